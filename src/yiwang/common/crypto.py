@@ -1,0 +1,100 @@
+"""国密 primitives used across the platform: SM3 digests, keyed SM3 (HMAC-SM3) and SM4-GCM.
+
+All come from `cryptography` (OpenSSL). SM2 signatures live with the licences app (tongsuopy).
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac as _hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hmac as crypto_hmac
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+ENVELOPE_PREFIX = "sm4gcm"
+NONCE_BYTES = 12
+TAG_BYTES = 16
+
+
+def sm3_hex(data: bytes) -> str:
+    """SM3 digest of `data` as 64 lowercase hex characters."""
+    digest = hashes.Hash(hashes.SM3())
+    digest.update(data)
+    return digest.finalize().hex()
+
+
+def hmac_sm3_hex(key: bytes, data: bytes) -> str:
+    """Keyed SM3 (HMAC construction, GB/T 15852.2) as hex."""
+    mac = crypto_hmac.HMAC(key, hashes.SM3())
+    mac.update(data)
+    return mac.finalize().hex()
+
+
+def constant_time_equal(a: str, b: str) -> bool:
+    return _hmac.compare_digest(a.encode(), b.encode())
+
+
+@lru_cache(maxsize=8)
+def _parse_keys(spec: str) -> dict[str, bytes]:
+    keys: dict[str, bytes] = {}
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key_id, _, hex_key = part.partition(":")
+        try:
+            key = bytes.fromhex(hex_key)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"YIWANG_PII_KEYS 中密钥 {key_id!r} 不是十六进制。") from exc
+        if len(key) != 16:
+            raise ImproperlyConfigured(f"YIWANG_PII_KEYS 中密钥 {key_id!r} 必须是 16 字节（32 个十六进制字符）。")
+        keys[key_id] = key
+    if not keys:
+        raise ImproperlyConfigured("YIWANG_PII_KEYS 未配置任何 SM4 密钥。")
+    return keys
+
+
+def pii_keys() -> dict[str, bytes]:
+    return _parse_keys(settings.YIWANG_PII_KEYS)
+
+
+def current_key_id() -> str:
+    key_id = settings.YIWANG_PII_KEY_ID
+    if key_id not in pii_keys():
+        raise ImproperlyConfigured(f"YIWANG_PII_KEY_ID={key_id!r} 不在 YIWANG_PII_KEYS 中。")
+    return key_id
+
+
+def sm4_encrypt(plaintext: str, *, key_id: str | None = None) -> str:
+    """Encrypt with SM4-GCM under a random nonce; returns `sm4gcm:<key id>:<base64>`."""
+    key_id = key_id or current_key_id()
+    key = pii_keys()[key_id]
+    nonce = os.urandom(NONCE_BYTES)
+    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    body = encryptor.update(plaintext.encode("utf-8")) + encryptor.finalize()
+    blob = base64.b64encode(nonce + body + encryptor.tag).decode("ascii")
+    return f"{ENVELOPE_PREFIX}:{key_id}:{blob}"
+
+
+def sm4_decrypt(envelope: str) -> str:
+    """Decrypt an envelope made by :func:`sm4_encrypt` (any key still listed in settings)."""
+    prefix, key_id, blob = envelope.split(":", 2)
+    if prefix != ENVELOPE_PREFIX:
+        raise ValueError("not an SM4 envelope")
+    try:
+        key = pii_keys()[key_id]
+    except KeyError as exc:
+        raise ImproperlyConfigured(f"解密所需的密钥 {key_id!r} 已不在 YIWANG_PII_KEYS 中。") from exc
+    raw = base64.b64decode(blob)
+    nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
+    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    return (decryptor.update(body) + decryptor.finalize()).decode("utf-8")
+
+
+def envelope_key_id(envelope: str) -> str:
+    return envelope.split(":", 2)[1]

@@ -1,0 +1,258 @@
+"""Organisation and identity: regions, departments, halls, windows, users, staff, applicants."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from yiwang.common.personal import EncryptedPersonalField
+from yiwang.common.validators import validate_uscc
+
+from .roles import Role
+
+
+class RegionLevel(models.IntegerChoices):
+    PROVINCE = 1, "省"
+    CITY = 2, "市"
+    COUNTY = 3, "县"
+    TOWN = 4, "乡镇/街道"
+    VILLAGE = 5, "村/社区"
+
+
+# Digits of the 12-digit statistical code that identify a region at each level; a region's
+# descendants share its code prefix, so scope filters are one indexed `startswith`.
+LEVEL_PREFIX_LENGTH = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
+    RegionLevel.COUNTY: 6,
+    RegionLevel.TOWN: 9,
+    RegionLevel.VILLAGE: 12,
+}
+
+
+class Region(models.Model):
+    """An administrative division with its 12-digit statistical code (区划代码)."""
+
+    code = models.CharField("区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级区划", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "区划"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        return self.code[: LEVEL_PREFIX_LENGTH[RegionLevel(self.level)]]
+
+    def clean(self) -> None:
+        if len(self.code) != 12 or not self.code.isdigit():
+            raise ValidationError({"code": "区划代码必须是 12 位数字。"})
+        if self.parent_id and self.parent and not self.code.startswith(self.parent.prefix):
+            raise ValidationError({"code": "区划代码必须以上级区划代码开头。"})
+
+
+class DepartmentKind(models.TextChoices):
+    AUTHORITY = "authority", "行政机关"
+    PROVIDER = "provider", "公共服务单位"
+
+
+class Department(models.Model):
+    """An authority or public-service provider (部门/单位); the bureau is one of them."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=32, blank=True)
+    uscc = models.CharField(
+        "统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc]
+    )
+    kind = models.CharField("类别", max_length=16, choices=DepartmentKind.choices)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)
+    is_bureau = models.BooleanField("数据资源管理局", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["region__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HallLevel(models.TextChoices):
+    COUNTY = "county", "县级政务服务中心"
+    TOWN = "town", "乡镇便民服务中心"
+    VILLAGE = "village", "村（社区）便民服务站"
+
+
+class ServiceHall(models.Model):
+    """A physical hall: the county centre, a town centre or a village station."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    level = models.CharField("层级", max_length=16, choices=HallLevel.choices)
+    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)
+    address = models.CharField("地址", max_length=200, blank=True)
+    opening_hours = models.CharField("办公时间", max_length=200, blank=True)
+    phone = models.CharField("咨询电话", max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "政务服务大厅"
+        ordering = ["region__code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WindowKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", "综合窗口"
+    DEDICATED = "dedicated", "专窗"
+    ENTERPRISE = "enterprise", "涉企服务窗口"
+    CANT_GET_DONE = "cant_get_done", "办不成事反映窗口"
+
+
+class Window(models.Model):
+    """A counter in a hall. A dedicated window (专窗) serves one department."""
+
+    hall = models.ForeignKey(ServiceHall, verbose_name="大厅", on_delete=models.CASCADE,
+                             related_name="windows")
+    number = models.CharField("窗口号", max_length=16)
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=WindowKind.choices)
+    department = models.ForeignKey(
+        Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="windows",
+    )
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "窗口"
+        ordering = ["hall", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_in_hall")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hall.name} {self.number} 号窗口（{self.name}）"
+
+    def clean(self) -> None:
+        if self.kind == WindowKind.DEDICATED and not self.department_id:
+            raise ValidationError({"department": "专窗必须指定所属部门。"})
+
+
+class UserKind(models.TextChoices):
+    STAFF = "staff", "工作人员"
+    CITIZEN = "citizen", "个人"
+    ENTERPRISE = "enterprise", "企业"
+    SYSTEM = "system", "对接系统"
+
+
+class User(AbstractUser):
+    """A sign-in account. Staff sign in by user name; citizens by mobile number."""
+
+    kind = models.CharField("账号类型", max_length=16, choices=UserKind.choices,
+                            default=UserKind.STAFF)
+    must_change_password = models.BooleanField("首次登录须改密", default=True)
+    failed_sign_in_count = models.PositiveIntegerField("连续失败次数", default=0)
+    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = verbose_name_plural = "账号"
+        swappable = "AUTH_USER_MODEL"
+        permissions = [("manage_staff", "可管理工作人员")]
+
+    @property
+    def role_codes(self) -> set[str]:
+        # Cached per instance: roles are read several times per request.
+        cache = self.__dict__.get("_role_codes")
+        if cache is None:
+            cache = set(self.groups.values_list("name", flat=True))
+            self.__dict__["_role_codes"] = cache
+        return cache
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_codes
+
+
+class Staff(models.Model):
+    """A user acting for a department (or the bureau), with roles held as groups on the user."""
+
+    user = models.OneToOneField(User, verbose_name="账号", on_delete=models.CASCADE,
+                                related_name="staff")
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT,
+                                   related_name="staff")
+    full_name = models.CharField("姓名", max_length=64)
+    title = models.CharField("职务", max_length=64, blank=True)
+    window = models.ForeignKey(Window, verbose_name="所在窗口", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="staff")
+    phone = EncryptedPersonalField("手机号码", kind="phone", hash_field="phone_hash")
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员"
+        ordering = ["department", "full_name"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name}（{self.department.short_name or self.department.name}）"
+
+    @property
+    def roles(self) -> list[str]:
+        return sorted(self.user.role_codes)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(code).label for code in self.roles if code in Role.values]
+
+
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    LEGAL_PERSON = "legal_person", "法人"
+
+
+class Applicant(models.Model):
+    """A natural person (resident ID) or a legal person (USCC + legal representative)."""
+
+    kind = models.CharField("类型", max_length=16, choices=ApplicantKind.choices)
+    name = models.CharField("姓名/名称", max_length=200)
+    id_number = EncryptedPersonalField("居民身份证号码", kind="id_number",
+                                       hash_field="id_number_hash")
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+    legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
+    legal_representative_id_number = EncryptedPersonalField(
+        "法定代表人身份证号码", kind="id_number", hash_field="legal_representative_id_hash"
+    )
+    legal_representative_id_hash = models.CharField(max_length=64, blank=True, editable=False)
+    phone = EncryptedPersonalField("手机号码", kind="phone", hash_field="phone_hash")
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    user = models.OneToOneField(User, verbose_name="账号", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="applicant")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请人"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"], condition=~models.Q(id_number_hash=""),
+                name="applicant_id_number_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~models.Q(uscc=""), name="applicant_uscc_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+__all__ = [
+    "Applicant", "ApplicantKind", "Department", "DepartmentKind", "HallLevel", "Region",
+    "RegionLevel", "Role", "ServiceHall", "Staff", "User", "UserKind", "Window", "WindowKind",
+]

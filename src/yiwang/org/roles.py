@@ -1,0 +1,40 @@
+"""Roles (one Django group each) and the permissions they carry."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    BUREAU_ADMIN = "bureau_admin", "数据资源局管理员"
+    DEPARTMENT_ADMIN = "department_admin", "部门管理员"
+    WINDOW_CLERK = "window_clerk", "窗口工作人员"
+    APPROVER = "approver", "审批人员"
+    GRID_WORKER = "grid_worker", "网格员"
+    LEADER = "leader", "领导"
+    CITIZEN = "citizen", "个人用户"
+    ENTERPRISE = "enterprise", "企业用户"
+
+
+# Roles whose data scope is the whole region of the staff member (bureau staff, leaders);
+# every other staff role sees its own department only.
+REGION_SCOPE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN, Role.LEADER})
+STAFF_ROLES = frozenset(set(Role) - {Role.CITIZEN, Role.ENTERPRISE})
+
+# Permissions ("app_label.codename") granted to each role's group by the data migration.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    Role.SYSTEM_ADMIN: (
+        "audit.reveal_personal_data",
+        "audit.view_auditevent",
+        "org.manage_staff",
+    ),
+    Role.BUREAU_ADMIN: ("audit.reveal_personal_data", "audit.view_auditevent", "org.manage_staff"),
+    Role.DEPARTMENT_ADMIN: ("org.manage_staff",),
+    Role.WINDOW_CLERK: ("audit.reveal_personal_data",),
+    Role.APPROVER: ("audit.reveal_personal_data",),
+    Role.GRID_WORKER: (),
+    Role.LEADER: (),
+    Role.CITIZEN: (),
+    Role.ENTERPRISE: (),
+}

@@ -1,0 +1,256 @@
+"""Django settings for Yiwang.
+
+Every value an operator may need to change comes from an environment variable (documented in
+docs/operations.md). Domain defaults that localities change (lockout, idle timeout, working-day
+rule …) are settings too, never literals in code.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"环境变量 {name} 必须是整数，当前为 {value!r}。") from exc
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [part.strip() for part in (env(name, default) or "").split(",") if part.strip()]
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+BASE_DIR = Path(env("YIWANG_HOME", str(Path.cwd())) or ".").resolve()
+DATA_DIR = Path(env("YIWANG_DATA_DIR", str(BASE_DIR / "var")) or "var").resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("YIWANG_DEBUG", False)
+# The development key only works with DEBUG or in tests; production must set its own.
+_DEV_SECRET = "yiwang-dev-only-not-secret-" + "x" * 40
+SECRET_KEY = env("YIWANG_SECRET_KEY") or _DEV_SECRET
+ALLOWED_HOSTS = env_list("YIWANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("YIWANG_CSRF_TRUSTED_ORIGINS", "")
+
+# Behind an HTTPS reverse proxy (the documented production set-up) these harden cookies and
+# transport; `yiwang check --deploy` passes with YIWANG_HTTPS=1.
+HTTPS = env_bool("YIWANG_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("YIWANG_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("YIWANG_HSTS_SECONDS", 31536000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS and env_bool("YIWANG_HSTS_PRELOAD", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "yiwang.common",
+    "yiwang.audit",
+    "yiwang.org",
+    "yiwang.workdays",
+    "yiwang.workbench",
+    "yiwang.portal",
+    "yiwang.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "yiwang.audit.middleware.AuditContextMiddleware",
+    "yiwang.org.middleware.ForcePasswordChangeMiddleware",
+]
+
+ROOT_URLCONF = "yiwang.urls"
+WSGI_APPLICATION = "yiwang.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite in var/ (WAL, immediate transactions so concurrent writers queue instead of failing)
+# unless DATABASE_URL names another database.
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "yiwang.sqlite3",
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "org.User"
+AUTHENTICATION_BACKENDS = [
+    "yiwang.org.auth.StaffPasswordBackend",
+    "yiwang.org.auth.CitizenMobileBackend",
+]
+LOGIN_URL = "org:sign-in"
+LOGIN_REDIRECT_URL = "workbench:home"
+LOGOUT_REDIRECT_URL = "org:sign-in"
+
+# Staff passwords: at least N characters from at least K of the four classes.
+YIWANG_PASSWORD_MIN_LENGTH = env_int("YIWANG_PASSWORD_MIN_LENGTH", 8)
+YIWANG_PASSWORD_MIN_CLASSES = env_int("YIWANG_PASSWORD_MIN_CLASSES", 3)
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "yiwang.org.passwords.CharacterClassValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Account lockout after repeated failures.
+YIWANG_LOCKOUT_ATTEMPTS = env_int("YIWANG_LOCKOUT_ATTEMPTS", 5)
+YIWANG_LOCKOUT_MINUTES = env_int("YIWANG_LOCKOUT_MINUTES", 30)
+# Idle sessions end: the cookie is renewed on every request and expires after this many minutes.
+YIWANG_SESSION_IDLE_MINUTES = env_int("YIWANG_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = YIWANG_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+
+# Working days: does a limit start counting on the day of the event ("same") or the next
+# working day ("next")?
+YIWANG_WORKDAY_START_RULE = env("YIWANG_WORKDAY_START_RULE", "next")
+
+# Personal data: SM4 keys by id ("id:64 hex chars", comma-separated), the id used to encrypt
+# new values, and the key of the keyed SM3 hash used for exact lookup. See docs/operations.md.
+_DEV_PII_KEY = "dev:" + "00112233445566778899aabbccddeeff"
+YIWANG_PII_KEYS = env("YIWANG_PII_KEYS") or _DEV_PII_KEY
+YIWANG_PII_KEY_ID = env("YIWANG_PII_KEY_ID") or YIWANG_PII_KEYS.split(",")[0].split(":")[0]
+YIWANG_PII_HASH_KEY = env("YIWANG_PII_HASH_KEY") or "dev-hash-key-0123456789abcdef0123456789abcdef"
+
+YIWANG_REGION_CODE = env("YIWANG_REGION_CODE", "341199000000")
+YIWANG_TRUST_X_FORWARDED_FOR = env_bool("YIWANG_TRUST_X_FORWARDED_FOR", HTTPS)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = env("YIWANG_TIME_ZONE", "Asia/Shanghai") or "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = DATA_DIR / "media"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("YIWANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "yiwang.common.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Yiwang API",
+    "DESCRIPTION": "一网通办 / 一网统管 platform API. Session auth for pages, token auth for systems.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_personal_data": {"()": "yiwang.common.logging.MaskPersonalDataFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_personal_data"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("YIWANG_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("YIWANG_REQUIRE_SECRETS", False):
+    raise ImproperlyConfigured("生产环境必须设置 YIWANG_SECRET_KEY。")

@@ -1,0 +1,31 @@
+"""Root URL configuration: portal at /, staff workbench at /workbench/, API at /api/."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from yiwang.common.api import api_root
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+admin.site.site_header = "一网 · 主数据管理"
+admin.site.site_title = "一网管理"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("yiwang.org.urls")),
+    path("workbench/", include("yiwang.workbench.urls")),
+    path("api/", api_root, name="api-root"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/org/", include("yiwang.org.api.urls")),
+    path("api/workdays/", include("yiwang.workdays.api.urls")),
+    path("api/audit/", include("yiwang.audit.api.urls")),
+    path("", include("yiwang.portal.urls")),
+]
