@@ -5,14 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import permissions, serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+_Error = inline_serializer("Error", fields={"detail": serializers.CharField()})
+_ValidationError = inline_serializer(
+    "ValidationError",
+    fields={"detail": serializers.CharField(required=False)},
+)
+
+# Documented error answers shared by every endpoint (schemathesis checks they are declared).
+ERROR_RESPONSES = {
+    400: OpenApiResponse(_ValidationError, description="请求参数不正确（按字段给出中文说明）"),
+    401: OpenApiResponse(_Error, description="未登录或令牌无效"),
+    403: OpenApiResponse(_Error, description="无权限"),
+    404: OpenApiResponse(_Error, description="不存在或不在数据范围内"),
+}
+
+
+class StaffOnly(permissions.BasePermission):
+    """Signed-in staff or system accounts that have set their own password."""
+
+    message = "仅限工作人员访问。"
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if getattr(user, "kind", "") not in ("staff", "system"):
+            return False
+        if getattr(user, "must_change_password", False):
+            self.message = "请先修改初始密码。"
+            return False
+        return True
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _sync_roles(sender: AppConfig, **kwargs: object) -> None:
+    from .roles import roles_sync
+
+    roles_sync()
 
 
 class OrgConfig(AppConfig):
     name = "yiwang.org"
     label = "org"
     verbose_name = "组织与身份"
+
+    def ready(self) -> None:
+        # After every migrate, so the permissions the roles carry exist first.
+        post_migrate.connect(_sync_roles, sender=self, dispatch_uid="yiwang.org.roles_sync")

@@ -38,8 +38,11 @@ class StaffPasswordBackend(LockoutMixin, ModelBackend):
     """User name + password for staff and system accounts (pages, admin and API token)."""
 
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None,
-        password: str | None = None, **kwargs: Any,
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if username is None:
             return None
@@ -64,8 +67,11 @@ class CitizenMobileBackend(LockoutMixin, CitizenAuthBackend):
     """Demo citizen sign-in: mainland mobile number + password."""
 
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, mobile: str | None = None,
-        password: str | None = None, **kwargs: Any,
+        self,
+        request: HttpRequest | None,
+        mobile: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         if mobile is None:
             return None

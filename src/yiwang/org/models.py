@@ -38,7 +38,11 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=64)
     level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级区划", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -119,13 +123,18 @@ class WindowKind(models.TextChoices):
 class Window(models.Model):
     """A counter in a hall. A dedicated window (专窗) serves one department."""
 
-    hall = models.ForeignKey(ServiceHall, verbose_name="大厅", on_delete=models.CASCADE,
-                             related_name="windows")
+    hall = models.ForeignKey(
+        ServiceHall, verbose_name="大厅", on_delete=models.CASCADE, related_name="windows"
+    )
     number = models.CharField("窗口号", max_length=16)
     name = models.CharField("名称", max_length=100)
     kind = models.CharField("类型", max_length=16, choices=WindowKind.choices)
     department = models.ForeignKey(
-        Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="windows",
     )
     active = models.BooleanField("启用", default=True)
@@ -155,8 +164,9 @@ class UserKind(models.TextChoices):
 class User(AbstractUser):
     """A sign-in account. Staff sign in by user name; citizens by mobile number."""
 
-    kind = models.CharField("账号类型", max_length=16, choices=UserKind.choices,
-                            default=UserKind.STAFF)
+    kind = models.CharField(
+        "账号类型", max_length=16, choices=UserKind.choices, default=UserKind.STAFF
+    )
     must_change_password = models.BooleanField("首次登录须改密", default=True)
     failed_sign_in_count = models.PositiveIntegerField("连续失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
@@ -183,14 +193,22 @@ class User(AbstractUser):
 class Staff(models.Model):
     """A user acting for a department (or the bureau), with roles held as groups on the user."""
 
-    user = models.OneToOneField(User, verbose_name="账号", on_delete=models.CASCADE,
-                                related_name="staff")
-    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT,
-                                   related_name="staff")
+    user = models.OneToOneField(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="staff"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="staff"
+    )
     full_name = models.CharField("姓名", max_length=64)
     title = models.CharField("职务", max_length=64, blank=True)
-    window = models.ForeignKey(Window, verbose_name="所在窗口", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="staff")
+    window = models.ForeignKey(
+        Window,
+        verbose_name="所在窗口",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
+    )
     phone = EncryptedPersonalField("手机号码", kind="phone", hash_field="phone_hash")
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
@@ -220,8 +238,9 @@ class Applicant(models.Model):
 
     kind = models.CharField("类型", max_length=16, choices=ApplicantKind.choices)
     name = models.CharField("姓名/名称", max_length=200)
-    id_number = EncryptedPersonalField("居民身份证号码", kind="id_number",
-                                       hash_field="id_number_hash")
+    id_number = EncryptedPersonalField(
+        "居民身份证号码", kind="id_number", hash_field="id_number_hash"
+    )
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
     legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
@@ -231,8 +250,14 @@ class Applicant(models.Model):
     legal_representative_id_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone = EncryptedPersonalField("手机号码", kind="phone", hash_field="phone_hash")
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    user = models.OneToOneField(User, verbose_name="账号", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="applicant")
+    user = models.OneToOneField(
+        User,
+        verbose_name="账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applicant",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:
@@ -240,11 +265,14 @@ class Applicant(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number_hash"], condition=~models.Q(id_number_hash=""),
+                fields=["id_number_hash"],
+                condition=~models.Q(id_number_hash=""),
                 name="applicant_id_number_unique",
             ),
             models.UniqueConstraint(
-                fields=["uscc"], condition=~models.Q(uscc=""), name="applicant_uscc_unique",
+                fields=["uscc"],
+                condition=~models.Q(uscc=""),
+                name="applicant_uscc_unique",
             ),
         ]
 
@@ -253,6 +281,18 @@ class Applicant(models.Model):
 
 
 __all__ = [
-    "Applicant", "ApplicantKind", "Department", "DepartmentKind", "HallLevel", "Region",
-    "RegionLevel", "Role", "ServiceHall", "Staff", "User", "UserKind", "Window", "WindowKind",
+    "Applicant",
+    "ApplicantKind",
+    "Department",
+    "DepartmentKind",
+    "HallLevel",
+    "Region",
+    "RegionLevel",
+    "Role",
+    "ServiceHall",
+    "Staff",
+    "User",
+    "UserKind",
+    "Window",
+    "WindowKind",
 ]

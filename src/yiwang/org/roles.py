@@ -38,3 +38,21 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.CITIZEN: (),
     Role.ENTERPRISE: (),
 }
+
+
+def roles_sync() -> None:
+    """Create one group per role and grant it the role's permissions (idempotent; run after
+    every migrate so new permissions reach the roles)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for code, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=code)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)

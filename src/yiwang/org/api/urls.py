@@ -1,11 +1,20 @@
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import views
 
 app_name = "org-api"
 
+router = SimpleRouter()
+router.register("regions", views.RegionViewSet, basename="regions")
+router.register("departments", views.DepartmentViewSet, basename="departments")
+router.register("halls", views.ServiceHallViewSet, basename="halls")
+router.register("windows", views.WindowViewSet, basename="windows")
+router.register("staff", views.StaffViewSet, basename="staff")
+router.register("applicants", views.ApplicantViewSet, basename="applicants")
 
-def root(request: HttpRequest) -> HttpResponse:  # replaced by the app's API
-    return HttpResponse(status=204)
-
-
-urlpatterns = [path("", root, name="root")]
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("me/", views.me, name="me"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,58 @@
+# Yiwang — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test install install-test migrate lint format typecheck bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(PIP) install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/yiwang migrate --noinput -v0
+
+# Install, migrate, seed the demo county, then serve on $(HOST):$(PORT) with a task worker.
+demo: migrate
+	$(BIN)/yiwang demo
+	@echo "启动服务与后台任务进程（Ctrl+C 停止）……"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/yiwang worker & \
+	  $(BIN)/yiwang serve --bind $(HOST):$(PORT)
+
+# The whole suite: unit, API, contract and browser tests. DATABASE_URL selects PostgreSQL.
+test: install-test
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: install-test
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: install-test
+	$(BIN)/mypy
+
+bench: install-test
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) var build *.egg-info src/*.egg-info

@@ -1,0 +1,174 @@
+"""Org API. Every list comes from a scoped selector; out-of-scope objects answer 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from yiwang.audit.services import personal_data_reveal
+from yiwang.common.api import ERROR_RESPONSES, StaffOnly
+
+from .. import selectors
+from ..models import UserKind
+from . import serializers as s
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def root(request: Request, format: str | None = None) -> Response:
+    names = ["me", "regions", "departments", "halls", "windows", "staff", "applicants"]
+    return Response(
+        {
+            n: reverse(
+                f"org-api:{n}-list" if n != "me" else "org-api:me", request=request, format=format
+            )
+            for n in names
+        }
+    )
+
+
+@extend_schema(responses={200: s.MeSerializer, **ERROR_RESPONSES})
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    """The signed-in user, roles and data scope."""
+    user = request.user
+    staff = selectors.staff_for_user(user)  # type: ignore[arg-type]
+    scope = selectors.data_scope_for(user)  # type: ignore[arg-type]
+    return Response(
+        s.MeSerializer(
+            {
+                "username": user.get_username(),
+                "kind": getattr(user, "kind", UserKind.STAFF),
+                "full_name": staff.full_name if staff else user.get_full_name(),  # type: ignore[union-attr]
+                "department": staff.department.name if staff else None,
+                "roles": sorted(user.role_codes),  # type: ignore[union-attr]
+                "scope": {
+                    "kind": scope.kind,
+                    "label": scope.label,
+                    "department_id": scope.department_id,
+                    "region_prefix": scope.region_prefix,
+                },
+            }
+        ).data
+    )
+
+
+def _schema(serializer):  # type: ignore[no-untyped-def]
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer(many=True), **ERROR_RESPONSES}),
+        retrieve=extend_schema(responses={200: serializer, **ERROR_RESPONSES}),
+    )
+
+
+@_schema(s.RegionSerializer)
+class RegionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Regions (区划) with 12-digit codes; public master data."""
+
+    serializer_class = s.RegionSerializer
+    permission_classes = [permissions.AllowAny]
+    filterset_fields = ["level", "parent"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.region_list()
+
+
+@_schema(s.DepartmentSerializer)
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Departments; public master data (citizens see who provides a service)."""
+
+    serializer_class = s.DepartmentSerializer
+    permission_classes = [permissions.AllowAny]
+    filterset_fields = ["kind", "is_bureau"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.department_list()
+
+
+@_schema(s.ServiceHallSerializer)
+class ServiceHallViewSet(viewsets.ReadOnlyModelViewSet):
+    """Service halls; public."""
+
+    serializer_class = s.ServiceHallSerializer
+    permission_classes = [permissions.AllowAny]
+    filterset_fields = ["level"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.service_hall_list()
+
+
+@_schema(s.WindowSerializer)
+class WindowViewSet(viewsets.ReadOnlyModelViewSet):
+    """Windows within the caller's data scope."""
+
+    serializer_class = s.WindowSerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["kind", "hall"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.window_list_for(user=self.request.user)  # type: ignore[arg-type]
+
+
+@_schema(s.StaffSerializer)
+class StaffViewSet(viewsets.ReadOnlyModelViewSet):
+    """Staff within the caller's data scope; phone numbers masked."""
+
+    serializer_class = s.StaffSerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["department"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.staff_list_for(user=self.request.user)  # type: ignore[arg-type]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: s.ApplicantSerializer(many=True), **ERROR_RESPONSES},
+        parameters=[OpenApiParameter("id_number", str, description="按身份证号码精确查找")],
+    ),
+    retrieve=extend_schema(responses={200: s.ApplicantSerializer, **ERROR_RESPONSES}),
+)
+class ApplicantViewSet(viewsets.ReadOnlyModelViewSet):
+    """Applicants, masked. Revealing a field needs a permission and a reason, and is audited."""
+
+    serializer_class = s.ApplicantSerializer
+    permission_classes = [StaffOnly]
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user = self.request.user
+        qs = selectors.applicant_list_for(user=user)  # type: ignore[arg-type]
+        id_number = self.request.query_params.get("id_number")
+        if id_number:
+            found = selectors.applicant_find_by_id_number(user=user, id_number=id_number)  # type: ignore[arg-type]
+            qs = qs.filter(pk=found.pk) if found else qs.none()
+        return qs
+
+    @extend_schema(
+        request=s.RevealRequestSerializer,
+        responses={200: s.RevealResponseSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """Show one personal-data field in clear, recording who, when and why."""
+        applicant = self.get_object()
+        body = s.RevealRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            value = personal_data_reveal(
+                actor=request.user,
+                obj=applicant,
+                field=body.validated_data["field"],
+                reason=body.validated_data["reason"],
+            )
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied("您没有查看个人信息明文的权限。") from exc
+        return Response(
+            {"field": body.validated_data["field"], "value": value}, status=status.HTTP_200_OK
+        )

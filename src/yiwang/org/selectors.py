@@ -1,0 +1,257 @@
+"""Reads for the org app. Data scope is enforced here, for pages and API alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from yiwang.common.personal import personal_hash
+from yiwang.common.validators import validate_mobile
+
+from .models import (
+    Applicant,
+    Department,
+    Region,
+    ServiceHall,
+    Staff,
+    User,
+    UserKind,
+    Window,
+)
+from .roles import REGION_SCOPE_ROLES
+
+
+@dataclass(frozen=True)
+class DataScope:
+    """What a user may see: nothing, one department, or every department in a region."""
+
+    kind: str  # "none" | "department" | "region"
+    department_id: int | None = None
+    region_prefix: str = ""
+    region_name: str = ""
+    department_name: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.kind == "region":
+            return f"本区划（{self.region_name}）"
+        if self.kind == "department":
+            return f"本部门（{self.department_name}）"
+        return "无"
+
+    def department_q(self, path: str = "department") -> Q:
+        """Q restricting a queryset whose `path` leads to a Department."""
+        if self.kind == "region":
+            return Q(**{f"{path}__region__code__startswith": self.region_prefix})
+        if self.kind == "department":
+            return Q(**{f"{path}__id": self.department_id})
+        return Q(pk__in=[])
+
+    def filter(self, queryset: QuerySet, path: str = "department") -> QuerySet:
+        return queryset.filter(self.department_q(path))
+
+
+NO_SCOPE = DataScope(kind="none")
+
+
+def staff_for_user(user: User) -> Staff | None:
+    if not user.is_authenticated:
+        return None
+    try:
+        return Staff.objects.select_related("department__region").get(user=user)
+    except Staff.DoesNotExist:
+        return None
+
+
+def data_scope_for(user: User) -> DataScope:
+    """The user's data scope: bureau staff and leaders see their region, others their department.
+
+    The region of a region-scoped user is the region of their department (the bureau of a county
+    sees the county and every town and village under it)."""
+    if not getattr(user, "is_authenticated", False) or user.kind not in (
+        UserKind.STAFF,
+        UserKind.SYSTEM,
+    ):
+        return NO_SCOPE
+    cached = getattr(user, "_yiwang_scope", None)
+    if cached is not None:
+        return cached
+    staff = staff_for_user(user)
+    if staff is None:
+        scope = NO_SCOPE
+    else:
+        department = staff.department
+        if user.role_codes & set(REGION_SCOPE_ROLES):
+            scope = DataScope(
+                kind="region",
+                department_id=department.pk,
+                region_prefix=department.region.prefix,
+                region_name=department.region.name,
+                department_name=department.name,
+            )
+        else:
+            scope = DataScope(
+                kind="department",
+                department_id=department.pk,
+                region_prefix=department.region.prefix,
+                region_name=department.region.name,
+                department_name=department.name,
+            )
+    user._yiwang_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def get_in_scope_or_404(queryset: QuerySet, **lookup: object):  # type: ignore[no-untyped-def]
+    """Out-of-scope objects are indistinguishable from missing ones."""
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404("未找到该记录。")
+    return obj
+
+
+# --- Regions and departments -------------------------------------------------------------
+
+
+def region_list(*, parent: Region | None = None) -> QuerySet[Region]:
+    qs = Region.objects.all()
+    return qs.filter(parent=parent) if parent is not None else qs
+
+
+def department_list(*, region: Region | None = None) -> QuerySet[Department]:
+    """Departments are public master data (citizens see who provides a service)."""
+    qs = Department.objects.select_related("region")
+    if region is not None:
+        qs = qs.filter(region__code__startswith=region.prefix)
+    return qs
+
+
+def departments_in_scope(*, user: User) -> QuerySet[Department]:
+    """The departments whose records the user may see."""
+    scope = data_scope_for(user)
+    qs = Department.objects.select_related("region")
+    if scope.kind == "region":
+        return qs.filter(region__code__startswith=scope.region_prefix)
+    if scope.kind == "department":
+        return qs.filter(pk=scope.department_id)
+    return qs.none()
+
+
+def department_bureau(*, region: Region | None = None) -> Department | None:
+    qs = Department.objects.filter(is_bureau=True)
+    if region is not None:
+        qs = qs.filter(region=region)
+    return qs.first()
+
+
+def service_hall_list() -> QuerySet[ServiceHall]:
+    """County hall first, then town centres and village stations."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    order = Case(
+        When(level="county", then=Value(0)),
+        When(level="town", then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        ServiceHall.objects.select_related("region")
+        .annotate(_order=order)
+        .order_by("_order", "region__code", "name")
+    )
+
+
+# --- Staff and windows (scoped) ------------------------------------------------------------
+
+
+def staff_list_for(*, user: User) -> QuerySet[Staff]:
+    scope = data_scope_for(user)
+    return scope.filter(
+        Staff.objects.select_related("user", "department", "window__hall").prefetch_related(
+            "user__groups"
+        )
+    )
+
+
+def staff_get_for(*, user: User, pk: int) -> Staff:
+    return get_in_scope_or_404(staff_list_for(user=user), pk=pk)
+
+
+def window_list_for(*, user: User) -> QuerySet[Window]:
+    """Dedicated windows belong to a department; shared windows (综合窗口 …) are visible to
+    region-scoped staff and to staff who work at them."""
+    scope = data_scope_for(user)
+    qs = Window.objects.select_related("hall", "department")
+    if scope.kind == "region":
+        return qs.filter(hall__region__code__startswith=scope.region_prefix)
+    if scope.kind == "department":
+        return qs.filter(Q(department_id=scope.department_id) | Q(staff__user=user)).distinct()
+    return qs.none()
+
+
+def window_get_for(*, user: User, pk: int) -> Window:
+    return get_in_scope_or_404(window_list_for(user=user), pk=pk)
+
+
+# --- Applicants -----------------------------------------------------------------------------
+
+
+def applicant_list_for(*, user: User) -> QuerySet[Applicant]:
+    """Applicants are visible to region-scoped staff and to window clerks and approvers (who
+    serve any applicant at the counter). Until cases link applicants to departments, other
+    department staff see none."""
+    scope = data_scope_for(user)
+    if scope.kind == "none":
+        return Applicant.objects.none()
+    if scope.kind == "region" or user.role_codes & {"window_clerk", "approver"}:
+        return Applicant.objects.all()
+    return Applicant.objects.none()
+
+
+def applicant_get_for(*, user: User, pk: int) -> Applicant:
+    return get_in_scope_or_404(applicant_list_for(user=user), pk=pk)
+
+
+def applicant_find_by_id_number(*, user: User, id_number: str) -> Applicant | None:
+    return (
+        applicant_list_for(user=user)
+        .filter(id_number_hash=personal_hash("id_number", id_number))
+        .first()
+    )
+
+
+# --- Accounts ------------------------------------------------------------------------------
+
+
+def account_is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > timezone.now()
+
+
+def account_lock_remaining_minutes(user: User) -> int:
+    if not account_is_locked(user):
+        return 0
+    assert user.locked_until is not None
+    seconds = (user.locked_until - timezone.now()).total_seconds()
+    return max(1, int(seconds // 60) + (1 if seconds % 60 else 0))
+
+
+def user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def citizen_user_by_mobile(mobile: str) -> User | None:
+    """The citizen or enterprise account registered with this mobile number, if any."""
+    try:
+        mobile = validate_mobile(mobile)
+    except Exception:
+        return None
+    return (
+        User.objects.filter(
+            kind__in=[UserKind.CITIZEN, UserKind.ENTERPRISE],
+            applicant__phone_hash=personal_hash("phone", mobile),
+        )
+        .select_related("applicant")
+        .first()
+    )

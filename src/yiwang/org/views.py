@@ -1,0 +1,217 @@
+"""Pages of the org app: sign-in, password change, citizen registration, staff and windows."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from yiwang.audit.services import personal_data_reveal
+
+from . import selectors, services
+from .forms import (
+    CitizenRegisterForm,
+    CitizenSignInForm,
+    PasswordChangeForm,
+    RevealForm,
+    StaffSignInForm,
+)
+from .models import User, UserKind
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _form_add_service_errors(form, exc: ValidationError) -> None:  # type: ignore[no-untyped-def]
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _failed_sign_in_message(user: User | None) -> str:
+    if user is not None and selectors.account_is_locked(user):
+        minutes = selectors.account_lock_remaining_minutes(user)
+        return f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试。"
+    return "用户名或密码不正确。"
+
+
+@sensitive_post_parameters("password")
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Staff sign-in (工作人员登录)."""
+    form = StaffSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            return redirect(_safe_next(request, "workbench:home"))
+        form.add_error(None, _failed_sign_in_message(selectors.user_by_username(username)))
+    return render(request, "org/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@sensitive_post_parameters("password")
+def citizen_sign_in(request: HttpRequest) -> HttpResponse:
+    """Citizen and enterprise sign-in with mobile number and password."""
+    form = CitizenSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        user = authenticate(request, mobile=mobile, password=form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            return redirect(_safe_next(request, "portal:home"))
+        form.add_error(
+            None,
+            _failed_sign_in_message(selectors.citizen_user_by_mobile(mobile)).replace(
+                "用户名", "手机号码"
+            ),
+        )
+    return render(
+        request, "org/citizen_sign_in.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@sensitive_post_parameters("password", "id_number", "legal_representative_id_number", "phone")
+def citizen_register(request: HttpRequest) -> HttpResponse:
+    """Citizen or enterprise self-registration; signs the new account in."""
+    form = CitizenRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            applicant = services.applicant_register(**form.cleaned_data)
+        except ValidationError as exc:
+            _form_add_service_errors(form, exc)
+        else:
+            assert applicant.user is not None
+            login(request, applicant.user, backend="yiwang.org.auth.CitizenMobileBackend")
+            messages.success(request, "注册成功，欢迎使用一网通办。")
+            return redirect("portal:home")
+    return render(request, "org/citizen_register.html", {"form": form})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    was_citizen = getattr(request.user, "kind", UserKind.STAFF) in (
+        UserKind.CITIZEN,
+        UserKind.ENTERPRISE,
+    )
+    logout(request)
+    return redirect("portal:home" if was_citizen else "org:sign-in")
+
+
+@login_required
+@sensitive_post_parameters()
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password; forced at first sign-in."""
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not user.check_password(form.cleaned_data["old_password"]):
+            form.add_error("old_password", "原密码不正确。")
+        else:
+            try:
+                services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
+            except ValidationError as exc:
+                _form_add_service_errors(form, exc)
+            else:
+                update_session_auth_hash(request, user)
+                messages.success(request, "密码已修改。")
+                home = "workbench:home" if user.kind == UserKind.STAFF else "portal:home"
+                return redirect(home)
+    return render(
+        request, "org/password_change.html", {"form": form, "forced": user.must_change_password}
+    )
+
+
+def _staff_required(request: HttpRequest) -> None:
+    if not request.user.is_authenticated or request.user.kind != UserKind.STAFF:  # type: ignore[union-attr]
+        raise PermissionDenied
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Staff directory within the user's data scope."""
+    _staff_required(request)
+    user: User = request.user  # type: ignore[assignment]
+    staff = selectors.staff_list_for(user=user)
+    return render(
+        request,
+        "org/staff_list.html",
+        {"staff_list": staff, "scope": selectors.data_scope_for(user)},
+    )
+
+
+@login_required
+def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _staff_required(request)
+    staff = selectors.staff_get_for(user=request.user, pk=pk)  # type: ignore[arg-type]
+    return render(request, "org/staff_detail.html", {"staff": staff})
+
+
+@login_required
+def window_list(request: HttpRequest) -> HttpResponse:
+    _staff_required(request)
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "org/window_list.html",
+        {"windows": selectors.window_list_for(user=user), "scope": selectors.data_scope_for(user)},
+    )
+
+
+@login_required
+def applicant_list(request: HttpRequest) -> HttpResponse:
+    _staff_required(request)
+    user: User = request.user  # type: ignore[assignment]
+    query = request.GET.get("id_number", "").strip()
+    applicants = selectors.applicant_list_for(user=user)
+    if query:
+        found = selectors.applicant_find_by_id_number(user=user, id_number=query)
+        applicants = applicants.filter(pk=found.pk) if found else applicants.none()
+    return render(
+        request, "org/applicant_list.html", {"applicants": applicants[:200], "query": query}
+    )
+
+
+@login_required
+def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Applicant record, masked; a permitted user may reveal one field, giving a reason."""
+    _staff_required(request)
+    user: User = request.user  # type: ignore[assignment]
+    applicant = selectors.applicant_get_for(user=user, pk=pk)
+    form = RevealForm(request.POST or None)
+    revealed: dict[str, str] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            revealed[form.cleaned_data["field"]] = personal_data_reveal(
+                actor=user,
+                obj=applicant,
+                field=form.cleaned_data["field"],
+                reason=form.cleaned_data["reason"],
+            )
+        except PermissionDenied:
+            form.add_error(None, "您没有查看个人信息明文的权限。")
+        except ValidationError as exc:
+            _form_add_service_errors(form, exc)
+    return render(
+        request,
+        "org/applicant_detail.html",
+        {
+            "applicant": applicant,
+            "form": form,
+            "revealed": revealed,
+            "may_reveal": user.has_perm("audit.reveal_personal_data"),
+        },
+    )
