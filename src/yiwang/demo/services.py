@@ -48,7 +48,7 @@ def _region(code: str, name: str, level: int, parent: Region | None, report: See
     region = Region.objects.filter(code=code).first()
     if region is None:
         region = org_services.region_create(code=code, name=name, level=level, parent=parent)
-        report.add("regions")
+        report.add("区划")
     return region
 
 
@@ -83,7 +83,7 @@ def seed_departments(regions: dict[str, Region], report: SeedReport) -> dict[str
                 region=county,
                 is_bureau=name == c.BUREAU,
             )
-            report.add("departments")
+            report.add("部门")
         departments[name] = dept
     # Town governments (乡镇人民政府) act for their towns (grid work, town-level items).
     for t, (town_name, _) in enumerate(c.TOWNS):
@@ -97,7 +97,7 @@ def seed_departments(regions: dict[str, Region], report: SeedReport) -> dict[str
                 kind=DepartmentKind.AUTHORITY,
                 region=regions[town_name],
             )
-            report.add("departments")
+            report.add("部门")
         departments[name] = dept
     return departments
 
@@ -106,7 +106,7 @@ def _hall(name: str, level: str, region: Region, report: SeedReport, **extra: st
     hall = ServiceHall.objects.filter(name=name).first()
     if hall is None:
         hall = org_services.service_hall_create(name=name, level=level, region=region, **extra)
-        report.add("halls")
+        report.add("大厅")
     return hall
 
 
@@ -123,7 +123,7 @@ def _window(
         window = org_services.window_create(
             hall=hall, number=number, name=name, kind=kind, department=department
         )
-        report.add("windows")
+        report.add("窗口")
     return window
 
 
@@ -208,7 +208,7 @@ def seed_sign_ins(
         )
         if "system_admin" in roles:
             User.objects.filter(pk=staff.user_id).update(is_superuser=True, is_staff=True)
-        report.add("staff")
+        report.add("工作人员")
     for kind, name, mobile, id_body, uscc_body in c.CITIZEN_SIGN_INS:
         id_number = id_number_with_check(id_body)
         if Applicant.objects.filter(phone_hash=_phone_hash(mobile)).exists():
@@ -223,7 +223,7 @@ def seed_sign_ins(
             legal_representative_id_number=id_number if kind == "legal_person" else "",
             password=c.DEMO_PASSWORD,
         )
-        report.add("applicants")
+        report.add("申请人")
 
 
 def _phone_hash(mobile: str) -> str:

@@ -32,7 +32,7 @@ class Command(YiwangCommand):
         finally:
             bar.close()
         if report.total:
-            made = "，".join(f"{k} {v}" for k, v in report.created.items())
+            made = "，".join(f"{k} {v} 个" for k, v in report.created.items())
             self.stdout.write(f"示范县数据已生成：{made}。")
         else:
             self.stdout.write("示范县数据已是最新，无需改动。")
