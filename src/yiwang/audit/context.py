@@ -18,18 +18,21 @@ class AuditContext:
     client_address: str = ""
 
 
-_current: ContextVar[AuditContext] = ContextVar("yiwang_audit_context", default=AuditContext())
+_EMPTY = AuditContext()
+_current: ContextVar[AuditContext | None] = ContextVar("yiwang_audit_context", default=None)
 
 
 def current_audit_context() -> AuditContext:
-    return _current.get()
+    """The acting user and client address of the current request (empty outside requests)."""
+    return _current.get() or _EMPTY
 
 
 @contextlib.contextmanager
 def audit_context(*, user: Any = None, client_address: str = "") -> Iterator[AuditContext]:
-    token = _current.set(AuditContext(user=user, client_address=client_address))
+    context = AuditContext(user=user, client_address=client_address)
+    token = _current.set(context)
     try:
-        yield _current.get()
+        yield context
     finally:
         _current.reset(token)
 

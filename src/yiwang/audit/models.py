@@ -32,10 +32,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("审计事件只能追加，不能删除。")
 
-    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:  # type: ignore[override]
         raise AppendOnlyError("审计事件只能追加，不能修改。")
 
-    def bulk_create(self, *args: Any, **kwargs: Any) -> list[AuditEvent]:
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[AuditEvent]:  # type: ignore[override]
         # Bulk inserts would bypass the chain head; use the services.
         raise AppendOnlyError("审计事件只能通过审计服务逐条追加。")
 

@@ -159,6 +159,7 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
                 value = PersonalValue(value, field.kind)
             result[name] = value
         else:
+            assert isinstance(field, models.Field)
             # _json_safe builds new containers, so later in-place edits of a JSON value on
             # `obj` do not alter the snapshot.
             result[name] = _json_safe(getattr(obj, field.attname), keep_personal=True)
@@ -408,7 +409,9 @@ def audit_verify(*, progress: Callable[[int], None] | None = None) -> VerifyResu
         if sequence != expected:
             if sequence > expected:
                 return _bad(verified, expected, f"第 {expected} 条审计事件缺失（已被删除）。")
-            return _bad(verified, sequence, f"第 {sequence} 条审计事件的序号异常（应为 {expected}）。")
+            return _bad(
+                verified, sequence, f"第 {sequence} 条审计事件的序号异常（应为 {expected}）。"
+            )
         if event_hash(row["previous_hash"], row) != row["hash"]:
             return _bad(
                 verified, sequence, f"第 {sequence} 条审计事件的内容与其哈希不符（记录被修改）。"

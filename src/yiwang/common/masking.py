@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 
-ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# ASCII digits only ([0-9], not \d, which also matches full-width and other scripts' digits).
+# Letters may touch an ID (e.g. "id340104…") but digits may not: a longer number is not an ID.
+ID_NUMBER_RE = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
+# A mainland mobile, optionally with +86/86 and the usual separators ("138 1234 5678").
+MOBILE_RE = re.compile(
+    r"(?<![0-9])(?P<prefix>(?:\+|00)?86[- ]?)?(?P<a>1[3-9][0-9])[- ]?(?P<b>[0-9]{4})[- ]?"
+    r"(?P<c>[0-9]{4})(?![0-9])"
+)
 
 
 def mask_id_number(value: str) -> str:
@@ -28,10 +34,16 @@ MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
 
 def mask(kind: str, value: str) -> str:
+    """Mask `value` of the given personal-data kind ("id_number" or "phone")."""
     return MASKERS[kind](value)
+
+
+def _mask_mobile_match(match: re.Match[str]) -> str:
+    digits = match["a"] + match["b"] + match["c"]
+    return (match["prefix"] or "") + mask_phone(digits)
 
 
 def mask_text(text: str) -> str:
     """Mask every resident-ID number and mainland mobile number found in free text (logs)."""
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
-    return MOBILE_RE.sub(lambda m: mask_phone(m.group(0)), text)
+    return MOBILE_RE.sub(_mask_mobile_match, text)

@@ -1,14 +1,20 @@
 """Validators for resident-ID numbers, USCCs and mainland mobile numbers.
 
-Messages are Chinese and name the field at fault. The resident-ID check deliberately does not
-reject by district code: genuine IDs carry codes newer than the holder's birth year, which is why
-`stdnum.cn.ric.validate` is not used as is.
+Messages are Chinese and name the field at fault. Each validator returns the normalised value
+(full-width characters folded to ASCII, upper case, separators removed).
+
+The resident-ID check deliberately does not reject by district code: genuine IDs carry codes
+newer than the holder's birth year (440304 Futian, created 1990, on IDs of people born before),
+which is why `stdnum.cn.ric.validate` is not used as is. The USCC check also verifies the
+organisation-code check character embedded at position 17 (GB 11714), which
+`stdnum.cn.uscc.validate` does not.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -16,9 +22,18 @@ from stdnum.cn import uscc as stdnum_uscc
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
-_ID_RE = re.compile(r"^[1-9]\d{16}[0-9X]$")
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-_USCC_RE = re.compile(r"^[0-9A-HJ-NP-RT-UW-Y]{2}\d{6}[0-9A-HJ-NP-RT-UW-Y]{10}$")
+# [0-9], never \d: \d accepts other scripts' digits, which int() would then happily read.
+_ID_RE = re.compile(r"^[1-9][0-9]{16}[0-9X]$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, Z, S, V
+_USCC_RE = re.compile(r"^[0-9A-HJ-NP-RT-UW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RT-UW-Y]{10}$")
+_ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+_ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # GB 11714 values 0–35
+
+
+def _fold(value: str | None) -> str:
+    # Full-width input (１２３, Ｘ) is common from Chinese IMEs; fold it before checking.
+    return unicodedata.normalize("NFKC", value or "").strip()
 
 
 def id_number_check_digit(first17: str) -> str:
@@ -29,19 +44,21 @@ def id_number_check_digit(first17: str) -> str:
 
 def validate_id_number(value: str, field: str = "居民身份证号码") -> str:
     """Return the normalised 18-character ID or raise ValidationError naming `field`."""
-    value = (value or "").strip().upper()
+    value = _fold(value).upper()
     if not value:
         raise ValidationError(f"{field}不能为空。", code="required")
     if len(value) != 18:
         raise ValidationError(f"{field}应为 18 位，当前为 {len(value)} 位。", code="length")
     if not _ID_RE.match(value):
-        raise ValidationError(f"{field}格式不正确：前 17 位应为数字，末位为数字或 X。",
-                              code="format")
+        raise ValidationError(
+            f"{field}格式不正确：前 17 位应为数字，末位为数字或 X。", code="format"
+        )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError(f"{field}中的出生日期 {value[6:14]} 不是真实日期。",
-                              code="birth_date") from None
+        raise ValidationError(
+            f"{field}中的出生日期 {value[6:14]} 不是真实日期。", code="birth_date"
+        ) from None
     if birth > timezone.localdate() or birth.year < 1900:
         raise ValidationError(f"{field}中的出生日期 {birth:%Y-%m-%d} 不可能。", code="birth_date")
     if id_number_check_digit(value[:17]) != value[17]:
@@ -49,37 +66,64 @@ def validate_id_number(value: str, field: str = "居民身份证号码") -> str:
     return value
 
 
+def organisation_code_check_char(first8: str) -> str:
+    """GB 11714 check character of an 8-character organisation code body."""
+    total = sum(_ORG_ALPHABET.index(c) * w for c, w in zip(first8, _ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
 def validate_uscc(value: str, field: str = "统一社会信用代码") -> str:
     """Return the normalised USCC (GB 32100) or raise ValidationError naming `field`."""
-    value = (value or "").strip().upper()
+    value = _fold(value).upper()
     if not value:
         raise ValidationError(f"{field}不能为空。", code="required")
     if len(value) != 18:
         raise ValidationError(f"{field}应为 18 位，当前为 {len(value)} 位。", code="length")
     if not _USCC_RE.match(value):
-        raise ValidationError(f"{field}含有不允许的字符（不使用 I、O、Z、S、V）。", code="format")
+        raise ValidationError(
+            f"{field}格式不正确：第 3–8 位为行政区划代码（数字），"
+            f"其余为数字或大写字母（不使用 I、O、Z、S、V）。",
+            code="format",
+        )
+    if organisation_code_check_char(value[8:16]) != value[16]:
+        raise ValidationError(
+            f"{field}中的组织机构代码（第 9–17 位）校验位不正确，请核对代码。", code="check_digit"
+        )
     if stdnum_uscc.calc_check_digit(value[:17]) != value[17]:
         raise ValidationError(f"{field}校验位不正确，请核对代码。", code="check_digit")
     return value
 
 
 def validate_mobile(value: str, field: str = "手机号码") -> str:
-    """Return a mainland mobile number (11 digits starting 13–19) or raise naming `field`."""
-    value = (value or "").strip().replace(" ", "").replace("-", "")
-    if value.startswith("+86"):
-        value = value[3:]
+    """Return a mainland mobile number (11 digits starting 13–19) or raise naming `field`.
+
+    Spaces, dashes and a +86 / 0086 prefix are accepted and removed.
+    """
+    value = "".join(_fold(value).split()).replace("-", "")
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix):
+            value = value[len(prefix) :]
+            break
     if not value:
         raise ValidationError(f"{field}不能为空。", code="required")
     if not _MOBILE_RE.match(value):
-        raise ValidationError(f"{field}不是有效的大陆手机号码（11 位，以 13–19 开头）。",
-                              code="format")
+        raise ValidationError(
+            f"{field}不是有效的大陆手机号码（11 位，以 13–19 开头）。", code="format"
+        )
     return value
 
 
 def uscc_with_check(first17: str) -> str:
-    """Complete a 17-character USCC body with its check character (demo data, tests)."""
-    return first17 + stdnum_uscc.calc_check_digit(first17)
+    """Complete a 17-character USCC body with its check character (demo data, tests).
+
+    The organisation-code check character at position 17 is recomputed from positions 9–16,
+    so any 17 characters from the USCC alphabet give a valid code.
+    """
+    body = first17[:16] + organisation_code_check_char(first17[8:16])
+    return body + stdnum_uscc.calc_check_digit(body)
 
 
 def id_number_with_check(first17: str) -> str:
+    """Complete the first 17 digits of a resident ID with its check character."""
     return first17 + id_number_check_digit(first17)
