@@ -1,0 +1,347 @@
+"""Every write of the workdays app: the holiday table and clocks. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from yiwang.audit.services import audit_change, snapshot
+
+from . import seed
+from .models import (
+    CalendarDay,
+    CalendarSource,
+    CalendarYear,
+    Clock,
+    ClockPause,
+    PauseKind,
+)
+from .selectors import (
+    clock_deadline,
+    clock_open_pause,
+    clock_paused_working_days,
+    resolve_start_rule,
+)
+
+MAX_REASON = 500  # what the audit trail keeps of a reason
+
+__all__ = [
+    "calendar_day_delete",
+    "calendar_day_set",
+    "calendar_year_delete",
+    "calendar_year_import",
+    "calendar_year_set",
+    "clock_deadline",  # a read, kept in selectors; re-exported because callers look for it here
+    "clock_pause",
+    "clock_resume",
+    "clock_start",
+    "clock_stop",
+]
+
+
+def _year_state(year: CalendarYear) -> dict[str, Any]:
+    return snapshot(year, ["year", "confirmed", "source", "note"])
+
+
+def _day_state(day: CalendarDay) -> dict[str, Any]:
+    return snapshot(day, ["date", "kind", "name"])
+
+
+def _clock_state(clock: Clock) -> dict[str, Any]:
+    return snapshot(clock, ["deadline", "deadline_rule", "warnings", "stopped_on"])
+
+
+# --- The holiday table ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_year_set(
+    *,
+    year: int,
+    confirmed: bool,
+    source: str = CalendarSource.ADMIN,
+    note: str = "",
+    actor: Any = None,
+    reason: str = "",
+) -> CalendarYear:
+    """Create or update a year's row. Confirming it makes its days count (and removes the
+    Mon–Fri warning for that year)."""
+    row = CalendarYear.objects.select_for_update().filter(year=year).first()
+    before = _year_state(row) if row else None
+    if row is None:
+        row = CalendarYear(year=year)
+    row.confirmed = confirmed
+    row.source = source
+    row.note = note
+    row.full_clean()
+    row.save()
+    audit_change(
+        action="workdays.calendar_year_set",
+        obj=row,
+        before=before,
+        after=_year_state(row),
+        actor=actor,
+        reason=reason,
+    )
+    return row
+
+
+@transaction.atomic
+def calendar_year_delete(*, year: CalendarYear, actor: Any = None, reason: str = "") -> None:
+    """Remove a year's row (its days stay but no longer count: the year falls back to Mon–Fri)."""
+    audit_change(
+        action="workdays.calendar_year_delete",
+        obj=year,
+        before=_year_state(year),
+        actor=actor,
+        reason=reason,
+    )
+    year.delete()
+
+
+def _ensure_year(year: int, *, actor: Any) -> None:
+    # Entering a day of a year that has no row yet opens that year as an unconfirmed draft.
+    if not CalendarYear.objects.filter(year=year).exists():
+        calendar_year_set(
+            year=year,
+            confirmed=False,
+            source=CalendarSource.ADMIN,
+            note="录入节假日时自动创建，录入完毕后请勾选“已确认”。",
+            actor=actor,
+        )
+
+
+@transaction.atomic
+def calendar_day_set(
+    *,
+    date: dt.date,
+    kind: str,
+    name: str = "",
+    day: CalendarDay | None = None,
+    actor: Any = None,
+    reason: str = "",
+) -> CalendarDay:
+    """Enter a holiday or make-up working day. `day` is the row being edited (its date may
+    change); without it the row for `date` is created or updated."""
+    if day is not None and day.pk is not None:
+        row = CalendarDay.objects.select_for_update().get(pk=day.pk)
+    else:
+        row = CalendarDay.objects.select_for_update().filter(date=date).first() or CalendarDay()
+    before = _day_state(row) if row.pk else None
+    row.date = date
+    row.kind = kind
+    row.name = name
+    row.full_clean()
+    _ensure_year(date.year, actor=actor)
+    row.save()
+    audit_change(
+        action="workdays.calendar_day_set",
+        obj=row,
+        before=before,
+        after=_day_state(row),
+        actor=actor,
+        reason=reason,
+    )
+    return row
+
+
+@transaction.atomic
+def calendar_day_delete(*, day: CalendarDay, actor: Any = None, reason: str = "") -> None:
+    """Remove one holiday or make-up working day."""
+    audit_change(
+        action="workdays.calendar_day_delete",
+        obj=day,
+        before=_day_state(day),
+        actor=actor,
+        reason=reason,
+    )
+    day.delete()
+
+
+@transaction.atomic
+def calendar_year_import(*, year: int, actor: Any = None) -> CalendarYear:
+    """Replace a year's table with the one in the installed `chinesecalendar` package and mark
+    it confirmed (for years a newer package release covers)."""
+    if year not in seed.chinesecalendar_years():
+        version = seed.chinesecalendar_version()
+        raise ValidationError(
+            f"已安装的 chinesecalendar {version} 没有 {year} 年的节假日安排，请在管理后台录入。"
+        )
+    reason = f"由 chinesecalendar {seed.chinesecalendar_version()} 导入"
+    for old in CalendarDay.objects.filter(date__year=year):
+        calendar_day_delete(day=old, actor=actor, reason=reason)
+    for date, kind, name in seed.chinesecalendar_days(year):
+        calendar_day_set(date=date, kind=kind, name=name, actor=actor, reason=reason)
+    return calendar_year_set(
+        year=year,
+        confirmed=True,
+        source=CalendarSource.CHINESECALENDAR,
+        note=reason,
+        actor=actor,
+        reason=reason,
+    )
+
+
+# --- Clocks --------------------------------------------------------------------------------
+
+
+def _refresh_deadline(clock: Clock, *, today: dt.date) -> None:
+    """Store the recomputed deadline, the rule text that made it and its warnings."""
+    deadline = clock_deadline(clock, today=today)
+    paused_windows = list(clock.pauses.all())
+    text = deadline.describe()
+    if paused_windows:
+        paused = clock_paused_working_days(clock, today=today)
+        text += f"；暂停 {len(paused_windows)} 次，顺延 {paused} 个工作日"
+    open_pause = next((p for p in paused_windows if p.ended_on is None), None)
+    if open_pause is not None:
+        text += f"；自 {open_pause.started_on.isoformat()} 起暂停中，恢复后重新计算"
+    clock.deadline = deadline.date
+    clock.deadline_rule = text
+    clock.warnings = list(deadline.warnings)
+    clock.save(update_fields=["deadline", "deadline_rule", "warnings"])
+
+
+def _locked(clock: Clock) -> Clock:
+    return Clock.objects.select_for_update().get(pk=clock.pk)
+
+
+def _sync(target: Clock, source: Clock) -> None:
+    # Callers keep their own instance; bring it up to date with what was saved.
+    for field in ("deadline", "deadline_rule", "warnings", "stopped_on"):
+        setattr(target, field, getattr(source, field))
+
+
+@transaction.atomic
+def clock_start(
+    *,
+    subject_type: str,
+    subject_id: str | int,
+    started_on: dt.date,
+    limit_days: int,
+    start_rule: str | None = None,
+    actor: Any = None,
+) -> Clock:
+    """Start a limit of `limit_days` working days for a subject on the day of its triggering
+    event (受理 …). The start rule defaults to the YIWANG_WORKDAY_START_RULE setting."""
+    if limit_days < 0:
+        raise ValidationError({"limit_days": "时限不能为负数。"})
+    try:
+        rule = resolve_start_rule(start_rule)
+    except ValueError as exc:
+        raise ValidationError({"start_rule": str(exc)}) from exc
+    clock = Clock(
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        started_on=started_on,
+        limit_days=limit_days,
+        start_rule=rule,
+        deadline=started_on,  # replaced below, once the row exists for its pauses relation
+        deadline_rule="",
+    )
+    clock.full_clean(exclude=["deadline_rule"])
+    clock.save()
+    try:
+        _refresh_deadline(clock, today=started_on)
+    except ValueError as exc:  # only a date past 9999-12-31
+        raise ValidationError({"limit_days": str(exc)}) from exc
+    audit_change(action="workdays.clock_start", obj=clock, after=_clock_state(clock), actor=actor)
+    return clock
+
+
+@transaction.atomic
+def clock_pause(
+    *, clock: Clock, on: dt.date, reason: str, kind: str, actor: Any = None
+) -> ClockPause:
+    """Stop the clock from `on` (补正, 特别程序, 挂起). Refused if it is already paused or stopped.
+    Working days after `on` are not counted until it is resumed."""
+    locked = _locked(clock)
+    if locked.stopped_on is not None:
+        raise ValidationError("计时已停止，不能暂停。")
+    if clock_open_pause(locked) is not None:
+        raise ValidationError("计时已暂停，不能重复暂停。")
+    if kind not in PauseKind.values:
+        raise ValidationError({"kind": "暂停类别只能是补正、特别程序或挂起。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写暂停事由。"})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": f"暂停事由不能超过 {MAX_REASON} 个字符。"})
+    if on < locked.started_on:
+        raise ValidationError("暂停日期不能早于计时起算日期。")
+    last = locked.pauses.order_by("-ended_on").first()
+    if last is not None and last.ended_on is not None and on < last.ended_on:
+        raise ValidationError("暂停日期不能早于上一次恢复日期。")
+    before = _clock_state(locked)
+    pause = ClockPause.objects.create(clock=locked, started_on=on, kind=kind, reason=reason)
+    _refresh_deadline(locked, today=on)
+    audit_change(
+        action="workdays.clock_pause",
+        obj=locked,
+        before=before,
+        after={**_clock_state(locked), "pause": {"started_on": on.isoformat(), "kind": kind}},
+        actor=actor,
+        reason=reason,
+    )
+    _sync(clock, locked)
+    return pause
+
+
+def _close_pause(clock: Clock, on: dt.date) -> ClockPause:
+    pause = clock_open_pause(clock)
+    if pause is None:
+        raise ValidationError("计时未暂停，无法恢复。")
+    if on < pause.started_on:
+        raise ValidationError("恢复日期不能早于暂停日期。")
+    pause.ended_on = on
+    pause.save(update_fields=["ended_on"])
+    return pause
+
+
+@transaction.atomic
+def clock_resume(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
+    """Restart a paused clock on `on` (e.g. the day the corrected materials arrive); the
+    deadline moves by the working days paused. Refused if the clock is not paused."""
+    locked = _locked(clock)
+    before = _clock_state(locked)
+    pause = _close_pause(locked, on)
+    try:
+        _refresh_deadline(locked, today=on)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    audit_change(
+        action="workdays.clock_resume",
+        obj=locked,
+        before=before,
+        after={**_clock_state(locked), "pause": {"ended_on": on.isoformat(), "kind": pause.kind}},
+        actor=actor,
+    )
+    _sync(clock, locked)
+    return locked
+
+
+@transaction.atomic
+def clock_stop(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
+    """Stop the clock for good (办结, 撤回 …); an open pause ends on the same day."""
+    locked = _locked(clock)
+    if locked.stopped_on is not None:
+        raise ValidationError("计时已停止。")
+    if on < locked.started_on:
+        raise ValidationError("停止日期不能早于计时起算日期。")
+    before = _clock_state(locked)
+    if clock_open_pause(locked) is not None:
+        _close_pause(locked, on)
+    locked.stopped_on = on
+    locked.save(update_fields=["stopped_on"])
+    _refresh_deadline(locked, today=on)
+    audit_change(
+        action="workdays.clock_stop",
+        obj=locked,
+        before=before,
+        after=_clock_state(locked),
+        actor=actor,
+    )
+    _sync(clock, locked)
+    return locked
