@@ -1,11 +1,14 @@
-from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from . import views
 
 app_name = "audit-api"
 
+router = SimpleRouter()
+router.register("events", views.AuditEventViewSet, basename="events")
 
-def root(request: HttpRequest) -> HttpResponse:  # replaced by the app's API
-    return HttpResponse(status=204)
-
-
-urlpatterns = [path("", root, name="root")]
+urlpatterns = [
+    path("", views.root, name="root"),
+    path("", include(router.urls)),
+]
