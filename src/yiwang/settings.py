@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "yiwang.audit",
     "yiwang.org",
     "yiwang.workdays",
+    "yiwang.catalog",
     "yiwang.workbench",
     "yiwang.portal",
     "yiwang.demo",

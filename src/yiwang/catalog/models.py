@@ -1,0 +1,437 @@
+"""Service-item catalogue: base items, implementation items and their versions, materials,
+process steps, special procedures, the dynamic-adjustment log, bundles and search synonyms.
+
+A published version never changes; editing makes a new version, and anything applied for under
+an old version keeps pointing at it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from yiwang.org.models import Department, Region
+
+
+class ItemType(models.TextChoices):
+    LICENSING = "licensing", "行政许可"
+    CONFIRMATION = "confirmation", "行政确认"
+    ADJUDICATION = "adjudication", "行政裁决"
+    BENEFIT = "benefit", "行政给付"
+    REWARD = "reward", "行政奖励"
+    FILING = "filing", "行政备案"
+    LEVY = "levy", "行政征收"
+    OTHER_POWER = "other_power", "其他行政权力"
+    PUBLIC_SERVICE = "public_service", "公共服务"
+
+
+class BaseItemLevel(models.TextChoices):
+    MAIN = "main", "主项"
+    SUB = "sub", "子项"
+
+
+class BaseItem(models.Model):
+    """An item of the provincial base catalogue (基本目录). Its six fixed elements are identical
+    for every claimant in the province (全省一单)."""
+
+    code = models.CharField("事项编码", max_length=40, unique=True)
+    name = models.CharField("事项名称", max_length=200)
+    item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
+    level = models.CharField(
+        "层级", max_length=8, choices=BaseItemLevel.choices, default=BaseItemLevel.MAIN
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="主项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    competent_department = models.CharField("主管部门", max_length=100)
+    implementing_body = models.CharField("实施机关", max_length=100)
+    legal_basis = models.TextField("设定和实施依据")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "基本目录事项"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+
+class BusinessType(models.TextChoices):
+    NEW = "new", "新设"
+    CHANGE = "change", "变更"
+    RENEWAL = "renewal", "延续"
+    CANCEL = "cancel", "注销"
+    OTHER = "other", "其他"
+
+
+class ItemStatus(models.TextChoices):
+    """State of an implementation item in the catalogue."""
+
+    CLAIMED = "claimed", "已认领"
+    ACTIVE = "active", "在用"
+    SUSPENDED = "suspended", "暂停"
+    WITHDRAWN = "withdrawn", "已撤销"
+
+
+class ServiceItem(models.Model):
+    """An implementation item (实施清单): a 办理项 claimed by a department at a region level.
+    Citizens apply for it; its content lives in versions."""
+
+    code = models.CharField("实施编码", max_length=80, unique=True)
+    base = models.ForeignKey(
+        BaseItem,
+        verbose_name="基本目录事项",
+        on_delete=models.PROTECT,
+        related_name="implementations",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="实施部门", on_delete=models.PROTECT, related_name="service_items"
+    )
+    region = models.ForeignKey(Region, verbose_name="实施区划", on_delete=models.PROTECT)
+    business_type = models.CharField(
+        "业务办理项类型", max_length=10, choices=BusinessType.choices, default=BusinessType.NEW
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.CLAIMED, db_index=True
+    )
+    published_version = models.OneToOneField(
+        "ServiceItemVersion",
+        verbose_name="现行版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField("认领时间", auto_now_add=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="认领人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "实施清单事项"
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base", "department", "region", "business_type"],
+                name="one_claim_per_base_department_region_business",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        version = self.published_version
+        return version.name if version else self.base.name
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", "编制中"
+    SUBMITTED = "submitted", "待审核"
+    RETURNED = "returned", "已退回"
+    APPROVED = "approved", "审核通过"
+    PUBLISHED = "published", "已发布"
+    SUPERSEDED = "superseded", "已被新版本替代"
+
+
+class HandlingKind(models.TextChoices):
+    INSTANT = "instant", "即办件"
+    PROMISED = "promised", "承诺件"
+
+
+class HandlingForm(models.TextChoices):
+    WINDOW = "window", "窗口办理"
+    ONLINE = "online", "网上办理"
+    SELF_SERVICE = "self_service", "自助办理"
+    EXPRESS = "express", "快递申请"
+
+
+class ServiceItemVersion(models.Model):
+    """One version of an implementation item's elements. Immutable once published."""
+
+    item = models.ForeignKey(
+        ServiceItem, verbose_name="事项", on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField("版本号")
+    status = models.CharField(
+        "状态",
+        max_length=12,
+        choices=VersionStatus.choices,
+        default=VersionStatus.DRAFT,
+        db_index=True,
+    )
+    # The six fixed elements as this claimant states them (compared with the base item).
+    name = models.CharField("事项名称", max_length=200)
+    base_code = models.CharField("事项编码", max_length=40)
+    item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
+    competent_department = models.CharField("主管部门", max_length=100)
+    implementing_body = models.CharField("实施机关", max_length=100)
+    legal_basis = models.TextField("设定和实施依据")
+    # Implementation elements.
+    conditions = models.TextField("受理条件", blank=True)
+    location = models.TextField("办理地点", blank=True)
+    hours = models.CharField("办理时间", max_length=200, blank=True)
+    legal_limit = models.PositiveIntegerField("法定办结时限（工作日）")
+    promised_limit = models.PositiveIntegerField("承诺办结时限（工作日）")
+    handling_kind = models.CharField("办件类型", max_length=10, choices=HandlingKind.choices)
+    visits = models.PositiveSmallIntegerField("到办事现场次数")
+    handling_forms = models.JSONField("办理形式", default=list, blank=True)
+    has_fee = models.BooleanField("是否收费", default=False)
+    fee_standard = models.TextField("收费标准", blank=True)
+    fee_basis = models.TextField("收费依据", blank=True)
+    fully_online = models.BooleanField("全程网办", default=False)
+    cross_province = models.BooleanField("跨省通办", default=False)
+    in_province = models.BooleanField("省内通办", default=False)
+    commitment_based = models.BooleanField("告知承诺", default=False)
+    self_service_24h = models.BooleanField("7×24 自助", default=False)
+    faq = models.TextField("常见问题", blank=True)
+    consult_phone = models.CharField("咨询方式", max_length=200, blank=True)
+    complaint_channel = models.CharField("监督投诉方式", max_length=200, blank=True)
+    form_fields = models.JSONField(
+        "申请表字段",
+        default=list,
+        blank=True,
+        help_text="[{key, label, type}]; 一件事合并申请表按 key 去重",
+    )
+    change_reason = models.CharField("调整原因", max_length=500, blank=True)
+    review_comment = models.TextField("审核意见", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项版本"
+        ordering = ["item", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="version_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
+    @property
+    def is_instant(self) -> bool:
+        return self.handling_kind == HandlingKind.INSTANT
+
+    @property
+    def handling_form_labels(self) -> list[str]:
+        return [HandlingForm(f).label for f in self.handling_forms if f in HandlingForm.values]
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (VersionStatus.DRAFT, VersionStatus.RETURNED)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.handling_kind == HandlingKind.INSTANT and self.promised_limit:
+            errors["promised_limit"] = "即办件的承诺时限应为 0。"
+        if self.legal_limit and self.promised_limit > self.legal_limit:
+            errors["promised_limit"] = "承诺时限不能超过法定时限。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class OriginalOrCopy(models.TextChoices):
+    ORIGINAL = "original", "原件"
+    COPY = "copy", "复印件"
+    BOTH = "both", "原件和复印件"
+
+
+class Medium(models.TextChoices):
+    PAPER = "paper", "纸质"
+    ELECTRONIC = "electronic", "电子"
+    BOTH = "both", "纸质或电子"
+
+
+class MaterialSource(models.TextChoices):
+    APPLICANT = "applicant", "申请人自备"
+    GOVERNMENT = "government", "政府部门核发"
+
+
+class Material(models.Model):
+    """A document an item requires (申请材料)."""
+
+    version = models.ForeignKey(
+        ServiceItemVersion, on_delete=models.CASCADE, related_name="materials"
+    )
+    order = models.PositiveSmallIntegerField("序号", default=1)
+    name = models.CharField("材料名称", max_length=200)
+    original_or_copy = models.CharField(
+        "原件/复印件",
+        max_length=10,
+        choices=OriginalOrCopy.choices,
+        default=OriginalOrCopy.ORIGINAL,
+    )
+    count = models.PositiveSmallIntegerField("份数", default=1)
+    medium = models.CharField(
+        "材料形式", max_length=12, choices=Medium.choices, default=Medium.BOTH
+    )
+    source = models.CharField(
+        "来源渠道", max_length=12, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
+    )
+    issuing_body = models.CharField("出具单位", max_length=100, blank=True)
+    required = models.BooleanField("必要材料", default=True)
+    deferrable = models.BooleanField("可容缺", default=False)
+    exempt = models.BooleanField("免提交（共享获取）", default=False)
+    blank_form = models.FileField("空白表格", upload_to="catalog/forms/", blank=True)
+    sample_file = models.FileField("示例样表", upload_to="catalog/samples/", blank=True)
+    notes = models.CharField("填报须知", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请材料"
+        ordering = ["version", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProcessStep(models.Model):
+    """One step of the handling process (办理流程)."""
+
+    version = models.ForeignKey(ServiceItemVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField("序号", default=1)
+    name = models.CharField("环节", max_length=100)
+    role = models.CharField("办理人员", max_length=100, blank=True)
+    limit_days = models.PositiveSmallIntegerField("环节时限（工作日）", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理流程"
+        ordering = ["version", "order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpecialProcedure(models.Model):
+    """A special procedure (特别程序: hearing, testing, expert review, public notice …)."""
+
+    version = models.ForeignKey(
+        ServiceItemVersion, on_delete=models.CASCADE, related_name="special_procedures"
+    )
+    name = models.CharField("特别程序", max_length=100)
+    limit_days = models.PositiveSmallIntegerField("时限（工作日）", default=0)
+    legal_basis = models.TextField("依据", blank=True)
+    counted_in_limit = models.BooleanField("计入办结时限", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "特别程序"
+        ordering = ["version", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AdjustmentLog(models.Model):
+    """The dynamic-adjustment log (动态调整记录) shown on every item."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="adjustments")
+    version = models.ForeignKey(
+        ServiceItemVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField("操作人", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=32)
+    summary = models.TextField("内容", blank=True)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "动态调整记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.action}"
+
+
+class BundleStatus(models.TextChoices):
+    DRAFT = "draft", "编制中"
+    PUBLISHED = "published", "已发布"
+    WITHDRAWN = "withdrawn", "已撤销"
+
+
+class Bundle(models.Model):
+    """高效办成一件事: items from several departments in ordered stages."""
+
+    code = models.CharField("编码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=200, unique=True)
+    summary = models.TextField("简介", blank=True)
+    lead_department = models.ForeignKey(
+        Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态",
+        max_length=12,
+        choices=BundleStatus.choices,
+        default=BundleStatus.DRAFT,
+        db_index=True,
+    )
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一件事"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BundleStage(models.Model):
+    """A stage of a bundle; its items run in parallel."""
+
+    bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="stages")
+    order = models.PositiveSmallIntegerField("阶段")
+    items = models.ManyToManyField(ServiceItem, through="BundleStageItem", related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一件事阶段"
+        ordering = ["bundle", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["bundle", "order"], name="bundle_stage_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle.name} 第 {self.order} 阶段"
+
+
+class BundleStageItem(models.Model):
+    stage = models.ForeignKey(BundleStage, on_delete=models.CASCADE, related_name="entries")
+    item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="bundle_entries")
+    order = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["stage", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "item"], name="bundle_stage_item_unique"),
+        ]
+
+
+class SearchSynonym(models.Model):
+    """An everyday phrasing and the catalogue words it means (开饭店 → 餐饮 食品经营)."""
+
+    phrase = models.CharField("群众说法", max_length=50, unique=True)
+    expansions = models.CharField("对应的规范用语", max_length=300, help_text="多个词用空格分隔")
+    active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导办同义词"
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.expansions}"

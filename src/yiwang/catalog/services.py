@@ -1,0 +1,652 @@
+"""Every write of the catalogue: claim, compile, submit, review, publish, suspend, withdraw,
+bundles. Keyword-only, atomic, race-safe (rows locked before a transition), audited, and logged
+in the item's dynamic-adjustment log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from yiwang.audit.services import audit_change, snapshot
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import Department, Region, User
+
+from . import workflow
+from .models import (
+    AdjustmentLog,
+    BaseItem,
+    Bundle,
+    BundleStage,
+    BundleStageItem,
+    BundleStatus,
+    HandlingForm,
+    HandlingKind,
+    ItemStatus,
+    Material,
+    ProcessStep,
+    ServiceItem,
+    ServiceItemVersion,
+    SpecialProcedure,
+    VersionStatus,
+)
+
+# Elements copied from version to version and editable while a version is a draft.
+ELEMENT_FIELDS = [
+    "name",
+    "base_code",
+    "item_type",
+    "competent_department",
+    "implementing_body",
+    "legal_basis",
+    "conditions",
+    "location",
+    "hours",
+    "legal_limit",
+    "promised_limit",
+    "handling_kind",
+    "visits",
+    "handling_forms",
+    "has_fee",
+    "fee_standard",
+    "fee_basis",
+    "fully_online",
+    "cross_province",
+    "in_province",
+    "commitment_based",
+    "self_service_24h",
+    "faq",
+    "consult_phone",
+    "complaint_channel",
+    "form_fields",
+]
+SIX_ELEMENTS = [
+    "name",
+    "base_code",
+    "item_type",
+    "competent_department",
+    "implementing_body",
+    "legal_basis",
+]
+MATERIAL_FIELDS = [
+    "order",
+    "name",
+    "original_or_copy",
+    "count",
+    "medium",
+    "source",
+    "issuing_body",
+    "required",
+    "deferrable",
+    "exempt",
+    "notes",
+]
+STEP_FIELDS = ["order", "name", "role", "limit_days"]
+PROCEDURE_FIELDS = ["name", "limit_days", "legal_basis", "counted_in_limit"]
+
+
+def _log(
+    *,
+    item: ServiceItem,
+    version: ServiceItemVersion | None,
+    actor: User | None,
+    action: str,
+    summary: str = "",
+    reason: str = "",
+) -> AdjustmentLog:
+    return AdjustmentLog.objects.create(
+        item=item,
+        version=version,
+        actor=actor,
+        actor_label=actor.get_username() if actor else "系统",
+        action=action,
+        summary=summary,
+        reason=reason,
+    )
+
+
+def _check_scope(actor: User | None, department: Department) -> None:
+    """People act only on items of departments in their data scope."""
+    if actor is None or actor.is_superuser:
+        return
+    if not org_selectors.departments_in_scope(user=actor).filter(pk=department.pk).exists():
+        raise PermissionDenied("该事项不在您的数据范围内。")
+
+
+def item_code(
+    *, base: BaseItem, region: Region, department: Department, business_type: str, sequence: int
+) -> str:
+    """Implementation code from the configurable template (default: base code + 12-digit region
+    code + 000 + USCC of the implementing body + 2-digit sequence)."""
+    template = getattr(
+        settings, "YIWANG_ITEM_CODE_TEMPLATE", "{base_code}{region_code}000{uscc}{sequence:02d}"
+    )
+    return template.format(
+        base_code=base.code,
+        region_code=region.code,
+        uscc=department.uscc,
+        business_type=business_type,
+        sequence=sequence,
+    )
+
+
+# --- Base catalogue --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def base_item_create(
+    *,
+    code: str,
+    name: str,
+    item_type: str,
+    competent_department: str,
+    implementing_body: str,
+    legal_basis: str,
+    level: str = "main",
+    parent: BaseItem | None = None,
+    actor: User | None = None,
+) -> BaseItem:
+    """Add an item to the base catalogue (基本目录)."""
+    base = BaseItem(
+        code=code,
+        name=name,
+        item_type=item_type,
+        level=level,
+        parent=parent,
+        competent_department=competent_department,
+        implementing_body=implementing_body,
+        legal_basis=legal_basis,
+    )
+    base.full_clean()
+    base.save()
+    audit_change(
+        action="catalog.base_item_create",
+        obj=base,
+        after=snapshot(base, ["code", "name", "item_type"]),
+        actor=actor,
+    )
+    return base
+
+
+# --- Claim and compile -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_claim(
+    *,
+    base: BaseItem,
+    department: Department,
+    region: Region,
+    business_type: str = "new",
+    actor: User | None = None,
+    elements: Mapping[str, Any] | None = None,
+) -> ServiceItem:
+    """A department claims a base item (认领): creates the implementation item and its first
+    draft version, pre-filled with the base item's six fixed elements."""
+    if not workflow.may_compile(actor):
+        raise PermissionDenied("您的角色不能认领事项。")
+    _check_scope(actor, department)
+    if ServiceItem.objects.filter(
+        base=base, department=department, region=region, business_type=business_type
+    ).exists():
+        raise ValidationError(f"{department.name}已认领“{base.name}”。")
+    sequence = ServiceItem.objects.filter(base=base, region=region).count() + 1
+    item = ServiceItem.objects.create(
+        code=item_code(
+            base=base,
+            region=region,
+            department=department,
+            business_type=business_type,
+            sequence=sequence,
+        ),
+        base=base,
+        department=department,
+        region=region,
+        business_type=business_type,
+        claimed_by=actor,
+    )
+    fields: dict[str, Any] = {
+        "name": base.name,
+        "base_code": base.code,
+        "item_type": base.item_type,
+        "competent_department": base.competent_department,
+        "implementing_body": base.implementing_body,
+        "legal_basis": base.legal_basis,
+        "legal_limit": 0,
+        "promised_limit": 0,
+        "handling_kind": HandlingKind.PROMISED,
+        "visits": 1,
+        "handling_forms": [HandlingForm.WINDOW],
+    }
+    fields.update(elements or {})
+    version = ServiceItemVersion(item=item, number=1, created_by=actor, **fields)
+    _validate_version(version)
+    version.save()
+    _log(
+        item=item,
+        version=version,
+        actor=actor,
+        action="认领",
+        summary=f"{department.name}认领基本目录事项 {base.code}",
+    )
+    audit_change(
+        action="catalog.item_claim",
+        obj=item,
+        after=snapshot(item, ["code", "base", "department", "region", "business_type"]),
+        actor=actor,
+    )
+    return item
+
+
+def _validate_version(version: ServiceItemVersion) -> None:
+    try:
+        version.full_clean(exclude=["item", "created_by", "reviewed_by"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    unknown = [f for f in version.handling_forms if f not in HandlingForm.values]
+    if unknown:
+        raise ValidationError({"handling_forms": f"未知的办理形式：{'、'.join(unknown)}。"})
+
+
+def _lock_version(version: ServiceItemVersion) -> ServiceItemVersion:
+    return (
+        ServiceItemVersion.objects.select_for_update()
+        .select_related("item__department")
+        .get(pk=version.pk)
+    )
+
+
+@transaction.atomic
+def version_start_revision(
+    *, item: ServiceItem, actor: User | None = None, reason: str = ""
+) -> ServiceItemVersion:
+    """Open a new draft from the published version (published versions never change). If a
+    draft, returned or submitted version is already open, that one is returned instead."""
+    if not workflow.may_compile(actor):
+        raise PermissionDenied("您的角色不能编制事项。")
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    _check_scope(actor, item.department)
+    if item.status == ItemStatus.WITHDRAWN:
+        raise ValidationError("事项已撤销，不能再编制新版本。")
+    open_version = item.versions.filter(
+        status__in=[
+            VersionStatus.DRAFT,
+            VersionStatus.RETURNED,
+            VersionStatus.SUBMITTED,
+            VersionStatus.APPROVED,
+        ]
+    ).first()
+    if open_version is not None:
+        return open_version
+    source = item.published_version or item.versions.order_by("-number").first()
+    assert source is not None
+    number = (item.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    draft = ServiceItemVersion(
+        item=item,
+        number=number,
+        created_by=actor,
+        change_reason=reason,
+        **{f: getattr(source, f) for f in ELEMENT_FIELDS},
+    )
+    draft.save()
+    _copy_children(source, draft)
+    _log(
+        item=item,
+        version=draft,
+        actor=actor,
+        action="新建版本",
+        summary=f"由 v{source.number} 复制为 v{number}",
+        reason=reason,
+    )
+    audit_change(
+        action="catalog.version_start_revision",
+        obj=draft,
+        after={"number": number, "from": source.number},
+        actor=actor,
+        reason=reason,
+    )
+    return draft
+
+
+def _copy_children(source: ServiceItemVersion, target: ServiceItemVersion) -> None:
+    Material.objects.bulk_create(
+        [
+            Material(
+                version=target,
+                blank_form=m.blank_form,
+                sample_file=m.sample_file,
+                **{f: getattr(m, f) for f in MATERIAL_FIELDS},
+            )
+            for m in source.materials.all()
+        ]
+    )
+    ProcessStep.objects.bulk_create(
+        [
+            ProcessStep(version=target, **{f: getattr(s, f) for f in STEP_FIELDS})
+            for s in source.steps.all()
+        ]
+    )
+    SpecialProcedure.objects.bulk_create(
+        [
+            SpecialProcedure(version=target, **{f: getattr(p, f) for f in PROCEDURE_FIELDS})
+            for p in source.special_procedures.all()
+        ]
+    )
+
+
+def _describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
+    labels = {
+        f.name: str(f.verbose_name)
+        for f in ServiceItemVersion._meta.get_fields()
+        if hasattr(f, "verbose_name")
+    }
+    changed = [labels.get(k, k) for k in after if before.get(k) != after.get(k)]
+    return "修改：" + "、".join(changed) if changed else ""
+
+
+@transaction.atomic
+def version_update(
+    *,
+    version: ServiceItemVersion,
+    elements: Mapping[str, Any] | None = None,
+    materials: Iterable[Mapping[str, Any]] | None = None,
+    steps: Iterable[Mapping[str, Any]] | None = None,
+    special_procedures: Iterable[Mapping[str, Any]] | None = None,
+    reason: str = "",
+    actor: User | None = None,
+) -> ServiceItemVersion:
+    """Edit a draft or returned version (编制). Lists given replace the version's lists."""
+    if not workflow.may_compile(actor):
+        raise PermissionDenied("您的角色不能编制事项。")
+    version = _lock_version(version)
+    _check_scope(actor, version.item.department)
+    if not version.editable:
+        raise ValidationError(
+            f"v{version.number} 当前为“{version.get_status_display()}”，不能修改；"
+            "已发布的版本请新建版本后修改。",
+            code="not_editable",
+        )
+    unknown = set(elements or {}) - set(ELEMENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"未知的事项要素：{'、'.join(sorted(unknown))}。")
+    before = snapshot(version, ELEMENT_FIELDS)
+    for key, value in (elements or {}).items():
+        setattr(version, key, value)
+    _validate_version(version)
+    version.change_reason = reason or version.change_reason
+    version.save()
+    summary = _describe_changes(before, snapshot(version, ELEMENT_FIELDS))
+    if materials is not None:
+        version.materials.all().delete()
+        rows = [
+            Material(version=version, **_pick(m, MATERIAL_FIELDS, order=i))
+            for i, m in enumerate(materials, start=1)
+        ]
+        for row in rows:
+            _full_clean_child(row, "申请材料")
+        Material.objects.bulk_create(rows)
+        summary += "；更新申请材料" if summary else "更新申请材料"
+    if steps is not None:
+        version.steps.all().delete()
+        step_rows = [
+            ProcessStep(version=version, **_pick(s, STEP_FIELDS, order=i))
+            for i, s in enumerate(steps, start=1)
+        ]
+        for step_row in step_rows:
+            _full_clean_child(step_row, "办理流程")
+        ProcessStep.objects.bulk_create(step_rows)
+        summary += "；更新办理流程" if summary else "更新办理流程"
+    if special_procedures is not None:
+        version.special_procedures.all().delete()
+        procedure_rows = [
+            SpecialProcedure(version=version, **_pick(p, PROCEDURE_FIELDS))
+            for p in special_procedures
+        ]
+        for procedure_row in procedure_rows:
+            _full_clean_child(procedure_row, "特别程序")
+        SpecialProcedure.objects.bulk_create(procedure_rows)
+        summary += "；更新特别程序" if summary else "更新特别程序"
+    _log(
+        item=version.item,
+        version=version,
+        actor=actor,
+        action="编制",
+        summary=summary or "未改动",
+        reason=reason,
+    )
+    audit_change(
+        action="catalog.version_update",
+        obj=version,
+        before=before,
+        after=snapshot(version, ELEMENT_FIELDS),
+        actor=actor,
+        reason=reason,
+    )
+    return version
+
+
+def _pick(data: Mapping[str, Any], fields: list[str], **defaults: Any) -> dict[str, Any]:
+    picked = {k: v for k, v in defaults.items() if k in fields}
+    picked.update({k: data[k] for k in fields if k in data and data[k] is not None})
+    return picked
+
+
+def _full_clean_child(row: Any, label: str) -> None:
+    try:
+        row.full_clean(exclude=["version", "blank_form", "sample_file"])
+    except ValidationError as exc:
+        name = getattr(row, "name", "") or ""
+        raise ValidationError({label: [f"{name}：{m}" for m in exc.messages]}) from exc
+
+
+# --- Review and publication ----------------------------------------------------------------
+
+
+def _transition(version: ServiceItemVersion, name: str, actor: User | None) -> ServiceItemVersion:
+    version = _lock_version(version)
+    _check_scope(actor, version.item.department)
+    workflow.check(workflow.VERSION_TRANSITIONS, name, version.status, actor, f"v{version.number}")
+    return version
+
+
+@transaction.atomic
+def version_submit(*, version: ServiceItemVersion, actor: User | None = None) -> ServiceItemVersion:
+    """Submit a compiled version for the bureau's review."""
+    version = _transition(version, "submit", actor)
+    version.status, version.submitted_at = VersionStatus.SUBMITTED, timezone.now()
+    version.save(update_fields=["status", "submitted_at"])
+    _log(item=version.item, version=version, actor=actor, action="提交审核")
+    audit_change(
+        action="catalog.version_submit", obj=version, after={"status": version.status}, actor=actor
+    )
+    return version
+
+
+@transaction.atomic
+def version_return(
+    *, version: ServiceItemVersion, comment: str, actor: User | None = None
+) -> ServiceItemVersion:
+    """Return a submitted version to its department with the reviewer's comments."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": "退回时必须填写审核意见。"})
+    version = _transition(version, "return", actor)
+    version.status, version.review_comment = VersionStatus.RETURNED, comment
+    version.reviewed_at, version.reviewed_by = timezone.now(), actor
+    version.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
+    _log(item=version.item, version=version, actor=actor, action="退回修改", reason=comment)
+    audit_change(
+        action="catalog.version_return",
+        obj=version,
+        after={"status": version.status, "review_comment": comment},
+        actor=actor,
+    )
+    return version
+
+
+@transaction.atomic
+def version_approve(
+    *, version: ServiceItemVersion, comment: str = "", actor: User | None = None
+) -> ServiceItemVersion:
+    """The bureau approves a submitted version (it is published by `version_publish`)."""
+    version = _transition(version, "approve", actor)
+    version.status, version.review_comment = VersionStatus.APPROVED, comment.strip()
+    version.reviewed_at, version.reviewed_by = timezone.now(), actor
+    version.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
+    _log(item=version.item, version=version, actor=actor, action="审核通过", reason=comment)
+    audit_change(
+        action="catalog.version_approve", obj=version, after={"status": version.status}, actor=actor
+    )
+    return version
+
+
+@transaction.atomic
+def version_publish(
+    *, version: ServiceItemVersion, actor: User | None = None
+) -> ServiceItemVersion:
+    """Publish an approved version; the previously published one becomes superseded but stays
+    referenced by anything applied for under it."""
+    version = _transition(version, "publish", actor)
+    item = ServiceItem.objects.select_for_update().get(pk=version.item_id)
+    previous = item.published_version
+    if previous is not None:
+        ServiceItemVersion.objects.filter(pk=previous.pk).update(status=VersionStatus.SUPERSEDED)
+    version.status, version.published_at = VersionStatus.PUBLISHED, timezone.now()
+    version.save(update_fields=["status", "published_at"])
+    before = snapshot(item, ["status", "published_version"])
+    item.published_version = version
+    if item.status == ItemStatus.CLAIMED:
+        item.status = ItemStatus.ACTIVE
+    item.save(update_fields=["published_version", "status"])
+    _log(
+        item=item,
+        version=version,
+        actor=actor,
+        action="发布",
+        summary=f"发布 v{version.number}" + (f"，替代 v{previous.number}" if previous else ""),
+    )
+    audit_change(
+        action="catalog.version_publish",
+        obj=item,
+        before=before,
+        after=snapshot(item, ["status", "published_version"]),
+        actor=actor,
+    )
+    return version
+
+
+def _item_transition(
+    item: ServiceItem, name: str, reason: str, actor: User | None, action_label: str
+) -> ServiceItem:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"{action_label}事项必须填写原因。"})
+    item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    _check_scope(actor, item.department)
+    transition = workflow.check(workflow.ITEM_TRANSITIONS, name, item.status, actor, "事项")
+    before = snapshot(item, ["status"])
+    item.status = transition.target
+    item.save(update_fields=["status"])
+    _log(item=item, version=item.published_version, actor=actor, action=action_label, reason=reason)
+    audit_change(
+        action=f"catalog.item_{name}",
+        obj=item,
+        before=before,
+        after=snapshot(item, ["status"]),
+        actor=actor,
+        reason=reason,
+    )
+    return item
+
+
+@transaction.atomic
+def item_suspend(*, item: ServiceItem, reason: str, actor: User | None = None) -> ServiceItem:
+    """Suspend a published item (it disappears from the portal until resumed)."""
+    return _item_transition(item, "suspend", reason, actor, "暂停")
+
+
+@transaction.atomic
+def item_resume(*, item: ServiceItem, reason: str, actor: User | None = None) -> ServiceItem:
+    return _item_transition(item, "resume", reason, actor, "恢复")
+
+
+@transaction.atomic
+def item_withdraw(*, item: ServiceItem, reason: str, actor: User | None = None) -> ServiceItem:
+    """Withdraw an item from the catalogue for good (its versions stay for the record)."""
+    return _item_transition(item, "withdraw", reason, actor, "撤销")
+
+
+# --- Bundles ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bundle_create(
+    *,
+    code: str,
+    name: str,
+    lead_department: Department,
+    stages: Iterable[Iterable[ServiceItem]],
+    summary: str = "",
+    actor: User | None = None,
+) -> Bundle:
+    """Create a bundle (一件事) from stages of items; items in one stage run in parallel."""
+    if not workflow.may_review(actor):
+        raise PermissionDenied("只有数据资源局可以编制一件事。")
+    stage_lists = [list(items) for items in stages]
+    if not stage_lists or not all(stage_lists):
+        raise ValidationError({"stages": "一件事至少需要一个阶段，每个阶段至少一个事项。"})
+    seen: set[int] = set()
+    for items in stage_lists:
+        for item in items:
+            if item.pk in seen:
+                raise ValidationError({"stages": f"事项“{item}”在一件事中重复出现。"})
+            seen.add(item.pk)
+    bundle = Bundle(code=code, name=name, summary=summary, lead_department=lead_department)
+    bundle.full_clean()
+    bundle.save()
+    for order, items in enumerate(stage_lists, start=1):
+        stage = BundleStage.objects.create(bundle=bundle, order=order)
+        BundleStageItem.objects.bulk_create(
+            [BundleStageItem(stage=stage, item=item, order=i) for i, item in enumerate(items, 1)]
+        )
+    audit_change(
+        action="catalog.bundle_create",
+        obj=bundle,
+        after={
+            "code": code,
+            "name": name,
+            "stages": [[i.code for i in items] for items in stage_lists],
+        },
+        actor=actor,
+    )
+    return bundle
+
+
+@transaction.atomic
+def bundle_publish(*, bundle: Bundle, actor: User | None = None) -> Bundle:
+    """Publish a bundle; every item in it must be published and active."""
+    if not workflow.may_review(actor):
+        raise PermissionDenied("只有数据资源局可以发布一件事。")
+    bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
+    if bundle.status != BundleStatus.DRAFT:
+        raise ValidationError(f"一件事当前为“{bundle.get_status_display()}”，不能发布。")
+    inactive = [
+        e.item
+        for s in bundle.stages.all()
+        for e in s.entries.select_related("item")
+        if e.item.status != ItemStatus.ACTIVE or e.item.published_version_id is None
+    ]
+    if inactive:
+        raise ValidationError(
+            {"stages": f"以下事项尚未发布或已暂停：{'、'.join(str(i) for i in inactive)}。"}
+        )
+    bundle.status, bundle.published_at = BundleStatus.PUBLISHED, timezone.now()
+    bundle.save(update_fields=["status", "published_at"])
+    audit_change(
+        action="catalog.bundle_publish", obj=bundle, after={"status": bundle.status}, actor=actor
+    )
+    return bundle

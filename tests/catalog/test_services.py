@@ -1,0 +1,165 @@
+"""Catalogue lifecycle: claim → compile → submit → review → publish, versions, refusals."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from yiwang.audit.models import AuditEvent
+from yiwang.catalog import services
+from yiwang.catalog.models import AdjustmentLog, ItemStatus, ServiceItemVersion, VersionStatus
+
+from .conftest import claim_ready, publish
+
+
+def test_full_lifecycle_with_return(world):
+    item = claim_ready(world)
+    v1 = item.versions.get()
+    assert (item.status, v1.status, v1.name) == ("claimed", "draft", "食品经营许可（新办）")
+    assert item.code.startswith("000103001000341199000000")
+    services.version_submit(version=v1, actor=world.clerk.user)
+    services.version_return(version=v1, comment="请补充收费依据", actor=world.reviewer.user)
+    v1.refresh_from_db()
+    assert (v1.status, v1.review_comment) == ("returned", "请补充收费依据")
+    services.version_update(
+        version=v1,
+        elements={"fee_basis": "不收费"},
+        reason="按审核意见修改",
+        actor=world.clerk.user,
+    )
+    services.version_submit(version=v1, actor=world.clerk.user)
+    services.version_approve(version=v1, actor=world.reviewer.user)
+    services.version_publish(version=v1, actor=world.reviewer.user)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.ACTIVE and item.published_version == v1
+    actions = list(
+        AdjustmentLog.objects.filter(item=item).order_by("id").values_list("action", flat=True)
+    )
+    assert actions == [
+        "认领",
+        "编制",
+        "提交审核",
+        "退回修改",
+        "编制",
+        "提交审核",
+        "审核通过",
+        "发布",
+    ]
+    assert AuditEvent.objects.filter(
+        action="catalog.version_publish", object_id=str(item.pk)
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    ("steps", "illegal"),
+    [
+        ([], "approve"),  # draft cannot be approved
+        ([], "publish"),  # nor published
+        (["submit"], "submit"),  # submitted twice
+        (["submit"], "publish"),  # published without approval
+        (["submit", "approve"], "return"),  # approved cannot be returned
+    ],
+)
+def test_illegal_transitions_are_refused(world, steps, illegal):
+    item = claim_ready(world)
+    version = item.versions.get()
+    calls = {
+        "submit": lambda v: services.version_submit(version=v, actor=world.clerk.user),
+        "approve": lambda v: services.version_approve(version=v, actor=world.reviewer.user),
+        "publish": lambda v: services.version_publish(version=v, actor=world.reviewer.user),
+        "return": lambda v: services.version_return(
+            version=v, comment="x", actor=world.reviewer.user
+        ),
+    }
+    for step in steps:
+        calls[step](version)
+    status = ServiceItemVersion.objects.get(pk=version.pk).status
+    with pytest.raises(ValidationError, match="不能"):
+        calls[illegal](version)
+    assert ServiceItemVersion.objects.get(pk=version.pk).status == status
+
+
+def test_department_staff_cannot_review(world):
+    item = claim_ready(world)
+    version = item.versions.get()
+    services.version_submit(version=version, actor=world.clerk.user)
+    with pytest.raises(PermissionDenied):
+        services.version_approve(version=version, actor=world.clerk.user)
+    assert ServiceItemVersion.objects.get(pk=version.pk).status == "submitted"
+
+
+def test_other_department_cannot_touch_the_item(world):
+    item = claim_ready(world)
+    with pytest.raises(PermissionDenied, match="数据范围"):
+        services.version_update(
+            version=item.versions.get(), elements={"faq": "x"}, actor=world.other_clerk.user
+        )
+
+
+def test_return_needs_a_comment(world):
+    item = claim_ready(world)
+    version = item.versions.get()
+    services.version_submit(version=version, actor=world.clerk.user)
+    with pytest.raises(ValidationError, match="审核意见"):
+        services.version_return(version=version, comment="  ", actor=world.reviewer.user)
+
+
+def test_published_version_never_changes_and_old_versions_stay(world):
+    item = claim_ready(world)
+    v1 = publish(world, item.versions.get())
+    with pytest.raises(ValidationError, match="不能修改"):
+        services.version_update(version=v1, elements={"promised_limit": 5}, actor=world.clerk.user)
+    v2 = services.version_start_revision(item=item, actor=world.clerk.user, reason="压缩时限")
+    assert v2.number == 2 and v2.status == "draft"
+    assert [m.name for m in v2.materials.all()] == [m.name for m in v1.materials.all()]
+    # Opening a revision twice returns the same open draft.
+    assert services.version_start_revision(item=item, actor=world.clerk.user) == v2
+    services.version_update(version=v2, elements={"promised_limit": 5}, actor=world.clerk.user)
+    publish(world, v2)
+    item.refresh_from_db()
+    v1.refresh_from_db()
+    assert item.published_version == v2
+    assert v1.status == VersionStatus.SUPERSEDED
+    assert v1.promised_limit == 10  # the old version is untouched
+    assert v1.materials.count() == 2
+
+
+def test_validation_promised_over_legal_and_instant(world):
+    item = claim_ready(world)
+    version = item.versions.get()
+    with pytest.raises(ValidationError, match="承诺时限不能超过法定时限"):
+        services.version_update(
+            version=version, elements={"promised_limit": 30}, actor=world.clerk.user
+        )
+    with pytest.raises(ValidationError, match="即办件的承诺时限应为 0"):
+        services.version_update(
+            version=version, elements={"handling_kind": "instant"}, actor=world.clerk.user
+        )
+    version.refresh_from_db()
+    assert (version.promised_limit, version.handling_kind) == (10, "promised")
+
+
+def test_suspend_resume_withdraw(world):
+    item = claim_ready(world)
+    publish(world, item.versions.get())
+    with pytest.raises(ValidationError, match="原因"):
+        services.item_suspend(item=item, reason="", actor=world.reviewer.user)
+    services.item_suspend(item=item, reason="系统升级", actor=world.reviewer.user)
+    with pytest.raises(ValidationError):
+        services.item_suspend(item=item, reason="再次", actor=world.reviewer.user)
+    services.item_resume(item=item, reason="升级完成", actor=world.reviewer.user)
+    with pytest.raises(PermissionDenied):
+        services.item_withdraw(item=item, reason="取消", actor=world.clerk.user)
+    services.item_withdraw(item=item, reason="法律废止", actor=world.reviewer.user)
+    item.refresh_from_db()
+    assert item.status == "withdrawn"
+    with pytest.raises(ValidationError, match="已撤销"):
+        services.version_start_revision(item=item, actor=world.clerk.user)
+
+
+def test_claim_twice_refused(world):
+    claim_ready(world)
+    with pytest.raises(ValidationError, match="已认领"):
+        services.item_claim(
+            base=world.base, department=world.dept, region=world.dept.region, actor=world.clerk.user
+        )
