@@ -25,6 +25,7 @@ from yiwang.org.models import (
 )
 
 from . import county as c
+from .catalog import CATALOG_STEPS, seed_catalog
 
 
 @dataclass
@@ -244,10 +245,13 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
         tick(1)
         seed_sign_ins(departments, windows, report)
         tick(1)
+        for what, n in seed_catalog(tick).items():
+            if n:
+                report.add(what, n)
     return report
 
 
-SEED_STEPS = len(c.TOWNS) + 3
+SEED_STEPS = len(c.TOWNS) + 3 + CATALOG_STEPS
 
 
 def sign_in_lines() -> list[str]:

@@ -1,0 +1,261 @@
+"""The demo county's catalogue: data/service_items.csv (159 items, 31 bodies) and
+data/bundles.csv (7 bundles), claimed, compiled, reviewed and published through the catalogue
+services so that every record carries its adjustment log and audit events. Idempotent."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+from yiwang.catalog import services as catalog
+from yiwang.catalog.models import BaseItem, Bundle, ItemType, ServiceItem
+from yiwang.org.models import Department, Window, WindowKind
+
+from . import county as c
+
+TYPE_BY_LABEL = {label: value for value, label in ItemType.choices}
+TYPE_CODE = {value: i for i, value in enumerate(ItemType.values, start=1)}
+
+# Items whose applicant is usually a legal person (the rest are for natural persons).
+_ENTERPRISE_RE = re.compile(
+    r"公司|企业|个体工商户|经营|合作社|单位|工程|项目|运输|广告|排污|取水|施工|药品|医疗器械|"
+    r"特种设备|消防|发票|纳税|公章|备案|招牌|建筑|食品"
+)
+# Materials issued by a government body (so they can be fetched instead of submitted).
+_GOVERNMENT_ISSUED = re.compile(
+    r"^(居民身份证|居民户口簿|营业执照.*|不动产权证书|结婚证|离婚证|出生医学证明|社会保障卡|"
+    r"食品经营许可证.*|残疾人证|机动车行驶证|机动车驾驶证|原居民身份证|户口簿)$"
+)
+# Of those, the ones the county can already fetch from shared licences/data (免提交).
+_SHARED = re.compile(
+    r"^(居民身份证|营业执照.*|居民户口簿|户口簿|不动产权证书|结婚证|出生医学证明)$"
+)
+
+PERSON_FIELDS = [
+    {"key": "applicant_name", "label": "申请人姓名", "type": "text"},
+    {"key": "applicant_id_number", "label": "申请人身份证号码", "type": "id_number"},
+    {"key": "applicant_phone", "label": "联系电话", "type": "phone"},
+    {"key": "applicant_address", "label": "联系地址", "type": "text"},
+]
+ENTERPRISE_FIELDS = [
+    {"key": "entity_name", "label": "单位名称", "type": "text"},
+    {"key": "entity_uscc", "label": "统一社会信用代码", "type": "uscc"},
+    {"key": "legal_representative", "label": "法定代表人", "type": "text"},
+    {"key": "contact_name", "label": "联系人", "type": "text"},
+    {"key": "applicant_phone", "label": "联系电话", "type": "phone"},
+    {"key": "business_address", "label": "经营场所地址", "type": "text"},
+]
+_EXTRA_FIELDS = [
+    (
+        re.compile(r"房|不动产|过户|契税"),
+        {"key": "property_address", "label": "不动产坐落", "type": "text"},
+    ),
+    (re.compile(r"车|驾驶"), {"key": "vehicle_plate", "label": "号牌号码", "type": "text"}),
+    (re.compile(r"出生|新生儿"), {"key": "newborn_name", "label": "新生儿姓名", "type": "text"}),
+    (
+        re.compile(r"用电|用水|用气|电视|宽带"),
+        {"key": "utility_account", "label": "户号", "type": "text"},
+    ),
+    (
+        re.compile(r"工程|建设|施工|规划"),
+        {"key": "project_name", "label": "项目名称", "type": "text"},
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoItem:
+    department: str
+    name: str
+    item_type: str
+    legal_days: int
+    promised_days: int
+    visits: int
+    online: str
+    instant: bool
+    cross_province: bool
+    materials: list[str]
+
+
+def demo_items() -> list[DemoItem]:
+    with (
+        resources.files("yiwang.demo")
+        .joinpath("data/service_items.csv")
+        .open(encoding="utf-8") as fh
+    ):
+        return [
+            DemoItem(
+                department=row["department"],
+                name=row["name"],
+                item_type=TYPE_BY_LABEL[row["item_type"]],
+                legal_days=int(row["legal_days"]),
+                promised_days=int(row["promised_days"]),
+                visits=int(row["onsite_visits"]),
+                online=row["online"],
+                instant=row["instant"] == "Y",
+                cross_province=row["cross_province"] == "Y",
+                materials=[m.strip() for m in row["materials"].split("；") if m.strip()],
+            )
+            for row in csv.DictReader(fh)
+        ]
+
+
+def demo_bundles() -> dict[str, dict[int, list[str]]]:
+    bundles: dict[str, dict[int, list[str]]] = {}
+    with resources.files("yiwang.demo").joinpath("data/bundles.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            bundles.setdefault(row["bundle"], {}).setdefault(int(row["stage"]), []).append(
+                row["item"]
+            )
+    return bundles
+
+
+def base_code(item: DemoItem, department_index: int, sequence: int) -> str:
+    """Demo base-catalogue code: type (2) + department (3) + sequence (3) + 000."""
+    return f"{TYPE_CODE[item.item_type]:02d}{department_index:03d}{sequence:03d}000"
+
+
+def is_enterprise_item(name: str) -> bool:
+    return bool(_ENTERPRISE_RE.search(name))
+
+
+def form_fields(name: str) -> list[dict[str, str]]:
+    fields = list(ENTERPRISE_FIELDS if is_enterprise_item(name) else PERSON_FIELDS)
+    fields += [extra for pattern, extra in _EXTRA_FIELDS if pattern.search(name)]
+    return fields
+
+
+def material_rows(item: DemoItem) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for name in item.materials:
+        government = bool(_GOVERNMENT_ISSUED.match(name))
+        rows.append(
+            {
+                "name": name,
+                "original_or_copy": "original" if government or "申请" in name else "copy",
+                "count": 1,
+                "medium": "both",
+                "source": "government" if government else "applicant",
+                "issuing_body": "政府部门" if government else "",
+                "required": True,
+                "exempt": bool(_SHARED.match(name)),
+                # Supporting proofs may follow within the deferral period (容缺受理).
+                "deferrable": "证明" in name and not government,
+            }
+        )
+    return rows
+
+
+def steps(item: DemoItem) -> list[dict[str, object]]:
+    if item.instant:
+        return [{"name": "受理并办结", "role": "窗口工作人员", "limit_days": 0}]
+    review = max(item.promised_days - 2, 0)
+    return [
+        {"name": "受理", "role": "窗口工作人员", "limit_days": 1 if item.promised_days else 0},
+        {"name": "审查", "role": "审批人员", "limit_days": review},
+        {"name": "决定", "role": "审批人员", "limit_days": 1 if item.promised_days > 1 else 0},
+        {"name": "送达", "role": "窗口工作人员", "limit_days": 0},
+    ]
+
+
+def elements(item: DemoItem, location: str, phone: str) -> dict[str, object]:
+    forms = {"全程网办": ["online", "window"], "网上预审": ["online", "window"]}.get(
+        item.online, ["window"]
+    )
+    if item.visits == 0 and "online" in forms:
+        forms.append("express")
+    return {
+        "legal_limit": item.legal_days,
+        "promised_limit": 0 if item.instant else item.promised_days,
+        "handling_kind": "instant" if item.instant else "promised",
+        "visits": item.visits,
+        "handling_forms": forms,
+        "fully_online": item.online == "全程网办",
+        "cross_province": item.cross_province,
+        "in_province": item.cross_province or item.online == "全程网办",
+        "commitment_based": False,
+        "conditions": f"符合“{item.name}”法定条件的"
+        f"{'法人或其他组织' if is_enterprise_item(item.name) else '自然人'}"
+        "均可申请。",
+        "location": location,
+        "hours": "工作日 8:30-12:00，14:30-17:30；周六上午延时服务",
+        "consult_phone": phone,
+        "complaint_channel": "12345 政务服务便民热线；示范县政务服务中心办不成事反映窗口",
+        "form_fields": form_fields(item.name),
+    }
+
+
+def _location(department: Department, windows: dict[str, Window]) -> str:
+    dedicated = windows.get(department.name)
+    if dedicated is not None:
+        return f"示范县政务服务中心（人民路 88 号）{dedicated.number} 号窗口（{dedicated.name}）"
+    return "示范县政务服务中心（人民路 88 号）综合受理窗口 01–06 号"
+
+
+Progress = Callable[[int], None]
+
+
+def seed_catalog(progress: Progress | None = None) -> dict[str, int]:
+    """Load, compile and publish the demo items and bundles that are not there yet."""
+    tick = progress or (lambda n: None)
+    created = {"事项": 0, "一件事": 0}
+    departments = {d.name: d for d in Department.objects.select_related("region")}
+    windows = {
+        w.department.name: w
+        for w in Window.objects.filter(
+            kind=WindowKind.DEDICATED, hall__level="county"
+        ).select_related("department")
+    }
+    body_index = {name: i for i, name in enumerate(c.county_departments())}
+    sequence: dict[str, int] = {}
+    by_name: dict[str, ServiceItem] = {}
+    for demo in demo_items():
+        department = departments[demo.department]
+        sequence[demo.department] = sequence.get(demo.department, 0) + 1
+        code = base_code(demo, body_index[demo.department], sequence[demo.department])
+        base = BaseItem.objects.filter(code=code).first() or catalog.base_item_create(
+            code=code,
+            name=demo.name,
+            item_type=demo.item_type,
+            competent_department=department.name.removeprefix("县"),
+            implementing_body=department.name,
+            legal_basis="以省级政务服务事项基本目录公布的设定和实施依据为准",
+        )
+        item = ServiceItem.objects.filter(base=base, department=department).first()
+        if item is None:
+            item = catalog.item_claim(base=base, department=department, region=department.region)
+            version = item.versions.get()
+            phone = "0550-12345"
+            catalog.version_update(
+                version=version,
+                elements=elements(demo, _location(department, windows), phone),
+                materials=material_rows(demo),
+                steps=steps(demo),
+                reason="示范县首次编制",
+            )
+            catalog.version_submit(version=version)
+            catalog.version_approve(version=version, comment="演示数据审核通过")
+            catalog.version_publish(version=version)
+            created["事项"] += 1
+        by_name[demo.name] = item
+        tick(1)
+    bureau = Department.objects.get(is_bureau=True)
+    for index, (name, stages) in enumerate(demo_bundles().items(), start=1):
+        if Bundle.objects.filter(name=name).exists():
+            continue
+        bundle = catalog.bundle_create(
+            code=f"YJS{index:03d}",
+            name=name,
+            lead_department=bureau,
+            summary=f"{name}：一次告知、一表申请、一套材料、一窗（端）受理、一网办理。",
+            stages=[[by_name[item] for item in stages[order]] for order in sorted(stages)],
+        )
+        catalog.bundle_publish(bundle=bundle)
+        created["一件事"] += 1
+    return created
+
+
+CATALOG_STEPS = len(demo_items())
