@@ -21,7 +21,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("yiwang.org.urls")),
+    path("workbench/catalog/quality/", include("yiwang.catalog.quality_urls")),
+    path("workbench/catalog/", include("yiwang.catalog.urls")),
     path("workbench/", include("yiwang.workbench.urls")),
+    path("guide/", include("yiwang.catalog.guide_urls")),
     path("api/", api_root, name="api-root"),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -29,5 +32,6 @@ urlpatterns = [
     path("api/org/", include("yiwang.org.api.urls")),
     path("api/workdays/", include("yiwang.workdays.api.urls")),
     path("api/audit/", include("yiwang.audit.api.urls")),
+    path("api/catalog/", include("yiwang.catalog.api.urls")),
     path("", include("yiwang.portal.urls")),
 ]
