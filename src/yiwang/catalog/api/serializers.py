@@ -1,0 +1,307 @@
+"""API representations of the catalogue."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import (
+    BusinessType,
+    HandlingForm,
+    HandlingKind,
+    ItemType,
+    Material,
+    MaterialSource,
+    Medium,
+    OriginalOrCopy,
+    ProcessStep,
+    ServiceItem,
+    ServiceItemVersion,
+    SpecialProcedure,
+)
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Material
+        fields = [
+            "order",
+            "name",
+            "original_or_copy",
+            "count",
+            "medium",
+            "source",
+            "issuing_body",
+            "required",
+            "deferrable",
+            "exempt",
+            "notes",
+        ]
+
+
+class ProcessStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProcessStep
+        fields = ["order", "name", "role", "limit_days"]
+
+
+class SpecialProcedureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpecialProcedure
+        fields = ["name", "limit_days", "legal_basis", "counted_in_limit"]
+
+
+class FormFieldSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+
+
+VERSION_FIELDS = [
+    "name",
+    "base_code",
+    "item_type",
+    "competent_department",
+    "implementing_body",
+    "legal_basis",
+    "conditions",
+    "location",
+    "hours",
+    "legal_limit",
+    "promised_limit",
+    "handling_kind",
+    "visits",
+    "handling_forms",
+    "has_fee",
+    "fee_standard",
+    "fee_basis",
+    "fully_online",
+    "cross_province",
+    "in_province",
+    "commitment_based",
+    "self_service_24h",
+    "faq",
+    "consult_phone",
+    "complaint_channel",
+    "form_fields",
+]
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    materials = MaterialSerializer(many=True, read_only=True)
+    steps = ProcessStepSerializer(many=True, read_only=True)
+    special_procedures = SpecialProcedureSerializer(many=True, read_only=True)
+    handling_forms = serializers.ListField(
+        child=serializers.ChoiceField(choices=HandlingForm.choices)
+    )
+    form_fields = FormFieldSerializer(many=True)
+
+    class Meta:
+        model = ServiceItemVersion
+        fields = [
+            "id",
+            "number",
+            "status",
+            *VERSION_FIELDS,
+            "change_reason",
+            "review_comment",
+            "submitted_at",
+            "reviewed_at",
+            "published_at",
+            "materials",
+            "steps",
+            "special_procedures",
+        ]
+
+
+class PublicVersionSerializer(VersionSerializer):
+    class Meta(VersionSerializer.Meta):
+        fields = [
+            "number",
+            *VERSION_FIELDS,
+            "published_at",
+            "materials",
+            "steps",
+            "special_procedures",
+        ]
+
+
+class ItemSummarySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="published_version.name")
+    department = serializers.CharField(source="department.name")
+    item_type = serializers.ChoiceField(
+        source="published_version.item_type", choices=ItemType.choices
+    )
+    legal_limit = serializers.IntegerField(source="published_version.legal_limit")
+    promised_limit = serializers.IntegerField(source="published_version.promised_limit")
+    handling_kind = serializers.ChoiceField(
+        source="published_version.handling_kind", choices=HandlingKind.choices
+    )
+    visits = serializers.IntegerField(source="published_version.visits")
+    fully_online = serializers.BooleanField(source="published_version.fully_online")
+    cross_province = serializers.BooleanField(source="published_version.cross_province")
+    guide_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "code",
+            "name",
+            "department",
+            "business_type",
+            "item_type",
+            "legal_limit",
+            "promised_limit",
+            "handling_kind",
+            "visits",
+            "fully_online",
+            "cross_province",
+            "guide_url",
+        ]
+
+    def get_guide_url(self, obj: ServiceItem) -> str:
+        return f"/guide/item/{obj.code}/"
+
+
+class ItemDetailSerializer(ItemSummarySerializer):
+    version = PublicVersionSerializer(source="published_version")
+
+    class Meta(ItemSummarySerializer.Meta):
+        fields = [*ItemSummarySerializer.Meta.fields, "version"]
+
+
+class BundleItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    department = serializers.CharField()
+
+
+class BundleStageSerializer(serializers.Serializer):
+    order = serializers.IntegerField()
+    items = BundleItemSerializer(many=True)
+
+
+class BundleSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    lead_department = serializers.CharField()
+    stages = BundleStageSerializer(many=True)
+    guide_url = serializers.CharField()
+
+
+class SearchResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["item", "bundle"])
+    code = serializers.CharField()
+    name = serializers.CharField()
+    department = serializers.CharField()
+    visits = serializers.IntegerField(allow_null=True)
+    fully_online = serializers.BooleanField(allow_null=True)
+    url = serializers.CharField()
+    apply_url = serializers.CharField()
+
+
+# --- Staff (lifecycle) ------------------------------------------------------------------------
+
+
+class ManagedItemSerializer(serializers.ModelSerializer):
+    base_code = serializers.CharField(source="base.code")
+    name = serializers.SerializerMethodField()
+    department = serializers.CharField(source="department.name")
+    published_version = serializers.IntegerField(
+        source="published_version.number", allow_null=True, default=None
+    )
+    open_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ServiceItem
+        fields = [
+            "id",
+            "code",
+            "base_code",
+            "name",
+            "department",
+            "business_type",
+            "status",
+            "published_version",
+            "open_version",
+        ]
+
+    def get_name(self, obj: ServiceItem) -> str:
+        return str(obj)
+
+    def get_open_version(self, obj: ServiceItem) -> int | None:
+        from ..selectors import open_version
+
+        version = open_version(obj)
+        return version.pk if version else None
+
+
+class ClaimSerializer(serializers.Serializer):
+    base_code = serializers.CharField(max_length=40)
+    department = serializers.IntegerField(min_value=1)
+    business_type = serializers.ChoiceField(choices=BusinessType.choices, default="new")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, allow_blank=True, default="")
+
+
+class MaterialInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    original_or_copy = serializers.ChoiceField(choices=OriginalOrCopy.choices, default="original")
+    count = serializers.IntegerField(min_value=1, max_value=99, default=1)
+    medium = serializers.ChoiceField(choices=Medium.choices, default="both")
+    source = serializers.ChoiceField(choices=MaterialSource.choices, default="applicant")
+    issuing_body = serializers.CharField(max_length=100, allow_blank=True, default="")
+    required = serializers.BooleanField(default=True)
+    deferrable = serializers.BooleanField(default=False)
+    exempt = serializers.BooleanField(default=False)
+    notes = serializers.CharField(max_length=500, allow_blank=True, default="")
+
+
+class StepInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    role = serializers.CharField(max_length=100, allow_blank=True, default="")
+    limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
+
+
+class ProcedureInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
+    legal_basis = serializers.CharField(allow_blank=True, default="")
+    counted_in_limit = serializers.BooleanField(default=False)
+
+
+class VersionUpdateSerializer(serializers.Serializer):
+    """Elements to change on a draft or returned version; lists replace the version's lists."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    conditions = serializers.CharField(allow_blank=True, required=False)
+    location = serializers.CharField(allow_blank=True, required=False)
+    hours = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    legal_limit = serializers.IntegerField(min_value=0, max_value=3650, required=False)
+    promised_limit = serializers.IntegerField(min_value=0, max_value=3650, required=False)
+    handling_kind = serializers.ChoiceField(choices=HandlingKind.choices, required=False)
+    visits = serializers.IntegerField(min_value=0, max_value=20, required=False)
+    handling_forms = serializers.ListField(
+        child=serializers.ChoiceField(choices=HandlingForm.choices), required=False
+    )
+    has_fee = serializers.BooleanField(required=False)
+    fee_standard = serializers.CharField(allow_blank=True, required=False)
+    fee_basis = serializers.CharField(allow_blank=True, required=False)
+    fully_online = serializers.BooleanField(required=False)
+    cross_province = serializers.BooleanField(required=False)
+    in_province = serializers.BooleanField(required=False)
+    commitment_based = serializers.BooleanField(required=False)
+    self_service_24h = serializers.BooleanField(required=False)
+    faq = serializers.CharField(allow_blank=True, required=False)
+    consult_phone = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    complaint_channel = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    materials = MaterialInputSerializer(many=True, required=False)
+    steps = StepInputSerializer(many=True, required=False)
+    special_procedures = ProcedureInputSerializer(many=True, required=False)
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")

@@ -1,0 +1,346 @@
+"""Catalogue API: public reads of published items and bundles, guided search, and the staff
+lifecycle (scoped). Business rules live in services, selectors and workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, viewsets
+from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from yiwang.common.api import ERROR_RESPONSES, StaffOnly
+from yiwang.org import selectors as org_selectors
+
+from .. import selectors, services
+from ..models import Bundle, ItemType, ServiceItem, ServiceItemVersion
+from . import serializers as s
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def root(request: Request, format: str | None = None) -> Response:
+    return Response(
+        {
+            "items": reverse("catalog-api:items-list", request=request, format=format),
+            "bundles": reverse("catalog-api:bundles-list", request=request, format=format),
+            "search": reverse("catalog-api:search", request=request, format=format),
+            "manage": reverse("catalog-api:manage-items-list", request=request, format=format),
+        }
+    )
+
+
+class PublishedItemFilter(filters.FilterSet):
+    department = filters.NumberFilter(field_name="department_id")
+    item_type = filters.ChoiceFilter(
+        field_name="published_version__item_type", choices=ItemType.choices
+    )
+    fully_online = filters.BooleanFilter(field_name="published_version__fully_online")
+    cross_province = filters.BooleanFilter(field_name="published_version__cross_province")
+    max_visits = filters.NumberFilter(
+        field_name="published_version__visits", lookup_expr="lte", min_value=0
+    )
+    name = filters.CharFilter(field_name="published_version__name", lookup_expr="icontains")
+
+    class Meta:
+        model = ServiceItem
+        fields: list[str] = []
+
+
+def _raise_api(exc: Exception) -> None:
+    if isinstance(exc, DjangoPermissionDenied):
+        raise PermissionDenied(str(exc) or "无权限。") from exc
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from exc
+    raise exc
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.ItemSummarySerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: s.ItemDetailSerializer, **ERROR_RESPONSES}),
+)
+class PublishedItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published service items (public). Look up by implementation code."""
+
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "code"
+    lookup_value_regex = "[0-9A-Za-z-]+"
+    filterset_class = PublishedItemFilter
+
+    def get_queryset(self) -> QuerySet[ServiceItem]:
+        qs = selectors.published_items().order_by("code")
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(
+                *(f"published_version__{p}" for p in selectors.VERSION_DETAIL_PREFETCH)
+            )
+        return qs
+
+    def get_serializer_class(self) -> type:
+        return s.ItemDetailSerializer if self.action == "retrieve" else s.ItemSummarySerializer
+
+
+def _bundle_data(bundle: Bundle) -> dict[str, Any]:
+    return {
+        "code": bundle.code,
+        "name": bundle.name,
+        "summary": bundle.summary,
+        "lead_department": bundle.lead_department.name,
+        "guide_url": f"/guide/bundle/{bundle.code}/",
+        "stages": [
+            {
+                "order": stage.order,
+                "items": [
+                    {"code": e.item.code, "name": str(e.item), "department": e.item.department.name}
+                    for e in stage.entries.all()
+                ],
+            }
+            for stage in bundle.stages.all()
+        ],
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.BundleSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: s.BundleSerializer, **ERROR_RESPONSES}),
+)
+class BundleViewSet(viewsets.GenericViewSet):
+    """Published bundles (一件事) with their stages (public)."""
+
+    permission_classes = [permissions.AllowAny]
+    serializer_class = s.BundleSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[0-9A-Za-z-]+"
+
+    def get_queryset(self) -> QuerySet[Bundle]:
+        return selectors.published_bundles().order_by("code")
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = [_bundle_data(selectors.bundle_with_items(b)) for b in (page or [])]
+        return self.get_paginated_response(rows)
+
+    def retrieve(self, request: Request, code: str | None = None) -> Response:
+        bundle = selectors.published_bundle_by_code(code or "")
+        if bundle is None:
+            raise Http404
+        return Response(_bundle_data(bundle))
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, required=True, description="群众的说法，例如：开饭店要办什么证"),
+        OpenApiParameter("limit", int, description="最多返回条数（1–50，默认 10）"),
+    ],
+    responses={200: s.SearchResultSerializer(many=True), **ERROR_RESPONSES},
+)
+@api_view(["GET"])
+@permission_classes([permissions.AllowAny])
+def search(request: Request) -> Response:
+    """Guided search (智能导办): items and bundles ranked for an everyday phrase."""
+    from ..search import search as guided_search
+
+    query = request.query_params.get("q", "").strip()
+    if not query:
+        raise ValidationError({"q": ["请输入要办理的事情。"]})
+    try:
+        limit = int(request.query_params.get("limit", "10"))
+    except ValueError as exc:
+        raise ValidationError({"limit": ["limit 必须是 1–50 的整数。"]}) from exc
+    if not 1 <= limit <= 50:
+        raise ValidationError({"limit": ["limit 必须是 1–50 的整数。"]})
+    results = guided_search(query, limit=limit)
+    return Response(s.SearchResultSerializer(results, many=True).data)
+
+
+# --- Staff lifecycle ---------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: s.ManagedItemSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES}),
+)
+class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """Items in the caller's data scope, any status, with lifecycle actions."""
+
+    permission_classes = [StaffOnly]
+    serializer_class = s.ManagedItemSerializer
+    filterset_fields = ["status", "business_type"]
+
+    def get_queryset(self) -> QuerySet[ServiceItem]:
+        return selectors.item_list_for(user=self.request.user).order_by("code")  # type: ignore[arg-type]
+
+    @extend_schema(
+        request=s.ClaimSerializer, responses={201: s.ManagedItemSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=False, methods=["post"])
+    def claim(self, request: Request) -> Response:
+        """Claim a base item for a department in the caller's scope (认领)."""
+        body = s.ClaimSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        base = selectors.base_items().filter(code=body.validated_data["base_code"]).first()
+        if base is None:
+            raise ValidationError({"base_code": ["基本目录中没有该事项编码。"]})
+        department = (
+            org_selectors.departments_in_scope(user=request.user)
+            .filter(  # type: ignore[arg-type]
+                pk=body.validated_data["department"]
+            )
+            .first()
+        )
+        if department is None:
+            raise ValidationError({"department": ["部门不存在或不在您的数据范围内。"]})
+        try:
+            item = services.item_claim(
+                base=base,
+                department=department,
+                region=department.region,
+                business_type=body.validated_data["business_type"],
+                actor=request.user,
+            )  # type: ignore[arg-type]
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            _raise_api(exc)
+        return Response(s.ManagedItemSerializer(item).data, status=201)
+
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.VersionSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def revise(self, request: Request, pk: str | None = None) -> Response:
+        """Open a new draft version from the published one (or return the open one)."""
+        item = self.get_object()
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            version = services.version_start_revision(
+                item=item,
+                actor=request.user,  # type: ignore[arg-type]
+                reason=body.validated_data["reason"],
+            )
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            _raise_api(exc)
+        return Response(s.VersionSerializer(version).data)
+
+    def _item_action(self, request: Request, func: Any) -> Response:
+        item = self.get_object()
+        body = s.ReasonSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            item = func(item=item, reason=body.validated_data["reason"], actor=request.user)
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            _raise_api(exc)
+        return Response(s.ManagedItemSerializer(item).data)
+
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def suspend(self, request: Request, pk: str | None = None) -> Response:
+        return self._item_action(request, services.item_suspend)
+
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        return self._item_action(request, services.item_resume)
+
+    @extend_schema(
+        request=s.ReasonSerializer, responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        return self._item_action(request, services.item_withdraw)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(responses={200: s.VersionSerializer, **ERROR_RESPONSES}),
+    partial_update=extend_schema(
+        request=s.VersionUpdateSerializer, responses={200: s.VersionSerializer, **ERROR_RESPONSES}
+    ),
+)
+class VersionViewSet(viewsets.GenericViewSet):
+    """Versions of items in the caller's scope: edit drafts, submit, review, publish."""
+
+    permission_classes = [StaffOnly]
+    serializer_class = s.VersionSerializer
+    queryset = ServiceItemVersion.objects.none()  # for the schema only; reads use the selector
+    lookup_value_regex = "[0-9]+"
+    http_method_names = ["get", "patch", "post", "head", "options"]
+
+    def get_object(self) -> Any:
+        try:
+            pk = int(self.kwargs["pk"])
+        except (TypeError, ValueError) as exc:
+            raise Http404 from exc
+        return selectors.version_get_for(user=self.request.user, pk=pk)  # type: ignore[arg-type]
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(s.VersionSerializer(self.get_object()).data)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        version = self.get_object()
+        body = s.VersionUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        lists = {k: data.pop(k) for k in ("materials", "steps", "special_procedures") if k in data}
+        reason = data.pop("reason", "")
+        try:
+            version = services.version_update(
+                version=version, elements=data, reason=reason, actor=request.user, **lists
+            )  # type: ignore[arg-type]
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            _raise_api(exc)
+        version = selectors.version_get_for(user=request.user, pk=version.pk)  # type: ignore[arg-type]
+        return Response(s.VersionSerializer(version).data)
+
+    def _transition(self, request: Request, func: Any, **extra: Any) -> Response:
+        version = self.get_object()
+        try:
+            version = func(version=version, actor=request.user, **extra)
+        except (DjangoPermissionDenied, DjangoValidationError) as exc:
+            _raise_api(exc)
+        version = selectors.version_get_for(user=request.user, pk=version.pk)  # type: ignore[arg-type]
+        return Response(s.VersionSerializer(version).data)
+
+    @extend_schema(request=None, responses={200: s.VersionSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(request, services.version_submit)
+
+    @extend_schema(
+        request=s.CommentSerializer, responses={200: s.VersionSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        body = s.CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(
+            request, services.version_return, comment=body.validated_data["comment"]
+        )
+
+    @extend_schema(
+        request=s.CommentSerializer, responses={200: s.VersionSerializer, **ERROR_RESPONSES}
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        body = s.CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._transition(
+            request, services.version_approve, comment=body.validated_data["comment"]
+        )
+
+    @extend_schema(request=None, responses={200: s.VersionSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str | None = None) -> Response:
+        return self._transition(request, services.version_publish)

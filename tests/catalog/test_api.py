@@ -1,0 +1,145 @@
+"""Catalogue API: public reads of published items and bundles; the scoped staff lifecycle."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from yiwang.catalog import services
+
+from .conftest import claim_ready, publish
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def published(world):
+    item = claim_ready(world)
+    publish(world, item.versions.get())
+    item.refresh_from_db()
+    return item
+
+
+def test_public_list_and_detail(api, world, published):
+    draft_only = services.item_claim(
+        base=world.base,
+        department=world.other,
+        region=world.other.region,
+        actor=world.reviewer.user,
+    )
+    body = api.get("/api/catalog/items/").json()
+    codes = [row["code"] for row in body["results"]]
+    assert codes == [published.code]  # drafts are not public
+    assert draft_only.code not in codes
+    detail = api.get(f"/api/catalog/items/{published.code}/").json()
+    assert detail["version"]["promised_limit"] == 10
+    assert [m["name"] for m in detail["version"]["materials"]] == ["食品经营许可申请书", "营业执照"]
+    assert api.get(f"/api/catalog/items/{draft_only.code}/").status_code == 404
+
+
+def test_public_filters(api, published):
+    assert api.get("/api/catalog/items/", {"item_type": "licensing"}).json()["count"] == 1
+    assert api.get("/api/catalog/items/", {"item_type": "filing"}).json()["count"] == 0
+    assert api.get("/api/catalog/items/", {"max_visits": 0}).json()["count"] == 0
+    assert api.get("/api/catalog/items/", {"name": "食品"}).json()["count"] == 1
+    assert api.get("/api/catalog/items/", {"item_type": "nonsense"}).status_code == 400
+
+
+def test_staff_lifecycle_over_the_api(api, world, published):
+    api.force_authenticate(world.clerk.user)
+    version = api.post(
+        f"/api/catalog/manage/items/{published.pk}/revise/",
+        {"reason": "压缩承诺时限"},
+        format="json",
+    ).json()
+    assert version["number"] == 2 and version["status"] == "draft"
+    response = api.patch(
+        f"/api/catalog/manage/versions/{version['id']}/", {"promised_limit": 30}, format="json"
+    )
+    assert response.status_code == 400
+    assert "承诺时限不能超过法定时限" in str(response.json())
+    response = api.patch(
+        f"/api/catalog/manage/versions/{version['id']}/",
+        {
+            "promised_limit": 5,
+            "materials": [{"name": "食品经营许可申请书"}],
+            "reason": "压缩承诺时限",
+        },
+        format="json",
+    )
+    assert response.status_code == 200
+    assert [m["name"] for m in response.json()["materials"]] == ["食品经营许可申请书"]
+    assert api.post(f"/api/catalog/manage/versions/{version['id']}/submit/").status_code == 200
+    # The clerk cannot approve.
+    assert api.post(f"/api/catalog/manage/versions/{version['id']}/approve/").status_code == 403
+    api.force_authenticate(world.reviewer.user)
+    response = api.post(
+        f"/api/catalog/manage/versions/{version['id']}/return/", {"comment": ""}, format="json"
+    )
+    assert response.status_code == 400
+    assert api.post(f"/api/catalog/manage/versions/{version['id']}/approve/").status_code == 200
+    assert (
+        api.post(f"/api/catalog/manage/versions/{version['id']}/publish/").json()["status"]
+        == "published"
+    )
+    assert api.get(f"/api/catalog/items/{published.code}/").json()["promised_limit"] == 5
+
+
+def test_staff_scope_is_enforced(api, world, published):
+    api.force_authenticate(world.other_clerk.user)
+    assert api.get("/api/catalog/manage/items/").json()["count"] == 0
+    assert api.get(f"/api/catalog/manage/items/{published.pk}/").status_code == 404
+    version_id = published.published_version_id
+    assert api.get(f"/api/catalog/manage/versions/{version_id}/").status_code == 404
+    assert (
+        api.post(
+            f"/api/catalog/manage/items/{published.pk}/suspend/", {"reason": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+
+
+def test_claim_over_the_api(api, world):
+    api.force_authenticate(world.clerk.user)
+    response = api.post(
+        "/api/catalog/manage/items/claim/",
+        {"base_code": "nope", "department": world.dept.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "基本目录" in str(response.json())
+    response = api.post(
+        "/api/catalog/manage/items/claim/",
+        {"base_code": world.base.code, "department": world.other.pk},
+        format="json",
+    )
+    assert response.status_code == 400 and "数据范围" in str(response.json())
+    response = api.post(
+        "/api/catalog/manage/items/claim/",
+        {"base_code": world.base.code, "department": world.dept.pk},
+        format="json",
+    )
+    assert response.status_code == 201 and response.json()["status"] == "claimed"
+
+
+def test_anonymous_cannot_manage(api, published):
+    assert api.get("/api/catalog/manage/items/").status_code == 401
+
+
+def test_bundles_api(api, world, published):
+    services.bundle_create(
+        code="YJS900",
+        name="测试一件事",
+        lead_department=world.bureau,
+        stages=[[published]],
+        actor=world.reviewer.user,
+    )
+    assert api.get("/api/catalog/bundles/").json()["count"] == 0  # not yet published
+    from yiwang.catalog.models import Bundle
+
+    services.bundle_publish(bundle=Bundle.objects.get(code="YJS900"), actor=world.reviewer.user)
+    body = api.get("/api/catalog/bundles/YJS900/").json()
+    assert body["stages"][0]["items"][0]["code"] == published.code
+    assert api.get("/api/catalog/bundles/NOPE/").status_code == 404
