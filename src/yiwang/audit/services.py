@@ -386,6 +386,37 @@ def _bad(verified: int, sequence: int, problem: str) -> VerifyResult:
     return VerifyResult(ok=False, verified=verified, first_bad_sequence=sequence, problem=problem)
 
 
+def _diagnose_altered(verified: int, row: dict[str, Any], previous_hash: str) -> VerifyResult:
+    """Name the likely cause of a hash mismatch at `row`: a copy of the event before it, an
+    event renumbered because one was inserted or deleted before it (it hashes correctly under
+    its old number), or an edit."""
+    sequence = row["sequence"]
+    if row["hash"] == previous_hash:
+        return _bad(
+            verified, sequence, f"第 {sequence} 条审计事件是复制第 {sequence - 1} 条后插入的。"
+        )
+
+    def hashes_as(number: int) -> bool:
+        candidate = {**row, "sequence": number}
+        return number >= 1 and event_hash(row["previous_hash"], candidate) == row["hash"]
+
+    if hashes_as(sequence - 1):
+        # The event before this one passed its own check, but it is the intruder.
+        return _bad(
+            verified - 1,
+            sequence - 1,
+            f"第 {sequence - 1} 条审计事件是插入的："
+            f"原第 {sequence - 1} 条及其后的事件被依次改号后移。",
+        )
+    if hashes_as(sequence + 1):
+        return _bad(
+            verified,
+            sequence,
+            f"第 {sequence} 条审计事件缺失：原第 {sequence} 条被删除，其后的事件被依次改号前移。",
+        )
+    return _bad(verified, sequence, f"第 {sequence} 条审计事件的内容与其哈希不符（记录被修改）。")
+
+
 def audit_verify(*, progress: Callable[[int], None] | None = None) -> VerifyResult:
     """Walk the chain in sequence order and report the first event that was edited, deleted or
     inserted, or a tail that was cut off or extended outside the services.
@@ -413,9 +444,7 @@ def audit_verify(*, progress: Callable[[int], None] | None = None) -> VerifyResu
                 verified, sequence, f"第 {sequence} 条审计事件的序号异常（应为 {expected}）。"
             )
         if event_hash(row["previous_hash"], row) != row["hash"]:
-            return _bad(
-                verified, sequence, f"第 {sequence} 条审计事件的内容与其哈希不符（记录被修改）。"
-            )
+            return _diagnose_altered(verified, row, previous_hash)
         if row["previous_hash"] != previous_hash:
             if sequence == 1:
                 problem = "第 1 条审计事件的前一哈希不是链的起点（记录被替换）。"

@@ -9,7 +9,17 @@ from rest_framework import serializers
 
 from ..models import AuditEvent, EventKind
 
-_MAX_BIGINT = 2**63 - 1
+MAX_BIGINT = 2**63 - 1
+FILTERS = ("object_type", "object_id", "action", "kind", "actor")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """Only plain ASCII digits: DRF's IntegerField would take "5.0" or " 5" for 5."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if not (isinstance(data, str) and data.isascii() and data.isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class FieldChangeSerializer(serializers.Serializer):
@@ -81,6 +91,6 @@ class AuditEventQuerySerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=EventKind.choices, required=False, help_text="change 数据变更；access 个人信息访问"
     )
-    actor = serializers.IntegerField(
-        required=False, min_value=1, max_value=_MAX_BIGINT, help_text="操作人账号 ID"
+    actor = StrictIntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, help_text="操作人账号 ID"
     )
