@@ -1,11 +1,7 @@
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "workbench"
 
-
-def home(request: HttpRequest) -> HttpResponse:  # replaced by the workbench pages
-    return HttpResponse("workbench")
-
-
-urlpatterns = [path("", home, name="home")]
+urlpatterns = [path("", views.home, name="home")]

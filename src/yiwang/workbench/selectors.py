@@ -1,0 +1,119 @@
+"""Reads for the workbench shell: who the signed-in staff member is, what they may see, and
+the state of the working-day calendar. Other apps' reads are imported lazily so the shell
+keeps working while those apps are being built."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext, gettext_noop
+
+from yiwang.org.models import Role, User, UserKind
+from yiwang.org.roles import REGION_SCOPE_ROLES
+
+# Role labels live in yiwang.org.roles as plain Chinese; listing them here lets makemessages
+# collect them so the shell can show them in English too.
+ROLE_LABELS_FOR_TRANSLATION = (
+    gettext_noop("系统管理员"),
+    gettext_noop("数据资源局管理员"),
+    gettext_noop("部门管理员"),
+    gettext_noop("窗口工作人员"),
+    gettext_noop("审批人员"),
+    gettext_noop("网格员"),
+    gettext_noop("领导"),
+    gettext_noop("个人用户"),
+    gettext_noop("企业用户"),
+)
+
+
+@dataclass(frozen=True)
+class StaffSummary:
+    """The signed-in staff member as the shell shows them."""
+
+    display_name: str
+    department_name: str = ""
+    region_name: str = ""
+    title: str = ""
+    window_name: str = ""
+    role_labels: list[str] = field(default_factory=list)
+    scope_kind: str = "none"  # "none" | "department" | "region"
+
+    @property
+    def roles_text(self) -> str:
+        return list_text(self.role_labels)
+
+
+def list_text(items: list[str]) -> str:
+    """Join items with the language's enumeration comma (、 in Chinese, ", " in English)."""
+    # Translators: separator between items of a list.
+    return gettext("、").join(str(item) for item in items)
+
+
+def is_staff_user(user: Any) -> bool:
+    """Staff accounts may use the workbench; citizens, enterprises and API systems may not."""
+    return bool(getattr(user, "is_authenticated", False)) and user.kind == UserKind.STAFF
+
+
+def scope_kind_for(user: User) -> str:
+    """The user's data scope: "region" (bureau staff, leaders), "department" or "none".
+
+    Delegates to yiwang.org.selectors.data_scope_for, which every scoped query uses; the role
+    rule below only applies if that function is missing."""
+    try:
+        from yiwang.org.selectors import data_scope_for
+    except ImportError:  # pragma: no cover - org selectors predate the shell in practice
+        if not is_staff_user(user):
+            return "none"
+        return "region" if user.role_codes & set(REGION_SCOPE_ROLES) else "department"
+    return data_scope_for(user).kind
+
+
+def staff_summary(user: User) -> StaffSummary:
+    """Name, department, roles and scope of a signed-in staff member (one query for the staff
+    record and its department, one for the roles)."""
+    from yiwang.org.models import Staff
+
+    staff = (
+        Staff.objects.select_related("department__region", "window__hall")
+        .filter(user_id=user.pk)
+        .first()
+    )
+    role_labels = [
+        gettext(Role(code).label) for code in sorted(user.role_codes) if code in Role.values
+    ]
+    if staff is None:
+        return StaffSummary(
+            display_name=user.get_full_name() or user.get_username(),
+            role_labels=role_labels,
+            scope_kind=scope_kind_for(user),
+        )
+    return StaffSummary(
+        display_name=staff.full_name,
+        department_name=staff.department.name,
+        region_name=staff.department.region.name,
+        title=staff.title,
+        window_name=str(staff.window) if staff.window_id else "",
+        role_labels=role_labels,
+        scope_kind=scope_kind_for(user),
+    )
+
+
+def calendar_unconfirmed_years(today: dt.date) -> list[int] | None:
+    """Years relevant to today's deadlines that lack a confirmed holiday table, or None when
+    the working-day calendar cannot be read (its app not installed yet)."""
+    try:
+        from yiwang.workdays.selectors import unconfirmed_years
+    except ImportError:
+        return None
+    return sorted(int(year) for year in unconfirmed_years(today))
+
+
+def is_working_day(day: dt.date) -> bool | None:
+    """Whether `day` is a working day by the holiday table, or None when it cannot be read."""
+    try:
+        from yiwang.workdays.selectors import is_working_day as workdays_is_working_day
+    except ImportError:
+        return None
+    return bool(workdays_is_working_day(day))
