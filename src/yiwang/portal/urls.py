@@ -1,11 +1,11 @@
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "portal"
 
-
-def home(request: HttpRequest) -> HttpResponse:  # replaced by the portal pages
-    return HttpResponse("portal")
-
-
-urlpatterns = [path("", home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    path("my/cases/", views.my_cases, name="my-cases"),
+]
