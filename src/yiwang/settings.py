@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "yiwang.org",
     "yiwang.workdays",
     "yiwang.catalog",
+    "yiwang.insight",
     "yiwang.workbench",
     "yiwang.portal",
     "yiwang.demo",
@@ -222,7 +223,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "yiwang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "yiwang.common.api.exception_handler",
 }

@@ -4,9 +4,9 @@ from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
 from yiwang.common.api import api_root
+from yiwang.org.api.views import obtain_token
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
@@ -26,7 +26,7 @@ urlpatterns = [
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.guide_urls")),
     path("api/", api_root, name="api-root"),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/org/", include("yiwang.org.api.urls")),

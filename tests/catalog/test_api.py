@@ -59,7 +59,7 @@ def test_staff_lifecycle_over_the_api(api, world, published):
     response = api.patch(
         f"/api/catalog/manage/versions/{version['id']}/", {"promised_limit": 30}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "承诺时限不能超过法定时限" in str(response.json())
     response = api.patch(
         f"/api/catalog/manage/versions/{version['id']}/",
@@ -79,7 +79,7 @@ def test_staff_lifecycle_over_the_api(api, world, published):
     response = api.post(
         f"/api/catalog/manage/versions/{version['id']}/return/", {"comment": ""}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert api.post(f"/api/catalog/manage/versions/{version['id']}/approve/").status_code == 200
     assert (
         api.post(f"/api/catalog/manage/versions/{version['id']}/publish/").json()["status"]
@@ -109,19 +109,25 @@ def test_claim_over_the_api(api, world):
         {"base_code": "nope", "department": world.dept.pk},
         format="json",
     )
-    assert response.status_code == 400 and "基本目录" in str(response.json())
+    assert response.status_code == 404 and "基本目录" in str(response.json())
     response = api.post(
         "/api/catalog/manage/items/claim/",
         {"base_code": world.base.code, "department": world.other.pk},
         format="json",
     )
-    assert response.status_code == 400 and "数据范围" in str(response.json())
+    assert response.status_code == 404 and "数据范围" in str(response.json())
     response = api.post(
         "/api/catalog/manage/items/claim/",
         {"base_code": world.base.code, "department": world.dept.pk},
         format="json",
     )
     assert response.status_code == 201 and response.json()["status"] == "claimed"
+    response = api.post(
+        "/api/catalog/manage/items/claim/",
+        {"base_code": world.base.code, "department": world.dept.pk},
+        format="json",
+    )
+    assert response.status_code == 409 and "已认领" in str(response.json())
 
 
 def test_anonymous_cannot_manage(api, published):

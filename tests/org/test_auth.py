@@ -85,7 +85,7 @@ def test_lockout_also_guards_the_api_token_endpoint(client, clerk):
     for _ in range(5):
         client.post("/api/auth/token/", {"username": "clerk", "password": "nope"})
     response = client.post("/api/auth/token/", {"username": "clerk", "password": f.PASSWORD})
-    assert response.status_code == 400
+    assert response.status_code == 401
     clerk.user.refresh_from_db()
     assert clerk.user.locked_until is not None
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -27,7 +28,28 @@ ERROR_RESPONSES = {
     401: OpenApiResponse(_Error, description="未登录或令牌无效"),
     403: OpenApiResponse(_Error, description="无权限"),
     404: OpenApiResponse(_Error, description="不存在或不在数据范围内"),
+    409: OpenApiResponse(_Error, description="与记录当前状态冲突（例如该状态下不能执行此操作）"),
+    422: OpenApiResponse(
+        _ValidationError, description="数据格式正确但违反业务规则（按字段给出中文说明）"
+    ),
 }
+
+# Service errors whose code means "not now, in this state" rather than "this data is wrong".
+CONFLICT_CODES = frozenset({"illegal_transition", "not_editable", "conflict", "duplicate"})
+
+
+class ServiceRuleViolation(exceptions.APIException):
+    """Well-formed input that a business rule refuses: 422 with the Chinese messages."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "数据违反业务规则。"
+
+
+class StateConflict(exceptions.APIException):
+    """The record's current state does not allow the operation: 409."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "与记录当前状态冲突。"
 
 
 class StaffOnly(permissions.BasePermission):
@@ -48,12 +70,16 @@ class StaffOnly(permissions.BasePermission):
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Turn service-level Django ValidationErrors into 400 responses with the Chinese message."""
+    """Map service errors to HTTP: a refused state change is 409, a broken business rule 422
+    (both with the Chinese messages by field), a refused permission 403 with its message.
+    Serializer (schema) errors stay 400."""
     if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "message_dict"):
-            exc = serializers.ValidationError(exc.message_dict)
-        else:
-            exc = serializers.ValidationError({"detail": exc.messages})
+        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        groups = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
+        codes = {error.code for group in groups for error in group}
+        exc = StateConflict(detail) if codes & CONFLICT_CODES else ServiceRuleViolation(detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
 
 

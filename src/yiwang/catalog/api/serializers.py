@@ -246,6 +246,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, allow_blank=True, default="")
 
 
+class RequiredReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, min_length=1)
+
+
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, allow_blank=True, default="")
 

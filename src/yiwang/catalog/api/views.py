@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -55,15 +53,6 @@ class PublishedItemFilter(filters.FilterSet):
     class Meta:
         model = ServiceItem
         fields: list[str] = []
-
-
-def _raise_api(exc: Exception) -> None:
-    if isinstance(exc, DjangoPermissionDenied):
-        raise PermissionDenied(str(exc) or "无权限。") from exc
-    if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        raise ValidationError(detail) from exc
-    raise exc
 
 
 @extend_schema_view(
@@ -139,8 +128,11 @@ class BundleViewSet(viewsets.GenericViewSet):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", str, required=True, description="群众的说法，例如：开饭店要办什么证"),
-        OpenApiParameter("limit", int, description="最多返回条数（1–50，默认 10）"),
+        OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200,
+                               "pattern": r"\S"}, required=True,
+                         description="群众的说法，例如：开饭店要办什么证"),
+        OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 50},
+                         description="最多返回条数（1–50，默认 10）"),
     ],
     responses={200: s.SearchResultSerializer(many=True), **ERROR_RESPONSES},
 )
@@ -190,7 +182,7 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         base = selectors.base_items().filter(code=body.validated_data["base_code"]).first()
         if base is None:
-            raise ValidationError({"base_code": ["基本目录中没有该事项编码。"]})
+            raise NotFound("基本目录中没有该事项编码。")
         department = (
             org_selectors.departments_in_scope(user=request.user)
             .filter(  # type: ignore[arg-type]
@@ -199,17 +191,14 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
             .first()
         )
         if department is None:
-            raise ValidationError({"department": ["部门不存在或不在您的数据范围内。"]})
-        try:
-            item = services.item_claim(
-                base=base,
-                department=department,
-                region=department.region,
-                business_type=body.validated_data["business_type"],
-                actor=request.user,
-            )  # type: ignore[arg-type]
-        except (DjangoPermissionDenied, DjangoValidationError) as exc:
-            _raise_api(exc)
+            raise NotFound("部门不存在或不在您的数据范围内。")
+        item = services.item_claim(
+            base=base,
+            department=department,
+            region=department.region,
+            business_type=body.validated_data["business_type"],
+            actor=request.user,
+        )  # type: ignore[arg-type]
         return Response(s.ManagedItemSerializer(item).data, status=201)
 
     @extend_schema(
@@ -221,24 +210,18 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         body = s.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            version = services.version_start_revision(
-                item=item,
-                actor=request.user,  # type: ignore[arg-type]
-                reason=body.validated_data["reason"],
-            )
-        except (DjangoPermissionDenied, DjangoValidationError) as exc:
-            _raise_api(exc)
+        version = services.version_start_revision(
+            item=item,
+            actor=request.user,  # type: ignore[arg-type]
+            reason=body.validated_data["reason"],
+        )
         return Response(s.VersionSerializer(version).data)
 
     def _item_action(self, request: Request, func: Any) -> Response:
         item = self.get_object()
-        body = s.ReasonSerializer(data=request.data)
+        body = s.RequiredReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            item = func(item=item, reason=body.validated_data["reason"], actor=request.user)
-        except (DjangoPermissionDenied, DjangoValidationError) as exc:
-            _raise_api(exc)
+        item = func(item=item, reason=body.validated_data["reason"], actor=request.user)
         return Response(s.ManagedItemSerializer(item).data)
 
     @extend_schema(
@@ -295,21 +278,15 @@ class VersionViewSet(viewsets.GenericViewSet):
         data = dict(body.validated_data)
         lists = {k: data.pop(k) for k in ("materials", "steps", "special_procedures") if k in data}
         reason = data.pop("reason", "")
-        try:
-            version = services.version_update(
-                version=version, elements=data, reason=reason, actor=request.user, **lists
-            )  # type: ignore[arg-type]
-        except (DjangoPermissionDenied, DjangoValidationError) as exc:
-            _raise_api(exc)
+        version = services.version_update(
+            version=version, elements=data, reason=reason, actor=request.user, **lists
+        )  # type: ignore[arg-type]
         version = selectors.version_get_for(user=request.user, pk=version.pk)  # type: ignore[arg-type]
         return Response(s.VersionSerializer(version).data)
 
     def _transition(self, request: Request, func: Any, **extra: Any) -> Response:
         version = self.get_object()
-        try:
-            version = func(version=version, actor=request.user, **extra)
-        except (DjangoPermissionDenied, DjangoValidationError) as exc:
-            _raise_api(exc)
+        version = func(version=version, actor=request.user, **extra)
         version = selectors.version_get_for(user=request.user, pk=version.pk)  # type: ignore[arg-type]
         return Response(s.VersionSerializer(version).data)
 

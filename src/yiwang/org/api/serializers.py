@@ -117,3 +117,14 @@ class MeSerializer(serializers.Serializer):
     department = serializers.CharField(allow_null=True)
     roles = serializers.ListField(child=serializers.CharField())
     scope = ScopeSerializer()
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
-from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -172,3 +175,27 @@ class ApplicantViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             {"field": body.validated_data["field"], "value": value}, status=status.HTTP_200_OK
         )
+
+
+@extend_schema(
+    request=s.TokenRequestSerializer,
+    responses={200: s.TokenResponseSerializer, **ERROR_RESPONSES},
+    auth=[],
+)
+@api_view(["POST"])
+@authentication_classes([TokenAuthentication])  # only for the 401 challenge header
+@permission_classes([permissions.AllowAny])
+def obtain_token(request: Request) -> Response:
+    """Exchange a staff or system account's user name and password for an API token. The
+    sign-in lockout applies."""
+    body = s.TokenRequestSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    user = authenticate(
+        request._request,
+        username=body.validated_data["username"],
+        password=body.validated_data["password"],
+    )
+    if user is None:
+        raise AuthenticationFailed("用户名或密码不正确，或账号已被锁定。")
+    token, _ = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
