@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -85,6 +86,7 @@ MATERIAL_FIELDS = [
     "exempt",
     "notes",
 ]
+MATERIAL_FILE_FIELDS = ["blank_form", "sample_file"]
 STEP_FIELDS = ["order", "name", "role", "limit_days"]
 PROCEDURE_FIELDS = ["name", "limit_days", "legal_basis", "counted_in_limit"]
 
@@ -382,8 +384,14 @@ def version_update(
     summary = _describe_changes(before, snapshot(version, ELEMENT_FIELDS))
     if materials is not None:
         version.materials.all().delete()
+        materials = list(materials)
+        for m in materials:
+            for file_field in MATERIAL_FILE_FIELDS:
+                if isinstance(m.get(file_field), UploadedFile):
+                    material_file_check(file=m[file_field], label=f"{m.get('name', '')}：")
+        # Blank forms and sample files are carried over (a row may name an existing file).
         rows = [
-            Material(version=version, **_pick(m, MATERIAL_FIELDS, order=i))
+            Material(version=version, **_pick(m, MATERIAL_FIELDS + MATERIAL_FILE_FIELDS, order=i))
             for i, m in enumerate(materials, start=1)
         ]
         for row in rows:
@@ -650,3 +658,40 @@ def bundle_publish(*, bundle: Bundle, actor: User | None = None) -> Bundle:
         action="catalog.bundle_publish", obj=bundle, after={"status": bundle.status}, actor=actor
     )
     return bundle
+
+
+# --- Material files (空白表格、示例样表) --------------------------------------------------------
+# Uploads are size-limited and their type is sniffed from the content, not trusted from the name.
+
+_FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def material_file_check(*, file: Any, label: str = "") -> None:
+    """Refuse a blank form or sample file that is too large (YIWANG_CATALOG_FILE_MAX_BYTES,
+    default 10 MB) or whose content is not the PDF, Word, Excel or image its name claims."""
+    limit = int(getattr(settings, "YIWANG_CATALOG_FILE_MAX_BYTES", 10 * 1024 * 1024))
+    name = getattr(file, "name", "") or ""
+    if file.size > limit:
+        raise ValidationError(
+            {"申请材料": f"{label}文件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后上传。"}
+        )
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    signatures = _FILE_SIGNATURES.get(extension)
+    if signatures is None:
+        raise ValidationError(
+            {"申请材料": f"{label}文件“{name}”类型不支持，请上传 PDF、Word、Excel 或图片。"}
+        )
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if not any(head.startswith(sig) for sig in signatures):
+        raise ValidationError({"申请材料": f"{label}文件“{name}”的内容与扩展名不符。"})

@@ -1,0 +1,243 @@
+"""Forms of the catalogue's workbench pages. They only shape input; every rule on the data
+(limits, transitions, scope) is checked by the services, whose errors the views put back here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from yiwang.org.models import Department
+
+from .models import (
+    BaseItem,
+    BusinessType,
+    HandlingForm,
+    ItemStatus,
+    ItemType,
+    Material,
+    ProcessStep,
+    ServiceItemVersion,
+    SpecialProcedure,
+)
+from .selectors import ELEMENT_GROUPS
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class ItemFilterForm(forms.Form):
+    """Filters of the item list; the department filter exists only for region-wide scopes."""
+
+    q = forms.CharField(label="名称或编码", required=False, max_length=100)
+    status = forms.ChoiceField(
+        label="状态", required=False, choices=[("", "全部状态"), *ItemStatus.choices]
+    )
+    item_type = forms.ChoiceField(
+        label="事项类型", required=False, choices=[("", "全部类型"), *ItemType.choices]
+    )
+    department = forms.ModelChoiceField(
+        label="实施部门", required=False, queryset=Department.objects.none(), empty_label="全部部门"
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Department] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if departments is None:
+            del self.fields["department"]
+        else:
+            self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "事项名称或编码"})
+
+
+class ClaimForm(forms.Form):
+    """Claim a base item for a department (认领). The base item is picked from search results
+    rendered by the page, so the field accepts any base item."""
+
+    base = forms.ModelChoiceField(
+        label="基本目录事项",
+        queryset=BaseItem.objects.all(),
+        error_messages={"required": "请选择要认领的基本目录事项。"},
+    )
+    department = forms.ModelChoiceField(
+        label="实施部门", queryset=Department.objects.none(), empty_label=None
+    )
+    business_type = forms.ChoiceField(
+        label="业务办理项类型", choices=BusinessType.choices, initial=BusinessType.NEW
+    )
+
+    def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    """A reason, for suspending, resuming or withdrawing an item."""
+
+    reason = forms.CharField(label="原因", max_length=500, required=False)
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label="审核意见",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="退回修改时必须填写；审核通过时可选。",
+    )
+
+
+# --- Editing a version ---------------------------------------------------------------------
+
+# Elements edited by the element form (lists and handling forms have their own widgets).
+_SCALAR_ELEMENTS = [
+    f for _, fields in ELEMENT_GROUPS for f in fields if f not in ("handling_forms", "form_fields")
+]
+_TEXTAREAS = {
+    "legal_basis",
+    "conditions",
+    "location",
+    "fee_standard",
+    "fee_basis",
+    "faq",
+}
+
+
+class VersionElementsForm(forms.Form):
+    """Every element of a version, plus the reason for the change (调整原因). Rules between
+    elements (promised ≤ legal, instant items …) are the service's to check."""
+
+    reason = forms.CharField(
+        label="调整原因",
+        max_length=500,
+        help_text="说明本次修改的原因，记入动态调整记录。",
+        error_messages={"required": "请填写调整原因。"},
+    )
+    handling_forms = forms.MultipleChoiceField(
+        label="办理形式",
+        choices=HandlingForm.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        model_fields = forms.fields_for_model(
+            ServiceItemVersion,
+            fields=_SCALAR_ELEMENTS,
+            widgets={name: TEXTAREA for name in _TEXTAREAS},
+        )
+        for name, field in model_fields.items():
+            assert field is not None
+            self.fields[name] = field
+        for name in ("legal_limit", "promised_limit", "visits"):
+            self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """Bound fields in the guide's groups, for the template."""
+        return [
+            (label, [self[f] for f in fields if f in self.fields])
+            for label, fields in ELEMENT_GROUPS
+            if any(f in self.fields for f in fields)
+        ]
+
+    def elements(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("reason")
+        return data
+
+
+class MaterialRowForm(forms.ModelForm):
+    """One application material. `id` names the row it was loaded from, so its blank form and
+    sample file are kept when no new file is uploaded."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    blank_form = forms.FileField(label="空白表格", required=False)
+    sample_file = forms.FileField(label="示例样表", required=False)
+
+    class Meta:
+        model = Material
+        fields = [
+            "name",
+            "original_or_copy",
+            "count",
+            "medium",
+            "source",
+            "issuing_body",
+            "required",
+            "deferrable",
+            "exempt",
+            "notes",
+        ]
+
+
+class StepRowForm(forms.ModelForm):
+    class Meta:
+        model = ProcessStep
+        fields = ["name", "role", "limit_days"]
+
+
+class ProcedureRowForm(forms.ModelForm):
+    class Meta:
+        model = SpecialProcedure
+        fields = ["name", "limit_days", "legal_basis", "counted_in_limit"]
+        widgets = {"legal_basis": forms.TextInput}
+
+
+FORM_FIELD_TYPES = [
+    ("text", "文本"),
+    ("textarea", "多行文本"),
+    ("number", "数字"),
+    ("date", "日期"),
+    ("phone", "电话号码"),
+    ("id_number", "身份证号码"),
+    ("uscc", "统一社会信用代码"),
+]
+
+
+class FormFieldRowForm(forms.Form):
+    """One field of the item's application form; `key` is how bundles merge shared fields."""
+
+    key = forms.SlugField(
+        label="字段标识",
+        max_length=50,
+        error_messages={"invalid": "字段标识只能由字母、数字、下划线或连字符组成。"},
+    )
+    label = forms.CharField(label="字段名称", max_length=100)
+    type = forms.ChoiceField(label="类型", choices=FORM_FIELD_TYPES, initial="text")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Keep a type this page does not know (loaded from elsewhere) selectable.
+        current = (self.initial or {}).get("type")
+        if current and current not in dict(FORM_FIELD_TYPES):
+            self.fields["type"].choices = [*FORM_FIELD_TYPES, (current, current)]  # type: ignore[attr-defined]
+
+
+def _formset(form: type[forms.BaseForm]) -> type[forms.BaseFormSet]:
+    return forms.formset_factory(form, extra=1, can_delete=True, max_num=200, validate_max=True)
+
+
+MaterialFormSet = _formset(MaterialRowForm)
+StepFormSet = _formset(StepRowForm)
+ProcedureFormSet = _formset(ProcedureRowForm)
+FormFieldFormSet = _formset(FormFieldRowForm)
+
+# prefix → (formset class, section title, element name in the service's errors)
+ROW_FORMSETS: dict[str, tuple[type[forms.BaseFormSet], str, str]] = {
+    "materials": (MaterialFormSet, "申请材料", "申请材料"),
+    "steps": (StepFormSet, "办理流程", "办理流程"),
+    "procedures": (ProcedureFormSet, "特别程序", "特别程序"),
+    "form_fields": (FormFieldFormSet, "申请表字段", "申请表"),
+}
+
+
+def kept_rows(formset: forms.BaseFormSet) -> list[dict[str, Any]]:
+    """Cleaned rows to save, in page order: loaded or filled-in rows not marked for deletion
+    (the empty extra row is ignored)."""
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        if data.get("DELETE") or not (form.initial or form.has_changed()):
+            continue
+        rows.append({k: v for k, v in data.items() if k != "DELETE"})
+    return rows

@@ -1,0 +1,525 @@
+"""Workbench pages of the catalogue (事项库): list, item page, claim, edit, review, publish,
+suspend / resume / withdraw. Reads go through the selectors (data scope applied, 404 outside
+it), writes through the services; a refused action shows the service's Chinese message."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import User
+from yiwang.workbench.selectors import is_staff_user
+
+from . import selectors, services, workflow
+from .forms import (
+    ROW_FORMSETS,
+    ClaimForm,
+    ItemFilterForm,
+    ReasonForm,
+    ReviewForm,
+    VersionElementsForm,
+    kept_rows,
+)
+from .models import ItemStatus, ServiceItem, ServiceItemVersion, VersionStatus
+
+PAGE_SIZE = 25
+ITEM_ACTIONS: dict[str, Callable[..., ServiceItem]] = {
+    "suspend": services.item_suspend,
+    "resume": services.item_resume,
+    "withdraw": services.item_withdraw,
+}
+
+
+def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in staff only; a PermissionDenied from a service becomes a 403 page that says
+    why, in Chinese."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            if not is_staff_user(request.user):
+                raise PermissionDenied("事项库仅供工作人员使用。")
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            message = str(exc) or "您没有执行该操作的权限。"
+            return render(
+                request, "catalog/workbench_forbidden.html", {"message": message}, status=403
+            )
+
+    return wrapper
+
+
+def _require_reviewer(user: User) -> None:
+    if not workflow.may_review(user):
+        raise PermissionDenied("只有数据资源局的审核人员可以审核、发布事项。")
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "；".join(f"{k}：{'；'.join(v)}" for k, v in exc.message_dict.items())
+    return "；".join(exc.messages)
+
+
+def _add_service_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's errors on the form: on the named field when the form has it, at the top
+    (naming the element) otherwise."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    labels = {name: str(f.label) for name, f in form.fields.items()}
+    for key, errors in exc.message_dict.items():
+        if key in form.fields:
+            form.add_error(key, errors)
+        else:
+            form.add_error(None, [f"{labels.get(key, key)}：{e}" for e in errors])
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+# --- Items ---------------------------------------------------------------------------------
+
+
+@staff_page
+def item_list(request: HttpRequest) -> HttpResponse:
+    """The scope's items with filters, newest state of each at a glance."""
+    user = _user(request)
+    scope = org_selectors.data_scope_for(user)
+    departments = (
+        org_selectors.departments_in_scope(user=user).order_by("name")
+        if scope.kind == "region"
+        else None
+    )
+    form = ItemFilterForm(request.GET or None, departments=departments)
+    filters: dict[str, Any] = {}
+    if form.is_valid():
+        department = form.cleaned_data.get("department")
+        filters = {
+            "status": form.cleaned_data["status"],
+            "item_type": form.cleaned_data["item_type"],
+            "query": form.cleaned_data["q"],
+            "department_id": department.pk if department else None,
+        }
+    items = selectors.item_search_for(user=user, **filters)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    for item in page:
+        status = getattr(item, "open_version_status", None)
+        item.open_version_label = VersionStatus(status).label if status else ""  # type: ignore[attr-defined]
+    return render(
+        request,
+        "catalog/workbench_item_list.html",
+        {
+            "form": form,
+            "page": page,
+            "scope": scope,
+            "may_claim": workflow.may_compile(user),
+        },
+    )
+
+
+@staff_page
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The item: published elements, open version and its actions, history and log."""
+    user = _user(request)
+    item = selectors.item_page_for(user=user, pk=pk)
+    published = item.published_version
+    open_version = selectors.open_version(item)
+    version_actions = (
+        [
+            t.name
+            for t in workflow.available(workflow.VERSION_TRANSITIONS, open_version.status, user)
+        ]
+        if open_version
+        else []
+    )
+    item_actions = workflow.available(workflow.ITEM_TRANSITIONS, item.status, user)
+    return render(
+        request,
+        "catalog/workbench_item_detail.html",
+        {
+            "item": item,
+            "published": published,
+            "groups": selectors.version_elements(published) if published else [],
+            "open_version": open_version,
+            "version_actions": version_actions,
+            "may_revise": workflow.may_compile(user)
+            and open_version is None
+            and item.status != ItemStatus.WITHDRAWN,
+            "item_actions": item_actions,
+            "versions": selectors.item_versions(item),
+            "adjustments": selectors.item_adjustments(item),
+        },
+    )
+
+
+@staff_page
+@require_POST
+def item_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改（新建版本）: open a draft copied from the published version."""
+    item = selectors.item_get_for(user=_user(request), pk=pk)
+    try:
+        version = services.version_start_revision(item=item, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("catalog:item-detail", pk=item.pk)
+    messages.success(request, f"已新建 v{version.number}，请修改后提交审核。")
+    return redirect("catalog:version-edit", pk=version.pk)
+
+
+@staff_page
+@require_POST
+def item_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """暂停 / 恢复 / 撤销 with a reason."""
+    service = ITEM_ACTIONS.get(action)
+    if service is None:
+        raise Http404
+    item = selectors.item_get_for(user=_user(request), pk=pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        item = service(item=item, reason=reason, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"事项已{item.get_status_display()}。")
+    return redirect("catalog:item-detail", pk=item.pk)
+
+
+@staff_page
+def claim(request: HttpRequest) -> HttpResponse:
+    """认领: pick a base item and the implementing department, then compile the first draft."""
+    user = _user(request)
+    if not workflow.may_compile(user):
+        raise PermissionDenied("您的角色不能认领事项。")
+    departments = org_selectors.departments_in_scope(user=user).order_by("name")
+    form = ClaimForm(request.POST or None, departments=departments)
+    query = request.GET.get("q", "").strip()
+    if request.method == "POST" and form.is_valid():
+        department = form.cleaned_data["department"]
+        try:
+            item = services.item_claim(
+                base=form.cleaned_data["base"],
+                department=department,
+                region=department.region,
+                business_type=form.cleaned_data["business_type"],
+                actor=user,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已认领“{item.base.name}”，请编制事项要素。")
+            return redirect("catalog:version-edit", pk=item.versions.get().pk)
+    chosen = form["base"].value() if form.is_bound else None
+    return render(
+        request,
+        "catalog/workbench_claim.html",
+        {
+            "form": form,
+            "query": query,
+            "results": selectors.base_item_search(query=query),
+            "chosen": str(chosen or ""),
+        },
+    )
+
+
+# --- Versions ------------------------------------------------------------------------------
+
+
+def _version_context(version: ServiceItemVersion) -> dict[str, Any]:
+    return {
+        "version": version,
+        "item": version.item,
+        "groups": selectors.version_elements(version),
+    }
+
+
+@staff_page
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any version, read-only."""
+    version = selectors.version_get_for(user=_user(request), pk=pk)
+    context = _version_context(version)
+    context["may_review"] = workflow.may_review(_user(request))
+    return render(request, "catalog/workbench_version_detail.html", context)
+
+
+def _initial_rows(version: ServiceItemVersion) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "materials": [
+            {
+                "id": m.pk,
+                "blank_form": m.blank_form or None,
+                "sample_file": m.sample_file or None,
+                **{f: getattr(m, f) for f in services.MATERIAL_FIELDS if f != "order"},
+            }
+            for m in version.materials.all()
+        ],
+        "steps": [
+            {f: getattr(s, f) for f in services.STEP_FIELDS if f != "order"}
+            for s in version.steps.all()
+        ],
+        "procedures": [
+            {f: getattr(p, f) for f in services.PROCEDURE_FIELDS}
+            for p in version.special_procedures.all()
+        ],
+        "form_fields": [dict(f) for f in version.form_fields or []],
+    }
+
+
+def _initial_elements(version: ServiceItemVersion) -> dict[str, Any]:
+    initial = {f: getattr(version, f) for f in services.ELEMENT_FIELDS if f != "form_fields"}
+    initial["reason"] = version.change_reason
+    return initial
+
+
+def _material_rows(rows: list[dict[str, Any]], version: ServiceItemVersion) -> list[dict]:
+    """Material rows for the service: a new upload, a cleared file, or the file of the row
+    it was loaded from (looked up in this version only)."""
+    existing = {m.pk: m for m in version.materials.all()}
+    result = []
+    for row in rows:
+        source = existing.get(row.pop("id", None) or 0)
+        for name in ("blank_form", "sample_file"):
+            value = row.get(name)
+            if isinstance(value, UploadedFile):
+                continue
+            if value is False or source is None:
+                row[name] = ""
+            else:
+                row[name] = getattr(source, name).name or ""
+        result.append(row)
+    return result
+
+
+def _with_extra_row(data: Any, prefix: str) -> Any:
+    """Posted data with one more row, holding the row's defaults, in formset `prefix` (the
+    no-JavaScript 添加一行; the page is shown again, nothing is saved)."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        index = int(data.get(key, 0))
+    except ValueError:
+        return data
+    formset = ROW_FORMSETS[prefix][0](prefix=prefix)
+    row = formset.form(prefix=formset.add_prefix(index))
+    for bound in row:
+        value = bound.value()
+        if value is True:
+            data[bound.html_name] = "on"
+        elif value not in (None, False, ""):
+            data[bound.html_name] = str(value)
+    data[key] = str(index + 1)
+    return data
+
+
+@staff_page
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """编制: every element of a draft or returned version, with its lists as editable rows."""
+    user = _user(request)
+    version = selectors.version_get_for(user=user, pk=pk)
+    if not workflow.may_compile(user):
+        raise PermissionDenied("您的角色不能编制事项。")
+    if not version.editable:
+        messages.error(
+            request,
+            f"v{version.number} 当前为“{version.get_status_display()}”，不能修改；"
+            "已发布的版本请在事项页点击“修改（新建版本）”。",
+        )
+        return redirect("catalog:item-detail", pk=version.item_id)
+    initial_rows = _initial_rows(version)
+    data = request.POST if request.method == "POST" else None
+    add_row = request.POST.get("add_row", "") if data is not None else ""
+    if add_row in ROW_FORMSETS:
+        data = _with_extra_row(data, add_row)
+    files = request.FILES if data is not None else None
+    form = VersionElementsForm(data, initial=_initial_elements(version))
+    formsets = {
+        prefix: formset_class(data, files, prefix=prefix, initial=initial_rows[prefix])
+        for prefix, (formset_class, _, _) in ROW_FORMSETS.items()
+    }
+    if data is not None and not add_row:
+        valid = form.is_valid() & all([fs.is_valid() for fs in formsets.values()])
+        if valid:
+            saved = _save_version(request, version, form, formsets)
+            if saved is not None:
+                return saved
+        else:
+            form.add_error(None, "请按提示修改标红的内容后再保存。")
+    return render(
+        request,
+        "catalog/workbench_version_edit.html",
+        {
+            "version": version,
+            "item": version.item,
+            "form": form,
+            "formsets": [
+                (prefix, formsets[prefix], title) for prefix, (_, title, _) in ROW_FORMSETS.items()
+            ],
+        },
+    )
+
+
+def _save_version(
+    request: HttpRequest,
+    version: ServiceItemVersion,
+    form: VersionElementsForm,
+    formsets: dict[str, Any],
+) -> HttpResponse | None:
+    """Save through version_update (and submit when asked); None when the service refused and
+    the form, now carrying its errors, is shown again."""
+    user = _user(request)
+    lists: dict[str, Any] = {}
+    if formsets["materials"].has_changed():
+        lists["materials"] = _material_rows(kept_rows(formsets["materials"]), version)
+    if formsets["steps"].has_changed():
+        lists["steps"] = kept_rows(formsets["steps"])
+    if formsets["procedures"].has_changed():
+        lists["special_procedures"] = kept_rows(formsets["procedures"])
+    elements = form.elements()
+    if formsets["form_fields"].has_changed():
+        elements["form_fields"] = kept_rows(formsets["form_fields"])
+    try:
+        version = services.version_update(
+            version=version,
+            elements=elements,
+            reason=form.cleaned_data["reason"],
+            actor=user,
+            **lists,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "not_editable":
+            messages.error(request, _error_text(exc))
+            return redirect("catalog:item-detail", pk=version.item_id)
+        _add_service_errors(form, exc)
+        return None
+    if request.POST.get("action") == "submit":
+        try:
+            services.version_submit(version=version, actor=user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("catalog:version-edit", pk=version.pk)
+        messages.success(request, f"v{version.number} 已保存并提交审核。")
+        return redirect("catalog:item-detail", pk=version.item_id)
+    messages.success(request, f"v{version.number} 已保存。")
+    return redirect("catalog:version-edit", pk=version.pk)
+
+
+@staff_page
+def version_edit_row(request: HttpRequest, pk: int, prefix: str) -> HttpResponse:
+    """htmx: one more empty row for list `prefix`; the row count is swapped out of band."""
+    version = selectors.version_get_for(user=_user(request), pk=pk)
+    if prefix not in ROW_FORMSETS or not version.editable:
+        raise Http404
+    formset_class, _, _ = ROW_FORMSETS[prefix]
+    try:
+        index = int(request.GET.get(f"{prefix}-TOTAL_FORMS", "0"))
+    except ValueError:
+        index = 0
+    formset = formset_class(prefix=prefix)
+    row = formset.form(
+        prefix=formset.add_prefix(index), empty_permitted=True, use_required_attribute=False
+    )
+    formset.add_fields(row, index)
+    return render(
+        request,
+        "catalog/workbench_edit_row.html",
+        {"prefix": prefix, "row": row, "total": index + 1, "oob": True},
+    )
+
+
+@staff_page
+@require_POST
+def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_get_for(user=_user(request), pk=pk)
+    try:
+        services.version_submit(version=version, actor=_user(request))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"v{version.number} 已提交审核。")
+    return redirect("catalog:item-detail", pk=version.item_id)
+
+
+# --- Review --------------------------------------------------------------------------------
+
+
+@staff_page
+def review_list(request: HttpRequest) -> HttpResponse:
+    """Submitted versions in the reviewer's scope, oldest first."""
+    user = _user(request)
+    _require_reviewer(user)
+    versions = selectors.versions_awaiting_review(user=user).select_related(
+        "item__published_version", "created_by__staff"
+    )
+    page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "catalog/workbench_review_list.html", {"page": page})
+
+
+@staff_page
+def version_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A submitted version against the published one; 退回修改 or 审核通过, then 发布."""
+    user = _user(request)
+    version = selectors.version_get_for(user=user, pk=pk)
+    _require_reviewer(user)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        decision = request.POST.get("decision")
+        comment = form.cleaned_data["comment"]
+        try:
+            if decision == "return":
+                services.version_return(version=version, comment=comment, actor=user)
+                messages.success(request, f"已退回 v{version.number}，部门将按意见修改。")
+                return redirect("catalog:review-list")
+            if decision == "approve":
+                services.version_approve(version=version, comment=comment, actor=user)
+                messages.success(request, f"v{version.number} 审核通过，可以发布。")
+                return redirect("catalog:version-review", pk=version.pk)
+            form.add_error(None, "请选择“退回修改”或“审核通过”。")
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        version = selectors.version_get_for(user=user, pk=pk)
+    published = version.item.published_version
+    against = published if published and published.pk != version.pk else None
+    if against is not None:
+        against = selectors.version_get_for(user=user, pk=against.pk)
+    return render(
+        request,
+        "catalog/workbench_version_review.html",
+        {
+            "version": version,
+            "item": version.item,
+            "form": form,
+            "diff": selectors.version_diff(version, against),
+            "actions": [
+                t.name
+                for t in workflow.available(workflow.VERSION_TRANSITIONS, version.status, user)
+            ],
+        },
+    )
+
+
+@staff_page
+@require_POST
+def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    version = selectors.version_get_for(user=user, pk=pk)
+    try:
+        services.version_publish(version=version, actor=user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("catalog:version-review", pk=version.pk)
+    messages.success(request, f"v{version.number} 已发布。")
+    return redirect(reverse("catalog:item-detail", args=[version.item_id]))

@@ -1,0 +1,530 @@
+"""Workbench pages of the catalogue: scope (404), roles (403), editing, review, claim."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests import factories as f
+from yiwang.catalog import services
+from yiwang.catalog.models import AdjustmentLog, ItemStatus, ServiceItem, VersionStatus
+
+from .conftest import claim_ready, publish
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class _FormReader(HTMLParser):
+    """Collects what a browser would post from the form with the given CSS class."""
+
+    def __init__(self, css_class: str):
+        super().__init__()
+        self.css_class = css_class
+        self.inside = False
+        self.data: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._select_value: str | None = None
+        self._first_option: str | None = None
+        self._textarea: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and self.css_class in (a.get("class") or "").split():
+            self.inside = True
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.data.append((name, a.get("value") or "on"))
+            elif kind not in ("file", "submit", "button"):
+                self.data.append((name, a.get("value") or ""))
+        elif tag == "select" and name:
+            self._select, self._select_value, self._first_option = name, None, None
+        elif tag == "option" and self._select:
+            if self._first_option is None:
+                self._first_option = a.get("value", "")
+            if "selected" in a:
+                self._select_value = a.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if not self.inside:
+            return
+        if tag == "select" and self._select:
+            value = self._select_value if self._select_value is not None else self._first_option
+            self.data.append((self._select, value or ""))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.data.append((self._textarea, self._text.lstrip("\n")))
+            self._textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+def form_data(html: str, css_class: str = "cat-edit") -> dict[str, object]:
+    reader = _FormReader(css_class)
+    reader.feed(html)
+    data: dict[str, object] = {}
+    for key, value in reader.data:
+        if key in data:
+            existing = data[key]
+            data[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            data[key] = value
+    return data
+
+
+def edit_url(version) -> str:
+    return reverse("catalog:version-edit", args=[version.pk])
+
+
+def item_url(item) -> str:
+    return reverse("catalog:item-detail", args=[item.pk])
+
+
+def load_edit_form(client, version) -> dict[str, object]:
+    response = client.get(edit_url(version))
+    assert response.status_code == 200
+    return form_data(response.content.decode())
+
+
+@pytest.fixture
+def published(world) -> ServiceItem:
+    item = claim_ready(world)
+    publish(world, item.versions.get())
+    item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def other_item(world) -> ServiceItem:
+    """An item of another department (县公安局), published."""
+    item = services.item_claim(
+        base=world.base, department=world.other, region=world.other.region, actor=None
+    )
+    version = item.versions.get()
+    services.version_update(
+        version=version, elements={"legal_limit": 5, "promised_limit": 3}, actor=None
+    )
+    services.version_submit(version=version)
+    services.version_approve(version=version)
+    services.version_publish(version=version)
+    return item
+
+
+# --- Scope and roles -------------------------------------------------------------------------
+
+
+def test_item_list_shows_only_the_scope(client, world, published, other_item):
+    client.force_login(world.clerk.user)
+    html = client.get(reverse("catalog:item-list")).content.decode()
+    assert published.code in html
+    assert other_item.code not in html
+    assert 'name="department"' not in html  # a department's staff see one department only
+
+    client.force_login(world.reviewer.user)
+    html = client.get(reverse("catalog:item-list")).content.decode()
+    assert published.code in html and other_item.code in html
+    filtered = client.get(reverse("catalog:item-list"), {"department": world.other.pk})
+    assert other_item.code in filtered.content.decode()
+    assert published.code not in filtered.content.decode()
+
+
+def test_item_list_filters_by_search_and_status(client, world, published):
+    client.force_login(world.clerk.user)
+    url = reverse("catalog:item-list")
+    assert published.code in client.get(url, {"q": "食品经营"}).content.decode()
+    assert published.code not in client.get(url, {"q": "出生登记"}).content.decode()
+    assert published.code in client.get(url, {"status": "active"}).content.decode()
+    assert published.code not in client.get(url, {"status": "suspended"}).content.decode()
+
+
+def test_another_departments_item_is_404_on_every_page(client, world, other_item):
+    version = other_item.versions.get()
+    client.force_login(world.clerk.user)
+    gets = [
+        item_url(other_item),
+        reverse("catalog:version-detail", args=[version.pk]),
+        edit_url(version),
+        reverse("catalog:version-edit-row", args=[version.pk, "materials"]),
+    ]
+    for url in gets:
+        assert client.get(url).status_code == 404, url
+    posts = [
+        reverse("catalog:item-revise", args=[other_item.pk]),
+        reverse("catalog:item-transition", args=[other_item.pk, "suspend"]),
+        reverse("catalog:version-submit", args=[version.pk]),
+        reverse("catalog:version-publish", args=[version.pk]),
+    ]
+    for url in posts:
+        assert client.post(url, {"reason": "x"}).status_code == 404, url
+    # a reviewer of the bureau sees it: the 404 is scope, not a broken page
+    client.force_login(world.reviewer.user)
+    assert client.get(item_url(other_item)).status_code == 200
+    assert other_item.versions.count() == 1
+
+
+def test_clerk_cannot_use_the_review_pages(client, world, published):
+    """Decision: a clerk gets 403 (with the reason) on review pages of their own items — the
+    queue itself reveals nothing — and 404 on another department's versions (scope first)."""
+    client.force_login(world.clerk.user)
+    draft = services.version_start_revision(item=published, actor=world.clerk.user)
+    services.version_submit(version=draft, actor=world.clerk.user)
+    response = client.get(reverse("catalog:review-list"))
+    assert response.status_code == 403
+    assert "只有数据资源局的审核人员可以审核" in response.content.decode()
+    review = reverse("catalog:version-review", args=[draft.pk])
+    assert client.get(review).status_code == 403
+    response = client.post(review, {"decision": "approve"})
+    assert response.status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.SUBMITTED
+    # the navigation does not offer the review queue to a clerk
+    html = client.get(reverse("catalog:item-list")).content.decode()
+    assert reverse("catalog:review-list") not in html
+    client.force_login(world.reviewer.user)
+    html = client.get(reverse("catalog:item-list")).content.decode()
+    assert reverse("catalog:review-list") in html
+
+
+def test_review_page_of_another_department_is_404_for_a_clerk(client, world, other_item):
+    draft = services.version_start_revision(item=other_item)
+    services.version_submit(version=draft)
+    client.force_login(world.clerk.user)
+    assert client.get(reverse("catalog:version-review", args=[draft.pk])).status_code == 404
+
+
+def test_pages_are_for_staff_only(client, world):
+    response = client.get(reverse("catalog:item-list"))
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
+    citizen = f.staff(world.dept, ["window_clerk"]).user
+    citizen.kind = "citizen"
+    citizen.save(update_fields=["kind"])
+    client.force_login(citizen)
+    response = client.get(reverse("catalog:item-list"))
+    assert response.status_code == 403
+    assert "事项库仅供工作人员使用" in response.content.decode()
+
+
+def test_leader_may_look_but_not_claim_or_edit(client, world, published):
+    leader = f.staff(world.bureau, ["leader"]).user
+    client.force_login(leader)
+    assert client.get(item_url(published)).status_code == 200
+    assert "修改（新建版本）" not in client.get(item_url(published)).content.decode()
+    assert client.get(reverse("catalog:claim")).status_code == 403
+    response = client.post(reverse("catalog:item-revise", args=[published.pk]))
+    assert response.status_code == 403
+    assert "您的角色不能编制事项" in response.content.decode()
+    assert published.versions.count() == 1
+
+
+# --- Item page -------------------------------------------------------------------------------
+
+
+def test_item_page_shows_elements_history_and_log(client, world, published):
+    client.force_login(world.clerk.user)
+    html = client.get(item_url(published)).content.decode()
+    for text in [
+        "基本信息",
+        "办理信息",
+        "申请材料",
+        "办理流程",
+        "特别程序",
+        "收费",
+        "标识",
+        "食品经营许可申请书",
+        "《中华人民共和国食品安全法》第三十五条",
+        "示范县政务服务中心 7 号窗口",
+        "修改（新建版本）",
+        "版本历史",
+        "动态调整记录",
+    ]:
+        assert text in html, text
+    for action in ["认领", "编制", "提交审核", "审核通过", "发布"]:
+        assert f'<td class="nowrap">{action}</td>' in html, action
+    assert "暂停原因" not in html  # a clerk may not suspend
+
+
+def test_edit_of_a_published_version_is_refused(client, world, published):
+    v1 = published.versions.get()
+    client.force_login(world.clerk.user)
+    response = client.get(edit_url(v1))
+    assert response.status_code == 302 and response["Location"] == item_url(published)
+    page = client.get(item_url(published)).content.decode()
+    assert "不能修改" in page
+    # a crafted POST does not change it either
+    response = client.post(edit_url(v1), {"reason": "偷改", "promised_limit": "1"})
+    assert response.status_code == 302
+    v1.refresh_from_db()
+    assert v1.promised_limit == 10 and v1.status == VersionStatus.PUBLISHED
+
+
+# --- Editing ---------------------------------------------------------------------------------
+
+
+def revise(client, item):
+    response = client.post(reverse("catalog:item-revise", args=[item.pk]))
+    assert response.status_code == 302
+    return item.versions.get(status=VersionStatus.DRAFT)
+
+
+def test_revise_edit_and_submit(client, world, published):
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    assert draft.number == 2
+    data = load_edit_form(client, draft)
+    assert data["materials-TOTAL_FORMS"] == "3"  # two materials and one empty row
+    data.update(
+        {
+            "promised_limit": "5",
+            "materials-0-name": "食品经营许可申请表",
+            "materials-2-name": "法定代表人身份证明",
+            "steps-0-name": "受理",
+            "steps-0-limit_days": "1",
+            "reason": "压缩承诺时限",
+            "action": "submit",
+        }
+    )
+    response = client.post(edit_url(draft), data)
+    assert response.status_code == 302 and response["Location"] == item_url(published)
+    draft.refresh_from_db()
+    assert (draft.status, draft.promised_limit, draft.change_reason) == (
+        VersionStatus.SUBMITTED,
+        5,
+        "压缩承诺时限",
+    )
+    assert list(draft.materials.values_list("name", flat=True)) == [
+        "食品经营许可申请表",
+        "营业执照",
+        "法定代表人身份证明",
+    ]
+    assert list(draft.steps.values_list("name", "limit_days")) == [("受理", 1)]
+    v1 = published.versions.get(number=1)
+    assert v1.promised_limit == 10 and v1.materials.count() == 2  # published stays as it was
+    log = AdjustmentLog.objects.filter(item=published, version=draft, action="编制").get()
+    assert "承诺办结时限" in log.summary and log.reason == "压缩承诺时限"
+
+
+def test_validation_errors_are_shown_and_nothing_changes(client, world, published):
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    data = load_edit_form(client, draft)
+    data.update({"promised_limit": "30", "reason": "测试"})
+    response = client.post(edit_url(draft), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "承诺时限不能超过法定时限。" in html  # the service's message, on the field
+    draft.refresh_from_db()
+    assert draft.promised_limit == 10
+
+    data = load_edit_form(client, draft)
+    data.update({"reason": "", "materials-0-name": "", "legal_limit": "abc"})
+    html = client.post(edit_url(draft), data).content.decode()
+    assert "请填写调整原因。" in html
+    assert "请按提示修改标红的内容后再保存。" in html
+    assert html.count('class="field has-error') >= 3  # reason, legal limit, material name
+    assert draft.materials.filter(name="食品经营许可申请书").exists()
+
+
+def test_deleting_a_row_and_adding_a_row_without_javascript(client, world, published):
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    data = load_edit_form(client, draft)
+    data.update({"add_row": "materials", "materials-2-name": "股东会决议", "reason": "补充"})
+    response = client.post(edit_url(draft), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="materials-3-name"' in html and "股东会决议" in html  # kept, nothing saved
+    assert draft.materials.count() == 2
+    data = form_data(html)
+    data.update({"materials-1-DELETE": "on", "action": "save"})
+    assert client.post(edit_url(draft), data).status_code == 302
+    assert list(draft.materials.values_list("name", flat=True)) == [
+        "食品经营许可申请书",
+        "股东会决议",
+    ]
+
+
+def test_htmx_add_row_returns_the_next_row_and_count(client, world, published):
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    url = reverse("catalog:version-edit-row", args=[draft.pk, "steps"])
+    html = client.get(url, {"steps-TOTAL_FORMS": "4"}).content.decode()
+    assert 'name="steps-4-name"' in html
+    assert 'id="id_steps-TOTAL_FORMS"' in html and 'value="5"' in html and "hx-swap-oob" in html
+    assert client.get(reverse("catalog:version-edit-row", args=[draft.pk, "nope"])).status_code == (
+        404
+    )
+
+
+def test_material_files_are_checked_and_kept(client, world, published, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    data = load_edit_form(client, draft)
+    data.update(
+        {
+            "reason": "上传空白表格",
+            "materials-0-blank_form": SimpleUploadedFile("申请书.pdf", PDF, "application/pdf"),
+        }
+    )
+    assert client.post(edit_url(draft), data).status_code == 302
+    material = draft.materials.get(order=1)
+    assert material.blank_form.name.endswith(".pdf")
+    # saving again without a new upload keeps the file
+    data = load_edit_form(client, draft)
+    data.update({"materials-1-name": "营业执照（副本）", "reason": "改名"})
+    assert client.post(edit_url(draft), data).status_code == 302
+    assert draft.materials.get(order=1).blank_form.name == material.blank_form.name
+    # a file whose content is not what its name says is refused, naming the material
+    data = load_edit_form(client, draft)
+    data.update(
+        {
+            "reason": "换文件",
+            "materials-0-sample_file": SimpleUploadedFile("样表.pdf", b"MZ\x90\x00", "app/pdf"),
+        }
+    )
+    html = client.post(edit_url(draft), data).content.decode()
+    assert "食品经营许可申请书：文件“样表.pdf”的内容与扩展名不符。" in html
+    assert not draft.materials.get(order=1).sample_file
+
+
+# --- Review ----------------------------------------------------------------------------------
+
+
+def test_review_return_approve_and_publish(client, world, published):
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    data = load_edit_form(client, draft)
+    data.update(
+        {
+            "promised_limit": "5",
+            "materials-1-DELETE": "on",
+            "reason": "压缩时限",
+            "action": "submit",
+        }
+    )
+    client.post(edit_url(draft), data)
+
+    client.force_login(world.reviewer.user)
+    queue = client.get(reverse("catalog:review-list")).content.decode()
+    review = reverse("catalog:version-review", args=[draft.pk])
+    assert review in queue
+    html = client.get(review).content.decode()
+    assert 'data-element="promised_limit" data-changed="true"' in html
+    assert 'data-element="legal_limit" data-changed' not in html
+    assert 'data-testid="change-count">2<' in html  # the limit and a removed material
+    assert "cat-diff-removed" in html and "营业执照" in html
+
+    response = client.post(review, {"decision": "return", "comment": ""})
+    assert "退回时必须填写审核意见。" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.SUBMITTED
+    response = client.post(review, {"decision": "return", "comment": "营业执照不应删除"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.status, draft.review_comment) == (VersionStatus.RETURNED, "营业执照不应删除")
+
+    client.force_login(world.clerk.user)
+    assert "营业执照不应删除" in client.get(item_url(published)).content.decode()
+    assert "营业执照不应删除" in client.get(edit_url(draft)).content.decode()
+    response = client.post(reverse("catalog:version-submit", args=[draft.pk]))
+    assert response.status_code == 302
+
+    client.force_login(world.reviewer.user)
+    response = client.post(review, {"decision": "approve"})
+    assert response.status_code == 302 and response["Location"] == review
+    assert "发布" in client.get(review).content.decode()
+    response = client.post(reverse("catalog:version-publish", args=[draft.pk]))
+    assert response.status_code == 302
+    published.refresh_from_db()
+    assert published.published_version == draft
+    assert published.versions.get(number=1).status == VersionStatus.SUPERSEDED
+
+
+def test_publishing_twice_shows_the_refusal(client, world, published):
+    client.force_login(world.reviewer.user)
+    v1 = published.versions.get()
+    response = client.post(reverse("catalog:version-publish", args=[v1.pk]), follow=True)
+    assert "不能发布" in response.content.decode()
+
+
+# --- Item status -----------------------------------------------------------------------------
+
+
+def test_suspend_needs_a_reason_and_a_permitted_role(client, world, published):
+    url = reverse("catalog:item-transition", args=[published.pk, "suspend"])
+    client.force_login(world.clerk.user)
+    response = client.post(url, {"reason": "系统升级"})
+    assert response.status_code == 403
+    assert "您的角色不能暂停" in response.content.decode()
+
+    client.force_login(world.reviewer.user)
+    assert "暂停原因" in client.get(item_url(published)).content.decode()
+    response = client.post(url, {"reason": ""}, follow=True)
+    assert "暂停事项必须填写原因。" in response.content.decode()
+    published.refresh_from_db()
+    assert published.status == ItemStatus.ACTIVE
+    client.post(url, {"reason": "系统升级"})
+    published.refresh_from_db()
+    assert published.status == ItemStatus.SUSPENDED
+    html = client.get(item_url(published)).content.decode()
+    assert "系统升级" in html and "恢复原因" in html
+    assert client.post(
+        reverse("catalog:item-transition", args=[published.pk, "x"])
+    ).status_code == (404)
+
+
+# --- Claim -----------------------------------------------------------------------------------
+
+
+def test_claim_flow(client, world):
+    client.force_login(world.clerk.user)
+    page = client.get(reverse("catalog:claim"), {"q": "000103"}).content.decode()
+    assert "食品经营许可（新办）" in page
+    assert f'value="{world.other.pk}"' not in page  # only the clerk's own department
+    response = client.post(
+        reverse("catalog:claim"),
+        {"base": world.base.pk, "department": world.dept.pk, "business_type": "new"},
+    )
+    item = ServiceItem.objects.get(department=world.dept)
+    assert response.status_code == 302
+    assert response["Location"] == edit_url(item.versions.get())
+    assert item.claimed_by == world.clerk.user
+
+    again = client.post(
+        reverse("catalog:claim"),
+        {"base": world.base.pk, "department": world.dept.pk, "business_type": "new"},
+    )
+    assert "已认领“食品经营许可（新办）”" in again.content.decode()
+    foreign = client.post(
+        reverse("catalog:claim"),
+        {"base": world.base.pk, "department": world.other.pk, "business_type": "new"},
+    )
+    assert foreign.status_code == 200 and "选择一个有效的选项" in foreign.content.decode()
+    missing = client.post(reverse("catalog:claim"), {"department": world.dept.pk})
+    assert "请选择要认领的基本目录事项。" in missing.content.decode()
+    assert ServiceItem.objects.count() == 1
+
+
+def test_bureau_may_claim_for_any_department_in_scope(client, world):
+    client.force_login(world.reviewer.user)
+    response = client.post(
+        reverse("catalog:claim"),
+        {"base": world.base.pk, "department": world.other.pk, "business_type": "change"},
+    )
+    assert response.status_code == 302
+    item = ServiceItem.objects.get()
+    assert (item.department, item.business_type) == (world.other, "change")
