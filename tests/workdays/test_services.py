@@ -299,3 +299,113 @@ def test_overdue_list_leaves_out_paused_and_stopped_clocks():
 def test_a_clock_with_a_limit_of_zero_is_due_on_its_start_day():
     clock = start(on=D(2026, 3, 7), limit=0)
     assert clock.deadline == D(2026, 3, 7)
+
+
+# --- Table changes recompute running clocks -----------------------------------------------------
+
+
+def test_confirming_2027_recomputes_a_running_clock_and_drops_its_warning():
+    from .conftest import enter_2027
+
+    clock = start(on=D(2026, 12, 21), limit=10)
+    assert clock.deadline == D(2027, 1, 4)  # Mon–Fri: Jan 1 counted
+    assert clock.warnings == ["2027 年节假日安排尚未确认，按周一至周五计算。"]
+    enter_2027()
+    clock.refresh_from_db()
+    assert clock.deadline == D(2027, 1, 5)  # Jan 1 is a holiday now
+    assert clock.warnings == []
+    event = AuditEvent.objects.get(action="workdays.clock_recompute")
+    assert event.changes["deadline"] == {"before": "2027-01-04", "after": "2027-01-05"}
+
+
+def test_a_draft_year_recomputes_nothing():
+    from .conftest import enter_2027
+
+    clock = start(on=D(2026, 12, 21), limit=10)
+    enter_2027(confirm=False)
+    clock.refresh_from_db()
+    assert clock.deadline == D(2027, 1, 4)
+    assert not AuditEvent.objects.filter(action="workdays.clock_recompute").exists()
+
+
+def test_correcting_a_confirmed_day_recomputes_running_clocks_only():
+    running, stopped = start(), start()
+    services.clock_stop(clock=stopped, on=D(2026, 3, 3))
+    services.calendar_day_set(date=D(2026, 3, 16), kind=DayKind.HOLIDAY, name="测试")
+    running.refresh_from_db()
+    stopped.refresh_from_db()
+    assert running.deadline == D(2026, 3, 31)
+    assert stopped.deadline == D(2026, 3, 30)  # a closed clock keeps its deadline
+
+
+def test_a_paused_clock_is_recomputed_as_of_its_pause_day():
+    clock = start()
+    services.clock_pause(clock=clock, on=D(2026, 3, 4), reason="补正", kind="correction")
+    services.calendar_day_set(date=D(2026, 3, 16), kind=DayKind.HOLIDAY, name="测试")
+    clock.refresh_from_db()
+    assert clock.deadline == D(2026, 3, 31)
+    assert "暂停中" in clock.deadline_rule
+
+
+def test_saving_an_unchanged_day_writes_nothing():
+    day = CalendarDay.objects.get(date=D(2026, 10, 1))
+    services.calendar_day_set(date=day.date, kind=day.kind, name=day.name)
+    assert not AuditEvent.objects.exists()
+
+
+def _in_own_connection(work):
+    """Run `work` in a thread of its own: its own connection, outside the test's transaction,
+    so that it really commits."""
+    import threading
+
+    from django.db import connections
+
+    result: list = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=30)
+    return result[0] if result else None
+
+
+def test_concurrent_pauses_only_one_wins(monkeypatch):
+    """Two requests pause the same clock at once: the row lock makes the second wait, see the
+    first's pause and refuse. The work commits for real (other connections), so the test writes
+    no audit events and removes its clock afterwards."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL); the SQLite test database is shared")
+    monkeypatch.setattr(services, "audit_change", lambda **kwargs: None)
+    clock = _in_own_connection(start)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def pause(kind: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.clock_pause(clock=clock, on=D(2026, 3, 4), reason="并发", kind=kind)
+            outcomes.append("paused")
+        except ValidationError as exc:
+            outcomes.append(" ".join(exc.messages))
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=pause, args=(k,)) for k in ("correction", "on_hold")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == ["paused", "计时已暂停，不能重复暂停。"]
+        assert _in_own_connection(lambda: ClockPause.objects.filter(clock=clock).count()) == 1
+    finally:
+        _in_own_connection(lambda: Clock.objects.filter(pk=clock.pk).delete())

@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
@@ -45,6 +46,18 @@ __all__ = [
     "work_calendar",
     "working_days_between",
 ]
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _DayCounts(TypedDict):
+        holiday_count: int
+        makeup_workday_count: int
+
+    CalendarYearWithCounts = WithAnnotations[CalendarYear, _DayCounts]
+else:
+    CalendarYearWithCounts = CalendarYear
 
 
 @dataclass(frozen=True)
@@ -132,7 +145,7 @@ def unconfirmed_years(around: dt.date) -> list[int]:
     return [year for year in (around.year, around.year + 1) if year not in calendar.confirmed_years]
 
 
-def calendar_year_list() -> QuerySet[CalendarYear]:
+def calendar_year_list() -> QuerySet[CalendarYearWithCounts]:
     """All calendar years with the number of holidays and make-up days entered for each."""
 
     # CalendarDay has no FK to the year (a day is filed under date.year), so count by subquery.

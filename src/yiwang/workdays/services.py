@@ -36,9 +36,11 @@ __all__ = [
     "calendar_year_set",
     "clock_deadline",  # a read, kept in selectors; re-exported because callers look for it here
     "clock_pause",
+    "clock_recompute",
     "clock_resume",
     "clock_start",
     "clock_stop",
+    "clocks_recompute_for_year",
 ]
 
 
@@ -66,16 +68,21 @@ def calendar_year_set(
     note: str = "",
     actor: Any = None,
     reason: str = "",
+    recompute_clocks: bool = True,
 ) -> CalendarYear:
     """Create or update a year's row. Confirming it makes its days count (and removes the
-    Mon–Fri warning for that year)."""
+    Mon–Fri warning for that year); confirming or unconfirming recomputes the running clocks
+    that count days in that year."""
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     before = _year_state(row) if row else None
+    was_confirmed = bool(row and row.confirmed)
     if row is None:
         row = CalendarYear(year=year)
     row.confirmed = confirmed
     row.source = source
     row.note = note
+    if before == _year_state(row):
+        return row  # nothing to change, nothing to audit
     row.full_clean()
     row.save()
     audit_change(
@@ -86,6 +93,8 @@ def calendar_year_set(
         actor=actor,
         reason=reason,
     )
+    if recompute_clocks and was_confirmed != row.confirmed:
+        clocks_recompute_for_year(year=year, actor=actor)
     return row
 
 
@@ -99,7 +108,14 @@ def calendar_year_delete(*, year: CalendarYear, actor: Any = None, reason: str =
         actor=actor,
         reason=reason,
     )
+    was_confirmed, number = year.confirmed, year.year
     year.delete()
+    if was_confirmed:
+        clocks_recompute_for_year(year=number, actor=actor)
+
+
+def _is_confirmed(year: int) -> bool:
+    return CalendarYear.objects.filter(year=year, confirmed=True).exists()
 
 
 def _ensure_year(year: int, *, actor: Any) -> None:
@@ -123,17 +139,22 @@ def calendar_day_set(
     day: CalendarDay | None = None,
     actor: Any = None,
     reason: str = "",
+    recompute_clocks: bool = True,
 ) -> CalendarDay:
     """Enter a holiday or make-up working day. `day` is the row being edited (its date may
-    change); without it the row for `date` is created or updated."""
+    change); without it the row for `date` is created or updated. A change in a confirmed year
+    recomputes the running clocks that count days in it."""
     if day is not None and day.pk is not None:
         row = CalendarDay.objects.select_for_update().get(pk=day.pk)
     else:
         row = CalendarDay.objects.select_for_update().filter(date=date).first() or CalendarDay()
     before = _day_state(row) if row.pk else None
+    years = {date.year} | ({row.date.year} if row.pk else set())
     row.date = date
     row.kind = kind
     row.name = name
+    if before == _day_state(row):
+        return row  # nothing to change, nothing to audit
     row.full_clean()
     _ensure_year(date.year, actor=actor)
     row.save()
@@ -145,12 +166,18 @@ def calendar_day_set(
         actor=actor,
         reason=reason,
     )
+    if recompute_clocks:
+        for year in sorted(years):
+            if _is_confirmed(year):
+                clocks_recompute_for_year(year=year, actor=actor)
     return row
 
 
 @transaction.atomic
-def calendar_day_delete(*, day: CalendarDay, actor: Any = None, reason: str = "") -> None:
-    """Remove one holiday or make-up working day."""
+def calendar_day_delete(
+    *, day: CalendarDay, actor: Any = None, reason: str = "", recompute_clocks: bool = True
+) -> None:
+    """Remove one holiday or make-up working day (recomputing clocks as calendar_day_set)."""
     audit_change(
         action="workdays.calendar_day_delete",
         obj=day,
@@ -158,7 +185,10 @@ def calendar_day_delete(*, day: CalendarDay, actor: Any = None, reason: str = ""
         actor=actor,
         reason=reason,
     )
+    year = day.date.year
     day.delete()
+    if recompute_clocks and _is_confirmed(year):
+        clocks_recompute_for_year(year=year, actor=actor)
 
 
 @transaction.atomic
@@ -171,38 +201,49 @@ def calendar_year_import(*, year: int, actor: Any = None) -> CalendarYear:
             f"已安装的 chinesecalendar {version} 没有 {year} 年的节假日安排，请在管理后台录入。"
         )
     reason = f"由 chinesecalendar {seed.chinesecalendar_version()} 导入"
+    wanted = {date: (kind, name) for date, kind, name in seed.chinesecalendar_days(year)}
     for old in CalendarDay.objects.filter(date__year=year):
-        calendar_day_delete(day=old, actor=actor, reason=reason)
-    for date, kind, name in seed.chinesecalendar_days(year):
-        calendar_day_set(date=date, kind=kind, name=name, actor=actor, reason=reason)
-    return calendar_year_set(
+        if old.date not in wanted:
+            calendar_day_delete(day=old, actor=actor, reason=reason, recompute_clocks=False)
+    for date, (kind, name) in sorted(wanted.items()):
+        calendar_day_set(
+            date=date, kind=kind, name=name, actor=actor, reason=reason, recompute_clocks=False
+        )
+    row = calendar_year_set(
         year=year,
         confirmed=True,
         source=CalendarSource.CHINESECALENDAR,
         note=reason,
         actor=actor,
         reason=reason,
+        recompute_clocks=False,
     )
+    clocks_recompute_for_year(year=year, actor=actor)  # once, after all the days
+    return row
 
 
 # --- Clocks --------------------------------------------------------------------------------
 
 
-def _refresh_deadline(clock: Clock, *, today: dt.date) -> None:
-    """Store the recomputed deadline, the rule text that made it and its warnings."""
-    deadline = clock_deadline(clock, today=today)
+def _refresh_deadline(clock: Clock) -> bool:
+    """Store the recomputed deadline, the rule text that made it and its warnings; True if any
+    of them changed. An open pause is stored as of its first day (the last known deadline)."""
     paused_windows = list(clock.pauses.all())
+    open_pause = next((p for p in paused_windows if p.ended_on is None), None)
+    today = open_pause.started_on if open_pause is not None else clock.started_on
+    deadline = clock_deadline(clock, today=today)
     text = deadline.describe()
     if paused_windows:
         paused = clock_paused_working_days(clock, today=today)
         text += f"；暂停 {len(paused_windows)} 次，顺延 {paused} 个工作日"
-    open_pause = next((p for p in paused_windows if p.ended_on is None), None)
     if open_pause is not None:
         text += f"；自 {open_pause.started_on.isoformat()} 起暂停中，恢复后重新计算"
-    clock.deadline = deadline.date
-    clock.deadline_rule = text
-    clock.warnings = list(deadline.warnings)
+    new = (deadline.date, text, list(deadline.warnings))
+    if (clock.deadline, clock.deadline_rule, clock.warnings) == new:
+        return False
+    clock.deadline, clock.deadline_rule, clock.warnings = new
     clock.save(update_fields=["deadline", "deadline_rule", "warnings"])
+    return True
 
 
 def _locked(clock: Clock) -> Clock:
@@ -245,7 +286,7 @@ def clock_start(
     clock.full_clean(exclude=["deadline_rule"])
     clock.save()
     try:
-        _refresh_deadline(clock, today=started_on)
+        _refresh_deadline(clock)
     except ValueError as exc:  # only a date past 9999-12-31
         raise ValidationError({"limit_days": str(exc)}) from exc
     audit_change(action="workdays.clock_start", obj=clock, after=_clock_state(clock), actor=actor)
@@ -276,7 +317,7 @@ def clock_pause(
         raise ValidationError("暂停日期不能早于上一次恢复日期。")
     before = _clock_state(locked)
     pause = ClockPause.objects.create(clock=locked, started_on=on, kind=kind, reason=reason)
-    _refresh_deadline(locked, today=on)
+    _refresh_deadline(locked)
     audit_change(
         action="workdays.clock_pause",
         obj=locked,
@@ -308,7 +349,7 @@ def clock_resume(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
     before = _clock_state(locked)
     pause = _close_pause(locked, on)
     try:
-        _refresh_deadline(locked, today=on)
+        _refresh_deadline(locked)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
     audit_change(
@@ -335,7 +376,7 @@ def clock_stop(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
         _close_pause(locked, on)
     locked.stopped_on = on
     locked.save(update_fields=["stopped_on"])
-    _refresh_deadline(locked, today=on)
+    _refresh_deadline(locked)
     audit_change(
         action="workdays.clock_stop",
         obj=locked,
@@ -345,3 +386,39 @@ def clock_stop(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
     )
     _sync(clock, locked)
     return locked
+
+
+@transaction.atomic
+def clock_recompute(*, clock: Clock, actor: Any = None, reason: str = "") -> bool:
+    """Recompute a clock's stored deadline from the current table; audited only when it
+    changes. Returns whether it changed."""
+    locked = _locked(clock)
+    before = _clock_state(locked)
+    try:
+        changed = _refresh_deadline(locked)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    if changed:
+        audit_change(
+            action="workdays.clock_recompute",
+            obj=locked,
+            before=before,
+            after=_clock_state(locked),
+            actor=actor,
+            reason=reason or "节假日安排变更，重新计算截止日期",
+        )
+        _sync(clock, locked)
+    return changed
+
+
+@transaction.atomic
+def clocks_recompute_for_year(*, year: int, actor: Any = None) -> int:
+    """Recompute every running clock that may count a day of `year` (started by its end, due
+    on or after its start) after the table for that year changed. Stopped clocks keep their
+    deadline: it is a closed legal fact. Returns how many deadlines changed."""
+    running = Clock.objects.filter(
+        stopped_on__isnull=True,
+        started_on__lte=dt.date(year, 12, 31),
+        deadline__gte=dt.date(year, 1, 1),
+    ).order_by("pk")
+    return sum(clock_recompute(clock=clock, actor=actor) for clock in running.iterator())
