@@ -1,11 +1,13 @@
-from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "workdays-api"
 
-
-def root(request: HttpRequest) -> HttpResponse:  # replaced by the app's API
-    return HttpResponse(status=204)
-
-
-urlpatterns = [path("", root, name="root")]
+urlpatterns = [
+    path("", views.WorkdaysRootView.as_view(), name="root"),
+    path("add", views.AddWorkingDaysView.as_view(), name="add"),
+    path("between", views.WorkingDaysBetweenView.as_view(), name="between"),
+    path("years/", views.CalendarYearListView.as_view(), name="years"),
+    path("years/<str:year>/", views.CalendarYearDetailView.as_view(), name="year"),
+]
