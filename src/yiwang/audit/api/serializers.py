@@ -7,9 +7,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from yiwang.common.pagination import MAX_BIGINT
+
 from ..models import AuditEvent, EventKind
 
-MAX_BIGINT = 2**63 - 1
 FILTERS = ("object_type", "object_id", "action", "kind", "actor")
 
 
@@ -80,13 +81,22 @@ class AuditEventQuerySerializer(serializers.Serializer):
     """Filters of the event list; an empty value means "any"."""
 
     object_type = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="对象类型，如 org.applicant"
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="对象类型，如 org.applicant",
     )
     object_id = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, help_text="对象标识（主键）"
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="对象标识（主键）",
     )
     action = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, help_text="动作，如 org.staff_create"
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="动作，如 org.staff_create",
     )
     kind = serializers.ChoiceField(
         choices=EventKind.choices, required=False, help_text="change 数据变更；access 个人信息访问"
