@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
+from django.utils import translation
 
 from tests import factories
 
@@ -18,7 +19,8 @@ def render_page(user, path="/workbench/org/"):
         '{% extends "workbench/base.html" %}{% block title %}页面{% endblock %}'
         "{% block content %}<p>CONTENT</p>{% endblock %}"
     )
-    return template.render(Context({"request": request, "user": user}))
+    with translation.override("zh-hans"):
+        return template.render(Context({"request": request, "user": user}))
 
 
 def test_other_apps_pages_get_the_shell_and_fill_title_and_content():
