@@ -72,6 +72,30 @@ def test_portal_at_mobile_width(page, halls):
     assert page.get_by_role("searchbox").is_visible()
 
 
+def test_htmx_requests_carry_the_csrf_token(page, transactional_db):
+    """hx-headers:inherited on <body> (htmx 4) puts X-CSRFToken on every htmx request; the
+    CSRF-protected language switch accepts an htmx POST."""
+    page.goto(f"{page.base_url}/")
+    page.evaluate(
+        """() => {
+            const b = document.createElement("button");
+            b.id = "hx-probe";
+            b.setAttribute("hx-post", "/i18n/setlang/");
+            b.setAttribute("hx-vals", '{"language": "en"}');
+            b.setAttribute("hx-swap", "none");
+            document.querySelector("main").appendChild(b);
+            htmx.process(b);
+        }"""
+    )
+    with page.expect_response(lambda r: "/i18n/setlang/" in r.url) as info:
+        page.click("#hx-probe")
+    response = info.value
+    assert response.request.headers.get("x-csrftoken")
+    assert response.status == 302
+    page.goto(f"{page.base_url}/")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
 @pytest.mark.skipif(not os.environ.get("YIWANG_SCREENSHOTS"), reason="set YIWANG_SCREENSHOTS=1")
 def test_screenshot_for_the_readme(page, halls):
     page.goto(f"{page.base_url}/")
