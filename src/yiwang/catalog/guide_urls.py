@@ -1,4 +1,20 @@
-from django.urls import path  # noqa: F401
+"""Public guide URLs, mounted at /guide/. Stable by code: a guide's address never changes."""
+
+from django.urls import path
+
+from . import guide_views as views
 
 app_name = "guide"
-urlpatterns: list = []
+urlpatterns = [
+    path("item/<str:code>/", views.item_guide, name="item"),
+    path("item/<str:code>/pdf", views.item_guide_pdf, name="item-pdf"),
+    path("item/<str:code>/v<int:number>/", views.item_guide_version, name="item-version"),
+    path(
+        "item/<str:code>/v<int:number>/pdf",
+        views.item_guide_version_pdf,
+        name="item-version-pdf",
+    ),
+    path("bundle/<str:code>/", views.bundle_guide, name="bundle"),
+    path("bundle/<str:code>/notice/", views.bundle_notice, name="bundle-notice"),
+    path("bundle/<str:code>/pdf", views.bundle_notice_pdf, name="bundle-pdf"),
+]

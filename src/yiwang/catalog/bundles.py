@@ -1,0 +1,426 @@
+"""高效办成一件事: what a bundle shows a citizen — one merged application form (一表申请), one
+merged material list (一套材料), one notice (一次告知) — computed from the published versions of
+its items. Pure reads: nothing here writes.
+
+Merge rules (docs/guides.md):
+- Form: fields are de-duplicated by ``key`` in stage order; the first label and type win; each
+  field lists the items that ask for it.
+- Materials: names are normalised (full-width → half-width, all brackets → ``()``, whitespace and
+  other punctuation removed, case folded) and identical names merged. The merged entry is
+  required if any item requires it, needs the original if any item needs the original (原件 and
+  复印件 if any item asks for both), is 免提交 only if every requiring item marks it exempt, is 容缺
+  only if every requiring item allows deferral, and asks for the largest count.
+- Total time: stages run one after another and the items of a stage in parallel, so the bundle's
+  promised (and legal) time is the sum over stages of the largest limit within each stage; an
+  instant item (即办件) counts 0.
+- Visits: the most visits any single item needs (one window takes the whole bundle).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .models import (
+    Bundle,
+    ItemStatus,
+    Material,
+    MaterialSource,
+    Medium,
+    OriginalOrCopy,
+    ServiceItem,
+    ServiceItemVersion,
+)
+
+COMPLAINT_HOTLINE = "12345 政务服务便民热线"
+FIELD_TYPE_LABELS = {
+    "text": "文本",
+    "id_number": "身份证号码",
+    "phone": "电话号码",
+    "uscc": "统一社会信用代码",
+    "date": "日期",
+    "number": "数字",
+    "email": "电子邮箱",
+}
+
+_BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "<": "(", ">": ")"})
+# CJK brackets that NFKC leaves alone.
+_CJK_BRACKETS = str.maketrans(
+    {
+        "【": "(",
+        "】": ")",
+        "〔": "(",
+        "〕": ")",
+        "〈": "(",
+        "〉": ")",
+        "《": "(",
+        "》": ")",
+        "「": "(",
+        "」": ")",
+        "『": "(",
+        "』": ")",
+        "〖": "(",
+        "〗": ")",
+    }
+)
+
+
+def normalise_material_name(name: str) -> str:
+    """The key under which identical materials merge: "营业执照（副本） " and "营业执照(副本)"
+    are the same material; "营业执照副本" is not (the bracket may carry meaning)."""
+    text = unicodedata.normalize("NFKC", name).translate(_CJK_BRACKETS).translate(_BRACKETS)
+    kept = []
+    for ch in text:
+        if ch in "()":
+            kept.append(ch)
+        elif ch.isspace() or unicodedata.category(ch)[0] in "PZ":
+            continue
+        else:
+            kept.append(ch)
+    return re.sub(r"\(\)", "", "".join(kept)).casefold()
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """An item as a bundle page names it."""
+
+    code: str
+    name: str
+    department: str
+    active: bool
+
+    @classmethod
+    def of(cls, item: ServiceItem, version: ServiceItemVersion) -> ItemRef:
+        return cls(
+            code=item.code,
+            name=version.name,
+            department=item.department.name,
+            active=item.status == ItemStatus.ACTIVE,
+        )
+
+
+@dataclass
+class MergedField:
+    """One field of the merged application form (一表申请)."""
+
+    key: str
+    label: str
+    type: str
+    items: list[ItemRef] = field(default_factory=list)
+
+    @property
+    def shared(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def type_label(self) -> str:
+        return FIELD_TYPE_LABELS.get(self.type, self.type)
+
+
+_ORIGINAL_RANK = {OriginalOrCopy.COPY: 0, OriginalOrCopy.ORIGINAL: 1, OriginalOrCopy.BOTH: 2}
+_MEDIUM_SETS = {
+    Medium.PAPER: frozenset({"paper"}),
+    Medium.ELECTRONIC: frozenset({"electronic"}),
+    Medium.BOTH: frozenset({"paper", "electronic"}),
+}
+
+
+@dataclass
+class MergedMaterial:
+    """One entry of the merged material list (一套材料)."""
+
+    key: str
+    name: str
+    original_or_copy: str
+    count: int
+    media: frozenset[str]
+    required: bool
+    exempt: bool
+    deferrable: bool
+    source: str
+    issuing_body: str
+    notes: list[str] = field(default_factory=list)
+    items: list[ItemRef] = field(default_factory=list)
+    # Two items that accept only paper and only electronic: both forms are needed.
+    media_conflict: bool = False
+
+    @property
+    def original_or_copy_label(self) -> str:
+        return OriginalOrCopy(self.original_or_copy).label
+
+    @property
+    def medium_label(self) -> str:
+        if self.media_conflict:
+            return "纸质和电子各一份"
+        if self.media == _MEDIUM_SETS[Medium.BOTH]:
+            return Medium.BOTH.label
+        return Medium.PAPER.label if "paper" in self.media else Medium.ELECTRONIC.label
+
+    @property
+    def government_issued(self) -> bool:
+        return self.source == MaterialSource.GOVERNMENT
+
+
+def _merge_material(entry: MergedMaterial, material: Material, ref: ItemRef) -> None:
+    if (
+        _ORIGINAL_RANK[OriginalOrCopy(material.original_or_copy)]
+        > _ORIGINAL_RANK[OriginalOrCopy(entry.original_or_copy)]
+    ):
+        entry.original_or_copy = material.original_or_copy
+    entry.count = max(entry.count, material.count)
+    media = _MEDIUM_SETS[Medium(material.medium)]
+    common = entry.media & media
+    if common:
+        entry.media = common
+    else:
+        entry.media_conflict = True
+        entry.media = entry.media | media
+    entry.required = entry.required or material.required
+    entry.exempt = entry.exempt and material.exempt
+    entry.deferrable = entry.deferrable and material.deferrable
+    if material.source == MaterialSource.GOVERNMENT:
+        entry.source = MaterialSource.GOVERNMENT
+        entry.issuing_body = entry.issuing_body or material.issuing_body
+    if material.notes and material.notes not in entry.notes:
+        entry.notes.append(material.notes)
+    if ref not in entry.items:
+        entry.items.append(ref)
+
+
+def merge_materials(
+    versions: Iterable[tuple[ItemRef, ServiceItemVersion]],
+) -> list[MergedMaterial]:
+    """One list of materials for the bundle, identical materials once (see module doc)."""
+    merged: dict[str, MergedMaterial] = {}
+    for ref, version in versions:
+        for material in version.materials.all():
+            key = normalise_material_name(material.name)
+            entry = merged.get(key)
+            if entry is None:
+                merged[key] = MergedMaterial(
+                    key=key,
+                    name=material.name.strip(),
+                    original_or_copy=material.original_or_copy,
+                    count=material.count,
+                    media=_MEDIUM_SETS[Medium(material.medium)],
+                    required=material.required,
+                    exempt=material.exempt,
+                    deferrable=material.deferrable,
+                    source=material.source,
+                    issuing_body=material.issuing_body,
+                    notes=[material.notes] if material.notes else [],
+                    items=[ref],
+                )
+            else:
+                _merge_material(entry, material, ref)
+    return list(merged.values())
+
+
+def merge_form(versions: Iterable[tuple[ItemRef, ServiceItemVersion]]) -> list[MergedField]:
+    """One application form for the bundle: each field asked once (see module doc)."""
+    merged: dict[str, MergedField] = {}
+    for ref, version in versions:
+        for spec in version.form_fields or []:
+            key = str(spec.get("key") or "").strip()
+            if not key:
+                continue
+            entry = merged.get(key)
+            if entry is None:
+                merged[key] = MergedField(
+                    key=key,
+                    label=str(spec.get("label") or key),
+                    type=str(spec.get("type") or "text"),
+                    items=[ref],
+                )
+            elif ref not in entry.items:
+                entry.items.append(ref)
+    return list(merged.values())
+
+
+@dataclass
+class StageItem:
+    """An item within a stage, with the figures the notice and the flowchart print."""
+
+    ref: ItemRef
+    version: ServiceItemVersion
+
+    @property
+    def promised_days(self) -> int:
+        return 0 if self.version.is_instant else self.version.promised_limit
+
+    @property
+    def legal_days(self) -> int:
+        return self.version.legal_limit
+
+    @property
+    def limit_label(self) -> str:
+        if self.version.is_instant:
+            return "即办"
+        return f"承诺 {self.promised_days} 个工作日"
+
+
+@dataclass
+class Stage:
+    order: int
+    items: list[StageItem]
+
+    @property
+    def promised_days(self) -> int:
+        """Items of a stage run in parallel: the stage takes as long as its slowest item."""
+        return max((i.promised_days for i in self.items), default=0)
+
+    @property
+    def legal_days(self) -> int:
+        return max((i.legal_days for i in self.items), default=0)
+
+    @property
+    def departments(self) -> list[str]:
+        return _unique(i.ref.department for i in self.items)
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = (value or "").strip()
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def bundle_stages(bundle: Bundle) -> list[Stage]:
+    """The bundle's stages with the published version of each item, in order. Expects the
+    prefetches of `selectors.bundle_with_items`."""
+    stages = []
+    for stage in bundle.stages.all():
+        items = []
+        for entry in stage.entries.all():
+            version = entry.item.published_version
+            if version is None:  # cannot happen for a published bundle; skip defensively
+                continue
+            items.append(StageItem(ref=ItemRef.of(entry.item, version), version=version))
+        if items:
+            stages.append(Stage(order=stage.order, items=items))
+    return stages
+
+
+def total_promised_days(stages: Sequence[Stage]) -> int:
+    """Σ over stages of the largest promised limit within the stage (即办 = 0)."""
+    return sum(stage.promised_days for stage in stages)
+
+
+def total_legal_days(stages: Sequence[Stage]) -> int:
+    """Σ over stages of the largest legal limit within the stage."""
+    return sum(stage.legal_days for stage in stages)
+
+
+@dataclass
+class BundleNotice:
+    """Everything the 一次告知书 says, for the bundle page, the printable notice and its PDF."""
+
+    bundle: Bundle
+    stages: list[Stage]
+    form: list[MergedField]
+    materials: list[MergedMaterial]
+    total_promised_days: int
+    total_legal_days: int
+    visits: int
+    fully_online: bool
+    locations: list[str]
+    hours: list[str]
+    consult_phones: list[str]
+    complaint_channels: list[str]
+    fees: list[tuple[str, str]]
+
+    @property
+    def items(self) -> list[StageItem]:
+        return [item for stage in self.stages for item in stage.items]
+
+    @property
+    def departments(self) -> list[str]:
+        return _unique(i.ref.department for i in self.items)
+
+    @property
+    def inactive_items(self) -> list[ItemRef]:
+        return [i.ref for i in self.items if not i.ref.active]
+
+    @property
+    def visits_label(self) -> str:
+        return visits_label(self.visits, fully_online=self.fully_online)
+
+    @property
+    def time_label(self) -> str:
+        if self.total_promised_days == 0:
+            return "即办（各事项均当场办结）"
+        return f"承诺 {self.total_promised_days} 个工作日内办结"
+
+    @property
+    def online_label(self) -> str:
+        if self.fully_online:
+            return "全程网办"
+        if any("online" in i.version.handling_forms for i in self.items):
+            return "网上申报"
+        return "窗口办理"
+
+    @property
+    def online_detail(self) -> str:
+        if self.fully_online:
+            return "全部事项均可在网上提交并领取结果，无需到现场。"
+        if self.online_label == "网上申报":
+            return "可在网上一次提交申请和材料，部分事项需到窗口核验。"
+        return "请携带材料到综合窗口一次提交。"
+
+    @property
+    def fee_label(self) -> str:
+        return "不收费" if not self.fees else "部分事项收费"
+
+    @property
+    def materials_to_submit(self) -> list[MergedMaterial]:
+        return [m for m in self.materials if not m.exempt]
+
+    @property
+    def exempt_materials(self) -> list[MergedMaterial]:
+        return [m for m in self.materials if m.exempt]
+
+
+def visits_label(visits: int, *, fully_online: bool) -> str:
+    """到现场次数 in plain words."""
+    if visits == 0:
+        return "0 次（全程网办）" if fully_online else "0 次（无需到现场）"
+    if visits == 1:
+        return "最多跑一次"
+    return f"最多跑 {visits} 次"
+
+
+_HOTLINE = re.compile(r"(?<!\d)12345(?!\d)")
+
+
+def complaint_channels(channels: Iterable[str]) -> list[str]:
+    """The items' complaint channels, with the 12345 hotline always present."""
+    parts = _unique(p for c in channels for p in re.split(r"[；;]\s*", c or ""))
+    if not any(_HOTLINE.search(p) for p in parts):
+        parts.append(COMPLAINT_HOTLINE)
+    return parts
+
+
+def bundle_notice(bundle: Bundle) -> BundleNotice:
+    """The 一次告知书 of a bundle. Expects the prefetches of `selectors.bundle_with_items`."""
+    stages = bundle_stages(bundle)
+    pairs = [(i.ref, i.version) for stage in stages for i in stage.items]
+    versions = [v for _, v in pairs]
+    return BundleNotice(
+        bundle=bundle,
+        stages=stages,
+        form=merge_form(pairs),
+        materials=merge_materials(pairs),
+        total_promised_days=total_promised_days(stages),
+        total_legal_days=total_legal_days(stages),
+        visits=max((v.visits for v in versions), default=0),
+        fully_online=bool(versions) and all(v.fully_online for v in versions),
+        locations=_unique(v.location for v in versions),
+        hours=_unique(v.hours for v in versions),
+        consult_phones=_unique(v.consult_phone for v in versions),
+        complaint_channels=complaint_channels(v.complaint_channel for v in versions),
+        fees=[(v.name, v.fee_standard or "收费") for v in versions if v.has_fee],
+    )

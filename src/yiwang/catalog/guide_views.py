@@ -1,0 +1,131 @@
+"""Public guide pages (办事指南) in the citizen portal: item guides by code (current and by
+version number), bundle guides, the printable 一次告知书 and the PDFs. No sign-in needed; no
+business rules here — the guide data comes from `catalog.guides`."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_safe
+
+from . import guides
+from .bundles import BundleNotice
+from .flowchart import bundle_flowchart_svg
+
+
+def _apply_url(next_path: str) -> str:
+    """Online application comes in a later issue: for now sign in and come back here."""
+    try:
+        sign_in = reverse("org:citizen-sign-in")
+    except NoReverseMatch:  # pragma: no cover - org URLs are always mounted
+        return next_path
+    return f"{sign_in}?{urlencode({'next': next_path})}"
+
+
+def _item_guide_or_404(code: str, number: int | None = None) -> guides.ItemGuide:
+    guide = (
+        guides.current_item_guide(code)
+        if number is None
+        else guides.item_guide_for_version(code, number)
+    )
+    if guide is None:
+        raise Http404("没有找到该办事指南，事项可能尚未发布、已暂停或已撤销。")
+    return guide
+
+
+def _bundle_or_404(code: str) -> BundleNotice:
+    notice = guides.published_bundle_notice(code)
+    if notice is None:
+        raise Http404("没有找到该一件事。")
+    return notice
+
+
+def _pdf_response(pdf: bytes, filename: str, fallback: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = guides.attachment_header(filename, fallback)
+    return response
+
+
+def _render_item(request: HttpRequest, guide: guides.ItemGuide) -> HttpResponse:
+    path = guides.item_guide_path(guide)
+    pdf_url = (
+        reverse("guide:item-pdf", args=[guide.item.code])
+        if guide.is_current
+        else reverse("guide:item-version-pdf", args=[guide.item.code, guide.version.number])
+    )
+    context = {
+        "guide": guide,
+        "canonical_url": guides.public_url(path, request),
+        "current_url": reverse("guide:item", args=[guide.item.code]),
+        "pdf_url": pdf_url,
+        "apply_url": _apply_url(path),
+    }
+    return render(request, "catalog/guide_item.html", context)
+
+
+@require_safe
+def item_guide(request: HttpRequest, code: str) -> HttpResponse:
+    """The current guide of a published item."""
+    return _render_item(request, _item_guide_or_404(code))
+
+
+@require_safe
+def item_guide_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """A specific published (possibly superseded) version of an item's guide."""
+    return _render_item(request, _item_guide_or_404(code, number))
+
+
+def _item_pdf(request: HttpRequest, guide: guides.ItemGuide) -> HttpResponse:
+    url = guides.public_url(guides.item_guide_path(guide), request)
+    return _pdf_response(
+        guides.item_guide_pdf(guide, url=url),
+        guides.item_pdf_filename(guide),
+        f"guide-{guide.item.code}-v{guide.version.number}.pdf",
+    )
+
+
+@require_safe
+def item_guide_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    return _item_pdf(request, _item_guide_or_404(code))
+
+
+@require_safe
+def item_guide_version_pdf(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    return _item_pdf(request, _item_guide_or_404(code, number))
+
+
+@require_safe
+def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
+    """A bundle (一件事): stages, flowchart, one material list, one form preview."""
+    notice = _bundle_or_404(code)
+    path = reverse("guide:bundle", args=[code])
+    context = {
+        "notice": notice,
+        "flowchart": bundle_flowchart_svg(notice.stages, title=notice.bundle.name),
+        "canonical_url": guides.public_url(path, request),
+        "apply_url": _apply_url(path),
+    }
+    return render(request, "catalog/bundle_guide.html", context)
+
+
+@require_safe
+def bundle_notice(request: HttpRequest, code: str) -> HttpResponse:
+    """The printable 一次告知书 of a bundle."""
+    notice = _bundle_or_404(code)
+    url = guides.public_url(reverse("guide:bundle", args=[code]), request)
+    context = {"notice": notice, "url": url, "qr": guides.qr_svg_data_uri(url)}
+    return render(request, "catalog/bundle_notice.html", context)
+
+
+@require_safe
+def bundle_notice_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    notice = _bundle_or_404(code)
+    url = guides.public_url(guides.bundle_guide_path(notice), request)
+    return _pdf_response(
+        guides.bundle_notice_pdf(notice, url=url),
+        guides.bundle_pdf_filename(notice),
+        f"notice-{code}.pdf",
+    )

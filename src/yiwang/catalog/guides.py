@@ -1,0 +1,361 @@
+"""Service guides (办事指南): the plain-language answers a citizen looks for first — what to
+bring, where, how many visits, how long, the cost, whether it can be done online and how to
+complain — assembled from a published item version, and the printable PDF (WeasyPrint with the
+system Noto CJK fonts) carrying a QR code (segno) that points back to the online guide.
+
+Which guides are public (docs/guides.md):
+- the current guide of an item that is active and has a published version;
+- any published or superseded version of such an item, by number (so a case applied for under
+  an old version can link to the exact text it was applied under). Suspended and withdrawn
+  items have no public guide at all, not even old versions;
+- the guide and notice of a published bundle.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from . import selectors
+from .bundles import BundleNotice, bundle_notice, complaint_channels, visits_label
+from .flowchart import Layout, bundle_flowchart_svg
+from .models import (
+    HandlingForm,
+    ItemStatus,
+    Material,
+    MaterialSource,
+    ProcessStep,
+    ServiceItem,
+    ServiceItemVersion,
+    SpecialProcedure,
+    VersionStatus,
+)
+
+EXEMPT_NOTE = "无需提交，由部门共享获取"
+DEFERRABLE_NOTE = "容缺受理（可先受理，规定期限内补交）"
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+# WeasyPrint logs each rendering step at INFO; only its warnings belong in the server log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def material_requirement(original_or_copy_label: str, count: int, medium_label: str) -> str:
+    """ "原件 1 份 · 纸质或电子": how a material is to be handed in."""
+    return f"{original_or_copy_label} {count} 份 · {medium_label}"
+
+
+@dataclass(frozen=True)
+class MaterialLine:
+    """A material as the guide states it."""
+
+    material: Material
+
+    @property
+    def name(self) -> str:
+        return self.material.name
+
+    @property
+    def requirement(self) -> str:
+        m = self.material
+        return material_requirement(
+            m.get_original_or_copy_display(), m.count, m.get_medium_display()
+        )
+
+    @property
+    def exempt(self) -> bool:
+        return self.material.exempt
+
+    @property
+    def deferrable(self) -> bool:
+        return self.material.deferrable
+
+    @property
+    def required(self) -> bool:
+        return self.material.required
+
+    @property
+    def source_label(self) -> str:
+        m = self.material
+        if m.source == MaterialSource.GOVERNMENT and m.issuing_body:
+            return f"{m.get_source_display()}（{m.issuing_body}）"
+        return m.get_source_display()
+
+
+@dataclass
+class ItemGuide:
+    """Everything the guide page and its PDF show for one published (or superseded) version."""
+
+    item: ServiceItem
+    version: ServiceItemVersion
+    materials: list[MaterialLine]
+    steps: list[ProcessStep]
+    special_procedures: list[SpecialProcedure]
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def is_current(self) -> bool:
+        return self.item.published_version_id == self.version.pk
+
+    @property
+    def current_number(self) -> int | None:
+        current = self.item.published_version
+        return current.number if current else None
+
+    @property
+    def published_on(self) -> str:
+        return _date(self.version.published_at)
+
+    @property
+    def department(self) -> str:
+        return self.item.department.name
+
+    @property
+    def materials_to_submit(self) -> list[MaterialLine]:
+        return [m for m in self.materials if not m.exempt]
+
+    @property
+    def exempt_materials(self) -> list[MaterialLine]:
+        return [m for m in self.materials if m.exempt]
+
+    @property
+    def visits_label(self) -> str:
+        return visits_label(self.version.visits, fully_online=self.version.fully_online)
+
+    @property
+    def time_label(self) -> str:
+        v = self.version
+        if v.is_instant:
+            return "即办（材料齐全，当场办结）"
+        return f"承诺 {v.promised_limit} 个工作日内办结"
+
+    @property
+    def legal_label(self) -> str:
+        v = self.version
+        return f"法定时限 {v.legal_limit} 个工作日" if v.legal_limit else "法定时限：当场办结"
+
+    @property
+    def fee_label(self) -> str:
+        v = self.version
+        if not v.has_fee:
+            return "不收费"
+        return f"收费：{v.fee_standard}" if v.fee_standard else "收费"
+
+    @property
+    def online_label(self) -> str:
+        v = self.version
+        if v.fully_online:
+            return "全程网办"
+        if HandlingForm.ONLINE in v.handling_forms:
+            return "网上预审"
+        return "窗口办理"
+
+    @property
+    def online_detail(self) -> str:
+        label = self.online_label
+        if label == "全程网办":
+            return "可在网上提交申请并领取结果，无需到现场。"
+        if label == "网上预审":
+            return "可先在网上提交材料预审，通过后到窗口核验办结。"
+        return "请携带材料到窗口办理。"
+
+    @property
+    def handling_forms(self) -> list[str]:
+        return self.version.handling_form_labels
+
+    @property
+    def complaint_channels(self) -> list[str]:
+        return complaint_channels([self.version.complaint_channel])
+
+    @property
+    def faq_entries(self) -> list[tuple[str, str]]:
+        return faq_entries(self.version.faq)
+
+
+def faq_entries(text: str) -> list[tuple[str, str]]:
+    """FAQ text as (question, answer) pairs. Lines starting "问" / "Q" open a question and
+    "答" / "A" lines answer it; text in no such shape becomes one entry with no question."""
+    entries: list[tuple[str, str]] = []
+    question, answer = "", list[str]()
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        q = re.match(r"^(?:问|Q)\s*\d*\s*[:：.、]\s*(.+)$", line, re.IGNORECASE)
+        a = re.match(r"^(?:答|A)\s*\d*\s*[:：.、]\s*(.+)$", line, re.IGNORECASE)
+        if q:
+            if question or answer:
+                entries.append((question, "\n".join(answer)))
+            question, answer = q.group(1), []
+        else:
+            answer.append(a.group(1) if a else line)
+    if question or answer:
+        entries.append((question, "\n".join(answer)))
+    return entries
+
+
+def _date(value: object) -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value)  # type: ignore[arg-type]
+    return f"{local.year} 年 {local.month} 月 {local.day} 日"
+
+
+FLAG_FIELDS = [
+    ("fully_online", "全程网办"),
+    ("cross_province", "跨省通办"),
+    ("in_province", "省内通办"),
+    ("commitment_based", "告知承诺"),
+    ("self_service_24h", "7×24 小时自助"),
+]
+
+
+def item_guide(item: ServiceItem, version: ServiceItemVersion) -> ItemGuide:
+    """Assemble the guide of `version` (its materials, steps and procedures prefetched or not)."""
+    return ItemGuide(
+        item=item,
+        version=version,
+        materials=[MaterialLine(m) for m in version.materials.all()],
+        steps=list(version.steps.all()),
+        special_procedures=list(version.special_procedures.all()),
+        flags=[label for name, label in FLAG_FIELDS if getattr(version, name)],
+    )
+
+
+def current_item_guide(code: str) -> ItemGuide | None:
+    """The guide of the item's published version; None unless the item is active."""
+    item = selectors.published_item_by_code(code)
+    if item is None or item.published_version is None:
+        return None
+    return item_guide(item, item.published_version)
+
+
+def item_guide_for_version(code: str, number: int) -> ItemGuide | None:
+    """The guide of version `number` if it was ever published (published or superseded) and
+    the item is still active; None otherwise (drafts never become public)."""
+    version = (
+        ServiceItemVersion.objects.filter(
+            item__code=code,
+            item__status=ItemStatus.ACTIVE,
+            number=number,
+            status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED],
+        )
+        .select_related("item__department", "item__published_version")
+        .prefetch_related(*selectors.VERSION_DETAIL_PREFETCH)
+        .first()
+    )
+    if version is None:
+        return None
+    return item_guide(version.item, version)
+
+
+def published_bundle_notice(code: str) -> BundleNotice | None:
+    """The 一次告知书 of a published bundle; None if there is none by that code."""
+    bundle = selectors.published_bundle_by_code(code)
+    return bundle_notice(bundle) if bundle is not None else None
+
+
+# --- URLs, QR and PDF ----------------------------------------------------------------------
+
+
+def public_url(path: str, request: HttpRequest | None = None) -> str:
+    """The absolute URL of `path`: from the request when there is one, else from the setting
+    YIWANG_PUBLIC_BASE_URL (commands and background work have no request)."""
+    if request is not None:
+        return request.build_absolute_uri(path)
+    base = getattr(settings, "YIWANG_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL)
+    return str(base or DEFAULT_PUBLIC_BASE_URL).rstrip("/") + path
+
+
+def item_guide_path(guide: ItemGuide) -> str:
+    """The canonical path of this guide: the plain item URL for the current version, the
+    numbered URL for an older one."""
+    if guide.is_current:
+        return reverse("guide:item", args=[guide.item.code])
+    return reverse("guide:item-version", args=[guide.item.code, guide.version.number])
+
+
+def bundle_guide_path(notice: BundleNotice) -> str:
+    return reverse("guide:bundle", args=[notice.bundle.code])
+
+
+def qr_code(url: str) -> segno.QRCode:
+    # Level M survives a crease or a smudge on a printed page.
+    return segno.make(url, error="m", micro=False)
+
+
+def qr_svg_data_uri(url: str) -> str:
+    return qr_code(url).svg_data_uri(scale=4, border=2, dark="#000", light="#fff")
+
+
+def _offline_fetcher() -> object:
+    # Only data: URIs (the QR code, the flowchart) may be loaded; fonts come from fontconfig
+    # and nothing is ever fetched from a network.
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
+
+
+def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
+    """Render a template to PDF bytes with WeasyPrint (A4, Noto CJK from the system)."""
+    from weasyprint import HTML  # imported late: loading pango costs ~0.3 s
+
+    html = render_to_string(template_name, context)
+    return HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf()  # type: ignore[no-any-return]
+
+
+def item_guide_pdf(guide: ItemGuide, *, url: str) -> bytes:
+    """The printable guide; its QR code points to `url` (the online guide)."""
+    return render_pdf(
+        "catalog/pdf/item_guide.html",
+        {"guide": guide, "url": url, "qr": qr_svg_data_uri(url), "printed_on": _today()},
+    )
+
+
+def bundle_notice_pdf(notice: BundleNotice, *, url: str) -> bytes:
+    """The 一次告知书 of a bundle; its QR code points to `url` (the bundle's online guide)."""
+    svg = bundle_flowchart_svg(
+        notice.stages, title=notice.bundle.name, layout=Layout(column_width=150, gap=36)
+    )
+    return render_pdf(
+        "catalog/pdf/bundle_notice.html",
+        {
+            "notice": notice,
+            "url": url,
+            "qr": qr_svg_data_uri(url),
+            "flowchart_uri": "data:image/svg+xml;charset=utf-8," + quote(svg),
+            "printed_on": _today(),
+        },
+    )
+
+
+def _today() -> str:
+    return _date(timezone.now())
+
+
+def item_pdf_filename(guide: ItemGuide) -> str:
+    suffix = "" if guide.is_current else f"（第{guide.version.number}版）"
+    return _safe_filename(f"{guide.version.name}办事指南{suffix}.pdf")
+
+
+def bundle_pdf_filename(notice: BundleNotice) -> str:
+    return _safe_filename(f"{notice.bundle.name}一次告知书.pdf")
+
+
+def _safe_filename(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name)
+
+
+def attachment_header(filename: str, fallback: str) -> str:
+    """Content-Disposition for a download with a Chinese name (RFC 6266 / RFC 5987): an ASCII
+    `filename` for old clients and the UTF-8 `filename*` that browsers prefer."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", fallback) or "download.pdf"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
