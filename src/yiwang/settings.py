@@ -95,6 +95,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "yiwang.common.middleware.StripNullCharactersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -196,6 +197,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# `yiwang` itself is not an app, so its shared assets (CSS, vendored htmx/ECharts) are listed.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
@@ -238,6 +241,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yiwang.common.api.declare_no_nul_strings",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MaterialSourceEnum": "yiwang.catalog.models.MaterialSource",
         "CalendarSourceEnum": "yiwang.workdays.models.CalendarSource",

@@ -79,7 +79,7 @@ def test_staff_lifecycle_over_the_api(api, world, published):
     response = api.post(
         f"/api/catalog/manage/versions/{version['id']}/return/", {"comment": ""}, format="json"
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert api.post(f"/api/catalog/manage/versions/{version['id']}/approve/").status_code == 200
     assert (
         api.post(f"/api/catalog/manage/versions/{version['id']}/publish/").json()["status"]

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
@@ -17,20 +25,18 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 _Error = inline_serializer("Error", fields={"detail": serializers.CharField()})
-_ValidationError = inline_serializer(
-    "ValidationError",
-    fields={"detail": serializers.CharField(required=False)},
-)
+# Field errors: {"field": ["message", …], …}; nested for lists of rows.
+_FieldErrors = OpenApiTypes.OBJECT
 
 # Documented error answers shared by every endpoint (schemathesis checks they are declared).
 ERROR_RESPONSES = {
-    400: OpenApiResponse(_ValidationError, description="请求参数不正确（按字段给出中文说明）"),
+    400: OpenApiResponse(_FieldErrors, description="请求参数不正确（按字段给出中文说明）"),
     401: OpenApiResponse(_Error, description="未登录或令牌无效"),
     403: OpenApiResponse(_Error, description="无权限"),
     404: OpenApiResponse(_Error, description="不存在或不在数据范围内"),
     409: OpenApiResponse(_Error, description="与记录当前状态冲突（例如该状态下不能执行此操作）"),
     422: OpenApiResponse(
-        _ValidationError, description="数据格式正确但违反业务规则（按字段给出中文说明）"
+        _FieldErrors, description="数据格式正确但违反业务规则（按字段给出中文说明）"
     ),
 }
 
@@ -50,6 +56,19 @@ class StateConflict(exceptions.APIException):
 
     status_code = status.HTTP_409_CONFLICT
     default_detail = "与记录当前状态冲突。"
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
+class IdFilter(django_filters.NumberFilter):
+    """Filter by a record id: an integer in the schema, and an unknown id simply matches
+    nothing (a ModelChoiceFilter would answer 400 for a well-formed id)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
 
 
 class StaffOnly(permissions.BasePermission):
@@ -77,7 +96,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         groups = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
         codes = {error.code for group in groups for error in group}
-        exc = StateConflict(detail) if codes & CONFLICT_CODES else ServiceRuleViolation(detail)
+        if codes & CONFLICT_CODES:
+            exc = StateConflict(" ".join(exc.messages))
+        else:
+            exc = ServiceRuleViolation(detail)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return drf_exception_handler(exc, context)
@@ -97,3 +119,30 @@ def api_root(request: Request, format: str | None = None) -> Response:
             "audit": reverse("audit-api:root", request=request, format=format),
         }
     )
+
+
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def declare_no_nul_strings(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular post-processing hook: every free-text string a client sends must not
+    contain NUL (DRF's CharField refuses it), so say so in the request schemas."""
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if (
+                node.get("type") == "string"
+                and not node.get("readOnly")
+                and not {"pattern", "enum", "format"} & node.keys()
+            ):
+                node["pattern"] = NO_NUL_PATTERN
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            visit(component)
+    return result

@@ -2,9 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
-def _sync_roles(sender: AppConfig, **kwargs: object) -> None:
+def _sync_roles(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    from django.db import connections
+
     from .roles import roles_sync
 
+    # `migrate <one app>` on a fresh database may run before the auth tables exist.
+    if "auth_group" not in connections[using].introspection.table_names():
+        return
     roles_sync()
 
 

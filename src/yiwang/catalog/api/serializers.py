@@ -250,6 +250,10 @@ class RequiredReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500, min_length=1)
 
 
+class RequiredCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(max_length=2000, min_length=1)
+
+
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(max_length=2000, allow_blank=True, default="")
 

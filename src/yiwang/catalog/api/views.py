@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound, ValidationError
@@ -16,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from yiwang.common.api import ERROR_RESPONSES, StaffOnly
+from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly
 from yiwang.org import selectors as org_selectors
 
 from .. import selectors, services
@@ -38,16 +44,19 @@ def root(request: Request, format: str | None = None) -> Response:
     )
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 99})
+class VisitsFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class PublishedItemFilter(filters.FilterSet):
-    department = filters.NumberFilter(field_name="department_id")
+    department = IdFilter(field_name="department_id")
     item_type = filters.ChoiceFilter(
         field_name="published_version__item_type", choices=ItemType.choices
     )
     fully_online = filters.BooleanFilter(field_name="published_version__fully_online")
     cross_province = filters.BooleanFilter(field_name="published_version__cross_province")
-    max_visits = filters.NumberFilter(
-        field_name="published_version__visits", lookup_expr="lte", min_value=0
-    )
+    max_visits = VisitsFilter(field_name="published_version__visits", lookup_expr="lte")
     name = filters.CharFilter(field_name="published_version__name", lookup_expr="icontains")
 
     class Meta:
@@ -128,11 +137,17 @@ class BundleViewSet(viewsets.GenericViewSet):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("q", {"type": "string", "minLength": 1, "maxLength": 200,
-                               "pattern": r"\S"}, required=True,
-                         description="群众的说法，例如：开饭店要办什么证"),
-        OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 50},
-                         description="最多返回条数（1–50，默认 10）"),
+        OpenApiParameter(
+            "q",
+            {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+            required=True,
+            description="群众的说法，例如：开饭店要办什么证",
+        ),
+        OpenApiParameter(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": 50},
+            description="最多返回条数（1–50，默认 10）",
+        ),
     ],
     responses={200: s.SearchResultSerializer(many=True), **ERROR_RESPONSES},
 )
@@ -225,21 +240,24 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(s.ManagedItemSerializer(item).data)
 
     @extend_schema(
-        request=s.ReasonSerializer, responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES}
+        request=s.RequiredReasonSerializer,
+        responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str | None = None) -> Response:
         return self._item_action(request, services.item_suspend)
 
     @extend_schema(
-        request=s.ReasonSerializer, responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES}
+        request=s.RequiredReasonSerializer,
+        responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def resume(self, request: Request, pk: str | None = None) -> Response:
         return self._item_action(request, services.item_resume)
 
     @extend_schema(
-        request=s.ReasonSerializer, responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES}
+        request=s.RequiredReasonSerializer,
+        responses={200: s.ManagedItemSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
@@ -296,11 +314,11 @@ class VersionViewSet(viewsets.GenericViewSet):
         return self._transition(request, services.version_submit)
 
     @extend_schema(
-        request=s.CommentSerializer, responses={200: s.VersionSerializer, **ERROR_RESPONSES}
+        request=s.RequiredCommentSerializer, responses={200: s.VersionSerializer, **ERROR_RESPONSES}
     )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: str | None = None) -> Response:
-        body = s.CommentSerializer(data=request.data)
+        body = s.RequiredCommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._transition(
             request, services.version_return, comment=body.validated_data["comment"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.authentication import TokenAuthentication
@@ -15,10 +16,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from yiwang.audit.services import personal_data_reveal
-from yiwang.common.api import ERROR_RESPONSES, StaffOnly
+from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly
 
 from .. import selectors
-from ..models import UserKind
+from ..models import Region, Staff, UserKind, Window
 from . import serializers as s
 
 
@@ -63,6 +64,30 @@ def me(request: Request) -> Response:
     )
 
 
+class RegionFilter(filters.FilterSet):
+    parent = IdFilter(field_name="parent_id")
+
+    class Meta:
+        model = Region
+        fields = ["level"]
+
+
+class WindowFilter(filters.FilterSet):
+    hall = IdFilter(field_name="hall_id")
+
+    class Meta:
+        model = Window
+        fields = ["kind"]
+
+
+class StaffFilter(filters.FilterSet):
+    department = IdFilter(field_name="department_id")
+
+    class Meta:
+        model = Staff
+        fields: list[str] = []
+
+
 def _schema(serializer):  # type: ignore[no-untyped-def]
     return extend_schema_view(
         list=extend_schema(responses={200: serializer(many=True), **ERROR_RESPONSES}),
@@ -76,7 +101,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.RegionSerializer
     permission_classes = [permissions.AllowAny]
-    filterset_fields = ["level", "parent"]
+    filterset_class = RegionFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.region_list()
@@ -112,7 +137,7 @@ class WindowViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.WindowSerializer
     permission_classes = [StaffOnly]
-    filterset_fields = ["kind", "hall"]
+    filterset_class = WindowFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.window_list_for(user=self.request.user)  # type: ignore[arg-type]
@@ -124,7 +149,7 @@ class StaffViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = s.StaffSerializer
     permission_classes = [StaffOnly]
-    filterset_fields = ["department"]
+    filterset_class = StaffFilter
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.staff_list_for(user=self.request.user)  # type: ignore[arg-type]
