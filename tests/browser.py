@@ -50,6 +50,8 @@ def playwright_instance() -> Iterator[Any]:
 def browser(playwright_instance: Any) -> Iterator[Any]:
     executable = _chromium_path()
     if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing on CI: .ci/run must install it")
         pytest.skip("chromium is not installed (apt-get install chromium)")
     browser = playwright_instance.chromium.launch(
         executable_path=executable, args=CHROMIUM_ARGS, headless=True
@@ -68,8 +70,13 @@ def browser_context(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser_context: Any, live_server: Any, transactional_db: None) -> Iterator[Any]:
-    """A blank page; ``page.base_url`` is the live server's address."""
+def page(
+    browser_context: Any, live_server: Any, transactional_db: None,
+    django_db_serialized_rollback: None,
+) -> Iterator[Any]:
+    """A blank page; ``page.base_url`` is the live server's address. The database is flushed
+    after the test and restored to its migrated state (holiday table, roles), so later tests
+    see what migrations put there."""
     page = browser_context.new_page()
     page.base_url = live_server.url
     yield page
