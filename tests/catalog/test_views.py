@@ -325,15 +325,17 @@ def test_validation_errors_are_shown_and_nothing_changes(client, world, publishe
     response = client.post(edit_url(draft), data)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "承诺时限不能超过法定时限。" in html  # the service's message, on the field
+    assert "承诺时限不能超过法定时限。" in html  # the service's message, on the field …
+    assert "承诺办结时限（工作日）：承诺时限不能超过法定时限。" in html  # … and named at the top
     draft.refresh_from_db()
     assert draft.promised_limit == 10
 
     data = load_edit_form(client, draft)
     data.update({"reason": "", "materials-0-name": "", "legal_limit": "abc"})
     html = client.post(edit_url(draft), data).content.decode()
-    assert "请填写调整原因。" in html
-    assert "请按提示修改标红的内容后再保存。" in html
+    assert "未保存，请修改以下内容：" in html
+    assert "调整原因：请填写调整原因。" in html
+    assert "申请材料第 1 项 · 材料名称：该字段是必填项。" in html
     assert html.count('class="field has-error') >= 3  # reason, legal limit, material name
     assert draft.materials.filter(name="食品经营许可申请书").exists()
 

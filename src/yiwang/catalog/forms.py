@@ -41,6 +41,7 @@ class ItemFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, departments: QuerySet[Department] | None = None, **kwargs: Any):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         if departments is None:
             del self.fields["department"]
@@ -111,6 +112,7 @@ class VersionElementsForm(forms.Form):
         max_length=500,
         help_text="说明本次修改的原因，记入动态调整记录。",
         error_messages={"required": "请填写调整原因。"},
+        widget=forms.TextInput(attrs={"placeholder": "说明本次修改的原因，记入动态调整记录"}),
     )
     handling_forms = forms.MultipleChoiceField(
         label="办理形式",

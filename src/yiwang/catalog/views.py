@@ -73,9 +73,10 @@ def _error_text(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def _add_service_errors(form: Any, exc: ValidationError) -> None:
+def _add_service_errors(form: Any, exc: ValidationError, *, summary: bool = False) -> None:
     """Put a service's errors on the form: on the named field when the form has it, at the top
-    (naming the element) otherwise."""
+    (naming the element) otherwise. With `summary`, field errors are also listed at the top,
+    naming the field, for long forms where the field may be out of sight."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
@@ -83,8 +84,28 @@ def _add_service_errors(form: Any, exc: ValidationError) -> None:
     for key, errors in exc.message_dict.items():
         if key in form.fields:
             form.add_error(key, errors)
-        else:
+        if key not in form.fields or summary:
             form.add_error(None, [f"{labels.get(key, key)}：{e}" for e in errors])
+
+
+def _error_summary(form: Any, formsets: dict[str, Any]) -> list[str]:
+    """Every error of the edit page in one list, naming the field and the row."""
+    lines = [
+        f"{form.fields[name].label}：{e}"
+        for name, errs in form.errors.items()
+        if name != "__all__"
+        for e in errs
+    ]
+    for prefix, formset in formsets.items():
+        title = ROW_FORMSETS[prefix][1]
+        lines += [f"{title}：{e}" for e in formset.non_form_errors()]
+        for index, row in enumerate(formset.forms, start=1):
+            for name, errs in row.errors.items():
+                label = row.fields[name].label if name in row.fields else ""
+                lines += [
+                    f"{title}第 {index} 项{f' · {label}' if label else ''}：{e}" for e in errs
+                ]
+    return lines
 
 
 def _user(request: HttpRequest) -> User:
@@ -357,7 +378,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if saved is not None:
                 return saved
         else:
-            form.add_error(None, "请按提示修改标红的内容后再保存。")
+            form.add_error(None, ["未保存，请修改以下内容：", *_error_summary(form, formsets)])
     return render(
         request,
         "catalog/workbench_version_edit.html",
@@ -403,7 +424,8 @@ def _save_version(
         if getattr(exc, "code", None) == "not_editable":
             messages.error(request, _error_text(exc))
             return redirect("catalog:item-detail", pk=version.item_id)
-        _add_service_errors(form, exc)
+        form.add_error(None, "未保存，请修改以下内容：")
+        _add_service_errors(form, exc, summary=True)
         return None
     if request.POST.get("action") == "submit":
         try:
