@@ -140,6 +140,8 @@ def test_width_grows_with_the_number_of_stages():
         assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
         assert len(_arrows(root)) == n - 1
     assert widths == sorted(widths) and len(set(widths)) == 4
+    # Six stages (the longest demo bundle) get compact columns and fit a desktop page.
+    assert widths[-1] <= 1100
     lay = Layout()
     assert widths[1] - widths[0] == lay.column_width + lay.gap
 

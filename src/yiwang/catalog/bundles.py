@@ -35,6 +35,8 @@ from .models import (
 )
 
 COMPLAINT_HOTLINE = "12345 政务服务便民热线"
+# "12345" as the hotline, not inside a longer number such as 0550-1234567.
+_HOTLINE = re.compile(r"(?<!\d)12345(?!\d)")
 FIELD_TYPE_LABELS = {
     "text": "文本",
     "id_number": "身份证号码",
@@ -391,9 +393,6 @@ def visits_label(visits: int, *, fully_online: bool) -> str:
     if visits == 1:
         return "最多跑一次"
     return f"最多跑 {visits} 次"
-
-
-_HOTLINE = re.compile(r"(?<!\d)12345(?!\d)")
 
 
 def complaint_channels(channels: Iterable[str]) -> list[str]:

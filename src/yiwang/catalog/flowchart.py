@@ -65,6 +65,9 @@ class Layout:
     max_name_lines: int = 3
 
 
+COMPACT = Layout(column_width=148, gap=34)
+
+
 def text_width(text: str, size: float) -> float:
     """Approximate rendered width: CJK and full-width characters are one em, others ~0.56."""
     return sum(size if unicodedata.east_asian_width(ch) in "WF" else size * 0.56 for ch in text)
@@ -349,5 +352,8 @@ def stage_columns(stages: Sequence[Stage]) -> list[FlowColumn]:
 def bundle_flowchart_svg(
     stages: Sequence[Stage], *, title: str, layout: Layout | None = None
 ) -> str:
-    """The bundle's flowchart as an SVG string (safe to put inline in a page)."""
+    """The bundle's flowchart as an SVG string (safe to put inline in a page). Without a
+    layout, long bundles get narrower columns so that six stages fit a desktop page."""
+    if layout is None:
+        layout = Layout() if len(stages) <= 4 else COMPACT
     return flowchart_svg(stage_columns(stages), title=f"{title}流程图", layout=layout)
