@@ -479,11 +479,14 @@ def test_suspend_needs_a_reason_and_a_permitted_role(client, world, published):
     assert "暂停事项必须填写原因。" in response.content.decode()
     published.refresh_from_db()
     assert published.status == ItemStatus.ACTIVE
-    client.post(url, {"reason": "系统升级"})
+    html = client.post(url, {"reason": "系统升级"}, follow=True).content.decode()
     published.refresh_from_db()
     assert published.status == ItemStatus.SUSPENDED
-    html = client.get(item_url(published)).content.decode()
+    assert "事项已暂停，原因已记入动态调整记录。" in html
     assert "系统升级" in html and "恢复原因" in html
+    withdraw = reverse("catalog:item-transition", args=[published.pk, "withdraw"])
+    html = client.post(withdraw, {"reason": "职能调整"}, follow=True).content.decode()
+    assert "事项已撤销，" in html and "修改（新建版本）" not in html
     assert client.post(
         reverse("catalog:item-transition", args=[published.pk, "x"])
     ).status_code == (404)

@@ -216,7 +216,9 @@ def item_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"事项已{item.get_status_display()}。")
+        messages.success(
+            request, f"事项已{workflow.ITEM_TRANSITIONS[action].label}，原因已记入动态调整记录。"
+        )
     return redirect("catalog:item-detail", pk=item.pk)
 
 
