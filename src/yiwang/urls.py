@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("yiwang.org.urls")),
     path("workbench/catalog/quality/", include("yiwang.catalog.quality_urls")),
+    path("workbench/catalog/import/", include("yiwang.catalog.import_urls")),
     path("workbench/catalog/", include("yiwang.catalog.urls")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.guide_urls")),

@@ -1,0 +1,13 @@
+"""Workbench pages for importing and exporting the catalogue (/workbench/catalog/import/)."""
+
+from django.urls import path
+
+from . import import_views
+
+app_name = "catalog_import"
+
+urlpatterns = [
+    path("", import_views.import_page, name="page"),
+    path("template.xlsx", import_views.template_download, name="template"),
+    path("export.xlsx", import_views.export_download, name="export"),
+]

@@ -1,0 +1,155 @@
+"""Workbench page for the catalogue's import and export: upload a file (all or nothing, with a
+per-row error report), download the template, download the user's part of the catalogue."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import User, UserKind
+
+from . import workflow
+from .exporting import (
+    TEMPLATE_FILENAME,
+    XLSX_CONTENT_TYPE,
+    catalog_export,
+    export_filename,
+    import_template,
+)
+from .importing import ImportFileError, catalog_import, import_max_bytes, size_text
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (a workbook, or an items CSV plus a bundles CSV)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".xlsx,.csv,.txt"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class ImportForm(forms.Form):
+    file = MultipleFileField(
+        label="文件",
+        help_text="xlsx 工作簿，或 CSV（UTF-8 或 GBK 编码）；一件事可放在同一工作簿的“一件事”表，"
+        "或另选一个 CSV 文件。",
+        error_messages={"required": "请选择要导入的文件。"},
+    )
+    publish = forms.BooleanField(
+        label="导入后直接审核通过并发布",
+        required=False,
+        help_text="不勾选时，事项存为草稿，由部门提交审核。",
+    )
+
+    def __init__(self, *args: Any, reviewer: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not reviewer:
+            del self.fields["publish"]
+
+    def clean_file(self) -> list[Any]:
+        limit = import_max_bytes()
+        files = self.cleaned_data["file"]
+        for upload in files:
+            if upload.size > limit:
+                raise forms.ValidationError(
+                    f"文件“{upload.name}”大小为 {size_text(upload.size)}，"
+                    f"超过上限 {size_text(limit)}，请拆分后分批导入。"
+                )
+        return files
+
+
+def _staff(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if user.kind != UserKind.STAFF:
+        raise PermissionDenied
+    return user
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    """Upload form, the result of the last upload (counts, or the per-row error table), the
+    template link and the export form."""
+    user = _staff(request)
+    may_import = workflow.may_compile(user)
+    reviewer = workflow.may_review(user)
+    form = ImportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        reviewer=reviewer,
+    )
+    result = None
+    if request.method == "POST":
+        if not may_import:
+            raise PermissionDenied
+        if form.is_valid():
+            files = [(f.name, f.read()) for f in form.cleaned_data["file"]]
+            try:
+                result = catalog_import(
+                    files=files,
+                    actor=user,
+                    publish=bool(form.cleaned_data.get("publish")),
+                )
+            except ImportFileError as exc:
+                form.add_error("file", exc.messages)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+    return render(
+        request,
+        "catalog/import_page.html",
+        {
+            "form": form,
+            "result": result,
+            "may_import": may_import,
+            "scope": org_selectors.data_scope_for(user),
+            "departments": org_selectors.departments_in_scope(user=user),
+            "max_size": size_text(import_max_bytes()),
+        },
+    )
+
+
+@login_required
+def template_download(request: HttpRequest) -> FileResponse:
+    _staff(request)
+    return FileResponse(
+        io.BytesIO(import_template()),
+        as_attachment=True,
+        filename=TEMPLATE_FILENAME,
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+@login_required
+def export_download(request: HttpRequest) -> FileResponse:
+    """The user's data scope (or one department in it) as xlsx."""
+    user = _staff(request)
+    department = None
+    if request.GET.get("department"):
+        try:
+            pk = int(request.GET["department"])
+        except ValueError:
+            raise Http404("未找到该部门。") from None
+        department = org_selectors.get_in_scope_or_404(
+            org_selectors.departments_in_scope(user=user), pk=pk
+        )
+    return FileResponse(
+        io.BytesIO(catalog_export(user=user, department=department)),
+        as_attachment=True,
+        filename=export_filename(department),
+        content_type=XLSX_CONTENT_TYPE,
+    )
