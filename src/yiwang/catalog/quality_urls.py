@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import quality_views
 
 app_name = "catalog-quality"
-urlpatterns: list = []
+urlpatterns = [
+    path("", quality_views.report, name="report"),
+    path("export.xlsx", quality_views.export, name="export"),
+    path("figures/", quality_views.figures, name="figures"),
+]

@@ -1,0 +1,661 @@
+"""Standardisation and guide quality (事项标准化与办事指南精准度).
+
+Two reports over the implementation items in a scope, each item judged on its published
+version, or on its open version (being compiled or reviewed) when nothing is published yet;
+withdrawn items are left out:
+
+- 全省一单: the six fixed elements of every claimant compared with its base item;
+- 指南质量: the guide checks of DOMAIN.md (missing elements, vague materials, limits, 免提交,
+  zero-visit items needing originals …).
+
+Everything is computed from three queries whatever the number of items (items with their chosen
+version id; the versions with base item and department; their materials and steps), then
+checked in memory.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import NoReverseMatch, reverse
+
+from yiwang.insight.registry import Scope
+from yiwang.org.selectors import DataScope
+
+from .models import (
+    HandlingKind,
+    ItemStatus,
+    ItemType,
+    Material,
+    MaterialSource,
+    Medium,
+    OriginalOrCopy,
+    ServiceItem,
+    ServiceItemVersion,
+    VersionStatus,
+)
+
+ScopeLike = Scope | DataScope
+
+ERROR, WARNING = "error", "warning"
+SEVERITY_LABELS = {ERROR: "严重", WARNING: "一般"}
+
+OPEN_STATUSES = [
+    VersionStatus.DRAFT,
+    VersionStatus.RETURNED,
+    VersionStatus.SUBMITTED,
+    VersionStatus.APPROVED,
+]
+
+SIX_ELEMENTS: dict[str, str] = {
+    "name": "事项名称",
+    "base_code": "事项编码",
+    "item_type": "事项类型",
+    "competent_department": "主管部门",
+    "implementing_body": "实施机关",
+    "legal_basis": "设定和实施依据",
+}
+# Version field → base item field holding the province-wide value.
+_BASE_FIELD = {"base_code": "code"}
+
+# Elements a guide must state (configurable per province). Text elements are version fields;
+# "handling_forms", "materials" and "steps" must list at least one entry.
+DEFAULT_REQUIRED_ELEMENTS = [
+    "legal_basis",
+    "conditions",
+    "location",
+    "hours",
+    "handling_forms",
+    "materials",
+    "steps",
+    "consult_phone",
+    "complaint_channel",
+]
+ELEMENT_LABELS: dict[str, str] = {
+    "legal_basis": "设定和实施依据",
+    "conditions": "受理条件",
+    "location": "办理地点",
+    "hours": "办理时间",
+    "handling_forms": "办理形式",
+    "materials": "申请材料",
+    "steps": "办理流程",
+    "consult_phone": "咨询方式",
+    "complaint_channel": "监督投诉方式",
+    "faq": "常见问题",
+    "fee_standard": "收费标准",
+    "fee_basis": "收费依据",
+}
+# Material names that tell the citizen nothing definite ("其他材料", "相关材料", "……等").
+DEFAULT_VAGUE_MATERIAL_PATTERNS = [
+    r"其[他它]材料",
+    r"相关材料",
+    r"等材料",
+    r"(…|\.\.\.)等",
+    r"等$",
+    r"^其[他它]$",
+]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    label: str
+    severity: str
+    description: str
+
+    @property
+    def severity_label(self) -> str:
+        return SEVERITY_LABELS[self.severity]
+
+
+CONSISTENCY = Check(
+    "six_elements",
+    "全省一单要素不一致",
+    ERROR,
+    "事项名称、事项编码、事项类型、主管部门、实施机关、设定和实施依据应与基本目录完全一致。",
+)
+CHECKS: dict[str, Check] = {
+    c.code: c
+    for c in [
+        Check(
+            "missing_element",
+            "要素缺失",
+            ERROR,
+            "必填要素为空：设定依据、受理条件、办理地点、办理时间、办理形式、申请材料、办理流程、"
+            "咨询方式、监督投诉方式；收费事项还须写明收费标准和收费依据。",
+        ),
+        Check(
+            "vague_material",
+            "材料名称模糊",
+            WARNING,
+            "材料名称含“其他材料”“相关材料”“……等”之类的兜底表述。",
+        ),
+        Check(
+            "promised_over_legal",
+            "承诺时限超过法定时限",
+            ERROR,
+            "承诺办结时限大于法定办结时限。",
+        ),
+        Check(
+            "instant_with_promised_limit",
+            "即办件设有承诺时限",
+            ERROR,
+            "即办件的承诺办结时限应为 0。",
+        ),
+        Check(
+            "promised_limit_zero",
+            "承诺件承诺时限为 0",
+            ERROR,
+            "承诺件必须写明承诺办结时限（大于 0 的工作日数）。",
+        ),
+        Check(
+            "legal_limit_zero",
+            "承诺件法定时限为 0",
+            ERROR,
+            "承诺件必须写明法定办结时限（大于 0 的工作日数）。",
+        ),
+        Check(
+            "government_material_not_exempt",
+            "政府部门核发材料未免提交",
+            WARNING,
+            "来源为政府部门核发的材料应通过电子证照或共享数据获取，标注为免提交。",
+        ),
+        Check(
+            "zero_visit_needs_original",
+            "零跑动事项要求纸质原件",
+            ERROR,
+            "到现场次数为 0 的事项，不应要求提交可能为纸质的原件（免提交的材料除外）；"
+            "材料形式须为电子。",
+        ),
+    ]
+}
+ALL_CHECKS: dict[str, Check] = {CONSISTENCY.code: CONSISTENCY, **CHECKS}
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """The item and version a finding is about, with the link to open the item."""
+
+    pk: int
+    code: str
+    name: str
+    department_id: int
+    department_name: str
+    base_code: str
+    base_name: str
+    version_id: int
+    version_number: int
+    version_status: str
+    url: str
+
+    @property
+    def version_label(self) -> str:
+        return f"v{self.version_number}（{VersionStatus(self.version_status).label}）"
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """全省一单: one of the six fixed elements differs from the base item."""
+
+    item: ItemRef
+    element: str
+    expected: str  # the base item's value
+    actual: str  # the claimant's value
+
+    check = CONSISTENCY
+
+    @property
+    def element_label(self) -> str:
+        return SIX_ELEMENTS[self.element]
+
+    @property
+    def message(self) -> str:
+        return f"{self.element_label}与基本目录不一致：应为“{self.expected}”，实为“{self.actual}”。"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A guide-quality problem of one item's version."""
+
+    check: Check
+    item: ItemRef
+    message: str
+
+
+@dataclass(frozen=True)
+class DepartmentSummary:
+    department_id: int
+    department_name: str
+    items: int
+    deviations: int = 0
+    findings: int = 0
+    errors: int = 0
+    warnings: int = 0
+    items_with_issues: int = 0
+
+
+@dataclass
+class QualityReport:
+    """Both reports for a scope; `filtered` narrows the lists for the findings table."""
+
+    scope_label: str
+    items_checked: int
+    deviations: list[Deviation]
+    findings: list[Finding]
+    departments: list[DepartmentSummary] = field(default_factory=list)
+
+    @cached_property
+    def counts_by_check(self) -> dict[str, int]:
+        counts = Counter(f.check.code for f in self.findings)
+        counts[CONSISTENCY.code] = len(self.deviations)
+        return {code: counts.get(code, 0) for code in ALL_CHECKS}
+
+    def filtered(
+        self, *, department_id: int | None = None, check: str | None = None
+    ) -> tuple[list[Deviation], list[Finding]]:
+        def keep(item: ItemRef, code: str) -> bool:
+            return (department_id is None or item.department_id == department_id) and (
+                not check or code == check
+            )
+
+        return (
+            [d for d in self.deviations if keep(d.item, CONSISTENCY.code)],
+            [f for f in self.findings if keep(f.item, f.check.code)],
+        )
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def _url_builder() -> Callable[[int, str], str]:
+    """The staff item page if it exists, else the public guide."""
+    try:
+        reverse("catalog:item-detail", args=[0])
+    except NoReverseMatch:
+        return lambda pk, code: f"/guide/item/{code}/"
+    return lambda pk, code: reverse("catalog:item-detail", args=[pk])
+
+
+def checked_versions(
+    scope: ScopeLike | None = None, *, department_id: int | None = None
+) -> QuerySet[ServiceItemVersion]:
+    """The version each item in scope is judged on (published, else the newest open one),
+    with its item, base item, department, materials and steps loaded."""
+    items = ServiceItem.objects.exclude(status=ItemStatus.WITHDRAWN)
+    if scope is not None:
+        items = scope.filter(items)
+    if department_id is not None:
+        items = items.filter(department_id=department_id)
+    newest_open = (
+        ServiceItemVersion.objects.filter(item=OuterRef("pk"), status__in=OPEN_STATUSES)
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    chosen = items.annotate(open_id=Subquery(newest_open)).filter(
+        Q(published_version__isnull=False) | Q(open_id__isnull=False)
+    )
+    version_ids = Q(
+        pk__in=chosen.filter(published_version__isnull=False).values("published_version")
+    )
+    version_ids |= Q(
+        pk__in=chosen.filter(published_version__isnull=True).values("open_id"),
+    )
+    version_fields = {f.name for f in ServiceItemVersion._meta.concrete_fields}
+    wanted = [*_VERSION_FIELDS, *(e for e in _required_elements() if e in version_fields)]
+    return (
+        ServiceItemVersion.objects.filter(version_ids)
+        .select_related("item__base", "item__department")
+        # Only what the checks read: loading ~40 columns per row would double the time.
+        .only(*wanted, *_RELATED_FIELDS)
+        .prefetch_related(Prefetch("materials", queryset=Material.objects.only(*_MATERIAL_FIELDS)))
+        .annotate(step_count=Count("steps"))
+        .order_by("item__department__region__code", "item__department__name", "item__code")
+    )
+
+
+_VERSION_FIELDS = [
+    "item",
+    "number",
+    "status",
+    *SIX_ELEMENTS,
+    "legal_limit",
+    "promised_limit",
+    "handling_kind",
+    "visits",
+    "has_fee",
+    "fee_standard",
+    "fee_basis",
+]
+_RELATED_FIELDS = [
+    "item__code",
+    "item__base__code",
+    "item__base__name",
+    "item__base__item_type",
+    "item__base__competent_department",
+    "item__base__implementing_body",
+    "item__base__legal_basis",
+    "item__department__name",
+]
+_MATERIAL_FIELDS = [
+    "version",
+    "order",
+    "name",
+    "original_or_copy",
+    "medium",
+    "source",
+    "issuing_body",
+    "exempt",
+]
+
+
+def _item_ref(version: ServiceItemVersion, url: Callable[[int, str], str]) -> ItemRef:
+    item = version.item
+    return ItemRef(
+        pk=item.pk,
+        code=item.code,
+        name=version.name,
+        department_id=item.department_id,
+        department_name=item.department.name,
+        base_code=item.base.code,
+        base_name=item.base.name,
+        version_id=version.pk,
+        version_number=version.number,
+        version_status=version.status,
+        url=url(item.pk, item.code),
+    )
+
+
+def _display(element: str, value: str) -> str:
+    if element == "item_type" and value in ItemType.values:
+        return str(ItemType(value).label)
+    return value
+
+
+def consistency_deviations(version: ServiceItemVersion, ref: ItemRef) -> list[Deviation]:
+    """全省一单: the six fixed elements that differ from the base item (surrounding whitespace
+    is not a difference; everything else is)."""
+    base = version.item.base
+    deviations = []
+    for element in SIX_ELEMENTS:
+        expected = str(getattr(base, _BASE_FIELD.get(element, element)) or "").strip()
+        actual = str(getattr(version, element) or "").strip()
+        if expected != actual:
+            deviations.append(
+                Deviation(
+                    item=ref,
+                    element=element,
+                    expected=_display(element, expected),
+                    actual=_display(element, actual),
+                )
+            )
+    return deviations
+
+
+def _vague_pattern() -> re.Pattern[str] | None:
+    patterns = getattr(
+        settings, "YIWANG_CATALOG_VAGUE_MATERIAL_PATTERNS", DEFAULT_VAGUE_MATERIAL_PATTERNS
+    )
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def _required_elements() -> list[str]:
+    return list(getattr(settings, "YIWANG_CATALOG_REQUIRED_ELEMENTS", DEFAULT_REQUIRED_ELEMENTS))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The configurable parts of the checks, read from settings once per report."""
+
+    vague: re.Pattern[str] | None
+    required: list[str]
+
+    @classmethod
+    def from_settings(cls) -> Rules:
+        return cls(vague=_vague_pattern(), required=_required_elements())
+
+
+def _is_empty(version: ServiceItemVersion, element: str, materials: list[Material]) -> bool:
+    if element == "materials":
+        return not materials
+    if element == "steps":
+        return not getattr(version, "step_count", 0)
+    value = getattr(version, element)
+    if isinstance(value, list):
+        return not value
+    return not str(value or "").strip()
+
+
+def guide_findings(
+    version: ServiceItemVersion,
+    ref: ItemRef,
+    *,
+    rules: Rules | None = None,
+) -> list[Finding]:
+    """The guide-quality findings of one version (its materials must be prefetched)."""
+    rules = rules or Rules.from_settings()
+    vague, required = rules.vague, rules.required
+    materials = list(version.materials.all())
+    findings: list[Finding] = []
+
+    def add(code: str, message: str) -> None:
+        findings.append(Finding(check=CHECKS[code], item=ref, message=message))
+
+    missing = [e for e in required if _is_empty(version, e, materials)]
+    if version.has_fee:
+        missing += [e for e in ("fee_standard", "fee_basis") if _is_empty(version, e, materials)]
+    for element in missing:
+        add("missing_element", f"缺少“{ELEMENT_LABELS.get(element, element)}”。")
+
+    for material in materials:
+        if vague and vague.search(material.name.strip()):
+            add(
+                "vague_material",
+                f"材料“{material.name}”名称模糊，应写明具体材料名称。",
+            )
+
+    instant = version.handling_kind == HandlingKind.INSTANT
+    if version.legal_limit and version.promised_limit > version.legal_limit:
+        add(
+            "promised_over_legal",
+            f"承诺办结时限 {version.promised_limit} 个工作日超过法定办结时限 "
+            f"{version.legal_limit} 个工作日。",
+        )
+    if instant and version.promised_limit > 0:
+        add(
+            "instant_with_promised_limit",
+            f"即办件的承诺办结时限为 {version.promised_limit} 个工作日，应为 0。",
+        )
+    if not instant and version.promised_limit == 0:
+        add("promised_limit_zero", "承诺件的承诺办结时限为 0，应写明承诺的工作日数。")
+    if not instant and version.legal_limit == 0:
+        add("legal_limit_zero", "承诺件的法定办结时限为 0，应写明法定的工作日数。")
+
+    for material in materials:
+        if material.source == MaterialSource.GOVERNMENT and not material.exempt:
+            issuer = material.issuing_body or "政府部门"
+            add(
+                "government_material_not_exempt",
+                f"材料“{material.name}”由{issuer}核发，未标注免提交。",
+            )
+    if version.visits == 0:
+        for material in materials:
+            if (
+                not material.exempt
+                and material.original_or_copy in (OriginalOrCopy.ORIGINAL, OriginalOrCopy.BOTH)
+                and material.medium != Medium.ELECTRONIC
+            ):
+                add(
+                    "zero_visit_needs_original",
+                    f"零跑动事项要求提交“{material.name}”"
+                    f"{OriginalOrCopy(material.original_or_copy).label}"
+                    f"（{Medium(material.medium).label}），应改为电子材料或免提交。",
+                )
+    return findings
+
+
+def _iter_checked(
+    versions: Iterable[ServiceItemVersion],
+) -> Iterator[tuple[ServiceItemVersion, ItemRef]]:
+    url = _url_builder()
+    for version in versions:
+        yield version, _item_ref(version, url)
+
+
+def quality_report(
+    scope: ScopeLike | None = None, *, department_id: int | None = None
+) -> QualityReport:
+    """Both reports for the items in `scope` (None = the whole catalogue), optionally one
+    department's; with counts per department."""
+    rules = Rules.from_settings()
+    deviations: list[Deviation] = []
+    findings: list[Finding] = []
+    per_department: dict[int, dict[str, Any]] = {}
+    for version, ref in _iter_checked(checked_versions(scope, department_id=department_id)):
+        item_deviations = consistency_deviations(version, ref)
+        item_findings = guide_findings(version, ref, rules=rules)
+        deviations += item_deviations
+        findings += item_findings
+        row = per_department.setdefault(
+            ref.department_id,
+            {"name": ref.department_name, "items": 0, "dev": 0, "err": 0, "warn": 0, "bad": 0},
+        )
+        row["items"] += 1
+        row["dev"] += len(item_deviations)
+        row["err"] += sum(1 for f in item_findings if f.check.severity == ERROR)
+        row["warn"] += sum(1 for f in item_findings if f.check.severity == WARNING)
+        row["bad"] += 1 if item_deviations or item_findings else 0
+    departments = [
+        DepartmentSummary(
+            department_id=pk,
+            department_name=row["name"],
+            items=row["items"],
+            deviations=row["dev"],
+            findings=row["err"] + row["warn"],
+            errors=row["err"],
+            warnings=row["warn"],
+            items_with_issues=row["bad"],
+        )
+        for pk, row in per_department.items()
+    ]
+    label = getattr(scope, "label", "全部") if scope is not None else "全部"
+    return QualityReport(
+        scope_label=label,
+        items_checked=sum(d.items for d in departments),
+        deviations=deviations,
+        findings=findings,
+        departments=departments,
+    )
+
+
+def quality_report_for(*, user: Any, department_id: int | None = None) -> QualityReport:
+    """The report within the user's data scope (a department outside it gives an empty one)."""
+    return quality_report(Scope.for_user(user), department_id=department_id)
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+DEVIATION_HEADERS = [
+    "实施部门",
+    "实施编码",
+    "事项名称",
+    "版本",
+    "基本目录编码",
+    "基本目录名称",
+    "要素",
+    "基本目录（应为）",
+    "实施清单（实为）",
+    "链接",
+]
+FINDING_HEADERS = [
+    "实施部门",
+    "实施编码",
+    "事项名称",
+    "版本",
+    "检查项",
+    "检查编码",
+    "严重程度",
+    "问题说明",
+    "链接",
+]
+
+
+def report_workbook(
+    deviations: list[Deviation],
+    findings: list[Finding],
+    *,
+    absolute: Callable[[str], str] = lambda url: url,
+) -> bytes:
+    """The two reports as an xlsx workbook: sheet “全省一单” and sheet “指南质量问题”."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    consistency = workbook.active
+    assert consistency is not None
+    consistency.title = "全省一单"
+    quality = workbook.create_sheet("指南质量问题")
+    rows_by_sheet: list[tuple[Any, list[str], list[list[object]], list[int]]] = [
+        (
+            consistency,
+            DEVIATION_HEADERS,
+            [
+                [
+                    d.item.department_name,
+                    d.item.code,
+                    d.item.name,
+                    d.item.version_label,
+                    d.item.base_code,
+                    d.item.base_name,
+                    d.element_label,
+                    d.expected,
+                    d.actual,
+                    absolute(d.item.url),
+                ]
+                for d in deviations
+            ],
+            [18, 36, 28, 16, 16, 28, 14, 36, 36, 40],
+        ),
+        (
+            quality,
+            FINDING_HEADERS,
+            [
+                [
+                    f.item.department_name,
+                    f.item.code,
+                    f.item.name,
+                    f.item.version_label,
+                    f.check.label,
+                    f.check.code,
+                    f.check.severity_label,
+                    f.message,
+                    absolute(f.item.url),
+                ]
+                for f in findings
+            ],
+            [18, 36, 28, 16, 22, 28, 10, 60, 40],
+        ),
+    ]
+    for sheet, headers, rows, widths in rows_by_sheet:
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                # Text from the catalogue is data, never a formula (“=…” stays text).
+                if isinstance(cell.value, str) and cell.data_type == "f":
+                    cell.data_type = "s"
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

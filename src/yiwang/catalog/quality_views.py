@@ -1,0 +1,105 @@
+"""Workbench pages of the catalogue's quality reports (全省一单, 指南质量) and figures.
+
+Staff only; everything is limited to the user's data scope by the report and the registry."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from yiwang.insight.registry import Scope, compute_many
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import User, UserKind
+
+from .metrics import CATALOG_METRIC_KEYS
+from .quality import ALL_CHECKS, QualityReport, quality_report_for, report_workbook
+
+PAGE_SIZE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _staff(request: HttpRequest) -> User:
+    user = request.user
+    if not user.is_authenticated or user.kind != UserKind.STAFF:  # type: ignore[union-attr]
+        raise PermissionDenied
+    return user  # type: ignore[return-value]
+
+
+def _filters(request: HttpRequest, user: User) -> tuple[int | None, str, list]:
+    """The department and check chosen in the query string; unknown values are ignored."""
+    departments = list(org_selectors.departments_in_scope(user=user))
+    raw = request.GET.get("department", "")
+    department_id = int(raw) if raw.isdigit() else None
+    if department_id not in {d.pk for d in departments}:
+        department_id = None
+    check = request.GET.get("check", "")
+    return department_id, (check if check in ALL_CHECKS else ""), departments
+
+
+def _rows(report: QualityReport, department_id: int | None, check: str) -> list:
+    deviations, findings = report.filtered(department_id=department_id, check=check or None)
+    return [*deviations, *findings]
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """Counts per department and the findings table, filterable by department and check."""
+    user = _staff(request)
+    department_id, check, departments = _filters(request, user)
+    result = quality_report_for(user=user)
+    page = Paginator(_rows(result, department_id, check), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = {k: v for k, v in (("department", department_id or ""), ("check", check)) if v}
+    return render(
+        request,
+        "catalog/quality_report.html",
+        {
+            "report": result,
+            "page": page,
+            "departments": departments,
+            "department_id": department_id,
+            "check": check,
+            "checks": list(ALL_CHECKS.values()),
+            "counts_by_check": [(ALL_CHECKS[c], n) for c, n in result.counts_by_check.items()],
+            "query": urlencode(query),
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The report (with the page's filters) as xlsx: sheets 全省一单 and 指南质量问题."""
+    user = _staff(request)
+    department_id, check, _ = _filters(request, user)
+    result = quality_report_for(user=user, department_id=department_id)
+    deviations, findings = result.filtered(check=check or None)
+    content = report_workbook(deviations, findings, absolute=request.build_absolute_uri)
+    filename = f"事项质量报告-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+@login_required
+def figures(request: HttpRequest) -> HttpResponse:
+    """The catalogue's registered figures for the user's scope, each with its 口径."""
+    user = _staff(request)
+    scope = Scope.for_user(user)
+    figures = compute_many(CATALOG_METRIC_KEYS, scope)
+    return render(
+        request,
+        "catalog/quality_figures.html",
+        {
+            "scope": scope,
+            "figures": [f for f in figures if f.metric.kind != "breakdown"],
+            "breakdowns": [f for f in figures if f.metric.kind == "breakdown"],
+        },
+    )

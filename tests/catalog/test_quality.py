@@ -1,0 +1,430 @@
+"""全省一单 and guide-quality checks: each planted defect is found exactly, a clean item yields
+nothing, the version judged is the published one (else the open one), and the report is
+computed in a fixed number of queries."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from tests import factories as f
+from yiwang.catalog import quality, services
+from yiwang.catalog.models import (
+    BaseItem,
+    Material,
+    ServiceItem,
+    ServiceItemVersion,
+)
+from yiwang.insight.registry import Scope
+
+from .conftest import READY_ELEMENTS, READY_MATERIALS, CatalogWorld
+
+STEPS = [
+    {"name": "受理", "role": "窗口工作人员", "limit_days": 1},
+    {"name": "审查", "role": "审批人员", "limit_days": 8},
+    {"name": "决定", "role": "审批人员", "limit_days": 1},
+]
+_codes = itertools.count(1)
+
+
+def new_base(**overrides: Any) -> BaseItem:
+    n = next(_codes)
+    fields = {
+        "code": f"0009{n:05d}000",
+        "name": f"测试事项{n}",
+        "item_type": "licensing",
+        "competent_department": "市场监督管理部门",
+        "implementing_body": "县级市场监督管理部门",
+        "legal_basis": "《中华人民共和国行政许可法》",
+    }
+    fields.update(overrides)
+    return services.base_item_create(**fields)
+
+
+def clean_item(
+    world: CatalogWorld,
+    *,
+    base: BaseItem | None = None,
+    department=None,  # type: ignore[no-untyped-def]
+    elements: dict[str, Any] | None = None,
+    materials: list[dict[str, Any]] | None = None,
+    published: bool = True,
+) -> ServiceItem:
+    """An item whose guide passes every check (unless elements/materials say otherwise)."""
+    department = department or world.dept
+    clerk = world.clerk if department == world.dept else world.other_clerk
+    item = services.item_claim(
+        base=base or new_base(),
+        department=department,
+        region=department.region,
+        actor=clerk.user,
+    )
+    version = item.versions.get()
+    services.version_update(
+        version=version,
+        elements={**READY_ELEMENTS, **(elements or {})},
+        materials=READY_MATERIALS if materials is None else materials,
+        steps=STEPS,
+        actor=clerk.user,
+    )
+    if published:
+        services.version_submit(version=version, actor=clerk.user)
+        services.version_approve(version=version, actor=world.reviewer.user)
+        services.version_publish(version=version, actor=world.reviewer.user)
+    item.refresh_from_db()
+    return item
+
+
+def messages(report: quality.QualityReport) -> list[tuple[str, str, str]]:
+    return [(x.check.code, x.item.code, x.message) for x in report.findings]
+
+
+def test_clean_item_has_no_findings(world):
+    item = clean_item(world)
+    report = quality.quality_report()
+    assert report.items_checked == 1
+    assert report.deviations == []
+    assert report.findings == []
+    assert report.departments[0].items == 1 and report.departments[0].items_with_issues == 0
+    assert item.published_version is not None
+
+
+# --- Guide quality: one planted defect each ------------------------------------------------
+
+
+def _legacy(**fields: Any) -> Callable[[ServiceItem], None]:
+    """Simulate legacy data: a published version whose values services would refuse."""
+
+    def plant(item: ServiceItem) -> None:
+        ServiceItemVersion.objects.filter(pk=item.published_version_id).update(**fields)
+
+    return plant
+
+
+def _legacy_material(name: str, **fields: Any) -> Callable[[ServiceItem], None]:
+    def plant(item: ServiceItem) -> None:
+        Material.objects.filter(version_id=item.published_version_id, name=name).update(**fields)
+
+    return plant
+
+
+GUIDE_DEFECTS: dict[str, tuple[dict[str, Any], Callable[[ServiceItem], None] | None, list]] = {
+    # name: (elements or materials given through the services, legacy update, expected findings)
+    "missing_elements": (
+        {"elements": {"conditions": "", "hours": "  ", "complaint_channel": ""}},
+        None,
+        [
+            ("missing_element", "缺少“受理条件”。"),
+            ("missing_element", "缺少“办理时间”。"),
+            ("missing_element", "缺少“监督投诉方式”。"),
+        ],
+    ),
+    "missing_forms_and_phone": (
+        {},
+        _legacy(handling_forms=[], consult_phone=""),
+        [
+            ("missing_element", "缺少“办理形式”。"),
+            ("missing_element", "缺少“咨询方式”。"),
+        ],
+    ),
+    "fee_without_standard": (
+        {"elements": {"has_fee": True, "fee_basis": "《收费目录清单》"}},
+        None,
+        [("missing_element", "缺少“收费标准”。")],
+    ),
+    "no_materials": (
+        {"materials": []},
+        None,
+        [("missing_element", "缺少“申请材料”。")],
+    ),
+    "vague_materials": (
+        {
+            "materials": [
+                {"name": "申请书", "original_or_copy": "copy"},
+                {"name": "其他材料", "original_or_copy": "copy"},
+                {"name": "身份证明、户籍证明等", "original_or_copy": "copy"},
+                {"name": "相关材料（如有）", "original_or_copy": "copy"},
+                {"name": "普通话等级证书", "original_or_copy": "copy"},  # 等级 is not 等
+            ]
+        },
+        None,
+        [
+            ("vague_material", "材料“其他材料”名称模糊，应写明具体材料名称。"),
+            ("vague_material", "材料“身份证明、户籍证明等”名称模糊，应写明具体材料名称。"),
+            ("vague_material", "材料“相关材料（如有）”名称模糊，应写明具体材料名称。"),
+        ],
+    ),
+    "promised_over_legal": (
+        {},
+        _legacy(promised_limit=30),
+        [
+            (
+                "promised_over_legal",
+                "承诺办结时限 30 个工作日超过法定办结时限 20 个工作日。",
+            )
+        ],
+    ),
+    "instant_with_promised_limit": (
+        {},
+        _legacy(handling_kind="instant", promised_limit=5),
+        [("instant_with_promised_limit", "即办件的承诺办结时限为 5 个工作日，应为 0。")],
+    ),
+    "promised_limit_zero": (
+        {},
+        _legacy(promised_limit=0),
+        [("promised_limit_zero", "承诺件的承诺办结时限为 0，应写明承诺的工作日数。")],
+    ),
+    "legal_limit_zero": (
+        {},
+        _legacy(legal_limit=0),
+        [("legal_limit_zero", "承诺件的法定办结时限为 0，应写明法定的工作日数。")],
+    ),
+    "government_material_not_exempt": (
+        {
+            "materials": [
+                {"name": "申请书", "original_or_copy": "original"},
+                {
+                    "name": "营业执照",
+                    "source": "government",
+                    "issuing_body": "县市场监督管理局",
+                    "exempt": False,
+                    "original_or_copy": "copy",
+                },
+                {"name": "居民身份证", "source": "government", "exempt": True},
+            ]
+        },
+        None,
+        [
+            (
+                "government_material_not_exempt",
+                "材料“营业执照”由县市场监督管理局核发，未标注免提交。",
+            )
+        ],
+    ),
+    "zero_visit_needs_original": (
+        {
+            "elements": {"visits": 0},
+            "materials": [
+                {"name": "申请书", "original_or_copy": "original", "medium": "paper"},
+                {"name": "授权委托书", "original_or_copy": "both", "medium": "both"},
+                {"name": "章程", "original_or_copy": "original", "medium": "electronic"},
+                {"name": "照片", "original_or_copy": "copy", "medium": "paper"},
+                {"name": "营业执照", "source": "government", "exempt": True},
+            ],
+        },
+        None,
+        [
+            (
+                "zero_visit_needs_original",
+                "零跑动事项要求提交“申请书”原件（纸质），应改为电子材料或免提交。",
+            ),
+            (
+                "zero_visit_needs_original",
+                "零跑动事项要求提交“授权委托书”原件和复印件（纸质或电子），"
+                "应改为电子材料或免提交。",
+            ),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", sorted(GUIDE_DEFECTS))
+def test_planted_guide_defect_is_found_exactly(world, defect):
+    given, legacy, expected = GUIDE_DEFECTS[defect]
+    clean = clean_item(world)
+    item = clean_item(world, **given)
+    if legacy is not None:
+        legacy(item)
+    report = quality.quality_report()
+    assert messages(report) == [(code, item.code, message) for code, message in expected]
+    assert report.deviations == []
+    found = report.findings[0]
+    assert found.item.version_id == item.published_version_id
+    assert found.item.version_number == 1 and found.item.version_status == "published"
+    assert found.item.url in (f"/workbench/catalog/items/{item.pk}/", f"/guide/item/{item.code}/")
+    assert clean.code not in {x.item.code for x in report.findings}
+    assert report.items_checked == 2
+    assert report.departments[0].items_with_issues == 1
+
+
+def test_severities_and_labels_are_defined_for_every_check():
+    assert set(quality.ALL_CHECKS) == {"six_elements", *(c for c in quality.CHECKS)}
+    for check in quality.ALL_CHECKS.values():
+        assert check.severity in quality.SEVERITY_LABELS
+        assert re.search(r"[\u4e00-\u9fff]", check.label) and check.description
+
+
+# --- 全省一单 --------------------------------------------------------------------------------
+
+
+def test_consistency_lists_each_deviating_claimant_with_expected_and_actual(world):
+    base = new_base(name="食品经营许可（变更）")
+    consistent = clean_item(world, base=base, department=world.dept)
+    deviating = clean_item(world, base=base, department=world.other)
+    ServiceItemVersion.objects.filter(pk=deviating.published_version_id).update(
+        implementing_body="县公安局", item_type="filing", name=" 食品经营许可（变更） "
+    )
+    report = quality.quality_report()
+    assert [(d.item.code, d.element, d.expected, d.actual) for d in report.deviations] == [
+        (deviating.code, "item_type", "行政许可", "行政备案"),
+        (deviating.code, "implementing_body", "县级市场监督管理部门", "县公安局"),
+    ]
+    deviation = report.deviations[0]
+    assert deviation.item.base_code == base.code
+    assert deviation.element_label == "事项类型"
+    assert deviation.message == "事项类型与基本目录不一致：应为“行政许可”，实为“行政备案”。"
+    assert consistent.code not in {d.item.code for d in report.deviations}
+    assert report.findings == []
+    assert report.counts_by_check["six_elements"] == 2
+
+
+@pytest.mark.parametrize(
+    ("element", "value"),
+    [
+        ("name", "食品经营许可"),
+        ("base_code", "999999999999"),
+        ("competent_department", "市场监管局"),
+        ("legal_basis", "《食品安全法》"),
+    ],
+)
+def test_each_fixed_element_is_compared(world, element, value):
+    item = clean_item(world)
+    ServiceItemVersion.objects.filter(pk=item.published_version_id).update(**{element: value})
+    [deviation] = quality.quality_report().deviations
+    assert (deviation.element, deviation.actual) == (element, value)
+    base_field = "code" if element == "base_code" else element
+    assert deviation.expected == getattr(item.base, base_field)
+
+
+def test_empty_legal_basis_is_both_a_deviation_and_a_missing_element(world):
+    item = clean_item(world)
+    ServiceItemVersion.objects.filter(pk=item.published_version_id).update(legal_basis="")
+    report = quality.quality_report()
+    assert [(d.element, d.actual) for d in report.deviations] == [("legal_basis", "")]
+    assert [x.message for x in report.findings] == ["缺少“设定和实施依据”。"]
+
+
+# --- Which version, which items --------------------------------------------------------------
+
+
+def test_published_version_is_judged_not_the_open_revision(world):
+    item = clean_item(world)
+    draft = services.version_start_revision(item=item, actor=world.clerk.user)
+    services.version_update(version=draft, elements={"conditions": ""}, actor=world.clerk.user)
+    assert quality.quality_report().findings == []
+
+
+def test_unpublished_item_is_judged_on_its_open_version(world):
+    item = clean_item(world, elements={"location": ""}, published=False)
+    [finding] = quality.quality_report().findings
+    assert (finding.message, finding.item.version_status) == ("缺少“办理地点”。", "draft")
+    assert finding.item.version_label == "v1（编制中）"
+    assert finding.item.code == item.code
+
+
+def test_withdrawn_items_are_left_out(world):
+    item = clean_item(world, elements={"location": ""})
+    services.item_withdraw(item=item, reason="职能调整", actor=world.reviewer.user)
+    report = quality.quality_report()
+    assert (report.items_checked, report.findings) == (0, [])
+
+
+def test_scope_limits_the_report(world):
+    mine = clean_item(world, elements={"location": ""})
+    theirs = clean_item(world, department=world.other, elements={"location": ""})
+    clerk_report = quality.quality_report_for(user=world.clerk.user)
+    assert {x.item.code for x in clerk_report.findings} == {mine.code}
+    assert clerk_report.scope_label == "本部门（县市场监督管理局）"
+    bureau_report = quality.quality_report_for(user=world.reviewer.user)
+    assert {x.item.code for x in bureau_report.findings} == {mine.code, theirs.code}
+    assert {d.department_name for d in bureau_report.departments} == {
+        "县市场监督管理局",
+        "县公安局",
+    }
+    # A department outside the user's scope gives nothing, not someone else's findings.
+    outside = quality.quality_report_for(user=world.clerk.user, department_id=world.other.pk)
+    assert outside.findings == [] and outside.items_checked == 0
+    # Another region's bureau sees none of this county's items.
+    town_bureau = f.staff(
+        f.department("测试镇0数据中心", at=f.region("341299000000", "邻县")), ["bureau_admin"]
+    )
+    assert quality.quality_report_for(user=town_bureau.user).items_checked == 0
+    assert quality.quality_report(Scope(nothing=True)).items_checked == 0
+
+
+def test_filtered_narrows_by_department_and_check(world):
+    mine = clean_item(world, elements={"location": ""}, materials=[{"name": "其他"}])
+    clean_item(world, department=world.other, elements={"hours": ""})
+    report = quality.quality_report()
+    deviations, findings = report.filtered(department_id=world.dept.pk)
+    assert {x.item.code for x in findings} == {mine.code} and len(findings) == 2
+    deviations, findings = report.filtered(check="vague_material")
+    assert [x.message for x in findings] == ["材料“其他”名称模糊，应写明具体材料名称。"]
+    deviations, findings = report.filtered(check="six_elements")
+    assert (deviations, findings) == ([], [])
+
+
+def test_report_query_count_does_not_grow_with_items(world):
+    clean_item(world, elements={"location": ""})
+    with CaptureQueriesContext(connection) as one:
+        quality.quality_report()
+    for _ in range(4):
+        clean_item(world, materials=[{"name": "其他材料"}, {"name": "相关材料"}])
+    with CaptureQueriesContext(connection) as five:
+        report = quality.quality_report()
+    assert len(report.findings) == 9
+    assert len(five.captured_queries) == len(one.captured_queries) <= 3
+
+
+def test_vague_patterns_are_a_setting(world, settings):
+    settings.YIWANG_CATALOG_VAGUE_MATERIAL_PATTERNS = [r"证明$"]
+    clean_item(world, materials=[{"name": "其他材料"}, {"name": "无犯罪记录证明"}])
+    assert [x.message for x in quality.quality_report().findings] == [
+        "材料“无犯罪记录证明”名称模糊，应写明具体材料名称。"
+    ]
+
+
+def test_required_elements_are_a_setting(world, settings):
+    settings.YIWANG_CATALOG_REQUIRED_ELEMENTS = ["faq"]
+    clean_item(world, elements={"location": ""})
+    assert [x.message for x in quality.quality_report().findings] == ["缺少“常见问题”。"]
+
+
+# --- Export ----------------------------------------------------------------------------------
+
+
+def test_workbook_has_both_sheets_and_keeps_text_as_text(world):
+    item = clean_item(world, materials=[{"name": "其他材料"}])
+    ServiceItemVersion.objects.filter(pk=item.published_version_id).update(
+        implementing_body="=SUM(1,2)"
+    )
+    report = quality.quality_report()
+    content = quality.report_workbook(
+        report.deviations, report.findings, absolute=lambda url: "http://testserver" + url
+    )
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames == ["全省一单", "指南质量问题"]
+    consistency, guide = book["全省一单"], book["指南质量问题"]
+    assert [c.value for c in consistency[1]] == quality.DEVIATION_HEADERS
+    [row] = [[c.value for c in r] for r in consistency.iter_rows(min_row=2)]
+    assert row[1:4] == [item.code, item.published_version.name, "v1（已发布）"]
+    assert row[6:9] == ["实施机关", "县级市场监督管理部门", "=SUM(1,2)"]
+    assert row[9] == f"http://testserver{report.deviations[0].item.url}"
+    # Catalogue text that looks like a formula is stored as text, never evaluated.
+    assert consistency.cell(row=2, column=9).data_type == "s"
+    assert [c.value for c in guide[1]] == quality.FINDING_HEADERS
+    [finding_row] = [[c.value for c in r] for r in guide.iter_rows(min_row=2)]
+    assert finding_row[4:8] == [
+        "材料名称模糊",
+        "vague_material",
+        "一般",
+        "材料“其他材料”名称模糊，应写明具体材料名称。",
+    ]
