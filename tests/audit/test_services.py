@@ -369,3 +369,13 @@ def test_operation_event_for_many_rows(db):
     )
     assert event.changes == {"reencrypted": {"before": None, "after": 500}}
     assert event.actor_label == "system"
+
+
+def test_nul_characters_are_dropped_so_postgresql_accepts_the_event(make_region):
+    # PostgreSQL text and jsonb refuse NUL; an audit write must not fail the service over it.
+    event = audit_change(
+        action="t", obj=make_region(), after={"k\x00ey": "va\x00lue"}, reason="事\x00由"
+    )
+    assert event.changes == {"key": {"before": None, "after": "value"}}
+    assert event.reason == "事由"
+    assert audit_verify().ok

@@ -93,7 +93,10 @@ def _json_safe(value: Any, *, keep_personal: bool = False) -> Any:
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     if isinstance(value, Mapping):
-        return {str(k): _json_safe(v, keep_personal=keep_personal) for k, v in value.items()}
+        return {
+            str(k).replace("\x00", ""): _json_safe(v, keep_personal=keep_personal)
+            for k, v in value.items()
+        }
     if isinstance(value, set | frozenset):
         items = [_json_safe(v, keep_personal=keep_personal) for v in value]
         return sorted(items, key=lambda v: json.dumps(_masked(v), sort_keys=True))
@@ -174,7 +177,8 @@ def _diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[s
         b, a = old.get(key), new.get(key)
         if both and _comparable(b) == _comparable(a):
             continue
-        changes[str(key)] = {"before": _masked(_json_safe(b)), "after": _masked(_json_safe(a))}
+        name = _json_safe(str(key))
+        changes[name] = {"before": _masked(_json_safe(b)), "after": _masked(_json_safe(a))}
     return changes
 
 

@@ -1,11 +1,13 @@
 from django.urls import path
 
+from yiwang.catalog import search_views
+
 from . import views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search, name="search"),
     path("my/cases/", views.my_cases, name="my-cases"),
 ]

@@ -1,0 +1,354 @@
+"""Guided search (智能导办): ranking of everyday queries on the demo catalogue, pinyin, text
+handling, the synonym dictionary and its services, and index freshness across catalogue
+changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.catalog.search_queries import HOUSE, RESTAURANT, SEN, demo_catalogue
+from yiwang.audit.models import AuditEvent
+from yiwang.catalog import search, search_text
+from yiwang.catalog import services as catalog
+from yiwang.catalog.models import SearchSynonym, ServiceItem
+from yiwang.catalog.search_index import BUNDLE, ITEM, IndexRecord, SearchIndex
+from yiwang.catalog.search_synonyms import (
+    Synonym,
+    active_synonyms,
+    seed_rows,
+    synonym_delete,
+    synonym_set,
+    synonyms_seed,
+)
+
+__all__ = ["demo_catalogue"]  # the module-scoped fixture, imported for pytest
+
+pytestmark = pytest.mark.usefixtures("demo_catalogue")
+
+
+def names(query: str, limit: int = 10) -> list[str]:
+    return [r.name for r in search.search(query, limit=limit)]
+
+
+def item(name: str) -> ServiceItem:
+    return ServiceItem.objects.get(published_version__name=name)
+
+
+# -- ranking on the demo catalogue -------------------------------------------------------------
+
+TOP_1 = [
+    ("开饭店要办什么证", {RESTAURANT, "食品经营许可（新办）"}),
+    ("身份证丢了怎么办", {"居民身份证补领"}),
+    ("买二手房过户", {HOUSE, "不动产转移登记"}),
+    ("生孩子", {SEN}),
+    ("营业执照丢了", {"营业执照遗失补领"}),
+    ("老板拖欠工资去哪告", {"劳动人事争议仲裁申请"}),
+    ("提公积金买房", {"住房公积金提取（购房）"}),
+    ("办社保卡", {"社会保障卡申领"}),
+    ("电瓶车上牌照", {"电动自行车登记上牌"}),
+    ("注册一家公司", {"企业开办一件事", "有限责任公司设立登记"}),
+]
+TOP_3 = [
+    ("生了孩子怎么上户口", {"出生登记", SEN}),
+    ("社保卡丢了", {"社会保障卡挂失"}),
+    ("公司不做了怎么注销", {"有限责任公司注销登记"}),
+    ("家里困难申请低保", {"最低生活保障审核确认"}),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), TOP_1)
+def test_everyday_query_finds_the_item_first(db, query, expected):
+    assert names(query)[0] in expected
+
+
+@pytest.mark.parametrize(("query", "expected"), TOP_3)
+def test_everyday_query_finds_the_item_in_the_first_three(db, query, expected):
+    assert set(names(query, 3)) & expected
+
+
+def test_restaurant_query_leads_to_a_guide(db):
+    """The browser test of the guides types this on the portal and clicks the first result."""
+    first = search.search("开饭店要办什么证")[0]
+    assert (first.kind, first.name) == (BUNDLE, RESTAURANT)
+    assert first.url == f"/guide/bundle/{first.code}/"
+    assert first.apply_url == f"/accounts/citizen/sign-in/?next=/guide/bundle/{first.code}/"
+
+
+def test_results_carry_department_visits_and_online_flag(db):
+    results = search.search("身份证丢了怎么办")
+    top = results[0]
+    assert top.kind == ITEM
+    assert top.department == "县公安局"
+    assert (top.visits, top.fully_online) == (1, False)
+    assert top.url == f"/guide/item/{top.code}/"
+    assert top.score > 0
+    online = next(r for r in search.search("营业执照丢了") if r.name == "营业执照遗失补领")
+    assert (online.visits, online.fully_online) == (0, True)
+    assert online.as_dict()["kind"] == "item"
+
+
+def test_bundle_result_sums_up_its_members(db):
+    bundle = next(r for r in search.search("生孩子") if r.kind == BUNDLE)
+    assert bundle.department == "县数据资源管理局"
+    # Most visits any member needs (出生医学证明签发: 1); not all members are fully online.
+    assert (bundle.visits, bundle.fully_online) == (1, False)
+
+
+def test_results_are_ordered_by_score_and_limited(db):
+    results = search.search("登记", limit=5)
+    assert len(results) == 5
+    scores = [r.score for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_first_application_ranks_above_follow_ups(db):
+    # Nothing in "办社保卡" asks to report a lost card: the first application comes first.
+    ranked = names("社会保障卡")
+    assert ranked.index("社会保障卡申领") < ranked.index("社会保障卡挂失")
+    ranked = names("社保卡挂失")
+    assert ranked[0] == "社会保障卡挂失"
+
+
+def test_nothing_found_for_filler_unknown_or_blank_queries(db):
+    assert search.search("怎么办") == []
+    assert search.search("天气预报") == []
+    assert search.search("   ") == []
+    assert search.search("") == []
+    assert search.search("开饭店", limit=0) == []
+
+
+def test_department_and_material_names_are_searchable(db):
+    assert all(r.department == "县公安局" for r in search.search("公安局", limit=5))
+    assert "居民身份证补领" in names("身份证遗失声明", 3)
+
+
+def test_query_is_cut_to_its_maximum_length(db):
+    long_query = "身份证丢了" + "啊" * 500
+    assert names(long_query)[0] == "居民身份证补领"
+
+
+# -- pinyin and character widths ---------------------------------------------------------------
+
+
+def test_pinyin_full_and_initials(db):
+    assert all("身份证" in n for n in names("shenfenzheng", 4))
+    assert all("身份证" in n for n in names("sfz", 4))
+    assert names("sfzbl")[0] == "居民身份证补领"
+    assert names("jiehun dengji")[0] == "内地居民结婚登记"
+
+
+def test_pinyin_of_an_everyday_phrase_searches_as_the_phrase(db):
+    assert names("shebaoka")[0] == "社会保障卡申领"
+
+
+def test_full_width_and_spaces_are_normalised(db):
+    assert names("ｓｆｚ") == names("sfz")
+    assert names("身份证　丢了") == names("身份证丢了")
+    assert names("ＫＴＶ")[0] == "娱乐场所经营许可"
+
+
+# -- related bundles (您是不是要找) ------------------------------------------------------------
+
+
+def test_bundles_containing_the_best_items_are_suggested(db):
+    # 社会保障卡申领 is one of the items of 新生儿出生一件事.
+    outcome = search.guided_search("申领社会保障卡")
+    assert outcome.results[0].name == "社会保障卡申领"
+    assert SEN not in [r.name for r in outcome.results[:3]]
+    assert [b.name for b in outcome.suggestions] == [SEN]
+    assert outcome.suggestions[0].url.startswith("/guide/bundle/")
+
+
+def test_no_suggestion_repeats_a_bundle_already_on_top(db):
+    outcome = search.guided_search("开饭店要办什么证")
+    assert outcome.results[0].name == RESTAURANT
+    assert RESTAURANT not in [b.name for b in outcome.suggestions]
+    assert [s.phrase for s in outcome.understood][:1] == ["开饭店"]
+
+
+# -- the index follows the catalogue -----------------------------------------------------------
+
+
+def test_suspended_item_leaves_the_results_and_comes_back(db):
+    target = item("居民身份证补领")
+    assert names("身份证丢了")[0] == "居民身份证补领"
+    catalog.item_suspend(item=target, reason="系统升级暂停受理")
+    assert "居民身份证补领" not in names("身份证丢了")
+    catalog.item_resume(item=target, reason="恢复受理")
+    assert names("身份证丢了")[0] == "居民身份证补领"
+
+
+def test_new_version_is_found_once_published_not_while_drafted(db):
+    target = item("档案查询利用")
+    before = search.catalogue_fingerprint()
+    draft = catalog.version_start_revision(item=target, reason="更名")
+    catalog.version_update(version=draft, elements={"name": "馆藏档案查阅利用"}, reason="更名")
+    # Draft edits do not touch the fingerprint, so they never cause a rebuild.
+    assert search.catalogue_fingerprint() == before
+    assert "馆藏档案查阅利用" not in names("查阅")
+    catalog.version_submit(version=draft)
+    catalog.version_approve(version=draft, comment="同意")
+    catalog.version_publish(version=draft)
+    assert search.catalogue_fingerprint() != before
+    assert names("查阅档案")[0] == "馆藏档案查阅利用"
+
+
+def test_synonym_edits_take_effect_on_the_next_search(db):
+    assert names("办暂住证") == []
+    row = synonym_set(phrase="暂住证", expansions="居住证")
+    assert names("办暂住证")[0] == "居住证申领"
+    synonym_set(phrase="暂住证", expansions="居住证", active=False, synonym=row)
+    assert names("办暂住证") == []
+    synonym_set(phrase="暂住证", expansions="居住证", synonym=row)
+    synonym_delete(synonym=row)
+    assert names("办暂住证") == []
+
+
+def test_previous_index_answers_while_another_thread_rebuilds(db):
+    old = search.current_index()
+    synonym_set(phrase="暂住证", expansions="居住证")
+    search._lock.acquire()  # as if another thread were rebuilding
+    try:
+        assert search.current_index() is old
+    finally:
+        search._lock.release()
+    assert search.current_index() is not old
+    assert names("办暂住证")[0] == "居住证申领"
+
+
+def test_index_is_reused_while_nothing_changes(db):
+    first = search.current_index()
+    assert search.current_index() is first
+    search.forget_index()
+    assert search.current_index() is not first
+
+
+# -- synonyms ----------------------------------------------------------------------------------
+
+
+def test_seed_list_is_large_and_well_formed():
+    rows = seed_rows()
+    phrases = [p for p, _ in rows]
+    assert len(rows) >= 80
+    assert len(phrases) == len(set(phrases))
+    assert all(p and e for p, e in rows)
+
+
+def test_seed_expansions_are_catalogue_words(db):
+    """A synonym that points at words the catalogue does not use would silently do nothing."""
+    index = search.current_index()
+    vocabulary = {token for bm in index.fields.values() for token in bm.vocab_dict}  # type: ignore[attr-defined]
+    unknown = sorted(
+        {
+            word
+            for _, expansions in seed_rows()
+            for word in expansions.split()
+            for group in search_text.word_groups(search_text.normalise(word))
+            if not set(group) & vocabulary
+        }
+    )
+    assert unknown == []
+
+
+def test_synonym_set_validates_and_audits(db):
+    with pytest.raises(ValidationError) as error:
+        synonym_set(phrase="  ", expansions="")
+    assert set(error.value.message_dict) == {"phrase", "expansions"}
+    with pytest.raises(ValidationError) as error:
+        synonym_set(phrase="开饭店", expansions="餐饮")
+    assert "已存在" in error.value.message_dict["phrase"][0]
+    with pytest.raises(ValidationError):
+        synonym_set(phrase="同词", expansions="同词")
+    row = synonym_set(phrase="ＫＴＶ包房", expansions="娱乐场所  娱乐场所 歌舞")
+    assert (row.phrase, row.expansions) == ("ktv包房", "娱乐场所 歌舞")
+    event = AuditEvent.objects.filter(action="catalog.synonym_set").latest("id")
+    assert event.object_id == str(row.pk)
+
+
+def test_synonyms_seed_only_adds_missing_phrases(db):
+    SearchSynonym.objects.filter(phrase="开饭店").update(expansions="餐饮", active=False)
+    SearchSynonym.objects.filter(phrase="丢了").delete()
+    assert synonyms_seed() == 1
+    assert synonyms_seed() == 0
+    kept = SearchSynonym.objects.get(phrase="开饭店")
+    assert (kept.expansions, kept.active) == ("餐饮", False)
+
+
+def test_empty_table_falls_back_to_the_shipped_list(db):
+    SearchSynonym.objects.all().delete()
+    assert len(active_synonyms()) == len(seed_rows())
+    assert names("身份证丢了怎么办")[0] == "居民身份证补领"
+    synonym_set(phrase="暂住证", expansions="居住证", active=False)
+    assert active_synonyms() == []
+
+
+def test_synonyms_match_on_word_boundaries_only(db):
+    index = search.current_index()
+    matched = {s.phrase for s in index.parse("过年卖烟花爆竹").matched}
+    assert "烟花" in matched and "卖烟" not in matched
+    # Filler words between the parts of a phrase do not hide it.
+    assert "注册公司" in {s.phrase for s in index.parse("注册一家公司").matched}
+
+
+# -- the index on plain records (no database) --------------------------------------------------
+
+
+def _record(code: str, name: str, **extra: object) -> IndexRecord:
+    defaults: dict[str, object] = {"department": "县测试局", "visits": 1, "fully_online": False}
+    return IndexRecord(kind=ITEM, code=code, name=name, **{**defaults, **extra})  # type: ignore[arg-type]
+
+
+def test_index_ranks_plain_records():
+    records = [
+        _record("A1", "居民身份证补领", materials=("居民户口簿",)),
+        _record("A2", "营业执照遗失补领", visits=0, fully_online=True),
+        _record("A3", "食品经营许可（新办）", materials=("营业执照",)),
+        IndexRecord(
+            kind=BUNDLE,
+            code="B1",
+            name="开办餐饮店一件事",
+            department="县数据资源管理局",
+            visits=1,
+            fully_online=False,
+            members=("食品经营许可（新办）",),
+            member_codes=("A3",),
+        ),
+    ]
+    index = SearchIndex.build(records, [Synonym("开饭店", ("餐饮", "食品经营"))])
+    assert [index.records[h.index].code for h in index.search("身份证补领")][:1] == ["A1"]
+    assert index.records[index.search("开饭店")[0].index].code == "B1"
+    assert index.records[index.search("sfz")[0].index].code == "A1"
+    assert [index.records[r].code for r in index.bundles_containing(ITEM, "A3")] == ["B1"]
+    assert index.search("户口簿")[0].index == 0
+    assert index.memory_bytes() > 0
+    assert SearchIndex.build([], []).search("身份证") == []
+
+
+# -- text handling -----------------------------------------------------------------------------
+
+
+def test_normalise_widths_case_and_punctuation():
+    assert search_text.normalise("ＫＴＶ，　身份证！！ ") == "ktv 身份证"
+    assert search_text.normalise("食品经营许可（新办）") == "食品经营许可 新办"
+
+
+def test_latin_queries_are_recognised():
+    assert search_text.is_latin_query("shen fen zheng")
+    assert not search_text.is_latin_query("3c认证")
+    assert not search_text.is_latin_query("")
+
+
+def test_stop_phrases_and_tokens_are_dropped():
+    assert search_text.strip_stop_phrases("开饭店要办什么证") == "开饭店"
+    assert search_text.tokens("身份证丢了") == ["身份", "身份证", "丢"]
+    assert search_text.pinyin_keys("居民身份证补领") == ("juminshenfenzhengbuling", "jmsfzbl")
+
+
+def test_jieba_dictionary_ships_in_the_package():
+    """jieba works offline: its dictionary is a file inside the installed package."""
+    import jieba
+
+    assert (Path(jieba.__file__).parent / "dict.txt").stat().st_size > 1_000_000
