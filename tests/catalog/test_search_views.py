@@ -87,3 +87,23 @@ def test_page_works_without_javascript(client, db):
     html = page(client, "生孩子")
     form = html[html.index('<form class="search-box"') :]
     assert 'action="/search/"' in form[:300] and 'method="get"' in form[:300]
+
+
+def test_admin_edits_synonyms_with_the_services_checks(admin_client, db):
+    from yiwang.audit.models import AuditEvent
+    from yiwang.catalog.models import SearchSynonym
+
+    url = reverse("admin:catalog_searchsynonym_add")
+    bad = admin_client.post(url, {"phrase": "开饭店", "expansions": "餐饮", "active": "on"})
+    assert bad.status_code == 200
+    assert "群众说法“开饭店”已存在" in bad.content.decode()
+    bad = admin_client.post(url, {"phrase": "暂住证", "expansions": "暂住证", "active": "on"})
+    assert "规范用语不能与群众说法完全相同" in bad.content.decode()
+    good = admin_client.post(url, {"phrase": "ＺＺ暂住证", "expansions": "居住证", "active": "on"})
+    assert good.status_code == 302
+    row = SearchSynonym.objects.get(phrase="zz暂住证")
+    assert AuditEvent.objects.filter(action="catalog.synonym_set", object_id=str(row.pk)).exists()
+    delete = reverse("admin:catalog_searchsynonym_delete", args=[row.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not SearchSynonym.objects.filter(pk=row.pk).exists()
+    assert AuditEvent.objects.filter(action="catalog.synonym_delete").exists()
