@@ -226,11 +226,7 @@ GUIDE_DEFECTS: dict[str, tuple[dict[str, Any], Callable[[ServiceItem], None] | N
                 "zero_visit_needs_original",
                 "零跑动事项要求提交“申请书”原件（纸质），应改为电子材料或免提交。",
             ),
-            (
-                "zero_visit_needs_original",
-                "零跑动事项要求提交“授权委托书”原件和复印件（纸质或电子），"
-                "应改为电子材料或免提交。",
-            ),
+            # 授权委托书 (原件和复印件, 纸质或电子) may be sent electronically: not a finding.
         ],
     ),
 }

@@ -490,7 +490,8 @@ def guide_findings(
             if (
                 not material.exempt
                 and material.original_or_copy in (OriginalOrCopy.ORIGINAL, OriginalOrCopy.BOTH)
-                and material.medium != Medium.ELECTRONIC
+                # 纸质或电子 can be sent electronically; only a paper-only original needs a visit.
+                and material.medium == Medium.PAPER
             ):
                 add(
                     "zero_visit_needs_original",
