@@ -186,7 +186,23 @@ YIWANG_PII_KEYS = env("YIWANG_PII_KEYS") or _DEV_PII_KEY
 YIWANG_PII_KEY_ID = env("YIWANG_PII_KEY_ID") or YIWANG_PII_KEYS.split(",")[0].split(":")[0]
 YIWANG_PII_HASH_KEY = env("YIWANG_PII_HASH_KEY") or "dev-hash-key-0123456789abcdef0123456789abcdef"
 
-YIWANG_REGION_CODE = env("YIWANG_REGION_CODE", "341199000000")
+# The county this installation serves (portal header, documents) and its public address
+# (QR codes on printed guides point there).
+YIWANG_COUNTY_NAME = env("YIWANG_COUNTY_NAME", "示范县")
+YIWANG_PUBLIC_BASE_URL = env("YIWANG_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Catalogue: implementation-code template, upload limits, guided-search result count; the
+# guide-quality rules can be narrowed with comma-separated lists (empty = built-in defaults).
+YIWANG_ITEM_CODE_TEMPLATE = env(
+    "YIWANG_ITEM_CODE_TEMPLATE", "{base_code}{region_code}000{uscc}{sequence:02d}"
+)
+YIWANG_IMPORT_MAX_BYTES = env_int("YIWANG_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+YIWANG_CATALOG_FILE_MAX_BYTES = env_int("YIWANG_CATALOG_FILE_MAX_BYTES", 10 * 1024 * 1024)
+YIWANG_SEARCH_RESULTS = env_int("YIWANG_SEARCH_RESULTS", 10)
+if env_list("YIWANG_CATALOG_REQUIRED_ELEMENTS"):
+    YIWANG_CATALOG_REQUIRED_ELEMENTS = env_list("YIWANG_CATALOG_REQUIRED_ELEMENTS")
+if env_list("YIWANG_CATALOG_VAGUE_MATERIAL_PATTERNS"):
+    YIWANG_CATALOG_VAGUE_MATERIAL_PATTERNS = env_list("YIWANG_CATALOG_VAGUE_MATERIAL_PATTERNS")
 YIWANG_TRUST_X_FORWARDED_FOR = env_bool("YIWANG_TRUST_X_FORWARDED_FOR", HTTPS)
 
 LANGUAGE_CODE = "zh-hans"
@@ -266,6 +282,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("YIWANG_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools log every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -13,7 +13,6 @@ Which guides are public (docs/guides.md):
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -45,7 +44,6 @@ DEFERRABLE_NOTE = "容缺受理（可先受理，规定期限内补交）"
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 # WeasyPrint logs each rendering step at INFO; only its warnings belong in the server log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def material_requirement(original_or_copy_label: str, count: int, medium_label: str) -> str:
