@@ -533,3 +533,64 @@ def test_bureau_may_claim_for_any_department_in_scope(client, world):
     assert response.status_code == 302
     item = ServiceItem.objects.get()
     assert (item.department, item.business_type) == (world.other, "change")
+
+
+# --- Admin: base catalogue editable, implementation items read-only ---------------------------
+
+
+@pytest.fixture
+def admin_client(client, world):
+    user = f.staff(world.bureau, ["system_admin"]).user
+    user.is_staff = user.is_superuser = True
+    user.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(user)
+    return client
+
+
+def test_admin_edits_base_items_through_audited_services(admin_client, world, published):
+    from yiwang.audit.models import AuditEvent
+    from yiwang.catalog.models import BaseItem
+
+    url = reverse("admin:catalog_baseitem_change", args=[world.base.pk])
+    data = {
+        "code": world.base.code,
+        "name": "食品经营许可（新办）",
+        "item_type": "licensing",
+        "level": "main",
+        "parent": "",
+        "competent_department": "市场监督管理部门",
+        "implementing_body": "县级市场监督管理部门",
+        "legal_basis": "《中华人民共和国食品安全法》第三十五条、《食品经营许可和备案管理办法》",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    world.base.refresh_from_db()
+    assert world.base.legal_basis.endswith("《食品经营许可和备案管理办法》")
+    assert AuditEvent.objects.filter(action="catalog.base_item_update").exists()
+    # a self-referencing parent is a form error, not a server error
+    response = admin_client.post(url, {**data, "parent": str(world.base.pk)})
+    assert response.status_code == 200 and "主项不能是事项自身。" in response.content.decode()
+    # a claimed base item cannot be deleted
+    delete = reverse("admin:catalog_baseitem_delete", args=[world.base.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    add = reverse("admin:catalog_baseitem_add")
+    response = admin_client.post(add, {**data, "code": "000103002000", "name": "食品经营备案"})
+    assert response.status_code == 302
+    spare = BaseItem.objects.get(code="000103002000")
+    delete = reverse("admin:catalog_baseitem_delete", args=[spare.pk])
+    assert admin_client.post(delete, {"post": "yes"}).status_code == 302
+    assert not BaseItem.objects.filter(code="000103002000").exists()
+    assert AuditEvent.objects.filter(action="catalog.base_item_delete").exists()
+
+
+def test_admin_shows_items_and_versions_read_only(admin_client, published):
+    version = published.versions.get()
+    for name, pk in [("serviceitem", published.pk), ("serviceitemversion", version.pk)]:
+        assert admin_client.get(reverse(f"admin:catalog_{name}_changelist")).status_code == 200
+        page = admin_client.get(reverse(f"admin:catalog_{name}_change", args=[pk]))
+        assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+        assert admin_client.get(reverse(f"admin:catalog_{name}_add")).status_code == 403
+        response = admin_client.post(
+            reverse(f"admin:catalog_{name}_delete", args=[pk]), {"post": "yes"}
+        )
+        assert response.status_code == 403
+    assert published.versions.count() == 1

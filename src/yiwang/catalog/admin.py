@@ -11,8 +11,11 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from yiwang.org.models import User
+
 from . import search_synonyms
-from .models import SearchSynonym
+from . import services as catalog_services
+from .models import BaseItem, SearchSynonym, ServiceItem, ServiceItemVersion
 
 
 class SearchSynonymForm(forms.ModelForm):
@@ -73,3 +76,100 @@ class SearchSynonymAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SearchSynonym]) -> None:
         for row in queryset:
             search_synonyms.synonym_delete(synonym=row, actor=request.user)
+
+
+# --- Base catalogue (editable master data) and implementation items (read-only) --------------
+# Claim, compile, review and publish happen on the workbench pages (/workbench/catalog/), never
+# here: implementation items and their versions are shown read-only.
+
+
+class BaseItemForm(forms.ModelForm):
+    class Meta:
+        model = BaseItem
+        fields = [
+            "code",
+            "name",
+            "item_type",
+            "level",
+            "parent",
+            "competent_department",
+            "implementing_body",
+            "legal_basis",
+        ]
+
+    def clean_parent(self) -> BaseItem | None:
+        parent = self.cleaned_data.get("parent")
+        if parent is not None and self.instance.pk and parent.pk == self.instance.pk:
+            raise ValidationError("主项不能是事项自身。")
+        return parent
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # the admin requires a signed-in user
+
+
+@admin.register(BaseItem)
+class BaseItemAdmin(admin.ModelAdmin):
+    """The provincial base catalogue (基本目录). Saves and deletes go through audited services;
+    an item a department has claimed cannot be deleted."""
+
+    form = BaseItemForm
+    list_display = ["code", "name", "item_type", "level", "competent_department"]
+    list_filter = ["item_type", "level"]
+    search_fields = ["code", "name"]
+    fields = list(BaseItemForm.Meta.fields)
+    raw_id_fields = ["parent"]
+    ordering = ["code"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        values = {f: form.cleaned_data[f] for f in BaseItemForm.Meta.fields}
+        if change:
+            saved = catalog_services.base_item_update(
+                base=BaseItem.objects.get(pk=obj.pk), actor=_actor(request), **values
+            )
+        else:
+            saved = catalog_services.base_item_create(actor=_actor(request), **values)
+        obj.pk = saved.pk
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and (obj.implementations.exists() or obj.children.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        catalog_services.base_item_delete(base=obj, actor=_actor(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[BaseItem]) -> None:
+        for row in queryset:
+            catalog_services.base_item_delete(base=row, actor=_actor(request))
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(_ReadOnlyAdmin):
+    """Implementation items, read-only: they change through the workbench lifecycle."""
+
+    list_display = ["code", "__str__", "department", "business_type", "status"]
+    list_filter = ["status", "business_type"]
+    search_fields = ["code", "base__name", "published_version__name"]
+    list_select_related = ["department", "published_version", "base"]
+
+
+@admin.register(ServiceItemVersion)
+class ServiceItemVersionAdmin(_ReadOnlyAdmin):
+    """Versions of implementation items, read-only (a published version never changes)."""
+
+    list_display = ["item", "number", "name", "status", "published_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "item__code"]
+    list_select_related = ["item__published_version", "item__base"]

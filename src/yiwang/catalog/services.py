@@ -695,3 +695,55 @@ def material_file_check(*, file: Any, label: str = "") -> None:
     file.seek(0)
     if not any(head.startswith(sig) for sig in signatures):
         raise ValidationError({"申请材料": f"{label}文件“{name}”的内容与扩展名不符。"})
+
+
+# --- Base catalogue upkeep (admin) -------------------------------------------------------------
+
+BASE_ITEM_FIELDS = [
+    "code",
+    "name",
+    "item_type",
+    "level",
+    "parent",
+    "competent_department",
+    "implementing_body",
+    "legal_basis",
+]
+
+
+@transaction.atomic
+def base_item_update(*, base: BaseItem, actor: User | None = None, **fields: Any) -> BaseItem:
+    """Correct a base-catalogue item (master data). Claimed copies keep their own six elements;
+    the 全省一单 check shows where they now deviate."""
+    unknown = set(fields) - set(BASE_ITEM_FIELDS)
+    if unknown:
+        raise ValidationError(f"未知的基本目录字段：{'、'.join(sorted(unknown))}。")
+    base = BaseItem.objects.select_for_update().get(pk=base.pk)
+    before = snapshot(base, BASE_ITEM_FIELDS)
+    for key, value in fields.items():
+        setattr(base, key, value)
+    if base.parent_id is not None and base.parent_id == base.pk:
+        raise ValidationError({"parent": "主项不能是事项自身。"})
+    base.full_clean()
+    base.save()
+    audit_change(
+        action="catalog.base_item_update",
+        obj=base,
+        before=before,
+        after=snapshot(base, BASE_ITEM_FIELDS),
+        actor=actor,
+    )
+    return base
+
+
+@transaction.atomic
+def base_item_delete(*, base: BaseItem, actor: User | None = None) -> None:
+    """Remove a base-catalogue item that no department has claimed and that has no sub-items."""
+    base = BaseItem.objects.select_for_update().get(pk=base.pk)
+    if base.implementations.exists():
+        raise ValidationError("该基本目录事项已被认领，不能删除。")
+    if base.children.exists():
+        raise ValidationError("该基本目录事项下还有子项，不能删除。")
+    before = snapshot(base, ["code", "name", "item_type"])
+    audit_change(action="catalog.base_item_delete", obj=base, before=before, actor=actor)
+    base.delete()
