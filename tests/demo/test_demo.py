@@ -43,14 +43,13 @@ def test_demo_county_shape(seeded):
     assert kinds == {k.value for k in WindowKind}
     assert Window.objects.filter(kind=WindowKind.DEDICATED, department=None).count() == 0
     # All 31 bodies from the service-item list are departments.
-    assert set(county.service_item_bodies()) <= set(Department.objects.values_list("name",
-                                                                               flat=True))
+    assert set(county.service_item_bodies()) <= set(
+        Department.objects.values_list("name", flat=True)
+    )
 
 
 def test_one_sign_in_per_role(seeded):
-    roles_with_staff = {
-        code for s in Staff.objects.select_related("user") for code in s.roles
-    }
+    roles_with_staff = {code for s in Staff.objects.select_related("user") for code in s.roles}
     assert roles_with_staff == set(STAFF_ROLES)
     for username, *_ in county.STAFF_SIGN_INS:
         assert User.objects.get(username=username).check_password(county.DEMO_PASSWORD)
@@ -60,12 +59,16 @@ def test_one_sign_in_per_role(seeded):
 
 def test_demo_is_idempotent(seeded):
     assert seeded.total > 0
-    counts = [m.objects.count() for m in (Region, Department, ServiceHall, Window, User,
-                                          Applicant, AuditEvent)]
+    counts = [
+        m.objects.count()
+        for m in (Region, Department, ServiceHall, Window, User, Applicant, AuditEvent)
+    ]
     again = seed_demo_county()
     assert again.total == 0
-    assert counts == [m.objects.count() for m in (Region, Department, ServiceHall, Window, User,
-                                                  Applicant, AuditEvent)]
+    assert counts == [
+        m.objects.count()
+        for m in (Region, Department, ServiceHall, Window, User, Applicant, AuditEvent)
+    ]
 
 
 def test_demo_command_prints_sign_ins(db):

@@ -195,7 +195,7 @@ def item_claim(
     if ServiceItem.objects.filter(
         base=base, department=department, region=region, business_type=business_type
     ).exists():
-        raise ValidationError(f"{department.name}已认领“{base.name}”。")
+        raise ValidationError(f"{department.name}已认领“{base.name}”。", code="duplicate")
     sequence = ServiceItem.objects.filter(base=base, region=region).count() + 1
     item = ServiceItem.objects.create(
         code=item_code(
@@ -273,7 +273,7 @@ def version_start_revision(
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     _check_scope(actor, item.department)
     if item.status == ItemStatus.WITHDRAWN:
-        raise ValidationError("事项已撤销，不能再编制新版本。")
+        raise ValidationError("事项已撤销，不能再编制新版本。", code="illegal_transition")
     open_version = item.versions.filter(
         status__in=[
             VersionStatus.DRAFT,
@@ -641,7 +641,9 @@ def bundle_publish(*, bundle: Bundle, actor: User | None = None) -> Bundle:
         raise PermissionDenied("只有数据资源局可以发布一件事。")
     bundle = Bundle.objects.select_for_update().get(pk=bundle.pk)
     if bundle.status != BundleStatus.DRAFT:
-        raise ValidationError(f"一件事当前为“{bundle.get_status_display()}”，不能发布。")
+        raise ValidationError(
+            f"一件事当前为“{bundle.get_status_display()}”，不能发布。", code="illegal_transition"
+        )
     inactive = [
         e.item
         for s in bundle.stages.all()
