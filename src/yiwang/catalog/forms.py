@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from yiwang.org.models import Department
 
 from .models import (
+    MATERIAL_FIELDS,
     BaseItem,
     BusinessType,
     HandlingForm,
@@ -158,18 +159,7 @@ class MaterialRowForm(forms.ModelForm):
 
     class Meta:
         model = Material
-        fields = [
-            "name",
-            "original_or_copy",
-            "count",
-            "medium",
-            "source",
-            "issuing_body",
-            "required",
-            "deferrable",
-            "exempt",
-            "notes",
-        ]
+        fields = [f for f in MATERIAL_FIELDS if f != "order"]
 
 
 class StepRowForm(forms.ModelForm):

@@ -13,6 +13,61 @@ from django.db import models
 
 from yiwang.org.models import Department, Region
 
+# Field groups shared by services, forms, serializers, import/export and review diffs.
+# Elements copied from version to version and editable while a version is a draft.
+ELEMENT_FIELDS = [
+    "name",
+    "base_code",
+    "item_type",
+    "competent_department",
+    "implementing_body",
+    "legal_basis",
+    "conditions",
+    "location",
+    "hours",
+    "legal_limit",
+    "promised_limit",
+    "handling_kind",
+    "visits",
+    "handling_forms",
+    "has_fee",
+    "fee_standard",
+    "fee_basis",
+    "fully_online",
+    "cross_province",
+    "in_province",
+    "commitment_based",
+    "self_service_24h",
+    "faq",
+    "consult_phone",
+    "complaint_channel",
+    "form_fields",
+]
+SIX_ELEMENTS = [
+    "name",
+    "base_code",
+    "item_type",
+    "competent_department",
+    "implementing_body",
+    "legal_basis",
+]
+MATERIAL_FIELDS = [
+    "order",
+    "name",
+    "original_or_copy",
+    "count",
+    "medium",
+    "source",
+    "issuing_body",
+    "required",
+    "deferrable",
+    "exempt",
+    "notes",
+]
+MATERIAL_FILE_FIELDS = ["blank_form", "sample_file"]
+STEP_FIELDS = ["order", "name", "role", "limit_days"]
+PROCEDURE_FIELDS = ["name", "limit_days", "legal_basis", "counted_in_limit"]
+
 
 class ItemType(models.TextChoices):
     LICENSING = "licensing", "行政许可"
@@ -419,6 +474,9 @@ class BundleStageItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["stage", "item"], name="bundle_stage_item_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} · {self.item}"
 
 
 class SearchSynonym(models.Model):

@@ -11,6 +11,9 @@ from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
 
 from .models import (
+    MATERIAL_FIELDS,
+    PROCEDURE_FIELDS,
+    STEP_FIELDS,
     AdjustmentLog,
     BaseItem,
     Bundle,
@@ -149,19 +152,10 @@ ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
     ("申请表", ["form_fields"]),
 ]
 
-MATERIAL_COMPARED = [
-    "original_or_copy",
-    "count",
-    "medium",
-    "source",
-    "issuing_body",
-    "required",
-    "deferrable",
-    "exempt",
-    "notes",
-]
-STEP_COMPARED = ["role", "limit_days"]
-PROCEDURE_COMPARED = ["limit_days", "legal_basis", "counted_in_limit"]
+# Rows are matched by name; these are the attributes whose change the review diff shows.
+MATERIAL_COMPARED = [f for f in MATERIAL_FIELDS if f not in ("order", "name")]
+STEP_COMPARED = [f for f in STEP_FIELDS if f not in ("order", "name")]
+PROCEDURE_COMPARED = [f for f in PROCEDURE_FIELDS if f != "name"]
 
 
 def item_search_for(

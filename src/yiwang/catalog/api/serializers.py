@@ -5,6 +5,10 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from ..models import (
+    ELEMENT_FIELDS,
+    MATERIAL_FIELDS,
+    PROCEDURE_FIELDS,
+    STEP_FIELDS,
     BusinessType,
     HandlingForm,
     HandlingKind,
@@ -23,31 +27,19 @@ from ..models import (
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
-        fields = [
-            "order",
-            "name",
-            "original_or_copy",
-            "count",
-            "medium",
-            "source",
-            "issuing_body",
-            "required",
-            "deferrable",
-            "exempt",
-            "notes",
-        ]
+        fields = MATERIAL_FIELDS
 
 
 class ProcessStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProcessStep
-        fields = ["order", "name", "role", "limit_days"]
+        fields = STEP_FIELDS
 
 
 class SpecialProcedureSerializer(serializers.ModelSerializer):
     class Meta:
         model = SpecialProcedure
-        fields = ["name", "limit_days", "legal_basis", "counted_in_limit"]
+        fields = PROCEDURE_FIELDS
 
 
 class FormFieldSerializer(serializers.Serializer):
@@ -56,34 +48,7 @@ class FormFieldSerializer(serializers.Serializer):
     type = serializers.CharField()
 
 
-VERSION_FIELDS = [
-    "name",
-    "base_code",
-    "item_type",
-    "competent_department",
-    "implementing_body",
-    "legal_basis",
-    "conditions",
-    "location",
-    "hours",
-    "legal_limit",
-    "promised_limit",
-    "handling_kind",
-    "visits",
-    "handling_forms",
-    "has_fee",
-    "fee_standard",
-    "fee_basis",
-    "fully_online",
-    "cross_province",
-    "in_province",
-    "commitment_based",
-    "self_service_24h",
-    "faq",
-    "consult_phone",
-    "complaint_channel",
-    "form_fields",
-]
+VERSION_FIELDS = ELEMENT_FIELDS
 
 
 class VersionSerializer(serializers.ModelSerializer):
