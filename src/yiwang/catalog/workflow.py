@@ -123,7 +123,7 @@ def check(
 def _label(state: str) -> str:
     for choices in (VersionStatus, ItemStatus):
         if state in choices.values:
-            return choices(state).label
+            return str(choices(state).label)
     return state
 
 

@@ -127,3 +127,8 @@ def uscc_with_check(first17: str) -> str:
 def id_number_with_check(first17: str) -> str:
     """Complete the first 17 digits of a resident ID with its check character."""
     return first17 + id_number_check_digit(first17)
+
+
+def uscc_field_validator(value: str) -> None:
+    """`validate_uscc` in the shape Django model-field validators take."""
+    validate_uscc(value)

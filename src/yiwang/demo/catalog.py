@@ -208,6 +208,7 @@ def seed_catalog(progress: Progress | None = None) -> dict[str, int]:
         for w in Window.objects.filter(
             kind=WindowKind.DEDICATED, hall__level="county"
         ).select_related("department")
+        if w.department is not None
     }
     body_index = {name: i for i, name in enumerate(c.county_departments())}
     sequence: dict[str, int] = {}

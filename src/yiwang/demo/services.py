@@ -103,10 +103,26 @@ def seed_departments(regions: dict[str, Region], report: SeedReport) -> dict[str
     return departments
 
 
-def _hall(name: str, level: str, region: Region, report: SeedReport, **extra: str) -> ServiceHall:
+def _hall(
+    name: str,
+    level: str,
+    region: Region,
+    report: SeedReport,
+    *,
+    address: str = "",
+    opening_hours: str = "",
+    phone: str = "",
+) -> ServiceHall:
     hall = ServiceHall.objects.filter(name=name).first()
     if hall is None:
-        hall = org_services.service_hall_create(name=name, level=level, region=region, **extra)
+        hall = org_services.service_hall_create(
+            name=name,
+            level=level,
+            region=region,
+            address=address,
+            opening_hours=opening_hours,
+            phone=phone,
+        )
         report.add("大厅")
     return hall
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from yiwang.common.personal import EncryptedPersonalField
-from yiwang.common.validators import validate_uscc
+from yiwang.common.validators import uscc_field_validator
 
 from .roles import Role
 
@@ -75,7 +75,7 @@ class Department(models.Model):
     name = models.CharField("名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=32, blank=True)
     uscc = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, validators=[validate_uscc]
+        "统一社会信用代码", max_length=18, unique=True, validators=[uscc_field_validator]
     )
     kind = models.CharField("类别", max_length=16, choices=DepartmentKind.choices)
     region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)

@@ -134,7 +134,7 @@ def departments_in_scope(*, user: User) -> QuerySet[Department]:
     qs = Department.objects.select_related("region")
     if scope.kind == "region":
         return qs.filter(region__code__startswith=scope.region_prefix)
-    if scope.kind == "department":
+    if scope.kind == "department" and scope.department_id is not None:
         return qs.filter(pk=scope.department_id)
     return qs.none()
 

@@ -44,7 +44,7 @@ class SpecialProcedureSerializer(serializers.ModelSerializer):
 
 class FormFieldSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     type = serializers.CharField()
 
 
@@ -228,9 +228,11 @@ class MaterialInputSerializer(serializers.Serializer):
     original_or_copy = serializers.ChoiceField(choices=OriginalOrCopy.choices, default="original")
     count = serializers.IntegerField(min_value=1, max_value=99, default=1)
     medium = serializers.ChoiceField(choices=Medium.choices, default="both")
-    source = serializers.ChoiceField(choices=MaterialSource.choices, default="applicant")
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # the material's source
+        choices=MaterialSource.choices, default="applicant"
+    )
     issuing_body = serializers.CharField(max_length=100, allow_blank=True, default="")
-    required = serializers.BooleanField(default=True)
+    required = serializers.BooleanField(default=True)  # type: ignore[assignment]
     deferrable = serializers.BooleanField(default=False)
     exempt = serializers.BooleanField(default=False)
     notes = serializers.CharField(max_length=500, allow_blank=True, default="")

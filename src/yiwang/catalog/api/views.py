@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly
+from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly, request_user
 from yiwang.org import selectors as org_selectors
 
 from .. import selectors, services
@@ -185,7 +185,7 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status", "business_type"]
 
     def get_queryset(self) -> QuerySet[ServiceItem]:
-        return selectors.item_list_for(user=self.request.user).order_by("code")  # type: ignore[arg-type]
+        return selectors.item_list_for(user=request_user(self.request)).order_by("code")
 
     @extend_schema(
         request=s.ClaimSerializer, responses={201: s.ManagedItemSerializer, **ERROR_RESPONSES}
@@ -199,10 +199,8 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
         if base is None:
             raise NotFound("基本目录中没有该事项编码。")
         department = (
-            org_selectors.departments_in_scope(user=request.user)
-            .filter(  # type: ignore[arg-type]
-                pk=body.validated_data["department"]
-            )
+            org_selectors.departments_in_scope(user=request_user(request))
+            .filter(pk=body.validated_data["department"])
             .first()
         )
         if department is None:
@@ -212,8 +210,8 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
             department=department,
             region=department.region,
             business_type=body.validated_data["business_type"],
-            actor=request.user,
-        )  # type: ignore[arg-type]
+            actor=request_user(request),
+        )
         return Response(s.ManagedItemSerializer(item).data, status=201)
 
     @extend_schema(
@@ -227,7 +225,7 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         version = services.version_start_revision(
             item=item,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request_user(request),
             reason=body.validated_data["reason"],
         )
         return Response(s.VersionSerializer(version).data)
@@ -236,7 +234,7 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         body = s.RequiredReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        item = func(item=item, reason=body.validated_data["reason"], actor=request.user)
+        item = func(item=item, reason=body.validated_data["reason"], actor=request_user(request))
         return Response(s.ManagedItemSerializer(item).data)
 
     @extend_schema(
@@ -284,7 +282,7 @@ class VersionViewSet(viewsets.GenericViewSet):
             pk = int(self.kwargs["pk"])
         except (TypeError, ValueError) as exc:
             raise Http404 from exc
-        return selectors.version_get_for(user=self.request.user, pk=pk)  # type: ignore[arg-type]
+        return selectors.version_get_for(user=request_user(self.request), pk=pk)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         return Response(s.VersionSerializer(self.get_object()).data)
@@ -297,15 +295,15 @@ class VersionViewSet(viewsets.GenericViewSet):
         lists = {k: data.pop(k) for k in ("materials", "steps", "special_procedures") if k in data}
         reason = data.pop("reason", "")
         version = services.version_update(
-            version=version, elements=data, reason=reason, actor=request.user, **lists
-        )  # type: ignore[arg-type]
-        version = selectors.version_get_for(user=request.user, pk=version.pk)  # type: ignore[arg-type]
+            version=version, elements=data, reason=reason, actor=request_user(request), **lists
+        )
+        version = selectors.version_get_for(user=request_user(request), pk=version.pk)
         return Response(s.VersionSerializer(version).data)
 
     def _transition(self, request: Request, func: Any, **extra: Any) -> Response:
         version = self.get_object()
-        version = func(version=version, actor=request.user, **extra)
-        version = selectors.version_get_for(user=request.user, pk=version.pk)  # type: ignore[arg-type]
+        version = func(version=version, actor=request_user(request), **extra)
+        version = selectors.version_get_for(user=request_user(request), pk=version.pk)
         return Response(s.VersionSerializer(version).data)
 
     @extend_schema(request=None, responses={200: s.VersionSerializer, **ERROR_RESPONSES})

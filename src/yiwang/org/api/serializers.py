@@ -105,7 +105,7 @@ class RevealResponseSerializer(serializers.Serializer):
 
 class ScopeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["none", "department", "region"])
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     department_id = serializers.IntegerField(allow_null=True)
     region_prefix = serializers.CharField()
 

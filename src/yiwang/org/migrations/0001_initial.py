@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
                 ('short_name', models.CharField(blank=True, max_length=32, verbose_name='简称')),
-                ('uscc', models.CharField(max_length=18, unique=True, validators=[yiwang.common.validators.validate_uscc], verbose_name='统一社会信用代码')),
+                ('uscc', models.CharField(max_length=18, unique=True, validators=[yiwang.common.validators.uscc_field_validator], verbose_name='统一社会信用代码')),
                 ('kind', models.CharField(choices=[('authority', '行政机关'), ('provider', '公共服务单位')], max_length=16, verbose_name='类别')),
                 ('is_bureau', models.BooleanField(default=False, verbose_name='数据资源管理局')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='org.region', verbose_name='所在区划')),
