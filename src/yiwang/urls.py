@@ -24,6 +24,7 @@ urlpatterns = [
     path("workbench/catalog/quality/", include("yiwang.catalog.quality_urls")),
     path("workbench/catalog/import/", include("yiwang.catalog.import_urls")),
     path("workbench/catalog/", include("yiwang.catalog.urls")),
+    path("workbench/audit/", include("yiwang.audit.urls")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.guide_urls")),
     path("api/", api_root, name="api-root"),
