@@ -182,6 +182,8 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [StaffOnly]
     serializer_class = s.ManagedItemSerializer
+    queryset = ServiceItem.objects.none()  # for the schema only; reads use the selector
+    lookup_value_regex = "[0-9]+"
     filterset_fields = ["status", "business_type"]
 
     def get_queryset(self) -> QuerySet[ServiceItem]:
