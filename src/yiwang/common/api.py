@@ -76,7 +76,7 @@ class IdFilter(django_filters.NumberFilter):
 
 def request_user(request: Request) -> User:
     """The signed-in account of a request that passed an authenticating permission."""
-    return cast(User, request.user)
+    return cast("User", request.user)
 
 
 class StaffOnly(permissions.BasePermission):
