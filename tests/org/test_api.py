@@ -56,6 +56,12 @@ def t_user(t):
 def test_obtain_token_with_password(api, two_departments):
     response = api.post("/api/auth/token/", {"username": "clerk_a", "password": f.PASSWORD})
     assert response.status_code == 200 and response.json()["token"]
+    again = api.post("/api/auth/token/", {"username": "clerk_a", "password": f.PASSWORD})
+    assert again.json()["token"] == response.json()["token"]
+    assert AuditEvent.objects.filter(action="org.api_token_issue").count() == 1
+    assert (
+        api.post("/api/auth/token/", {"username": "clerk_a", "password": "nope"}).status_code == 401
+    )
 
 
 def test_anonymous_cannot_list_staff(api, two_departments):

@@ -435,3 +435,15 @@ def applicant_register(
         actor=actor,
     )
     return applicant
+
+
+@transaction.atomic
+def api_token_issue(*, user: User) -> str:
+    """The API token of a signed-in staff or system account; created (and audited) on first
+    request, then returned unchanged."""
+    from rest_framework.authtoken.models import Token
+
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        audit_change(action="org.api_token_issue", obj=user, after={"token": "issued"}, actor=user)
+    return token.key

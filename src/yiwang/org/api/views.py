@@ -8,7 +8,6 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.request import Request
@@ -18,7 +17,7 @@ from rest_framework.reverse import reverse
 from yiwang.audit.services import personal_data_reveal
 from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly
 
-from .. import selectors
+from .. import selectors, services
 from ..models import Region, Staff, UserKind, Window
 from . import serializers as s
 
@@ -222,5 +221,4 @@ def obtain_token(request: Request) -> Response:
     )
     if user is None:
         raise AuthenticationFailed("用户名或密码不正确，或账号已被锁定。")
-    token, _ = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    return Response({"token": services.api_token_issue(user=user)})
