@@ -71,7 +71,9 @@ def browser_context(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def page(
-    browser_context: Any, live_server: Any, transactional_db: None,
+    browser_context: Any,
+    live_server: Any,
+    transactional_db: None,
     django_db_serialized_rollback: None,
 ) -> Iterator[Any]:
     """A blank page; ``page.base_url`` is the live server's address. The database is flushed
