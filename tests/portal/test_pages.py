@@ -166,8 +166,11 @@ def test_english_switch(client, halls):
     assert "办事大厅" in html
 
 
-def test_language_from_the_browser(client):
+def test_chinese_by_default_whatever_the_browser_language(client):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert '<html lang="en">' in html
 
 
