@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 
 from yiwang.insight.registry import Scope, compute_many
 from yiwang.org import selectors as org_selectors
-from yiwang.org.models import User, UserKind
+from yiwang.org.models import User
 
 from .metrics import CATALOG_METRIC_KEYS
 from .quality import ALL_CHECKS, QualityReport, quality_report_for, report_workbook
@@ -26,10 +26,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _staff(request: HttpRequest) -> User:
-    user = request.user
-    if not user.is_authenticated or user.kind != UserKind.STAFF:  # type: ignore[union-attr]
+    if not org_selectors.is_staff_user(request.user):
         raise PermissionDenied
-    return user  # type: ignore[return-value]
+    return request.user  # type: ignore[return-value]
 
 
 def _filters(request: HttpRequest, user: User) -> tuple[int | None, str, list]:

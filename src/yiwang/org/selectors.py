@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -64,6 +65,11 @@ def staff_for_user(user: User) -> Staff | None:
         return Staff.objects.select_related("department__region").get(user=user)
     except Staff.DoesNotExist:
         return None
+
+
+def is_staff_user(user: Any) -> bool:
+    """Staff accounts may use the workbench; citizens, enterprises and API systems may not."""
+    return bool(getattr(user, "is_authenticated", False)) and user.kind == UserKind.STAFF
 
 
 def data_scope_for(user: User) -> DataScope:

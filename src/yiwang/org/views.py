@@ -136,7 +136,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_required(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or request.user.kind != UserKind.STAFF:  # type: ignore[union-attr]
+    if not selectors.is_staff_user(request.user):
         raise PermissionDenied
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext, gettext_noop
 
-from yiwang.org.models import Role, User, UserKind
+from yiwang.org.models import Role, User
 from yiwang.org.roles import REGION_SCOPE_ROLES
+from yiwang.org.selectors import is_staff_user
 
 # Role labels live in yiwang.org.roles as plain Chinese; listing them here lets makemessages
 # collect them so the shell can show them in English too.
@@ -49,11 +49,6 @@ def list_text(items: list[str]) -> str:
     """Join items with the language's enumeration comma (、 in Chinese, ", " in English)."""
     # Translators: separator between items of a list.
     return gettext("、").join(str(item) for item in items)
-
-
-def is_staff_user(user: Any) -> bool:
-    """Staff accounts may use the workbench; citizens, enterprises and API systems may not."""
-    return bool(getattr(user, "is_authenticated", False)) and user.kind == UserKind.STAFF
 
 
 def scope_kind_for(user: User) -> str:
