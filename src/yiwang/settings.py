@@ -51,6 +51,8 @@ _DEV_SECRET = "yiwang-dev-only-not-secret-" + "x" * 40
 SECRET_KEY = env("YIWANG_SECRET_KEY") or _DEV_SECRET
 ALLOWED_HOSTS = env_list("YIWANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("YIWANG_CSRF_TRUSTED_ORIGINS", "")
+# A refused form is a Chinese page in the site's shell (JSON under /api/), not Django's English one.
+CSRF_FAILURE_VIEW = "yiwang.common.errors.csrf_failure"
 
 # Behind an HTTPS reverse proxy (the documented production set-up) these harden cookies and
 # transport; `yiwang check --deploy` passes with YIWANG_HTTPS=1.

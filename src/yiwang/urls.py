@@ -37,3 +37,9 @@ urlpatterns = [
     path("api/catalog/", include("yiwang.catalog.api.urls")),
     path("", include("yiwang.portal.urls")),
 ]
+
+# Errors in Chinese, in the portal or workbench shell; JSON under /api/ (yiwang.common.errors).
+handler400 = "yiwang.common.errors.bad_request"
+handler403 = "yiwang.common.errors.permission_denied"
+handler404 = "yiwang.common.errors.page_not_found"
+handler500 = "yiwang.common.errors.server_error"
