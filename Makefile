@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test migrate lint format typecheck bench clean
+.PHONY: demo test install install-test system-packages migrate lint format typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The Debian packages the tests need (scripts/system-packages): installed when run as root,
+# otherwise one line naming the missing ones and a stop.
+system-packages:
+	@scripts/ensure-system-packages
+
 migrate: install
 	$(BIN)/yiwang migrate --noinput -v0
 
@@ -37,7 +42,7 @@ demo: migrate
 	  $(BIN)/yiwang serve --bind $(HOST):$(PORT)
 
 # The whole suite: unit, API, contract and browser tests. DATABASE_URL selects PostgreSQL.
-test: install-test
+test: system-packages install-test
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install-test
