@@ -85,9 +85,9 @@ def test_not_root_stops_with_one_line_naming_the_packages(tmp_path):
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
 def test_as_nobody_with_the_real_dpkg(tmp_path):
     """No stubs: the real dpkg-query does not know the package, and nobody may not install."""
+    drop_to_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     result = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", str(SCRIPT)]
-        + ["yiwang-no-such-package"],
+        [*drop_to_nobody, str(SCRIPT), "yiwang-no-such-package"],
         capture_output=True,
         text=True,
         timeout=30,
