@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
 from django.db import transaction
 
 from tests.catalog.conftest import CatalogWorld, claim_ready, publish
+from tests.catalog.test_importing import HEADER, csv_bytes, row
 from yiwang.catalog import services
 from yiwang.catalog.exporting import catalog_export, import_template
 from yiwang.catalog.importing import SHEETS, catalog_import
-from yiwang.catalog.models import BaseItem, Bundle, ServiceItem
+from yiwang.catalog.models import BaseItem, Bundle, ServiceItem, ServiceItemVersion
+from yiwang.common.sheets import SafeCsvWriter
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "catalog-import.md"
 
@@ -241,3 +244,58 @@ def test_the_template_imports_as_it_is_and_every_column_is_documented(world: Cat
         if f"| {column.label} |" not in docs
     ]
     assert missing == []
+
+
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)"]
+
+
+def _worksheet_xml(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return "".join(
+            archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/worksheets/")
+        )
+
+
+def test_formula_like_catalogue_text_is_exported_as_text_and_round_trips(world: CatalogWorld):
+    rows = [HEADER, *(row(name) for name in FORMULAS)]
+    assert catalog_import(files=[("公式.csv", csv_bytes(rows))]).created == 4
+    # Tab and carriage return are stripped from cells on import; a service may still store them.
+    version = ServiceItemVersion.objects.get(name="+1")
+    services.version_update(
+        version=version, elements={"conditions": "\t=1", "location": "\r=1"}, actor=None
+    )
+
+    data = catalog_export()
+
+    assert "<f>" not in _worksheet_xml(data)
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["事项"]
+    header = [c.value for c in sheet[1]]
+    cells = {
+        sheet.cell(row=r, column=header.index("事项名称") + 1).value: r
+        for r in range(2, sheet.max_row + 1)
+    }
+    assert set(cells) == set(FORMULAS)
+    for name, r in cells.items():
+        cell = sheet.cell(row=r, column=header.index("事项名称") + 1)
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)
+    plus = cells["+1"]
+    for column, value in (("受理条件", "\t=1"), ("办理地点", "\n=1")):  # XML reads \r as \n
+        cell = sheet.cell(row=plus, column=header.index(column) + 1)
+        assert (cell.value, cell.data_type) == (value, "s")
+
+    # The export imports back unchanged, as xlsx and as CSV written with the OWASP prefix
+    # (after clearing the tab and CR, which the import strips as it strips every cell).
+    services.version_update(
+        version=version, elements={"conditions": "", "location": ""}, actor=None
+    )
+    data = catalog_export()
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["事项"]
+    assert catalog_import(files=[("export.xlsx", data)]).unchanged == 4
+    values = [[c.value for c in r] for r in sheet.iter_rows()]
+    buffer = io.StringIO()
+    SafeCsvWriter(buffer, lineterminator="\r\n").writerows(values)
+    text = buffer.getvalue()
+    assert "'=HYPERLINK" in text and "'+1" in text and "'@SUM(A1)" in text
+    again = catalog_import(files=[("export.csv", text.encode())])
+    assert again.errors == [] and (again.unchanged, again.updated) == (4, 0)
+    assert ServiceItemVersion.objects.filter(name__in=FORMULAS).count() == 4

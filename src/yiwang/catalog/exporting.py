@@ -17,11 +17,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from yiwang.common.sheets import append_row, text_cell
 from yiwang.org.models import Department, User
 
 from . import selectors
@@ -82,12 +82,13 @@ def _write_sheet(
     sheet.freeze_panes = "A2"
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.label)
+        cell = text_cell(sheet, column.label)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
         header.append(cell)
     sheet.append(header)
     for row in rows:
-        sheet.append([row.get(column.key, "") for column in columns])
+        # Catalogue text is data: “=…”, “+…”, “@…” are written as text, never as formulas.
+        append_row(sheet, [row.get(column.key, "") for column in columns])
 
 
 def _explanation_rows(specs: Sequence[SheetSpec]) -> list[list[str]]:
@@ -130,7 +131,7 @@ def _write_explanation(workbook: Workbook, specs: Sequence[SheetSpec]) -> None:
     for values in _explanation_rows(specs):
         cells = []
         for value in values:
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = text_cell(sheet, value)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if values and values[0] and not values[1]:
                 cell.font = _HEADER_FONT
@@ -341,7 +342,7 @@ def import_template() -> bytes:
     for spec in SHEETS_IN_ORDER:
         columns = _columns(spec, with_info=False)
         sheet = workbook.create_sheet(spec.title)
-        sheet.append([c.label for c in columns])
+        append_row(sheet, [c.label for c in columns])
         for index, column in enumerate(columns, start=1):
             cell = sheet.cell(row=1, column=index)
             cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
@@ -359,12 +360,12 @@ def import_template() -> bytes:
                 sheet.add_data_validation(validation)
         sheet.freeze_panes = "A2"
         if spec is ITEMS:
-            sheet.append([c.example for c in columns])
+            append_row(sheet, [c.example for c in columns])
     explanation = workbook.create_sheet("说明")
     for letter, width in zip("ABCDEF", (12, 16, 6, 70, 40, 30), strict=True):
         explanation.column_dimensions[letter].width = width
     for values in _explanation_rows(SHEETS_IN_ORDER):
-        explanation.append(values)
+        append_row(explanation, values)
         for cell in explanation[explanation.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if values and values[0] and not values[1]:

@@ -44,6 +44,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 
+from yiwang.common.sheets import csv_unescape
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import Department, User
 
@@ -636,7 +637,11 @@ def _read_csv(filename: str, data: bytes) -> list[Table]:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        # A quote that an export put before formula-like text (OWASP) is not part of the value.
+        records = [
+            [csv_unescape(cell) for cell in record]
+            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
     except csv.Error as exc:
         raise ImportFileError(f"文件“{filename}”不是有效的 CSV（{exc}）。") from None
     table = _table(filename, records)

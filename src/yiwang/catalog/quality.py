@@ -598,6 +598,8 @@ def report_workbook(
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
+    from yiwang.common.sheets import append_row
+
     workbook = Workbook()
     consistency = workbook.active
     assert consistency is not None
@@ -645,14 +647,10 @@ def report_workbook(
         ),
     ]
     for sheet, headers, rows, widths in rows_by_sheet:
-        sheet.append(headers)
+        append_row(sheet, headers)
         for row in rows:
-            sheet.append(row)
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                # Text from the catalogue is data, never a formula (“=…” stays text).
-                if isinstance(cell.value, str) and cell.data_type == "f":
-                    cell.data_type = "s"
+            # Text from the catalogue is data, never a formula (“=…”, “+…”, “@…” stay text).
+            append_row(sheet, row)
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = width
         sheet.freeze_panes = "A2"
