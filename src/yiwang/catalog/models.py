@@ -493,3 +493,49 @@ class SearchSynonym(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phrase} → {self.expansions}"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "导入中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class ImportJob(models.Model):
+    """One catalogue import from the workbench, run by the task worker (catalog.tasks): its
+    files (kept in the default storage until the job ends), progress and per-row report.
+    `department` is the importer's, so the job is in the data scope of whoever may see it."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="导入人部门", null=True, blank=True, on_delete=models.PROTECT
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    publish = models.BooleanField("导入后发布", default=False)
+    files = models.JSONField("文件", default=list)  # [{"name": shown name, "path": storage path}]
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    phase = models.CharField("阶段", max_length=20, blank=True)  # checking / writing
+    done = models.PositiveIntegerField("已处理", default=0)
+    total = models.PositiveIntegerField("总数", default=0)
+    report = models.JSONField("结果", default=dict, blank=True)
+    failure = models.CharField("失败原因", max_length=500, blank=True)
+    created_at = models.DateTimeField("提交时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "事项导入任务"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        names = "、".join(f.get("name", "") for f in self.files)
+        return f"导入 {names}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
