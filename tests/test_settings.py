@@ -44,3 +44,11 @@ def test_deploy_check_fails_without_https(tmp_path):
     result = _deploy_check(tmp_path, YIWANG_HTTPS="0")
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stderr
+
+
+def test_deploy_check_fails_on_the_development_secret_key_with_https(tmp_path):
+    for debug in ("0", "1"):
+        result = _deploy_check(tmp_path, YIWANG_SECRET_KEY="", YIWANG_DEBUG=debug)
+        assert result.returncode != 0
+        assert "yiwang.E002" in result.stderr
+        assert "YIWANG_SECRET_KEY" in result.stderr

@@ -43,7 +43,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = Path(env("YIWANG_HOME", str(Path.cwd())) or ".").resolve()
 DATA_DIR = Path(env("YIWANG_DATA_DIR", str(BASE_DIR / "var")) or "var").resolve()
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Private to the service user (database, uploads): 0700, and an existing one of ours tightened.
+DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+if DATA_DIR.stat().st_uid == os.getuid() and DATA_DIR.stat().st_mode & 0o077:
+    DATA_DIR.chmod(0o700)
 
 DEBUG = env_bool("YIWANG_DEBUG", False)
 # The development key only works with DEBUG or in tests; production must set its own.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import pre_save
 
 
@@ -10,5 +11,7 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the key checks)
         from .personal import sync_personal_hashes
+        from .sqlite import make_sqlite_files_private
 
         pre_save.connect(sync_personal_hashes, dispatch_uid="yiwang.common.personal.hashes")
+        connection_created.connect(make_sqlite_files_private, dispatch_uid="yiwang.common.sqlite")
