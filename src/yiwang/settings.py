@@ -74,6 +74,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 INSTALLED_APPS = [
+    # First, so its `changepassword` (audited, through org.services) wins the command name
+    # over django.contrib.auth's, as whitenoise.runserver_nostatic does for runserver.
+    "yiwang.common",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -88,7 +91,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
-    "yiwang.common",
     "yiwang.audit",
     "yiwang.org",
     "yiwang.workdays",

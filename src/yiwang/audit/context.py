@@ -27,6 +27,11 @@ def current_audit_context() -> AuditContext:
     return _current.get() or _EMPTY
 
 
+def in_request() -> bool:
+    """True while a request runs through AuditContextMiddleware (or an explicit context)."""
+    return _current.get() is not None
+
+
 @contextlib.contextmanager
 def audit_context(*, user: Any = None, client_address: str = "") -> Iterator[AuditContext]:
     context = AuditContext(user=user, client_address=client_address)

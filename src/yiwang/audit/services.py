@@ -182,6 +182,11 @@ def _diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[s
     return changes
 
 
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
+    """What :func:`audit_change` would store for `before`/`after` (empty: nothing changed)."""
+    return _diff(before, after)
+
+
 # --- The chain --------------------------------------------------------------------------------
 
 
@@ -237,7 +242,10 @@ def _append(
             occurred_at=timezone.now(),
             kind=kind,
             actor=actor,
-            actor_label=_clip(actor.get_username(), 150) if actor else SYSTEM_ACTOR_LABEL,
+            # A user name may be a mobile number; the trail never keeps one in clear.
+            actor_label=mask_text(_clip(actor.get_username(), 150))
+            if actor
+            else SYSTEM_ACTOR_LABEL,
             action=action,
             object_type=_clip(object_type, 100),
             object_id=_clip(object_id, 64),

@@ -47,3 +47,14 @@ def mask_text(text: str) -> str:
     """Mask every resident-ID number and mainland mobile number found in free text (logs)."""
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
     return MOBILE_RE.sub(_mask_mobile_match, text)
+
+
+_DIGIT_RUN_RE = re.compile(r"[0-9]{7,}")
+
+
+def mask_identifier(value: str) -> str:
+    """A name someone typed to sign in, as logs and the audit keep it: ID and mobile numbers
+    masked, and any other run of seven or more digits too (a mistyped phone or ID is still
+    personal data)."""
+    masked = mask_text(value or "")
+    return _DIGIT_RUN_RE.sub(lambda m: mask_phone(m.group(0)), masked)

@@ -6,43 +6,106 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
 from .models import Applicant, Department, Region, ServiceHall, Staff, User, Window
 
 
+def _audited_fields(model: type[Model], admin_obj: Any = None) -> list[str]:
+    """The fields an admin audits: its own list, or every editable concrete field."""
+    declared = getattr(admin_obj, "audited_fields", None)
+    if declared:
+        return list(declared)
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.editable and not f.primary_key and f.name not in {"password"}
+    ]
+
+
+def _audit_save(request: HttpRequest, obj: Any, fields: list[str], change: bool, save: Any) -> None:
+    from yiwang.audit.services import audit_change, field_changes, snapshot
+
+    before = None
+    if change:
+        # Read from the database: the form has already written the new values onto `obj`.
+        before = snapshot(type(obj).objects.get(pk=obj.pk), fields)
+    save()
+    after = snapshot(obj, fields)
+    if change and not field_changes(before, after):
+        # Saving a hall to edit only its windows changes nothing on the hall itself.
+        return
+    audit_change(
+        action=f"admin.{obj._meta.model_name}_{'change' if change else 'create'}",
+        obj=obj,
+        before=before,
+        after=after,
+        actor=request.user,
+    )
+
+
+def _audit_delete(request: HttpRequest, obj: Any, fields: list[str], delete: Any) -> None:
+    from yiwang.audit.services import audit_change, snapshot
+
+    audit_change(
+        action=f"admin.{obj._meta.model_name}_delete",
+        obj=obj,
+        before=snapshot(obj, fields),
+        after=None,
+        actor=request.user,
+    )
+    delete()
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """Master-data edits in the admin are audited like service writes."""
+    """Master-data edits in the admin are audited like service writes: single saves and
+    deletes, "delete selected" (one event per row) and inline rows (their real changes)."""
 
     audited_fields: list[str] = []
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        from yiwang.audit.services import audit_change, snapshot
-
-        before = None
-        if change:
-            before = snapshot(type(obj).objects.get(pk=obj.pk), self.audited_fields)
-        super().save_model(request, obj, form, change)
-        audit_change(
-            action=f"admin.{obj._meta.model_name}_{'change' if change else 'create'}",
-            obj=obj,
-            before=before,
-            after=snapshot(obj, self.audited_fields),
-            actor=request.user,
+        _audit_save(
+            request,
+            obj,
+            _audited_fields(type(obj), self),
+            change,
+            lambda: super(AuditedAdmin, self).save_model(request, obj, form, change),
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        from yiwang.audit.services import audit_change, snapshot
-
-        before = snapshot(obj, self.audited_fields)
-        audit_change(
-            action=f"admin.{obj._meta.model_name}_delete",
-            obj=obj,
-            before=before,
-            after=None,
-            actor=request.user,
+        _audit_delete(
+            request,
+            obj,
+            _audited_fields(type(obj), self),
+            lambda: super(AuditedAdmin, self).delete_model(request, obj),
         )
-        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        # The default is one bulk DELETE that writes no event; go row by row instead, all or
+        # nothing (a protected row rolls back the whole selection and its events).
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if not isinstance(formset, BaseInlineFormSet):
+            super().save_formset(request, form, formset, change)
+            return
+        model = formset.model
+        assert model is not None  # an inline formset always has its model
+        inline = next((i for i in self.get_inline_instances(request) if i.model is model), None)
+        fields = _audited_fields(model, inline)
+        # Rows are saved one by one so each gets its own before/after; commit=False returns
+        # the changed and new rows and fills deleted_objects without touching the database.
+        rows = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            _audit_delete(request, obj, fields, obj.delete)
+        for obj in rows:
+            _audit_save(request, obj, fields, obj.pk is not None, obj.save)
+        formset.save_m2m()
 
 
 @admin.register(Region)
@@ -67,6 +130,7 @@ class WindowInline(admin.TabularInline):
     model = Window
     extra = 0
     autocomplete_fields = ["department"]
+    audited_fields = ["hall", "number", "name", "kind", "department", "active"]
 
 
 @admin.register(ServiceHall)

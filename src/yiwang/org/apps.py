@@ -21,3 +21,6 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         # After every migrate, so the permissions the roles carry exist first.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="yiwang.org.roles_sync")
+        from .signals import connect
+
+        connect()  # sign-ins and sign-outs in the audit trail
