@@ -85,7 +85,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -181,6 +180,22 @@ YIWANG_SESSION_IDLE_MINUTES = env_int("YIWANG_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = YIWANG_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+# API tokens expire this many hours after they are issued.
+YIWANG_API_TOKEN_HOURS = env_int("YIWANG_API_TOKEN_HOURS", 24)
+# Rate limits (429 beyond them): attempts per client address and per account name within one
+# window of YIWANG_RATE_LIMIT_WINDOW_SECONDS; 0 switches a limit off. Sign-in covers the staff
+# and citizen sign-in pages and the token endpoint. A hall's staff may share one address.
+YIWANG_RATE_LIMIT_WINDOW_SECONDS = env_int("YIWANG_RATE_LIMIT_WINDOW_SECONDS", 600)
+YIWANG_RATE_LIMIT_SIGN_IN_PER_ADDRESS = env_int("YIWANG_RATE_LIMIT_SIGN_IN_PER_ADDRESS", 100)
+YIWANG_RATE_LIMIT_SIGN_IN_PER_ACCOUNT = env_int("YIWANG_RATE_LIMIT_SIGN_IN_PER_ACCOUNT", 20)
+YIWANG_RATE_LIMIT_REGISTER_PER_ADDRESS = env_int("YIWANG_RATE_LIMIT_REGISTER_PER_ADDRESS", 20)
+YIWANG_RATE_LIMIT_REGISTER_PER_ACCOUNT = env_int("YIWANG_RATE_LIMIT_REGISTER_PER_ACCOUNT", 5)
+YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ADDRESS = env_int(
+    "YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ADDRESS", 50
+)
+YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ACCOUNT = env_int(
+    "YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ACCOUNT", 10
+)
 
 # Working days: does a limit start counting on the day of the event ("same") or the next
 # working day ("next")?
@@ -243,7 +258,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first so that a missing or bad token answers 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "yiwang.org.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

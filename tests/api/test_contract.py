@@ -8,11 +8,11 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
 from yiwang.demo.services import seed_demo_county
 from yiwang.org.models import User
+from yiwang.org.services import api_token_issue
 from yiwang.wsgi import application
 
 # All checks run. One expectation is ours to state: schema-valid data that breaks a business rule
@@ -55,7 +55,7 @@ def bureau_token(django_db_setup, django_db_blocker):
     """The demo county, seeded once for the module and rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
         seed_demo_county()
-        yield Token.objects.create(user=User.objects.get(username="bureau")).key
+        yield api_token_issue(user=User.objects.get(username="bureau"))
         transaction.set_rollback(True)
 
 

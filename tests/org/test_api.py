@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests import factories as f
@@ -42,8 +41,8 @@ def test_staff_api_scope_isolation(api, two_departments):
 
 
 def test_token_auth_for_systems(api, two_departments):
-    token = Token.objects.create(user=t_user(two_departments))
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = services.api_token_issue(user=t_user(two_departments))
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/org/me/").json()["scope"]["kind"] == "region"
     api.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert api.get("/api/org/me/").status_code == 401
@@ -56,9 +55,14 @@ def t_user(t):
 def test_obtain_token_with_password(api, two_departments):
     response = api.post("/api/auth/token/", {"username": "clerk_a", "password": f.PASSWORD})
     assert response.status_code == 200 and response.json()["token"]
+    # Only a digest is stored, so a token cannot be handed out twice: each request issues one.
     again = api.post("/api/auth/token/", {"username": "clerk_a", "password": f.PASSWORD})
-    assert again.json()["token"] == response.json()["token"]
-    assert AuditEvent.objects.filter(action="org.api_token_issue").count() == 1
+    assert again.json()["token"] != response.json()["token"]
+    assert AuditEvent.objects.filter(action="org.api_token_issue").count() == 2
+    for token in (response.json()["token"], again.json()["token"]):
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+        assert api.get("/api/org/me/").json()["username"] == "clerk_a"
+    api.credentials()
     assert (
         api.post("/api/auth/token/", {"username": "clerk_a", "password": "nope"}).status_code == 401
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests import factories as f
 from yiwang.audit.models import AuditEvent
 from yiwang.org import services
+from yiwang.org.auth import CITIZEN_SIGN_IN_FAILED, STAFF_SIGN_IN_FAILED
 from yiwang.org.models import ApplicantKind, User
 
 SIGN_IN = "/accounts/sign-in/"
@@ -35,12 +36,12 @@ def test_staff_sign_in_lands_on_workbench(client, clerk):
 def test_five_failures_lock_the_account_for_thirty_minutes(client, clerk):
     for attempt in range(1, 5):
         response = _try(client, "wrong-password")
-        assert "用户名或密码不正确" in response.content.decode()
+        assert STAFF_SIGN_IN_FAILED in response.content.decode()
         clerk.user.refresh_from_db()
         assert clerk.user.failed_sign_in_count == attempt
         assert clerk.user.locked_until is None
     response = _try(client, "wrong-password")
-    assert "账号已锁定" in response.content.decode()
+    assert STAFF_SIGN_IN_FAILED in response.content.decode()
     clerk.user.refresh_from_db()
     remaining = clerk.user.locked_until - timezone.now()
     assert dt.timedelta(minutes=29) < remaining <= dt.timedelta(minutes=30)
@@ -50,7 +51,7 @@ def test_five_failures_lock_the_account_for_thirty_minutes(client, clerk):
     # Even the right password is refused while locked.
     response = _try(client, f.PASSWORD)
     assert response.status_code == 200
-    assert "账号已锁定" in response.content.decode()
+    assert STAFF_SIGN_IN_FAILED in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
@@ -142,7 +143,7 @@ def test_citizen_signs_in_with_mobile(client, db):
     response = client.post(
         reverse("org:citizen-sign-in"), {"mobile": "13800000021", "password": "bad-password"}
     )
-    assert "手机号码或密码不正确" in response.content.decode()
+    assert CITIZEN_SIGN_IN_FAILED in response.content.decode()
     response = client.post(
         reverse("org:citizen-sign-in"), {"mobile": "13800000021", "password": f.PASSWORD}
     )
@@ -175,8 +176,13 @@ def test_citizen_registration_page(client, db):
             "password": f.PASSWORD,
         },
     )
-    assert response.status_code == 302
-    assert client.session.get("_auth_user_id")
+    # Not signed in: the answer must be the same when the number was registered already.
+    assert response.status_code == 302 and response.url == reverse("org:citizen-sign-in")
+    assert not client.session.get("_auth_user_id")
+    response = client.post(
+        reverse("org:citizen-sign-in"), {"mobile": "13800000031", "password": f.PASSWORD}
+    )
+    assert response.status_code == 302 and client.session.get("_auth_user_id")
 
 
 def test_next_parameter_cannot_redirect_off_site(client, clerk):

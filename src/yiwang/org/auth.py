@@ -1,8 +1,14 @@
-"""Authentication backends.
+"""Authentication: sign-in backends, the API token authentication, the current-password check.
 
 Staff sign in with user name and password; citizens with mobile number and password through
 :class:`CitizenAuthBackend`, the interface a provincial single sign-on backend implements later.
-Both share the lockout rule (YIWANG_LOCKOUT_ATTEMPTS failures lock for YIWANG_LOCKOUT_MINUTES).
+Both share the lockout rule (YIWANG_LOCKOUT_ATTEMPTS failures lock for YIWANG_LOCKOUT_MINUTES),
+and so does the old password on the password-change page.
+
+No answer tells an unknown account, a wrong password, a deactivated and a locked account apart:
+the same message (below), and the password hasher runs once in every case so that the time
+taken does not tell either. Failures reach Django's `user_login_failed` signal (the audit trail
+listens there).
 """
 
 from __future__ import annotations
@@ -10,24 +16,42 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
 
 from . import selectors, services
-from .models import User, UserKind
+from .models import ApiToken, User, UserKind
+
+# What a failed sign-in says, whatever the cause.
+STAFF_SIGN_IN_FAILED = "用户名或密码不正确，或账号已被暂时锁定，请稍后再试。"
+CITIZEN_SIGN_IN_FAILED = "手机号码或密码不正确，或账号已被暂时锁定，请稍后再试。"
+
+# Messages, not secrets (hence the noqa for ruff's hard-coded password check).
+TOKEN_INVALID = "令牌无效或已被撤销，请重新获取令牌。"  # noqa: S105
+TOKEN_EXPIRED = "令牌已过期，请重新获取令牌。"  # noqa: S105
+TOKEN_MALFORMED = "令牌格式不正确，应为“Authorization: Token <令牌>”。"  # noqa: S105
 
 
 class LockoutMixin:
-    """Checks the lock before the password and counts failures race-safely in the database."""
+    """Checks the lock and the password and counts failures race-safely in the database."""
 
     def _authenticate_user(self, user: User | None, password: str | None) -> User | None:
         if user is None or password is None:
             # Run the hasher anyway so a missing account takes as long as a wrong password.
             User().set_password(password or "")
             return None
+        # Checked before the lock, so a locked account takes as long as an open one.
+        password_ok = user.check_password(password)
         if selectors.account_is_locked(user):
             raise PermissionDenied("account locked")
-        if user.check_password(password) and user.is_active:
+        if password_ok and user.is_active:
             services.sign_in_succeeded(user=user)
             return user
         services.sign_in_failed(user=user)
@@ -77,3 +101,69 @@ class CitizenMobileBackend(LockoutMixin, CitizenAuthBackend):
             return None
         user = selectors.citizen_user_by_mobile(mobile)
         return self._authenticate_user(user, password)
+
+
+def check_current_password(request: HttpRequest, user: User, password: str) -> bool:
+    """The old password on the password-change page. A wrong one counts towards the lockout
+    like a failed sign-in (and is reported as one to `user_login_failed`); the attempt that
+    locks the account also ends its sessions (services.sign_in_failed)."""
+    if user.check_password(password) and not selectors.account_is_locked(user):
+        services.sign_in_succeeded(user=user)
+        return True
+    services.sign_in_failed(user=user)
+    applicant = getattr(user, "applicant", None) if user.kind != UserKind.STAFF else None
+    credentials = (
+        {"mobile": applicant.phone.reveal()}
+        if applicant is not None and applicant.phone
+        else {"username": user.get_username()}
+    )
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    return False
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """`Authorization: Token <token>` with a token from `org.services.api_token_issue`. The
+    token is looked up by its digest; an expired, revoked or unknown token is a 401 with a
+    Chinese message, as is a token of a deactivated or locked account."""
+
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(TOKEN_MALFORMED)
+        try:
+            token = parts[1].decode("ascii")
+        except UnicodeError as exc:
+            raise AuthenticationFailed(TOKEN_MALFORMED) from exc
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=services.api_token_digest(token))
+            .first()
+        )
+        if found is None:
+            raise AuthenticationFailed(TOKEN_INVALID)
+        if found.expires_at <= timezone.now():
+            raise AuthenticationFailed(TOKEN_EXPIRED)
+        user = found.user
+        # Deactivation and lockout revoke tokens; this guards against any other path.
+        if not user.is_active or selectors.account_is_locked(user):
+            raise AuthenticationFailed(TOKEN_INVALID)
+        return user, found
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Describes ApiTokenAuthentication in the OpenAPI schema (as DRF's token scheme was)."""
+
+    target_class = ApiTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=ApiTokenAuthentication.keyword
+        )

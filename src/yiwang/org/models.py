@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from yiwang.common.personal import EncryptedPersonalField
 from yiwang.common.validators import uscc_field_validator
@@ -171,6 +173,8 @@ class User(AbstractUser):
     failed_sign_in_count = models.PositiveIntegerField("连续失败次数", default=0)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Raised by a lockout or a deactivation: every session signed with an older value ends.
+    session_epoch = models.PositiveIntegerField("会话代次", default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = verbose_name_plural = "账号"
@@ -188,6 +192,20 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return role in self.role_codes
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django keeps a session only while its stored HMAC of the password hash still matches
+        # (so a password change ends other sessions). Mixing in the session epoch lets a lockout
+        # or a deactivation end every session of the account at once, in whatever store the
+        # sessions live. Epoch 0 hashes exactly as Django does, so existing sessions survive
+        # the upgrade.
+        value = self.password if not self.session_epoch else f"{self.password}|{self.session_epoch}"
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            value,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Staff(models.Model):
@@ -280,12 +298,52 @@ class Applicant(models.Model):
         return self.name
 
 
+class ApiToken(models.Model):
+    """An API token of a staff or system account (`Authorization: Token …`). Only the SM3
+    digest of the token is stored; the token itself is shown once, when issued. It expires
+    after YIWANG_API_TOKEN_HOURS and is revoked (deleted) when the password changes, the
+    account is locked or deactivated."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField("令牌摘要（SM3）", max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField("签发时间", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} 的接口令牌（{self.expires_at:%Y-%m-%d %H:%M} 过期）"
+
+
+class RateLimitCounter(models.Model):
+    """Attempts counted for one key (scope + client address, or scope + account) in the current
+    fixed window. Kept in the database so that every worker process shares the count; the key
+    is a digest, so neither addresses nor mobile numbers are stored here. See org.ratelimit."""
+
+    key = models.CharField("键（SM3）", max_length=64, unique=True)
+    scope = models.CharField("范围", max_length=32)
+    window_start = models.DateTimeField("窗口开始", db_index=True)
+    count = models.PositiveIntegerField("次数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "频率限制计数"
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.count} 次（自 {self.window_start:%H:%M:%S} 起）"
+
+
 __all__ = [
+    "ApiToken",
     "Applicant",
     "ApplicantKind",
     "Department",
     "DepartmentKind",
     "HallLevel",
+    "RateLimitCounter",
     "Region",
     "RegionLevel",
     "Role",

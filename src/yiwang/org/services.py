@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +16,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from yiwang.audit.services import audit_change, snapshot
+from yiwang.common.crypto import sm3_hex
 from yiwang.common.personal import personal_hash
 from yiwang.common.validators import validate_id_number, validate_mobile, validate_uscc
 
 from . import selectors
 from .models import (
+    ApiToken,
     Applicant,
     ApplicantKind,
     Department,
@@ -275,7 +279,16 @@ def sign_in_failed(*, user: User) -> bool:
         actor=None,
         reason=f"连续 {count} 次登录失败",
     )
+    _end_sessions(user)
+    api_tokens_revoke(user=user, reason="账号锁定")
     return True
+
+
+def _end_sessions(user: User) -> None:
+    """End every session of the account: sessions carry an HMAC that includes the session
+    epoch (User._get_session_auth_hash), so raising it invalidates them all, in any store."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.session_epoch = User.objects.values_list("session_epoch", flat=True).get(pk=user.pk)
 
 
 @transaction.atomic
@@ -313,6 +326,9 @@ def password_change(*, user: User, new_password: str) -> User:
         after={"password_changed_at": user.password_changed_at.isoformat()},
         actor=user,
     )
+    # The new password hash already ends the other sessions (the page keeps its own with
+    # update_session_auth_hash); tokens are not tied to the password, so revoke them.
+    api_tokens_revoke(user=user, reason="修改密码")
     return user
 
 
@@ -334,6 +350,32 @@ def password_reset(*, user: User, new_password: str, actor: User | None = None) 
     audit_change(
         action="org.password_reset", obj=user, after={"must_change_password": True}, actor=actor
     )
+    api_tokens_revoke(user=user, reason="管理员重置密码", actor=actor)
+    return user
+
+
+@transaction.atomic
+def account_deactivate(*, user: User, actor: User | None = None, reason: str = "") -> User:
+    """Deactivate an account (停用): it can no longer sign in, and its sessions and API tokens
+    end now."""
+    if actor is not None and not actor.is_superuser:
+        staff = getattr(user, "staff", None)
+        if staff is None:
+            raise PermissionDenied("只能停用工作人员的账号。")
+        _check_may_manage_staff(actor, staff.department, [])
+    before = snapshot(user, ["is_active"])
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    audit_change(
+        action="org.account_deactivate",
+        obj=user,
+        before=before,
+        after=snapshot(user, ["is_active"]),
+        actor=actor,
+        reason=reason,
+    )
+    _end_sessions(user)
+    api_tokens_revoke(user=user, reason="账号停用", actor=actor)
     return user
 
 
@@ -354,7 +396,9 @@ def applicant_register(
     actor: User | None = None,
 ) -> Applicant:
     """Register a natural or legal person; with a password, also create their sign-in account
-    (citizens sign in with the mobile number)."""
+    (citizens sign in with the mobile number). An ID number, USCC or (for an account) mobile
+    number already registered is an error with code "duplicate", checked only once everything
+    else is valid (so that `citizen_register` can hide it)."""
     errors: dict[str, list[str]] = {}
 
     def check(field: str, func, value: str, label: str) -> str:  # type: ignore[no-untyped-def]
@@ -384,18 +428,6 @@ def applicant_register(
         id_number = ""
     else:
         errors["kind"] = ["申请人类型只能是自然人或法人。"]
-    if not errors:
-        if (
-            id_number
-            and Applicant.objects.filter(
-                id_number_hash=personal_hash("id_number", id_number)
-            ).exists()
-        ):
-            errors["id_number"] = ["该身份证号码已注册。"]
-        if uscc and Applicant.objects.filter(uscc=uscc).exists():
-            errors["uscc"] = ["该统一社会信用代码已注册。"]
-        if password is not None and selectors.citizen_user_by_mobile(phone) is not None:
-            errors["phone"] = ["该手机号码已注册账号。"]
     if errors:
         raise ValidationError(errors)
 
@@ -413,6 +445,16 @@ def applicant_register(
             validate_password(password, user)
         except ValidationError as exc:
             raise ValidationError({"password": exc.messages}) from exc
+    duplicates = _registered_already(id_number=id_number, uscc=uscc, phone=phone, account=user)
+    if duplicates:
+        raise ValidationError(
+            {
+                field: ValidationError(message, code="duplicate")
+                for field, message in duplicates.items()
+            }
+        )
+    if user is not None:
+        assert password is not None
         user.set_password(password)
         user.save()
         role = Role.CITIZEN if kind == ApplicantKind.PERSON else Role.ENTERPRISE
@@ -437,13 +479,134 @@ def applicant_register(
     return applicant
 
 
+# --- API tokens -----------------------------------------------------------------------------
+
+
+def api_token_digest(token: str) -> str:
+    """What the database keeps of a token: its SM3 digest (a token is 256 random bits, so an
+    unkeyed digest cannot be reversed by guessing)."""
+    return sm3_hex(token.encode())
+
+
+def _registered_already(
+    *, id_number: str, uscc: str, phone: str, account: User | None
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+    if (
+        id_number
+        and Applicant.objects.filter(id_number_hash=personal_hash("id_number", id_number)).exists()
+    ):
+        found["id_number"] = "该身份证号码已注册。"
+    if uscc and Applicant.objects.filter(uscc=uscc).exists():
+        found["uscc"] = "该统一社会信用代码已注册。"
+    if account is not None and selectors.citizen_user_by_mobile(phone) is not None:
+        found["phone"] = "该手机号码已注册账号。"
+    return found
+
+
+def _only_duplicates(exc: ValidationError) -> bool:
+    return hasattr(exc, "error_dict") and all(
+        error.code == "duplicate" for errors in exc.error_dict.values() for error in errors
+    )
+
+
+def citizen_register(
+    *,
+    kind: str,
+    name: str,
+    phone: str,
+    password: str,
+    id_number: str = "",
+    uscc: str = "",
+    legal_representative: str = "",
+    legal_representative_id_number: str = "",
+) -> Applicant | None:
+    """Self-registration on the portal. Returns the new applicant, or None when the ID number,
+    USCC or mobile number is already registered: the page then answers exactly as for a new
+    registration, so it cannot be used to learn who is registered. Nothing is created then;
+    the attempt is audited on the existing record and the password hasher runs as it would for
+    a new account, so the answer takes as long. Any other error is raised as usual."""
+    try:
+        return applicant_register(
+            kind=kind,
+            name=name,
+            phone=phone,
+            id_number=id_number,
+            uscc=uscc,
+            legal_representative=legal_representative,
+            legal_representative_id_number=legal_representative_id_number,
+            password=password,
+        )
+    except ValidationError as exc:
+        if not _only_duplicates(exc):
+            raise
+        fields = sorted(exc.error_dict)
+    make_password(password)
+    _audit_refused_registration(id_number=id_number, uscc=uscc, phone=phone, fields=fields)
+    return None
+
+
+@transaction.atomic
+def _audit_refused_registration(
+    *, id_number: str, uscc: str, phone: str, fields: list[str]
+) -> None:
+    existing = (
+        Applicant.objects.filter(id_number_hash=personal_hash("id_number", id_number)).first()
+        if id_number
+        else None
+    )
+    if existing is None and uscc:
+        existing = Applicant.objects.filter(uscc=uscc).first()
+    if existing is None:
+        account = selectors.citizen_user_by_mobile(phone)
+        existing = getattr(account, "applicant", None)
+    if existing is not None:
+        audit_change(
+            action="org.applicant_register_refused",
+            obj=existing,
+            after={"duplicate_fields": fields},
+            reason="自助注册时证件号码或手机号码已注册",
+        )
+
+
 @transaction.atomic
 def api_token_issue(*, user: User) -> str:
-    """The API token of a signed-in staff or system account; created (and audited) on first
-    request, then returned unchanged."""
-    from rest_framework.authtoken.models import Token
+    """Issue a new API token to an authenticated staff or system account and return it in
+    clear: the only time it exists outside the caller. Only its digest is stored; it expires
+    after YIWANG_API_TOKEN_HOURS. The account's expired tokens are removed. Audited."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
+    issued = ApiToken.objects.create(
+        user=user,
+        digest=api_token_digest(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=settings.YIWANG_API_TOKEN_HOURS),
+    )
+    audit_change(
+        action="org.api_token_issue",
+        obj=user,
+        after={
+            "token": "issued",
+            "token_id": issued.pk,
+            "expires_at": issued.expires_at.isoformat(),
+        },
+        actor=user,
+    )
+    return token
 
-    token, created = Token.objects.get_or_create(user=user)
-    if created:
-        audit_change(action="org.api_token_issue", obj=user, after={"token": "issued"}, actor=user)
-    return token.key
+
+@transaction.atomic
+def api_tokens_revoke(*, user: User, reason: str, actor: User | None = None) -> int:
+    """Revoke (delete) every API token of the account; audited when there was one. Returns how
+    many were revoked."""
+    revoked, _ = ApiToken.objects.filter(user=user).delete()
+    if revoked:
+        audit_change(
+            action="org.api_tokens_revoke",
+            obj=user,
+            after={"revoked_tokens": revoked},
+            actor=actor,
+            reason=reason,
+        )
+    return revoked

@@ -13,8 +13,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from yiwang.audit.services import personal_data_reveal
+from yiwang.common.errors import render_error
+from yiwang.common.personal import normalise
 
-from . import selectors, services
+from . import ratelimit, selectors, services
+from .auth import CITIZEN_SIGN_IN_FAILED, STAFF_SIGN_IN_FAILED, check_current_password
 from .forms import (
     CitizenRegisterForm,
     CitizenSignInForm,
@@ -42,11 +45,18 @@ def _form_add_service_errors(form, exc: ValidationError) -> None:  # type: ignor
         form.add_error(None, exc.messages)
 
 
-def _failed_sign_in_message(user: User | None) -> str:
-    if user is not None and selectors.account_is_locked(user):
-        minutes = selectors.account_lock_remaining_minutes(user)
-        return f"连续登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试。"
-    return "用户名或密码不正确。"
+# What every registration that passes validation is told, whether it created an account or
+# the ID number / mobile number was registered already (which the page must not reveal).
+REGISTRATION_SUBMITTED = (
+    "注册信息已提交。如该手机号码和证件号码此前未注册，账号现已开通，请用手机号码和密码登录；"
+    "如此前已注册，请用原密码登录，忘记密码请到政务服务大厅窗口办理。"
+)
+
+
+def _too_many(request: HttpRequest, exc: ratelimit.RateLimited) -> HttpResponse:
+    response = render_error(request, 429, exc.message)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @sensitive_post_parameters("password")
@@ -55,11 +65,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = StaffSignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
+        try:
+            ratelimit.hit(request, ratelimit.SIGN_IN, account=username)
+        except ratelimit.RateLimited as exc:
+            return _too_many(request, exc)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is not None:
             login(request, user)
             return redirect(_safe_next(request, "workbench:home"))
-        form.add_error(None, _failed_sign_in_message(selectors.user_by_username(username)))
+        form.add_error(None, STAFF_SIGN_IN_FAILED)
     return render(request, "org/sign_in.html", {"form": form, "next": request.GET.get("next", "")})
 
 
@@ -69,16 +83,15 @@ def citizen_sign_in(request: HttpRequest) -> HttpResponse:
     form = CitizenSignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         mobile = form.cleaned_data["mobile"]
+        try:
+            ratelimit.hit(request, ratelimit.CITIZEN_SIGN_IN, account=normalise("phone", mobile))
+        except ratelimit.RateLimited as exc:
+            return _too_many(request, exc)
         user = authenticate(request, mobile=mobile, password=form.cleaned_data["password"])
         if user is not None:
             login(request, user)
             return redirect(_safe_next(request, "portal:home"))
-        form.add_error(
-            None,
-            _failed_sign_in_message(selectors.citizen_user_by_mobile(mobile)).replace(
-                "用户名", "手机号码"
-            ),
-        )
+        form.add_error(None, CITIZEN_SIGN_IN_FAILED)
     return render(
         request, "org/citizen_sign_in.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -86,18 +99,24 @@ def citizen_sign_in(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password", "id_number", "legal_representative_id_number", "phone")
 def citizen_register(request: HttpRequest) -> HttpResponse:
-    """Citizen or enterprise self-registration; signs the new account in."""
+    """Citizen or enterprise self-registration. Whether it created an account or found the ID
+    number or mobile number registered already, the answer is the same: the sign-in page with
+    REGISTRATION_SUBMITTED."""
     form = CitizenRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            applicant = services.applicant_register(**form.cleaned_data)
+            ratelimit.hit(
+                request, ratelimit.REGISTER, account=normalise("phone", form.cleaned_data["phone"])
+            )
+        except ratelimit.RateLimited as exc:
+            return _too_many(request, exc)
+        try:
+            services.citizen_register(**form.cleaned_data)
         except ValidationError as exc:
             _form_add_service_errors(form, exc)
         else:
-            assert applicant.user is not None
-            login(request, applicant.user, backend="yiwang.org.auth.CitizenMobileBackend")
-            messages.success(request, "注册成功，欢迎使用一网通办。")
-            return redirect("portal:home")
+            messages.success(request, REGISTRATION_SUBMITTED)
+            return redirect("org:citizen-sign-in")
     return render(request, "org/citizen_register.html", {"form": form})
 
 
@@ -118,7 +137,19 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not user.check_password(form.cleaned_data["old_password"]):
+        try:
+            ratelimit.hit(request, ratelimit.PASSWORD_CHANGE, account=user.get_username())
+        except ratelimit.RateLimited as exc:
+            return _too_many(request, exc)
+        if not check_current_password(request, user, form.cleaned_data["old_password"]):
+            if selectors.account_is_locked(user):
+                # That attempt locked the account and ended its sessions, this one included.
+                staff = user.kind in (UserKind.STAFF, UserKind.SYSTEM)
+                logout(request)
+                messages.error(
+                    request, "原密码连续输错次数过多，账号已被暂时锁定，您已退出登录，请稍后再试。"
+                )
+                return redirect("org:sign-in" if staff else "org:citizen-sign-in")
             form.add_error("old_password", "原密码不正确。")
         else:
             try:

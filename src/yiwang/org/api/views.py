@@ -5,11 +5,15 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import permissions, status, viewsets
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -17,7 +21,8 @@ from rest_framework.reverse import reverse
 from yiwang.audit.services import personal_data_reveal
 from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly
 
-from .. import selectors, services
+from .. import ratelimit, selectors, services
+from ..auth import STAFF_SIGN_IN_FAILED, ApiTokenAuthentication
 from ..models import Region, Staff, UserKind, Window
 from . import serializers as s
 
@@ -203,22 +208,34 @@ class ApplicantViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema(
     request=s.TokenRequestSerializer,
-    responses={200: s.TokenResponseSerializer, **ERROR_RESPONSES},
+    responses={
+        200: s.TokenResponseSerializer,
+        **ERROR_RESPONSES,
+        429: OpenApiResponse(ERROR_RESPONSES[401].response, description="尝试次数过多，请稍后再试"),
+    },
     auth=[],
 )
 @api_view(["POST"])
-@authentication_classes([TokenAuthentication])  # only for the 401 challenge header
+@authentication_classes([ApiTokenAuthentication])  # only for the 401 challenge header
 @permission_classes([permissions.AllowAny])
 def obtain_token(request: Request) -> Response:
-    """Exchange a staff or system account's user name and password for an API token. The
-    sign-in lockout applies."""
+    """Exchange a staff or system account's user name and password for a new API token, shown
+    this once; it expires after YIWANG_API_TOKEN_HOURS. The sign-in lockout and rate limits
+    apply, and every failure gives the same answer."""
     body = s.TokenRequestSerializer(data=request.data)
     body.is_valid(raise_exception=True)
+    try:
+        ratelimit.hit(request._request, ratelimit.SIGN_IN, account=body.validated_data["username"])
+    except ratelimit.RateLimited as exc:
+        throttled = Throttled(detail=exc.message)
+        # Set afterwards: passed in, DRF appends an English "Expected available in …".
+        throttled.wait = exc.retry_after  # type: ignore[attr-defined]
+        raise throttled from exc
     user = authenticate(
         request._request,
         username=body.validated_data["username"],
         password=body.validated_data["password"],
     )
     if user is None:
-        raise AuthenticationFailed("用户名或密码不正确，或账号已被锁定。")
+        raise AuthenticationFailed(STAFF_SIGN_IN_FAILED)
     return Response({"token": services.api_token_issue(user=user)})
