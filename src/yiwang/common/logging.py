@@ -1,12 +1,36 @@
-"""Log filter that masks ID numbers and mobile numbers in every log record."""
+"""Log masking: no log line shows a clear ID or mobile number, wherever it comes from.
+
+`MaskPersonalDataFilter` sits on the project's console handler (Django, the platform's own
+loggers) and, through `MaskingGunicornLogger`, on gunicorn's error and access logs. Request
+lines, query strings, `next=` targets and referrers are checked in their URL-decoded form too:
+`?q=138%2012345678` or `next=%2Fapplicants%2F%3Fid_number%3D3401…` hide nothing from it.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
+from urllib.parse import unquote_plus
+
+from gunicorn.glogging import Logger as GunicornLogger
 
 from .masking import mask_text
 
 _formatter = logging.Formatter()
+
+
+def mask_log_text(text: str) -> str:
+    """`mask_text`, and when the text is (part of) a URL, `mask_text` of its decoded form.
+
+    Decoded twice, because a `next=` target is a URL inside a URL. The decoded form is used
+    only when it hides something the raw text does not show as a number.
+    """
+    masked = mask_text(text)
+    if "%" not in masked and "+" not in masked:
+        return masked
+    decoded = unquote_plus(unquote_plus(masked))
+    decoded_masked = mask_text(decoded)
+    return decoded_masked if decoded_masked != decoded else masked
 
 
 class MaskPersonalDataFilter(logging.Filter):
@@ -18,14 +42,26 @@ class MaskPersonalDataFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string is the logger's problem, not ours
             return True
-        masked = mask_text(message)
+        masked = mask_log_text(message)
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
             # Formatters reuse exc_text when set; exception messages often quote input.
             record.exc_text = _formatter.formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = mask_text(record.exc_text)
+            record.exc_text = mask_log_text(record.exc_text)
         if record.stack_info:
-            record.stack_info = mask_text(record.stack_info)
+            record.stack_info = mask_log_text(record.stack_info)
         return True
+
+
+class MaskingGunicornLogger(GunicornLogger):
+    """gunicorn's logger (`logger_class`) with the masking filter on its error and access
+    handlers: the access line carries the raw request line, query string and referrer."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not any(isinstance(f, MaskPersonalDataFilter) for f in handler.filters):
+                    handler.addFilter(MaskPersonalDataFilter())
