@@ -303,6 +303,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("YIWANG_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (its DEBUG console, runserver's request lines) do not mask:
+        # drop them so every Django record reaches the masking console handler above.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint and fontTools log every rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
