@@ -8,6 +8,8 @@ app_name = "catalog_import"
 
 urlpatterns = [
     path("", import_views.import_page, name="page"),
+    path("jobs/<int:pk>/", import_views.job_page, name="job"),
+    path("jobs/<int:pk>/status/", import_views.job_status, name="job-status"),
     path("template.xlsx", import_views.template_download, name="template"),
     path("export.xlsx", import_views.export_download, name="export"),
 ]

@@ -1,5 +1,6 @@
-"""Workbench page for the catalogue's import and export: upload a file (all or nothing, with a
-per-row error report), download the template, download the user's part of the catalogue."""
+"""Workbench page for the catalogue's import and export: upload a file (checked for its type,
+size and row cap at once, then imported all or nothing by the task worker), follow the import
+job to its per-row report, download the template, download the user's part of the catalogue."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
@@ -23,7 +24,19 @@ from .exporting import (
     export_filename,
     import_template,
 )
-from .importing import ImportFileError, catalog_import, import_max_bytes, size_text
+from .importing import (
+    ImportFileError,
+    ImportResult,
+    import_job_create,
+    import_job_get_for,
+    import_jobs_for,
+    import_max_bytes,
+    import_max_rows,
+    size_text,
+)
+from .models import ImportJob
+
+RECENT_JOBS = 10
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -65,6 +78,8 @@ class ImportForm(forms.Form):
     def clean_file(self) -> list[Any]:
         limit = import_max_bytes()
         files = self.cleaned_data["file"]
+        if not files:
+            raise forms.ValidationError("请选择要导入的文件。")
         for upload in files:
             if upload.size > limit:
                 raise forms.ValidationError(
@@ -82,8 +97,8 @@ def _staff(request: HttpRequest) -> User:
 
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    """Upload form, the result of the last upload (counts, or the per-row error table), the
-    template link and the export form."""
+    """Upload form (a valid upload becomes an import job and the browser goes to its page),
+    the recent jobs in scope, the template link and the export form."""
     user = _staff(request)
     may_import = workflow.may_compile(user)
     reviewer = workflow.may_review(user)
@@ -92,34 +107,61 @@ def import_page(request: HttpRequest) -> HttpResponse:
         request.FILES if request.method == "POST" else None,
         reviewer=reviewer,
     )
-    result = None
     if request.method == "POST":
         if not may_import:
             raise PermissionDenied
         if form.is_valid():
             files = [(f.name, f.read()) for f in form.cleaned_data["file"]]
             try:
-                result = catalog_import(
-                    files=files,
-                    actor=user,
-                    publish=bool(form.cleaned_data.get("publish")),
+                job = import_job_create(
+                    files=files, actor=user, publish=bool(form.cleaned_data.get("publish"))
                 )
             except ImportFileError as exc:
                 form.add_error("file", exc.messages)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
+            else:
+                return redirect("catalog_import:job", pk=job.pk)
     return render(
         request,
         "catalog/import_page.html",
         {
             "form": form,
-            "result": result,
+            "jobs": import_jobs_for(user=user)[:RECENT_JOBS],
+            "max_rows": import_max_rows(),
             "may_import": may_import,
             "scope": org_selectors.data_scope_for(user),
             "departments": org_selectors.departments_in_scope(user=user),
             "max_size": size_text(import_max_bytes()),
         },
     )
+
+
+def _job_context(job: ImportJob) -> dict[str, Any]:
+    report = job.report or {}
+    return {
+        "job": job,
+        "result": ImportResult.from_report(report) if job.status == "done" else None,
+        "summary": report.get("summary", ""),
+        "errors_left_out": report.get("error_count", 0) - len(report.get("errors", [])),
+        "changes_left_out": report.get("change_count", 0) - len(report.get("changes", [])),
+        "percent": int(job.done * 100 / job.total) if job.total else 0,
+    }
+
+
+@login_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One import job: queued, checking N of M rows, writing, then its per-row report or why
+    it failed. The status block polls itself (htmx) until the job is finished."""
+    job = import_job_get_for(user=_staff(request), pk=pk)
+    return render(request, "catalog/import_job.html", _job_context(job))
+
+
+@login_required
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job page's status block, for htmx polling."""
+    job = import_job_get_for(user=_staff(request), pk=pk)
+    return render(request, "catalog/import_job_status.html", _job_context(job))
 
 
 @login_required

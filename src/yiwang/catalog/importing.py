@@ -30,8 +30,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import re
+import time
 import unicodedata
+import uuid
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -41,9 +44,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
+from yiwang.audit.services import audit_change
 from yiwang.common.sheets import csv_unescape
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import Department, User
@@ -56,6 +63,8 @@ from .models import (
     BusinessType,
     HandlingForm,
     HandlingKind,
+    ImportJob,
+    ImportJobStatus,
     ItemStatus,
     ItemType,
     Material,
@@ -70,6 +79,7 @@ from .models import (
 )
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_ROWS = 20_000
 # An xlsx is a zip: refuse archives that would inflate far beyond the upload limit.
 MAX_INFLATION = 20
 # A new base item needs a legal basis; this placeholder is what the demo county uses until the
@@ -85,6 +95,12 @@ IGNORED_SHEETS = frozenset({"说明", "填写说明", "readme"})
 def import_max_bytes() -> int:
     """Largest file accepted (setting YIWANG_IMPORT_MAX_BYTES, default 5 MiB)."""
     return int(getattr(settings, "YIWANG_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def import_max_rows() -> int:
+    """Most data rows one import may hold, every file and sheet together (setting
+    YIWANG_IMPORT_MAX_ROWS, default 20,000). Reading stops at the first row beyond it."""
+    return int(getattr(settings, "YIWANG_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
 
 
 # --- The format: sheets, columns and their aliases ------------------------------------------
@@ -497,6 +513,8 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (action, dept, name)
     dry_run: bool = False
+    rows: int = 0  # data rows read
+    write_seconds: float = 0.0  # how long the write transaction was open
 
     @property
     def ok(self) -> bool:
@@ -519,12 +537,59 @@ class ImportResult:
         prefix = "检查通过，导入后将" if self.dry_run else ""
         return prefix + "，".join(parts) + "。"
 
+    def to_report(self, *, max_lines: int) -> dict[str, Any]:
+        """JSON for an import job's report: counts, and the first `max_lines` errors and
+        changes (with their full numbers, so a page can say how many it leaves out)."""
+        return {
+            "counts": {
+                key: getattr(self, key)
+                for key in (
+                    "created",
+                    "updated",
+                    "unchanged",
+                    "published",
+                    "bundles_created",
+                    "bundles_unchanged",
+                    "bundles_published",
+                )
+            },
+            "errors": [[e.sheet, e.row, e.column, e.message] for e in self.errors[:max_lines]],
+            "error_count": len(self.errors),
+            "changes": [list(c) for c in self.changes[:max_lines]],
+            "change_count": len(self.changes),
+            "write_seconds": round(self.write_seconds, 3),
+        }
+
+    @classmethod
+    def from_report(cls, report: dict[str, Any]) -> ImportResult:
+        result = cls(**report.get("counts", {}))
+        result.errors = [RowError(*e) for e in report.get("errors", [])]
+        result.changes = [tuple(c) for c in report.get("changes", [])]  # type: ignore[misc]
+        return result
+
 
 class ImportFileError(ValidationError):
     """The file cannot be read at all (too large, not xlsx/CSV, undecodable, no header)."""
 
 
 Progress = Callable[[int, int], None]
+
+
+class RowBudget:
+    """Counts the data rows of an import while its files are read, and stops at the cap, so
+    an oversized file is refused before its rows are parsed, checked or held in memory."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = import_max_rows() if limit is None else limit
+        self.used = 0
+
+    def take(self, filename: str) -> None:
+        self.used += 1
+        if self.used > self.limit:
+            raise ImportFileError(
+                f"文件“{filename}”使本次导入的数据超过 {self.limit} 行的上限，"
+                "请拆分成多个文件分批导入。"
+            )
 
 
 # --- Reading files ---------------------------------------------------------------------------
@@ -555,7 +620,9 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _table(source: str, records: Iterable[Sequence[Any]]) -> Table | None:
+def _table(
+    source: str, records: Iterable[Sequence[Any]], budget: RowBudget, filename: str
+) -> Table | None:
     header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for number, record in enumerate(records, start=1):
@@ -564,6 +631,7 @@ def _table(source: str, records: Iterable[Sequence[Any]]) -> Table | None:
             header = cells
             continue
         if any(cells):
+            budget.take(filename)
             rows.append((number, cells))
     if header is None or not any(header):
         return None
@@ -572,7 +640,7 @@ def _table(source: str, records: Iterable[Sequence[Any]]) -> Table | None:
     return Table(source=source, headers=header, rows=rows)
 
 
-def _read_xlsx(filename: str, data: bytes) -> list[Table]:
+def _read_xlsx(filename: str, data: bytes, budget: RowBudget) -> list[Table]:
     # openpyxl parses through defusedxml when it is installed (a dependency): no entity bombs.
     import openpyxl
 
@@ -597,9 +665,13 @@ def _read_xlsx(filename: str, data: bytes) -> list[Table]:
                 continue
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # trust the cells, not the stored size
-            table = _table(f"“{sheet.title}”表", sheet.iter_rows(values_only=True))
+            table = _table(
+                f"“{sheet.title}”表", sheet.iter_rows(values_only=True), budget, filename
+            )
             if table is not None:
                 tables.append(table)
+    except ImportFileError:
+        raise
     except Exception:
         raise ImportFileError(
             f"文件“{filename}”的内容无法读取，请用 Excel 或 WPS 重新保存后再导入。"
@@ -632,27 +704,30 @@ def _decode(filename: str, data: bytes) -> str:
     )
 
 
-def _read_csv(filename: str, data: bytes) -> list[Table]:
+def _read_csv(filename: str, data: bytes, budget: RowBudget) -> list[Table]:
     text = _decode(filename, data)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
-        # A quote that an export put before formula-like text (OWASP) is not part of the value.
-        records = [
+        # Lazily, so the row cap stops the reading. A quote that an export put before
+        # formula-like text (OWASP) is not part of the value.
+        records = (
             [csv_unescape(cell) for cell in record]
             for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        ]
+        )
+        table = _table(filename, records, budget, filename)
     except csv.Error as exc:
         raise ImportFileError(f"文件“{filename}”不是有效的 CSV（{exc}）。") from None
-    table = _table(filename, records)
     if table is None:
         raise ImportFileError(f"文件“{filename}”中没有数据：第 1 行应为表头。")
     return [table]
 
 
-def read_tables(filename: str, data: bytes) -> list[Table]:
+def read_tables(filename: str, data: bytes, budget: RowBudget | None = None) -> list[Table]:
     """The tables of an uploaded file, its type decided by content, not by extension:
-    an xlsx is a zip holding ``[Content_Types].xml``; a CSV is decodable text."""
+    an xlsx is a zip holding ``[Content_Types].xml``; a CSV is decodable text. `budget` counts
+    rows across the files of one import (a fresh one: the cap for this file alone)."""
+    budget = budget or RowBudget()
     limit = import_max_bytes()
     if len(data) > limit:
         raise ImportFileError(
@@ -669,12 +744,20 @@ def read_tables(filename: str, data: bytes) -> list[Table]:
             raise ImportFileError(f"文件“{filename}”已损坏，无法作为 xlsx 打开。") from None
         if not is_ooxml:
             raise ImportFileError(f"文件“{filename}”是 zip 压缩包，不是 xlsx 工作簿。")
-        return _read_xlsx(filename, data)
+        return _read_xlsx(filename, data, budget)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(
             f"文件“{filename}”是旧版 Excel（xls）格式，请另存为 xlsx 或 CSV 后再导入。"
         )
-    return _read_csv(filename, data)
+    return _read_csv(filename, data, budget)
+
+
+def read_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[Table], int]:
+    """The tables of every file of one import and their number of data rows (at most the cap);
+    ImportFileError for a file that cannot be read or rows beyond the cap."""
+    budget = RowBudget()
+    tables = [table for name, data in files for table in read_tables(name, data, budget)]
+    return tables, budget.used
 
 
 def size_text(n: int) -> str:
@@ -1040,9 +1123,12 @@ def _model_errors(exc: ValidationError) -> list[tuple[str, str]]:
 class _Planner:
     """Reads every table, validates every row and works out what to write."""
 
-    def __init__(self, *, actor: User | None, publish: bool):
+    def __init__(
+        self, *, actor: User | None, publish: bool, on_row: Callable[[], None] | None = None
+    ):
         self.actor = actor
         self.publish = publish
+        self.on_row = on_row or (lambda: None)
         self.errors: list[RowError] = []
         self.departments = {d.name: d for d in Department.objects.select_related("region")}
         if actor is None or actor.is_superuser:
@@ -1072,6 +1158,7 @@ class _Planner:
             return  # headers are wrong: reading rows would only repeat the same complaint
         for table in by_kind["items"]:
             for number, cells in table.rows:
+                self.on_row()
                 self._read_item(_Row(table, number, cells, self.errors))
         self._check_duplicates()
         children = {
@@ -1360,6 +1447,7 @@ class _Planner:
         found: dict[tuple[str, str, str], list[_ChildRow]] = defaultdict(list)
         for table in tables:
             for number, cells in table.rows:
+                self.on_row()
                 row = _Row(table, number, cells, self.errors)
                 name = row.text("name", required=True)
                 business_type = row.choice(
@@ -1716,6 +1804,7 @@ class _Planner:
         groups: dict[str, list[_Row]] = defaultdict(list)
         order: list[str] = []
         for number, cells in table.rows:
+            self.on_row()
             row = _Row(table, number, cells, self.errors)
             name = row.text("bundle", required=True)
             if name:
@@ -1990,6 +2079,8 @@ def catalog_import(
     publish: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    checking: Progress | None = None,
+    writing: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import items and bundles from xlsx/CSV files, all or nothing.
 
@@ -1998,18 +2089,28 @@ def catalog_import(
     staff import only for departments in their data scope. `publish` (reviewers only) submits,
     approves and publishes every imported draft and bundle.
 
-    Raises ImportFileError for a file that cannot be read and PermissionDenied for a role that
-    may not compile items. Row problems come back in ``result.errors`` and nothing is written.
+    Raises ImportFileError for a file that cannot be read (or rows beyond the cap) and
+    PermissionDenied for a role that may not compile items. Row problems come back in
+    ``result.errors`` and nothing is written.
+
+    Reading and checking happen outside any transaction; only the writes of a clean file take
+    one. `checking(rows done, rows)` reports the check; `writing(n)` is called once, before the
+    write transaction opens, with the number of writes; `progress(done, n)` follows them.
     """
     if not workflow.may_compile(actor):
         raise PermissionDenied("您的角色不能导入事项。")
     if publish and not workflow.may_review(actor):
         raise PermissionDenied("只有数据资源局可以导入并直接发布。")
-    tables = [table for name, data in files for table in read_tables(name, data)]
+    tables, rows = read_files(files)
     names = "、".join(name for name, _ in files)
-    planner = _Planner(actor=actor, publish=publish)
+    counter = iter(range(1, rows + 1))
+    planner = _Planner(
+        actor=actor,
+        publish=publish,
+        on_row=(lambda: checking(next(counter, rows), rows)) if checking else None,
+    )
     planner.plan(tables)
-    result = ImportResult(dry_run=dry_run)
+    result = ImportResult(dry_run=dry_run, rows=rows)
     if planner.errors:
         position = {table.source: i for i, table in reversed(list(enumerate(tables)))}
         result.errors = sorted(planner.errors, key=lambda e: (position.get(e.sheet, 0), e.row))
@@ -2022,6 +2123,9 @@ def catalog_import(
     work = [p for p in items if p.action != "unchanged" or p.publish]
     bundles = [b for b in planner.bundles if b.action == "created" or b.publish]
     total = len(work) + len(bundles)
+    if writing:
+        writing(total)
+    opened = time.monotonic()
     try:
         with transaction.atomic():
             for done, plan in enumerate(work, start=1):
@@ -2034,7 +2138,9 @@ def catalog_import(
                     progress(done, total)
     except _WriteFailed as failed:
         # Validation should have caught it; report it like any row error, having written nothing.
-        return ImportResult(errors=[failed.error], dry_run=dry_run)
+        return ImportResult(errors=[failed.error], dry_run=dry_run, rows=rows)
+    finally:
+        result.write_seconds = time.monotonic() - opened
     return result
 
 
@@ -2044,3 +2150,139 @@ def _attempt(source: str, row: int, write: Callable[[], None]) -> None:
     except (ValidationError, PermissionDenied) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         raise _WriteFailed(RowError(source, row, "—", "；".join(messages))) from exc
+
+
+# --- Import jobs (the workbench runs every import in the task worker) ------------------------
+
+# Errors and changes kept in a job's report (the report says how many more there were).
+REPORT_MAX_LINES = 1000
+# Progress is written at most this often (seconds): each write is a short transaction.
+PROGRESS_INTERVAL = 0.5
+STORAGE_PREFIX = "imports"
+INTERNAL_FAILURE = "导入时发生内部错误，未导入任何数据，请联系管理员。"
+
+logger = logging.getLogger(__name__)
+
+
+def import_job_create(
+    *, files: Sequence[tuple[str, bytes]], actor: User, publish: bool = False
+) -> ImportJob:
+    """Check that the files can be read and hold at most the row cap (ImportFileError
+    otherwise, before anything is stored), keep them in the default storage and queue the
+    import for the task worker (catalog.tasks.run_import_job)."""
+    if not workflow.may_compile(actor):
+        raise PermissionDenied("您的角色不能导入事项。")
+    if publish and not workflow.may_review(actor):
+        raise PermissionDenied("只有数据资源局可以导入并直接发布。")
+    _, rows = read_files(files)
+    staff = org_selectors.staff_for_user(actor)
+    folder = f"{STORAGE_PREFIX}/{uuid.uuid4().hex}"
+    stored = [
+        {"name": name, "path": default_storage.save(f"{folder}/{index}.dat", ContentFile(data))}
+        for index, (name, data) in enumerate(files, start=1)
+    ]
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            created_by=actor,
+            department=staff.department if staff else None,
+            publish=publish,
+            files=stored,
+            rows=rows,
+        )
+        audit_change(
+            action="catalog.import_job_create",
+            obj=job,
+            after={"files": [f["name"] for f in stored], "rows": rows, "publish": publish},
+            actor=actor,
+        )
+        # Queued once the job row is committed, so the worker always finds it.
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from .tasks import run_import_job
+
+    run_import_job.enqueue(job_id)
+
+
+def _job_update(job: ImportJob, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(job, name, value)
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a queued job (in the worker): read the kept files, check every row outside any
+    transaction (progress “N of M rows”), write a clean file in one transaction, keep the
+    per-row report, delete the files. A job that cannot run ends as failed with its reason."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != ImportJobStatus.QUEUED:
+        return job  # already run (a retried task must not import twice)
+    _job_update(job, status=ImportJobStatus.RUNNING, phase="checking", started_at=timezone.now())
+    last = 0.0
+
+    def checking(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done == total or now - last >= PROGRESS_INTERVAL:
+            last = now
+            _job_update(job, done=done, total=total)
+
+    def writing(total: int) -> None:
+        _job_update(job, phase="writing", done=0, total=total)
+
+    try:
+        files = []
+        for stored in job.files:
+            with default_storage.open(stored["path"], "rb") as handle:
+                files.append((stored["name"], handle.read()))
+        result = catalog_import(
+            files=files,
+            actor=job.created_by,
+            publish=job.publish,
+            checking=checking,
+            writing=writing,
+        )
+    except (ImportFileError, PermissionDenied) as exc:
+        message = "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        _finish(job, ImportJobStatus.FAILED, failure=message[:500])
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        _finish(job, ImportJobStatus.FAILED, failure=INTERNAL_FAILURE)
+    else:
+        logger.info(
+            "import job %s: %s rows, write transaction %.2f s",
+            job.pk,
+            result.rows,
+            result.write_seconds,
+        )
+        _finish(
+            job,
+            ImportJobStatus.DONE,
+            report={**result.to_report(max_lines=REPORT_MAX_LINES), "summary": result.summary},
+        )
+    return job
+
+
+def _finish(job: ImportJob, status: str, **fields: Any) -> None:
+    for stored in job.files:
+        try:
+            default_storage.delete(stored["path"])
+        except OSError:  # a missing file must not keep the job running forever
+            logger.warning("import job %s: could not delete %s", job.pk, stored["path"])
+    _job_update(job, status=status, phase="", finished_at=timezone.now(), **fields)
+
+
+def import_jobs_for(*, user: User) -> QuerySet[ImportJob]:
+    """Import jobs in the user's data scope (by the importer's department), newest first."""
+    jobs = ImportJob.objects.select_related("created_by", "department")
+    if user.is_superuser:
+        return jobs
+    return jobs.filter(department__in=org_selectors.departments_in_scope(user=user))
+
+
+def import_job_get_for(*, user: User, pk: int) -> ImportJob:
+    """One job in the user's scope; out of scope is 404."""
+    job: ImportJob = org_selectors.get_in_scope_or_404(import_jobs_for(user=user), pk=pk)
+    return job

@@ -1,0 +1,196 @@
+"""Import jobs: refused early beyond the row cap, run by the real worker queue, in the
+importer's data scope, and checking rows outside any transaction so sign-ins go through."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from tests import factories as f
+from tests.catalog.conftest import CatalogWorld
+from tests.catalog.test_import_views import PAGE, upload
+from tests.catalog.test_importing import HEADER, csv_bytes, row, xlsx_bytes
+from yiwang.catalog import importing
+from yiwang.catalog.importing import ImportFileError, catalog_import, import_job_create
+from yiwang.catalog.models import ImportJob, ImportJobStatus, ServiceItem
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def rows(n: int, dept: str = "县市场监督管理局") -> list[list[str]]:
+    return [HEADER, *(row(f"批量事项{i}", dept=dept) for i in range(n))]
+
+
+# --- The row cap -----------------------------------------------------------------------------
+
+
+def test_rows_beyond_the_cap_are_refused_before_any_row_is_checked(
+    world: CatalogWorld, settings, monkeypatch
+):
+    settings.YIWANG_IMPORT_MAX_ROWS = 5
+
+    def never(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("rows were checked")
+
+    monkeypatch.setattr(importing._Planner, "plan", never)
+    expected = "文件“big.csv”使本次导入的数据超过 5 行的上限，请拆分成多个文件分批导入。"
+    with pytest.raises(ImportFileError) as caught:
+        catalog_import(files=[("big.csv", csv_bytes(rows(6)))])
+    assert caught.value.messages == [expected]
+    # Across files and sheets: 3 + 3 rows are one import of 6.
+    book = xlsx_bytes({"事项": rows(3), "事项2": rows(3)[:1] + rows(6)[4:]})
+    with pytest.raises(ImportFileError, match="超过 5 行的上限"):
+        catalog_import(files=[("a.csv", csv_bytes(rows(3))), ("b.xlsx", book)])
+    with pytest.raises(ImportFileError, match="超过 5 行的上限"):
+        import_job_create(files=[("big.csv", csv_bytes(rows(6)))], actor=world.clerk.user)
+    assert not ImportJob.objects.exists()
+
+
+def test_the_page_refuses_an_oversized_import_at_once(client, world: CatalogWorld, settings):
+    settings.YIWANG_IMPORT_MAX_ROWS = 5
+    client.force_login(world.clerk.user)
+    response = client.post(PAGE, {"file": upload("big.csv", csv_bytes(rows(6)))})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "使本次导入的数据超过 5 行的上限，请拆分成多个文件分批导入。" in page
+    assert "每次导入合计不超过 5 行数据" in page
+    assert not ImportJob.objects.exists()
+    assert not settings.MEDIA_ROOT.exists()  # nothing kept
+
+
+# --- The real queue: `yiwang worker --batch` -------------------------------------------------
+
+
+def test_upload_is_queued_and_the_worker_runs_it(
+    client, world: CatalogWorld, django_capture_on_commit_callbacks
+):
+    client.force_login(world.clerk.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(PAGE, {"file": upload("items.csv", csv_bytes(rows(3)))})
+    job = ImportJob.objects.get()
+    assert response["Location"] == f"{PAGE}jobs/{job.pk}/"
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert default_storage.exists(job.files[0]["path"])  # kept until the job is done
+
+    waiting = client.get(response["Location"]).content.decode()
+    assert 'data-status="queued"' in waiting and "3 行数据" in waiting
+    assert f'hx-get="{PAGE}jobs/{job.pk}/status/"' in waiting and "every 1s" in waiting
+    assert not ServiceItem.objects.exists()
+
+    call_command("worker", "--batch")
+
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DONE
+    assert (job.done, job.total) == (0, 3)  # the write phase: three items in one transaction
+    assert job.report["counts"]["created"] == 3
+    assert ServiceItem.objects.count() == 3
+    assert not default_storage.exists(job.files[0]["path"])
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    status = client.get(f"{PAGE}jobs/{job.pk}/status/").content.decode()
+    assert 'data-status="done"' in status and "hx-trigger" not in status
+    assert 'data-testid="count-created">3<' in status
+    # The import page lists the job.
+    assert f'href="{PAGE}jobs/{job.pk}/"' in client.get(PAGE).content.decode()
+
+
+def test_a_job_with_bad_rows_reports_them_and_one_that_cannot_run_fails(world: CatalogWorld):
+    bad = import_job_create(
+        files=[("a.csv", csv_bytes([HEADER, row(), row("户口迁移", dept="县公安局")]))],
+        actor=world.clerk.user,
+    )
+    importing.import_job_run(job_id=bad.pk)
+    bad.refresh_from_db()
+    assert bad.status == ImportJobStatus.DONE
+    assert bad.report["errors"] == [["a.csv", 3, "实施部门", "“县公安局”不在您的数据范围内。"]]
+    assert not ServiceItem.objects.exists()
+
+    lost = import_job_create(files=[("b.csv", csv_bytes(rows(1)))], actor=world.clerk.user)
+    default_storage.delete(lost.files[0]["path"])
+    importing.import_job_run(job_id=lost.pk)
+    lost.refresh_from_db()
+    assert (lost.status, lost.failure) == (ImportJobStatus.FAILED, importing.INTERNAL_FAILURE)
+    # Run again (a retried task), nothing happens twice.
+    importing.import_job_run(job_id=bad.pk)
+    assert ImportJob.objects.get(pk=bad.pk).finished_at == bad.finished_at
+
+
+# --- Scope -----------------------------------------------------------------------------------
+
+
+def test_jobs_are_in_the_importers_data_scope(client, world: CatalogWorld):
+    job = import_job_create(files=[("a.csv", csv_bytes(rows(1)))], actor=world.clerk.user)
+    assert job.department == world.dept
+    importing.import_job_run(job_id=job.pk)
+    urls = [f"{PAGE}jobs/{job.pk}/", f"{PAGE}jobs/{job.pk}/status/"]
+
+    client.force_login(world.other_clerk.user)  # another department's staff
+    assert [client.get(u).status_code for u in urls] == [404, 404]
+    assert f"jobs/{job.pk}/" not in client.get(PAGE).content.decode()
+    assert client.get(f"{PAGE}jobs/999999/").status_code == 404
+
+    colleague = f.staff(world.dept, ["window_clerk"])
+    client.force_login(colleague.user)
+    assert [client.get(u).status_code for u in urls] == [200, 200]
+    client.force_login(world.reviewer.user)  # the bureau sees its region
+    assert client.get(urls[0]).status_code == 200
+
+
+# --- No lock while checking ------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_in_succeeds_while_a_big_import_is_being_checked(monkeypatch):
+    """The job checks its rows with no transaction open, so a concurrent write (a sign-in:
+    session, last login, audit event) is not blocked; on SQLite a held write lock would make
+    it fail at once (shared-cache test database), on PostgreSQL the audit chain head would."""
+    dept = f.department("县市场监督管理局")
+    clerk = f.staff(dept, ["window_clerk"], username="clerk")
+    other = f.staff(dept, ["window_clerk"], username="signer")
+    job = import_job_create(files=[("big.csv", csv_bytes(rows(400)))], actor=clerk.user)
+    validating, signed_in = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+    read_item = importing._Planner._read_item
+
+    def pausing(self, row):  # type: ignore[no-untyped-def]
+        if row.number == 200 and not validating.is_set():
+            seen["in_transaction"] = connection.in_atomic_block
+            validating.set()
+            assert signed_in.wait(30)
+        return read_item(self, row)
+
+    monkeypatch.setattr(importing._Planner, "_read_item", pausing)
+
+    def work() -> None:
+        try:
+            importing.import_job_run(job_id=job.pk)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        assert validating.wait(30)
+        job.refresh_from_db()
+        assert (job.status, job.phase) == (ImportJobStatus.RUNNING, "checking")
+        response = Client().post(
+            "/accounts/sign-in/", {"username": "signer", "password": f.PASSWORD}
+        )
+        assert response.status_code == 302, response.content.decode()[:500]
+        other.user.refresh_from_db()
+        assert other.user.last_login is not None
+    finally:
+        signed_in.set()
+        worker.join(120)
+    assert seen["in_transaction"] is False
+    job.refresh_from_db()
+    assert job.status == ImportJobStatus.DONE, job.failure
+    assert job.report["counts"]["created"] == 400
