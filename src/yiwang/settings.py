@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 413 for an oversized body before anything reads it (CSRF's process_view reads POST later).
+    "yiwang.common.uploads.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yiwang.audit.middleware.AuditContextMiddleware",
@@ -219,7 +221,6 @@ YIWANG_ITEM_CODE_TEMPLATE = env(
     "YIWANG_ITEM_CODE_TEMPLATE", "{base_code}{region_code}000{uscc}{sequence:02d}"
 )
 YIWANG_IMPORT_MAX_BYTES = env_int("YIWANG_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-YIWANG_IMPORT_MAX_ROWS = env_int("YIWANG_IMPORT_MAX_ROWS", 20_000)
 YIWANG_CATALOG_FILE_MAX_BYTES = env_int("YIWANG_CATALOG_FILE_MAX_BYTES", 10 * 1024 * 1024)
 YIWANG_SEARCH_RESULTS = env_int("YIWANG_SEARCH_RESULTS", 10)
 if env_list("YIWANG_CATALOG_REQUIRED_ELEMENTS"):
@@ -253,7 +254,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("YIWANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Largest request body, files included: refused with 413 before it is read (common.uploads).
+YIWANG_UPLOAD_MAX_BYTES = env_int("YIWANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = YIWANG_UPLOAD_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 REST_FRAMEWORK = {

@@ -9,12 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests import factories as f
+from tests.common import files
 from yiwang.catalog import services
 from yiwang.catalog.models import AdjustmentLog, ItemStatus, ServiceItem, VersionStatus
 
 from .conftest import claim_ready, publish
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = files.pdf()  # a real one: uploads are parsed whole (common.uploads)
 
 
 class _FormReader(HTMLParser):

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import file_views
 from . import guide_views as views
 
 app_name = "guide"
@@ -17,4 +18,9 @@ urlpatterns = [
     path("bundle/<str:code>/", views.bundle_guide, name="bundle"),
     path("bundle/<str:code>/notice/", views.bundle_notice, name="bundle-notice"),
     path("bundle/<str:code>/pdf", views.bundle_notice_pdf, name="bundle-pdf"),
+    path(
+        "material/<int:pk>/<slug:which>",
+        file_views.material_file,
+        name="material-file",
+    ),
 ]

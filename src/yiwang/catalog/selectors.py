@@ -352,3 +352,18 @@ def version_diff(version: ServiceItemVersion, against: ServiceItemVersion | None
             SpecialProcedure,
         ),
     )
+
+
+def material_for_download(*, user: User, pk: int) -> Material:
+    """A material whose blank form or sample file `user` may download: every material of a
+    version whose guide is public (published or superseded, item active), and, for staff,
+    every material of a version in their data scope (drafts included). Anything else is 404,
+    so a draft's file does not reveal that it exists."""
+    public = Q(
+        version__status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED],
+        version__item__status=ItemStatus.ACTIVE,
+    )
+    in_scope = org_selectors.data_scope_for(user).department_q("version__item__department")
+    return org_selectors.get_in_scope_or_404(  # type: ignore[no-any-return]
+        Material.objects.select_related("version__item").filter(public | in_scope), pk=pk
+    )

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.audit.services import audit_change, snapshot
+from yiwang.common import uploads
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import Department, Region, User
 
@@ -614,23 +615,26 @@ def bundle_publish(*, bundle: Bundle, actor: User | None = None) -> Bundle:
 
 
 # --- Material files (空白表格、示例样表) --------------------------------------------------------
-# Uploads are size-limited and their type is sniffed from the content, not trusted from the name.
+# Uploads are size-limited and their type is decided by checking the whole content
+# (common.uploads), not trusted from the name or the browser's Content-Type.
 
-_FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "docx": (b"PK\x03\x04",),
-    "xlsx": (b"PK\x03\x04",),
-    "doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
+# The file name's extension → the kind its content must be (PDF, Word, Excel or an image).
+MATERIAL_FILE_KINDS: dict[str, str] = {
+    "pdf": "pdf",
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "doc": "doc",
+    "xls": "xls",
+    "png": "png",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
 }
 
 
-def material_file_check(*, file: Any, label: str = "") -> None:
+def material_file_check(*, file: Any, label: str = "") -> str:
     """Refuse a blank form or sample file that is too large (YIWANG_CATALOG_FILE_MAX_BYTES,
-    default 10 MB) or whose content is not the PDF, Word, Excel or image its name claims."""
+    default 10 MB), whose content is not the PDF, Word, Excel or image its name claims, or that
+    is damaged, truncated or a polyglot (a PDF carrying HTML). Returns the checked kind."""
     limit = int(getattr(settings, "YIWANG_CATALOG_FILE_MAX_BYTES", 10 * 1024 * 1024))
     name = getattr(file, "name", "") or ""
     if file.size > limit:
@@ -638,16 +642,22 @@ def material_file_check(*, file: Any, label: str = "") -> None:
             {"申请材料": f"{label}文件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后上传。"}
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    signatures = _FILE_SIGNATURES.get(extension)
-    if signatures is None:
+    expected = MATERIAL_FILE_KINDS.get(extension)
+    if expected is None:
         raise ValidationError(
             {"申请材料": f"{label}文件“{name}”类型不支持，请上传 PDF、Word、Excel 或图片。"}
         )
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    if not any(head.startswith(sig) for sig in signatures):
+    try:
+        kind = uploads.inspect(file)
+    except uploads.UploadRejected as exc:
+        if exc.kind != expected:  # not even the kind its name claims
+            raise ValidationError(
+                {"申请材料": f"{label}文件“{name}”的内容与扩展名不符。"}
+            ) from None
+        raise ValidationError({"申请材料": f"{label}文件“{name}”{exc.reason}。"}) from None
+    if kind != expected:
         raise ValidationError({"申请材料": f"{label}文件“{name}”的内容与扩展名不符。"})
+    return kind
 
 
 # --- Base catalogue upkeep (admin) -------------------------------------------------------------
