@@ -177,3 +177,12 @@ def test_runserver_request_line_is_masked(capsys, settings):
     err = capsys.readouterr().err
     assert "138****5678" in err and "3401**********1234" in err
     assert PHONE not in err and ID_NUMBER not in err
+
+
+def test_only_the_url_word_is_decoded():
+    from yiwang.common.logging import mask_log_text
+
+    line = '[01/Dec/2026:16:25:44 +0800] "GET /s/?q=138%201234%205678 HTTP/1.1" 200'
+    assert (
+        mask_log_text(line) == '[01/Dec/2026:16:25:44 +0800] "GET /s/?q=138****5678 HTTP/1.1" 200'
+    )

@@ -92,9 +92,9 @@ def test_applicant_lookup_by_id_number(client, two_departments):
         kind=ApplicantKind.PERSON, name="孙八", phone="13812345671", id_number=idn
     )
     client.force_login(t.bureau_admin.user)
-    html = client.get(reverse("org:applicant-list"), {"id_number": idn}).content.decode()
+    html = client.post(reverse("org:applicant-list"), {"id_number": idn}).content.decode()
     assert "孙八" in html
-    html = client.get(
+    html = client.post(
         reverse("org:applicant-list"), {"id_number": f.id_number("19700101", 8)}
     ).content.decode()
     assert "孙八" not in html

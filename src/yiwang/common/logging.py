@@ -9,6 +9,7 @@ lines, query strings, `next=` targets and referrers are checked in their URL-dec
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -17,20 +18,29 @@ from gunicorn.glogging import Logger as GunicornLogger
 from .masking import mask_text
 
 _formatter = logging.Formatter()
+# A run of non-space characters holding a percent escape or a plus (a URL or part of one).
+_URL_WORD_RE = re.compile(r"[^\s\"']*[%+][^\s\"']*")
+
+
+def _mask_url_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    decoded = unquote_plus(unquote_plus(token))
+    masked = mask_text(decoded)
+    # Keep the raw token unless decoding revealed a number ("+0800" stays as it is).
+    return masked if masked != decoded else token
 
 
 def mask_log_text(text: str) -> str:
-    """`mask_text`, and when the text is (part of) a URL, `mask_text` of its decoded form.
+    """`mask_text`, and for every URL-encoded word (a request line, a query string, a
+    referrer) `mask_text` of its decoded form.
 
-    Decoded twice, because a `next=` target is a URL inside a URL. The decoded form is used
-    only when it hides something the raw text does not show as a number.
+    Decoded twice, because a `next=` target is a URL inside a URL. A word is replaced by its
+    decoded, masked form only when decoding shows a number the raw word hides.
     """
     masked = mask_text(text)
     if "%" not in masked and "+" not in masked:
         return masked
-    decoded = unquote_plus(unquote_plus(masked))
-    decoded_masked = mask_text(decoded)
-    return decoded_masked if decoded_masked != decoded else masked
+    return _URL_WORD_RE.sub(_mask_url_token, masked)
 
 
 class MaskPersonalDataFilter(logging.Filter):

@@ -221,11 +221,20 @@ def applicant_get_for(*, user: User, pk: int) -> Applicant:
 
 
 def applicant_find_by_id_number(*, user: User, id_number: str) -> Applicant | None:
+    """The applicant in `user`'s scope with this resident-ID number (exact, by keyed hash)."""
     return (
         applicant_list_for(user=user)
         .filter(id_number_hash=personal_hash("id_number", id_number))
         .first()
     )
+
+
+def applicant_lookup_for(*, user: User, id_number: str) -> Applicant:
+    """Like applicant_find_by_id_number, but none (or out of scope) is a 404."""
+    found = applicant_find_by_id_number(user=user, id_number=id_number)
+    if found is None:
+        raise Http404("没有找到该身份证号码的申请人。")
+    return found
 
 
 # --- Accounts ------------------------------------------------------------------------------

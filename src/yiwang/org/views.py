@@ -206,7 +206,9 @@ def window_list(request: HttpRequest) -> HttpResponse:
 def applicant_list(request: HttpRequest) -> HttpResponse:
     _staff_required(request)
     user: User = request.user  # type: ignore[assignment]
-    query = request.GET.get("id_number", "").strip()
+    # The ID number comes by POST: in a GET query it would land in access logs, browser
+    # history and the sign-in page's `next=`.
+    query = request.POST.get("id_number", "").strip() if request.method == "POST" else ""
     applicants = selectors.applicant_list_for(user=user)
     if query:
         found = selectors.applicant_find_by_id_number(user=user, id_number=query)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+
+from yiwang.common.validators import validate_id_number
 
 from ..models import Applicant, Department, Region, ServiceHall, Staff, Window
 
@@ -89,6 +92,18 @@ class ApplicantSerializer(serializers.ModelSerializer):
             "phone",
             "created_at",
         ]
+
+
+class ApplicantLookupSerializer(serializers.Serializer):
+    id_number = serializers.CharField(
+        max_length=32, write_only=True, help_text="居民身份证号码（18 位）"
+    )
+
+    def validate_id_number(self, value: str) -> str:
+        try:
+            return validate_id_number(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
 
 
 class RevealRequestSerializer(serializers.Serializer):

@@ -6,14 +6,18 @@ from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action, api_view, authentication_classes, permission_classes
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    PermissionDenied,
+    Throttled,
+    ValidationError,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -25,6 +29,10 @@ from .. import ratelimit, selectors, services
 from ..auth import STAFF_SIGN_IN_FAILED, ApiTokenAuthentication
 from ..models import Region, Staff, UserKind, Window
 from . import serializers as s
+
+ID_NUMBER_NOT_IN_URL = (
+    "身份证号码不能放在网址中，请用 POST /api/org/applicants/lookup/ 按身份证号码查找。"
+)
 
 
 @extend_schema(exclude=True)
@@ -160,10 +168,7 @@ class StaffViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        responses={200: s.ApplicantSerializer(many=True), **ERROR_RESPONSES},
-        parameters=[OpenApiParameter("id_number", str, description="按身份证号码精确查找")],
-    ),
+    list=extend_schema(responses={200: s.ApplicantSerializer(many=True), **ERROR_RESPONSES}),
     retrieve=extend_schema(responses={200: s.ApplicantSerializer, **ERROR_RESPONSES}),
 )
 class ApplicantViewSet(viewsets.ReadOnlyModelViewSet):
@@ -174,13 +179,30 @@ class ApplicantViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["kind"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        user = self.request.user
-        qs = selectors.applicant_list_for(user=user)  # type: ignore[arg-type]
-        id_number = self.request.query_params.get("id_number")
-        if id_number:
-            found = selectors.applicant_find_by_id_number(user=user, id_number=id_number)  # type: ignore[arg-type]
-            qs = qs.filter(pk=found.pk) if found else qs.none()
-        return qs
+        return selectors.applicant_list_for(user=self.request.user)  # type: ignore[arg-type]
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        # An ID number in a URL ends up in access logs, browser history and `next=`: refuse it
+        # and point to the POST lookup.
+        if "id_number" in request.query_params:
+            raise ValidationError({"id_number": [ID_NUMBER_NOT_IN_URL]})
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        request=s.ApplicantLookupSerializer,
+        responses={200: s.ApplicantSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["post"])
+    def lookup(self, request: Request) -> Response:
+        """Find the applicant with this resident-ID number (in the body, never in the URL);
+        404 when there is none in the caller's scope."""
+        body = s.ApplicantLookupSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        applicant = selectors.applicant_lookup_for(
+            user=request.user,  # type: ignore[arg-type]
+            id_number=body.validated_data["id_number"],
+        )
+        return Response(self.get_serializer(applicant).data)
 
     @extend_schema(
         request=s.RevealRequestSerializer,
