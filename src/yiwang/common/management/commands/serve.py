@@ -51,6 +51,8 @@ class Command(YiwangCommand):
             "graceful_timeout": 20,
             # No control socket: it needs a writable home directory, which service users lack.
             "control_socket_disable": True,
+            # Masks ID and mobile numbers in request lines, query strings and referrers.
+            "logger_class": "yiwang.common.logging.MaskingGunicornLogger",
         }
 
         class YiwangApplication(BaseApplication):
