@@ -317,3 +317,23 @@ def test_gunicorn_cuts_a_chunked_upload_off_at_the_limit(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_catalogue_import_uses_the_same_sniffer():
+    from yiwang.catalog.importing import ImportFileError, read_tables
+
+    with pytest.raises(ImportFileError, match="是 Word 文档，不是 xlsx 工作簿"):
+        read_tables("事项.xlsx", files.ooxml("docx"))
+    workbook = bytearray(files.xlsx())
+    start = workbook.index(b"xl/workbook.xml") + len(b"xl/workbook.xml")
+    workbook[start + 2] ^= 0xFF  # one flipped byte inside a member
+    with pytest.raises(ImportFileError, match="压缩内容校验失败"):
+        read_tables("事项.xlsx", bytes(workbook))
+
+
+def test_a_broken_content_types_part_is_named():
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types><broken")
+    with pytest.raises(uploads.UploadRejected, match=r"\[Content_Types\].xml 无法解析"):
+        uploads.sniff(archive.getvalue())

@@ -51,6 +51,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from yiwang.audit.services import audit_change
+from yiwang.common import uploads
 from yiwang.common.sheets import csv_unescape
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import Department, User
@@ -736,16 +737,21 @@ def read_tables(filename: str, data: bytes, budget: RowBudget | None = None) -> 
         )
     if not data.strip():
         raise ImportFileError(f"文件“{filename}”是空的。")
-    if data.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                is_ooxml = "[Content_Types].xml" in archive.namelist()
-        except zipfile.BadZipFile:
-            raise ImportFileError(f"文件“{filename}”已损坏，无法作为 xlsx 打开。") from None
-        if not is_ooxml:
-            raise ImportFileError(f"文件“{filename}”是 zip 压缩包，不是 xlsx 工作簿。")
+    # The type comes from the one content sniffer (common.uploads), as for material files;
+    # a workbook is checked whole (zip CRCs, bounded expansion) before openpyxl opens it.
+    try:
+        kind = uploads.sniff(data)
+        if kind == "xlsx":
+            uploads.inspect(data)
+    except uploads.UploadRejected as exc:
+        raise ImportFileError(f"文件“{filename}”{exc.reason}，不是有效的 Excel 工作簿。") from None
+    if kind == "xlsx":
         return _read_xlsx(filename, data, budget)
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if kind == "docx":
+        raise ImportFileError(f"文件“{filename}”是 Word 文档，不是 xlsx 工作簿。")
+    if kind == "zip":
+        raise ImportFileError(f"文件“{filename}”是 zip 压缩包，不是 xlsx 工作簿。")
+    if kind == "ole":
         raise ImportFileError(
             f"文件“{filename}”是旧版 Excel（xls）格式，请另存为 xlsx 或 CSV 后再导入。"
         )

@@ -19,6 +19,7 @@ import logging
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -83,6 +84,8 @@ _OOXML_MAIN = {
 }
 _OLE_STREAMS = {"doc": ("worddocument",), "xls": ("workbook", "book")}
 _ZIP_MAGIC = b"PK\x03\x04"
+# What zipfile raises on a damaged archive (besides zlib.error from a damaged member).
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MAGIC: list[tuple[bytes, str]] = [
     (b"%PDF-", "pdf"),
@@ -160,7 +163,9 @@ def sniff(file: IO[bytes] | bytes) -> str | None:
     try:
         with zipfile.ZipFile(stream) as archive:
             return _ooxml_kind(archive)
-    except (zipfile.BadZipFile, EOFError) as exc:
+    except UploadRejected:
+        raise
+    except (*_ZIP_ERRORS, zlib.error) as exc:
         raise UploadRejected("已损坏（不是完整的 zip 结构）", "zip") from exc
     finally:
         stream.seek(0)
@@ -218,7 +223,9 @@ def _check_zip(data: bytes, kind: str) -> None:
                 raise UploadRejected("已损坏（压缩内容校验失败）", kind)
     except UploadRejected:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, ValueError) as exc:
+    except zlib.error as exc:
+        raise UploadRejected("已损坏（压缩内容校验失败）", kind) from exc
+    except _ZIP_ERRORS as exc:
         raise UploadRejected("已损坏（不是完整的 zip 结构）", kind) from exc
 
 
