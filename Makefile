@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test install install-test system-packages migrate lint format typecheck bench clean
+.PHONY: demo test contract-long install install-test system-packages migrate lint format typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ demo: migrate
 # The whole suite: unit, API, contract and browser tests. DATABASE_URL selects PostgreSQL.
 test: system-packages install-test
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The long API contract run (docs/api.md): schemathesis, all checks, positive and negative data,
+# four roles, 15 examples per operation — several thousand cases, a few minutes.
+contract-long: install-test
+	YIWANG_CONTRACT_LONG=1 $(BIN)/pytest -p no:cacheprovider tests/api/test_contract.py $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check src tests bench

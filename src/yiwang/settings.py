@@ -278,7 +278,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Query parameters and bodies held to the schema, with Chinese messages (common.filters,
+    # common.parsers).
+    "DEFAULT_FILTER_BACKENDS": ["yiwang.common.filters.FilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "yiwang.common.parsers.JSONParser",
+        "yiwang.common.parsers.FormParser",
+        "yiwang.common.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "yiwang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "yiwang.common.api.exception_handler",

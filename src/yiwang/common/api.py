@@ -1,18 +1,20 @@
-"""API plumbing shared by every app: root listing and error format."""
+"""API plumbing shared by every app: root listing and error format (Chinese). Strict query
+parameters: common.filters; request-body parsers: common.parsers."""
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, cast
 
-import django_filters
-from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
-    extend_schema_field,
     inline_serializer,
 )
 from rest_framework import exceptions, permissions, serializers, status
@@ -23,6 +25,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import CSRF_MESSAGE, chinese_or_none, default_message
 
 if TYPE_CHECKING:
     from yiwang.org.models import User
@@ -61,19 +65,6 @@ class StateConflict(exceptions.APIException):
     default_detail = "与记录当前状态冲突。"
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**63 - 1})
-class IdFilter(django_filters.NumberFilter):
-    """Filter by a record id: an integer in the schema, and an unknown id simply matches
-    nothing (a ModelChoiceFilter would answer 400 for a well-formed id)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
 def request_user(request: Request) -> User:
     """The signed-in account of a request that passed an authenticating permission."""
     return cast("User", request.user)
@@ -99,7 +90,9 @@ class StaffOnly(permissions.BasePermission):
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map service errors to HTTP: a refused state change is 409, a broken business rule 422
     (both with the Chinese messages by field), a refused permission 403 with its message.
-    Serializer (schema) errors stay 400."""
+    Serializer (schema) errors stay 400. Every message is Chinese: DRF's and Django's English
+    ones (CSRF reasons, "No X matches the given query.", throttling waits, untranslated field
+    messages) are replaced by the Chinese sentence for their status or code."""
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         groups = exc.error_dict.values() if hasattr(exc, "error_dict") else [exc.error_list]
@@ -109,8 +102,47 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             exc = ServiceRuleViolation(detail)
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    return drf_exception_handler(exc, context)
+        exc = exceptions.PermissionDenied(chinese_or_none(exc) or default_message(403, api=True))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(chinese_or_none(exc) or default_message(404, api=True))
+    elif isinstance(exc, exceptions.Throttled):
+        seconds = getattr(exc, "wait", None)
+        wait = f"请 {math.ceil(seconds)} 秒后再试。" if seconds is not None else "请稍后再试。"
+        exc.detail = exceptions.ErrorDetail(f"操作过于频繁，{wait}", code="throttled")
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        exc = exceptions.PermissionDenied(str(CSRF_MESSAGE), code="csrf_failed")
+    response = drf_exception_handler(exc, context)
+    if response is not None and translation.get_language() == settings.LANGUAGE_CODE:
+        response.data = _chinese(response.data, response.status_code)
+    return response
+
+
+# Chinese for DRF field messages its translation lacks ("A valid biginteger is required."), by
+# error code; anything else not in Chinese gets the sentence for its status.
+_FIELD_MESSAGES = {
+    "invalid": "格式不正确。",
+    "required": "该字段是必填项。",
+    "null": "该字段不能为空。",
+    "blank": "该字段不能为空。",
+    "max_string_length": "数值过大。",
+    "max_value": "数值过大。",
+    "min_value": "数值过小。",
+    "max_length": "内容过长。",
+    "min_length": "内容过短。",
+    "invalid_choice": "不是可选的值。",
+}
+
+
+def _chinese(data: Any, status_code: int) -> Any:
+    if isinstance(data, dict):
+        return {key: _chinese(value, status_code) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_chinese(value, status_code) for value in data]
+    if isinstance(data, str) and chinese_or_none(data) is None:
+        code = getattr(data, "code", None)
+        message = _FIELD_MESSAGES.get(code or "") or default_message(status_code, api=True)
+        return exceptions.ErrorDetail(message, code=code)
+    return data
 
 
 @extend_schema(exclude=True)

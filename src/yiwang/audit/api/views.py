@@ -58,8 +58,9 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [StaffOnly, MayViewAuditEvents]
     filter_backends: list[Any] = []  # filters are validated below and applied by the selector
     lookup_field = "sequence"
-    # Anything up to the next slash reaches the view, so a malformed sequence is a JSON 404.
-    lookup_value_regex = "[^/]+"
+    # Digits only, as the schema says; anything else does not resolve: the JSON 404 of
+    # common.errors.
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         filters: dict[str, Any] = {}

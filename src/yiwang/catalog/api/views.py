@@ -5,24 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly, request_user
+from yiwang.common.api import ERROR_RESPONSES, StaffOnly, request_user
+from yiwang.common.filters import (
+    IdFilter,
+    IntegerFilter,
+    StrictFilterSet,
+    query_integer,
+    query_text,
+)
 from yiwang.org import selectors as org_selectors
 
 from .. import selectors, services
@@ -44,19 +49,23 @@ def root(request: Request, format: str | None = None) -> Response:
     )
 
 
-@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 99})
-class VisitsFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
+# "At most N visits": beyond 99 a filter means nothing (the schema says 0–99, enforced).
+MAX_VISITS_FILTER = 99
 
 
-class PublishedItemFilter(filters.FilterSet):
+class PublishedItemFilter(StrictFilterSet):
     department = IdFilter(field_name="department_id")
     item_type = filters.ChoiceFilter(
         field_name="published_version__item_type", choices=ItemType.choices
     )
     fully_online = filters.BooleanFilter(field_name="published_version__fully_online")
     cross_province = filters.BooleanFilter(field_name="published_version__cross_province")
-    max_visits = VisitsFilter(field_name="published_version__visits", lookup_expr="lte")
+    max_visits = IntegerFilter(
+        field_name="published_version__visits",
+        lookup_expr="lte",
+        min_value=0,
+        max_value=MAX_VISITS_FILTER,
+    )
     name = filters.CharFilter(field_name="published_version__name", lookup_expr="icontains")
 
     class Meta:
@@ -135,18 +144,27 @@ class BundleViewSet(viewsets.GenericViewSet):
         return Response(_bundle_data(bundle))
 
 
+SEARCH_QUERY_MAX_LENGTH = 200
+SEARCH_LIMIT_MAX, SEARCH_LIMIT_DEFAULT = 50, 10
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter(
             "q",
-            {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
+            {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": SEARCH_QUERY_MAX_LENGTH,
+                "pattern": r"\S",
+            },
             required=True,
             description="群众的说法，例如：开饭店要办什么证",
         ),
         OpenApiParameter(
             "limit",
-            {"type": "integer", "minimum": 1, "maximum": 50},
-            description="最多返回条数（1–50，默认 10）",
+            {"type": "integer", "minimum": 1, "maximum": SEARCH_LIMIT_MAX},
+            description=f"最多返回条数（1–{SEARCH_LIMIT_MAX}，默认 {SEARCH_LIMIT_DEFAULT}）",
         ),
     ],
     responses={200: s.SearchResultSerializer(many=True), **ERROR_RESPONSES},
@@ -157,15 +175,12 @@ def search(request: Request) -> Response:
     """Guided search (智能导办): items and bundles ranked for an everyday phrase."""
     from ..search import search as guided_search
 
-    query = request.query_params.get("q", "").strip()
-    if not query:
-        raise ValidationError({"q": ["请输入要办理的事情。"]})
-    try:
-        limit = int(request.query_params.get("limit", "10"))
-    except ValueError as exc:
-        raise ValidationError({"limit": ["limit 必须是 1–50 的整数。"]}) from exc
-    if not 1 <= limit <= 50:
-        raise ValidationError({"limit": ["limit 必须是 1–50 的整数。"]})
+    query = query_text(
+        request, "q", max_length=SEARCH_QUERY_MAX_LENGTH, required="请输入要办理的事情。"
+    )
+    limit = query_integer(
+        request, "limit", minimum=1, maximum=SEARCH_LIMIT_MAX, default=SEARCH_LIMIT_DEFAULT
+    )
     results = guided_search(query, limit=limit)
     return Response(s.SearchResultSerializer(results, many=True).data)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -23,7 +22,8 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from yiwang.audit.services import personal_data_reveal
-from yiwang.common.api import ERROR_RESPONSES, IdFilter, StaffOnly
+from yiwang.common.api import ERROR_RESPONSES, StaffOnly
+from yiwang.common.filters import IdFilter, StrictFilterSet
 
 from .. import ratelimit, selectors, services
 from ..auth import STAFF_SIGN_IN_FAILED, ApiTokenAuthentication
@@ -76,7 +76,7 @@ def me(request: Request) -> Response:
     )
 
 
-class RegionFilter(filters.FilterSet):
+class RegionFilter(StrictFilterSet):
     parent = IdFilter(field_name="parent_id")
 
     class Meta:
@@ -84,7 +84,7 @@ class RegionFilter(filters.FilterSet):
         fields = ["level"]
 
 
-class WindowFilter(filters.FilterSet):
+class WindowFilter(StrictFilterSet):
     hall = IdFilter(field_name="hall_id")
 
     class Meta:
@@ -92,7 +92,7 @@ class WindowFilter(filters.FilterSet):
         fields = ["kind"]
 
 
-class StaffFilter(filters.FilterSet):
+class StaffFilter(StrictFilterSet):
     department = IdFilter(field_name="department_id")
 
     class Meta:
