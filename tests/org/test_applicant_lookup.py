@@ -49,13 +49,18 @@ def test_lookup_accepts_a_lower_case_x(api, two_departments, db):
     assert response.status_code == 200 and response.json()["id"] == found.pk
 
 
-def test_no_such_applicant_is_404_and_a_bad_number_is_400(api, two_departments, applicant):
+def test_no_such_applicant_is_404_and_a_bad_number_is_400_or_422(api, two_departments, applicant):
     api.force_authenticate(two_departments.bureau_admin.user)
     missing = api.post(URL, {"id_number": f.id_number("19850315", 43)}, format="json")
     assert missing.status_code == 404
     assert "detail" in missing.json()
+    # Not the schema's shape (18 characters, digits and a final X): 400.
+    malformed = api.post(URL, {"id_number": ID_NUMBER[:-2]}, format="json")
+    assert malformed.status_code == 400 and "id_number" in malformed.json()
+    # The schema's shape, but a number that cannot exist (check digit): 422, as every rule the
+    # schema cannot state (docs/api.md).
     bad = api.post(URL, {"id_number": f.with_wrong_check(ID_NUMBER)}, format="json")
-    assert bad.status_code == 400 and "id_number" in bad.json()
+    assert bad.status_code == 422 and "校验位" in bad.json()["id_number"][0]
     assert api.post(URL, {}, format="json").status_code == 400
 
 

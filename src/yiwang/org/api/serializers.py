@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from yiwang.common.api import ServiceRuleViolation
 from yiwang.common.validators import validate_id_number
 
 from ..models import Applicant, Department, Region, ServiceHall, Staff, Window
@@ -95,15 +96,20 @@ class ApplicantSerializer(serializers.ModelSerializer):
 
 
 class ApplicantLookupSerializer(serializers.Serializer):
-    id_number = serializers.CharField(
-        max_length=32, write_only=True, help_text="居民身份证号码（18 位）"
+    # The shape is the schema's (400 when it does not match); a number of that shape that
+    # cannot exist (birth date, check digit) breaks a rule the schema cannot state: 422.
+    id_number = serializers.RegexField(
+        r"^[0-9]{17}[0-9Xx]$",
+        write_only=True,
+        help_text="居民身份证号码（18 位：17 位数字，末位为数字或 X）",
+        error_messages={"invalid": "居民身份证号码应为 18 位：前 17 位为数字，末位为数字或 X。"},
     )
 
     def validate_id_number(self, value: str) -> str:
         try:
             return validate_id_number(value)
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+            raise ServiceRuleViolation({"id_number": exc.messages}) from exc
 
 
 class RevealRequestSerializer(serializers.Serializer):
