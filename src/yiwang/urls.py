@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from yiwang.common.api import api_root
+from yiwang.org import views as org_views
 from yiwang.org.api.views import obtain_token
 
 
@@ -19,6 +20,7 @@ admin.site.site_title = "一网管理"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/login/", org_views.admin_sign_in, name="admin-sign-in"),  # rate-limited
     path("admin/", admin.site.urls),
     path("accounts/", include("yiwang.org.urls")),
     path("workbench/catalog/quality/", include("yiwang.catalog.quality_urls")),

@@ -207,3 +207,12 @@ def test_page_429_is_the_chinese_error_page(client, clerk, low_limits):
     response = _staff_sign_in(client)
     assert response["Content-Type"].startswith("text/html")
     assert "操作过于频繁" in response.content.decode()  # the error page's title
+
+
+def test_admin_sign_in_shares_the_staff_sign_in_limit(client, clerk, low_limits):
+    """/admin/login/ takes a staff password too: it may not be a way round the limit."""
+    for _ in range(3):
+        response = client.post("/admin/login/", {"username": "clerk", "password": "x"})
+        assert response.status_code == 200
+    _assert_page_429(client.post("/admin/login/", {"username": "clerk", "password": "x"}))
+    assert client.get("/admin/login/").status_code == 200
