@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
+from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -39,6 +40,19 @@ def api_echo(request: Request) -> Response:
     return Response({"data": dict(request.data)})
 
 
+class _NameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=3)
+
+
+@api_view(["POST"])
+@permission_classes([AllowAny])
+def api_validate(request: Request) -> Response:
+    """Validates the body with a DRF serializer (DRF's own field messages)."""
+    body = _NameSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return Response(body.validated_data)
+
+
 urlpatterns = [
     path("boom/", crash),
     path("workbench/boom/", crash),
@@ -47,5 +61,6 @@ urlpatterns = [
     path("workbench/forbidden/english/", forbidden_english),
     path("suspicious/", suspicious),
     path("api/echo/", api_echo),
+    path("api/validate/", api_validate),
     *project,
 ]

@@ -205,6 +205,22 @@ def test_drf_messages_are_chinese():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "该字段是必填项。"),
+        ({"name": []}, "不是有效的字符串。"),
+        ({"name": "四个字符"}, "请确保这个字段不能超过 3 个字符。"),
+        ({"name": None}, "该字段不能为 null。"),
+    ],
+)
+def test_drf_field_messages_are_chinese(body, message):
+    response = APIClient().post("/api/validate/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"name": [message]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
     ("body", "content_type", "expected"),
     [
         ('{"username": ', "application/json", "请求体不是有效的 JSON（第 1 行第 14 列）。"),
