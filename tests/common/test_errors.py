@@ -295,6 +295,12 @@ def test_django_404_and_403_with_english_messages_become_chinese():
     }
 
 
+def test_an_english_401_gets_the_401_sentence():
+    response = exception_handler(exceptions.AuthenticationFailed("Invalid token."), {})
+    assert response is not None and response.status_code == 401
+    assert response.data == {"detail": "请先登录，或提供有效的令牌。"}
+
+
 def test_render_error_default_messages_for_every_status():
     for status in (400, 403, 404, 405, 413, 429, 500):
         api = errors.render_error(RequestFactory().get("/api/x/"), status)

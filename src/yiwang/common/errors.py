@@ -42,7 +42,12 @@ MESSAGES = {
     500: gettext_lazy("系统暂时出现问题，请稍后再试。"),
 }
 API_MESSAGES = {
+    401: gettext_lazy("请先登录，或提供有效的令牌。"),
     404: gettext_lazy("请求的资源不存在。"),
+    406: gettext_lazy("无法按请求的格式返回内容。"),
+    409: gettext_lazy("与记录当前状态冲突。"),
+    415: gettext_lazy("不支持该请求体格式。"),
+    422: gettext_lazy("数据违反业务规则。"),
 }
 CSRF_TITLE = gettext_lazy("页面已过期")
 CSRF_MESSAGE = gettext_lazy("页面已过期或请求来源无法验证，请刷新页面后重试。")
