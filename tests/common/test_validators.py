@@ -245,3 +245,83 @@ def test_mobile_errors(value, code):
     error = rejected(validate_mobile, value, field="联系电话")
     assert error.code == code
     assert error.messages[0].startswith("联系电话")
+
+
+# --- names and free texts ----------------------------------------------------------------------
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+@pytest.mark.parametrize("char", list(BIDI))
+def test_bidi_controls_are_refused_naming_the_field(char):
+    from yiwang.common.validators import validate_plain_text
+
+    error = rejected(validate_plain_text, f"营业执照{char}本副", field="材料名称")
+    assert error.code == "bidi_control"
+    assert error.messages == [
+        f"材料名称含有文字方向控制字符（U+{ord(char):04X}），会使显示的文字与实际内容不同，"
+        "请删除后重新输入。"
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["食品经营许可（新办）", "阿拉伯文 مرحبا 与希伯来文 שלום", "\u200f\u200e", "", None, 3]
+)
+def test_ordinary_text_passes(text):
+    from yiwang.common.validators import validate_plain_text
+
+    # Right-to-left scripts and the implicit marks (U+200E/F) are not embedding controls.
+    validate_plain_text(text, "名称")
+
+
+def test_model_field_validators_deconstruct_for_migrations():
+    from yiwang.common.validators import MaxTextLength, PlainText
+
+    path, args, kwargs = PlainText("事项名称").deconstruct()
+    assert (path, args, kwargs) == ("yiwang.common.validators.PlainText", ("事项名称",), {})
+    assert PlainText("事项名称") == PlainText("事项名称") != PlainText("材料名称")
+    assert MaxTextLength("常见问题", 8000).deconstruct()[1] == ("常见问题", 8000)
+    with pytest.raises(ValidationError) as caught:
+        MaxTextLength("常见问题", 3)("问问问问")
+    assert caught.value.messages == ["常见问题不能超过 3 个字符（当前 4 个）。"]
+    MaxTextLength("常见问题", 3)("问问问")
+
+
+def test_every_free_text_field_is_bounded_and_checked():
+    """Every CharField and TextField of the platform's models that people type into carries the
+    check, and every TextField a bound: a new field without them fails here."""
+    from django.apps import apps
+    from django.db import models
+
+    from yiwang.common.personal import EncryptedPersonalField
+    from yiwang.common.validators import MaxTextLength, PlainText
+
+    # Codes, enumerations, hashes and system-written labels are not free text.
+    not_free = {
+        *("code", "uscc", "key", "scope"),  # codes and identifiers, format-checked
+        *("username", "password", "first_name", "last_name", "email"),  # Django's user
+        *("actor_label", "action", "summary", "failure", "phase"),  # written by the platform
+        *("subject_type", "subject_id", "deadline_rule"),  # written by the platform
+    }
+    missing = []
+    for model in apps.get_app_configs():
+        if not model.name.startswith("yiwang.") or model.label in {"audit"}:
+            continue
+        for m in model.get_models():
+            for field in m._meta.concrete_fields:
+                if not isinstance(field, models.CharField | models.TextField):
+                    continue
+                if isinstance(field, EncryptedPersonalField):
+                    continue  # validated by kind (ID, mobile) in the services
+                if field.choices or not field.editable or field.name in not_free:
+                    continue
+                if field.name.endswith(("_hash", "_code", "_key")):
+                    continue
+                label = f"{m._meta.label}.{field.name}"
+                if not any(isinstance(v, PlainText) for v in field.validators):
+                    missing.append(label)
+                if isinstance(field, models.TextField) and not (
+                    field.max_length and any(isinstance(v, MaxTextLength) for v in field.validators)
+                ):
+                    missing.append(f"{label} (no bound)")
+    assert missing == []

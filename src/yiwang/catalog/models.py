@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from yiwang.common.validators import MaxTextLength, PlainText
 from yiwang.org.models import Department, Region
 
 # Field groups shared by services, forms, serializers, import/export and review diffs.
@@ -91,7 +92,7 @@ class BaseItem(models.Model):
     for every claimant in the province (全省一单)."""
 
     code = models.CharField("事项编码", max_length=40, unique=True)
-    name = models.CharField("事项名称", max_length=200)
+    name = models.CharField("事项名称", max_length=200, validators=[PlainText("事项名称")])
     item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
     level = models.CharField(
         "层级", max_length=8, choices=BaseItemLevel.choices, default=BaseItemLevel.MAIN
@@ -104,9 +105,17 @@ class BaseItem(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    competent_department = models.CharField("主管部门", max_length=100)
-    implementing_body = models.CharField("实施机关", max_length=100)
-    legal_basis = models.TextField("设定和实施依据")
+    competent_department = models.CharField(
+        "主管部门", max_length=100, validators=[PlainText("主管部门")]
+    )
+    implementing_body = models.CharField(
+        "实施机关", max_length=100, validators=[PlainText("实施机关")]
+    )
+    legal_basis = models.TextField(
+        "设定和实施依据",
+        max_length=4000,
+        validators=[PlainText("设定和实施依据"), MaxTextLength("设定和实施依据", 4000)],
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "基本目录事项"
@@ -223,40 +232,86 @@ class ServiceItemVersion(models.Model):
         db_index=True,
     )
     # The six fixed elements as this claimant states them (compared with the base item).
-    name = models.CharField("事项名称", max_length=200)
+    name = models.CharField("事项名称", max_length=200, validators=[PlainText("事项名称")])
     base_code = models.CharField("事项编码", max_length=40)
     item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
-    competent_department = models.CharField("主管部门", max_length=100)
-    implementing_body = models.CharField("实施机关", max_length=100)
-    legal_basis = models.TextField("设定和实施依据")
+    competent_department = models.CharField(
+        "主管部门", max_length=100, validators=[PlainText("主管部门")]
+    )
+    implementing_body = models.CharField(
+        "实施机关", max_length=100, validators=[PlainText("实施机关")]
+    )
+    legal_basis = models.TextField(
+        "设定和实施依据",
+        max_length=4000,
+        validators=[PlainText("设定和实施依据"), MaxTextLength("设定和实施依据", 4000)],
+    )
     # Implementation elements.
-    conditions = models.TextField("受理条件", blank=True)
-    location = models.TextField("办理地点", blank=True)
-    hours = models.CharField("办理时间", max_length=200, blank=True)
+    conditions = models.TextField(
+        "受理条件",
+        max_length=4000,
+        blank=True,
+        validators=[PlainText("受理条件"), MaxTextLength("受理条件", 4000)],
+    )
+    location = models.TextField(
+        "办理地点",
+        max_length=1000,
+        blank=True,
+        validators=[PlainText("办理地点"), MaxTextLength("办理地点", 1000)],
+    )
+    hours = models.CharField(
+        "办理时间", max_length=200, blank=True, validators=[PlainText("办理时间")]
+    )
     legal_limit = models.PositiveIntegerField("法定办结时限（工作日）")
     promised_limit = models.PositiveIntegerField("承诺办结时限（工作日）")
     handling_kind = models.CharField("办件类型", max_length=10, choices=HandlingKind.choices)
     visits = models.PositiveSmallIntegerField("到办事现场次数")
     handling_forms = models.JSONField("办理形式", default=list, blank=True)
     has_fee = models.BooleanField("是否收费", default=False)
-    fee_standard = models.TextField("收费标准", blank=True)
-    fee_basis = models.TextField("收费依据", blank=True)
+    fee_standard = models.TextField(
+        "收费标准",
+        max_length=2000,
+        blank=True,
+        validators=[PlainText("收费标准"), MaxTextLength("收费标准", 2000)],
+    )
+    fee_basis = models.TextField(
+        "收费依据",
+        max_length=2000,
+        blank=True,
+        validators=[PlainText("收费依据"), MaxTextLength("收费依据", 2000)],
+    )
     fully_online = models.BooleanField("全程网办", default=False)
     cross_province = models.BooleanField("跨省通办", default=False)
     in_province = models.BooleanField("省内通办", default=False)
     commitment_based = models.BooleanField("告知承诺", default=False)
     self_service_24h = models.BooleanField("7×24 自助", default=False)
-    faq = models.TextField("常见问题", blank=True)
-    consult_phone = models.CharField("咨询方式", max_length=200, blank=True)
-    complaint_channel = models.CharField("监督投诉方式", max_length=200, blank=True)
+    faq = models.TextField(
+        "常见问题",
+        max_length=8000,
+        blank=True,
+        validators=[PlainText("常见问题"), MaxTextLength("常见问题", 8000)],
+    )
+    consult_phone = models.CharField(
+        "咨询方式", max_length=200, blank=True, validators=[PlainText("咨询方式")]
+    )
+    complaint_channel = models.CharField(
+        "监督投诉方式", max_length=200, blank=True, validators=[PlainText("监督投诉方式")]
+    )
     form_fields = models.JSONField(
         "申请表字段",
         default=list,
         blank=True,
         help_text="[{key, label, type}]; 一件事合并申请表按 key 去重",
     )
-    change_reason = models.CharField("调整原因", max_length=500, blank=True)
-    review_comment = models.TextField("审核意见", blank=True)
+    change_reason = models.CharField(
+        "调整原因", max_length=500, blank=True, validators=[PlainText("调整原因")]
+    )
+    review_comment = models.TextField(
+        "审核意见",
+        max_length=2000,
+        blank=True,
+        validators=[PlainText("审核意见"), MaxTextLength("审核意见", 2000)],
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -324,7 +379,7 @@ class Material(models.Model):
         ServiceItemVersion, on_delete=models.CASCADE, related_name="materials"
     )
     order = models.PositiveSmallIntegerField("序号", default=1)
-    name = models.CharField("材料名称", max_length=200)
+    name = models.CharField("材料名称", max_length=200, validators=[PlainText("材料名称")])
     original_or_copy = models.CharField(
         "原件/复印件",
         max_length=10,
@@ -338,13 +393,17 @@ class Material(models.Model):
     source = models.CharField(
         "来源渠道", max_length=12, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
     )
-    issuing_body = models.CharField("出具单位", max_length=100, blank=True)
+    issuing_body = models.CharField(
+        "出具单位", max_length=100, blank=True, validators=[PlainText("出具单位")]
+    )
     required = models.BooleanField("必要材料", default=True)
     deferrable = models.BooleanField("可容缺", default=False)
     exempt = models.BooleanField("免提交（共享获取）", default=False)
     blank_form = models.FileField("空白表格", upload_to="catalog/forms/", blank=True)
     sample_file = models.FileField("示例样表", upload_to="catalog/samples/", blank=True)
-    notes = models.CharField("填报须知", max_length=500, blank=True)
+    notes = models.CharField(
+        "填报须知", max_length=500, blank=True, validators=[PlainText("填报须知")]
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "申请材料"
@@ -359,8 +418,10 @@ class ProcessStep(models.Model):
 
     version = models.ForeignKey(ServiceItemVersion, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField("序号", default=1)
-    name = models.CharField("环节", max_length=100)
-    role = models.CharField("办理人员", max_length=100, blank=True)
+    name = models.CharField("环节", max_length=100, validators=[PlainText("环节")])
+    role = models.CharField(
+        "办理人员", max_length=100, blank=True, validators=[PlainText("办理人员")]
+    )
     limit_days = models.PositiveSmallIntegerField("环节时限（工作日）", default=0)
 
     class Meta:
@@ -377,9 +438,14 @@ class SpecialProcedure(models.Model):
     version = models.ForeignKey(
         ServiceItemVersion, on_delete=models.CASCADE, related_name="special_procedures"
     )
-    name = models.CharField("特别程序", max_length=100)
+    name = models.CharField("特别程序", max_length=100, validators=[PlainText("特别程序")])
     limit_days = models.PositiveSmallIntegerField("时限（工作日）", default=0)
-    legal_basis = models.TextField("依据", blank=True)
+    legal_basis = models.TextField(
+        "依据",
+        max_length=4000,
+        blank=True,
+        validators=[PlainText("依据"), MaxTextLength("依据", 4000)],
+    )
     counted_in_limit = models.BooleanField("计入办结时限", default=False)
 
     class Meta:
@@ -403,7 +469,7 @@ class AdjustmentLog(models.Model):
     actor_label = models.CharField("操作人", max_length=150, blank=True)
     action = models.CharField("动作", max_length=32)
     summary = models.TextField("内容", blank=True)
-    reason = models.CharField("原因", max_length=500, blank=True)
+    reason = models.CharField("原因", max_length=500, blank=True, validators=[PlainText("原因")])
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
@@ -424,8 +490,13 @@ class Bundle(models.Model):
     """高效办成一件事: items from several departments in ordered stages."""
 
     code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=200, unique=True)
-    summary = models.TextField("简介", blank=True)
+    name = models.CharField("名称", max_length=200, unique=True, validators=[PlainText("名称")])
+    summary = models.TextField(
+        "简介",
+        max_length=2000,
+        blank=True,
+        validators=[PlainText("简介"), MaxTextLength("简介", 2000)],
+    )
     lead_department = models.ForeignKey(
         Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="+"
     )
@@ -482,8 +553,15 @@ class BundleStageItem(models.Model):
 class SearchSynonym(models.Model):
     """An everyday phrasing and the catalogue words it means (开饭店 → 餐饮 食品经营)."""
 
-    phrase = models.CharField("群众说法", max_length=50, unique=True)
-    expansions = models.CharField("对应的规范用语", max_length=300, help_text="多个词用空格分隔")
+    phrase = models.CharField(
+        "群众说法", max_length=50, unique=True, validators=[PlainText("群众说法")]
+    )
+    expansions = models.CharField(
+        "对应的规范用语",
+        max_length=300,
+        help_text="多个词用空格分隔",
+        validators=[PlainText("对应的规范用语")],
+    )
     active = models.BooleanField("启用", default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

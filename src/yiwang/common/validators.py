@@ -17,7 +17,9 @@ import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 from stdnum.cn import uscc as stdnum_uscc
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -132,3 +134,56 @@ def id_number_with_check(first17: str) -> str:
 def uscc_field_validator(value: str) -> None:
     """`validate_uscc` in the shape Django model-field validators take."""
     validate_uscc(value)
+
+
+# --- Names and free texts -------------------------------------------------------------------
+
+# Explicit embeddings/overrides (U+202A–U+202E) and isolates (U+2066–U+2069): they make text
+# display in another order than it is stored ("Trojan Source"), e.g. a name or a file name
+# that reads differently on a page, in an export and in the audit trail.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def validate_plain_text(value: object, field: str = "文本") -> None:
+    """Refuse bidirectional control characters in a name or free text, naming `field`."""
+    if not isinstance(value, str):
+        return
+    found = next((c for c in value if c in BIDI_CONTROLS), None)
+    if found is not None:
+        raise ValidationError(
+            f"{field}含有文字方向控制字符（U+{ord(found):04X}），会使显示的文字与实际内容不同，"
+            "请删除后重新输入。",
+            code="bidi_control",
+        )
+
+
+@deconstructible
+class PlainText:
+    """`validate_plain_text` as a model-field validator: model full_clean (services, the
+    importer), ModelForms and DRF ModelSerializers all run it."""
+
+    def __init__(self, field: str) -> None:
+        self.field = field
+
+    def __call__(self, value: object) -> None:
+        validate_plain_text(value, self.field)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PlainText) and other.field == self.field
+
+    def __hash__(self) -> int:
+        return hash(("PlainText", self.field))
+
+
+@deconstructible
+class MaxTextLength(MaxLengthValidator):
+    """The length bound of a TextField, which Django's model validation does not check by
+    itself (only CharField gets a MaxLengthValidator). A MaxLengthValidator, so DRF replaces it
+    with its own max_length (shown as maxLength in the schema) instead of running both."""
+
+    def __init__(self, field: str, limit_value: int) -> None:
+        self.field = field
+        super().__init__(
+            limit_value,
+            message=f"{field}不能超过 %(limit_value)d 个字符（当前 %(show_value)d 个）。",
+        )

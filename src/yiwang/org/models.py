@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from yiwang.common.personal import EncryptedPersonalField
-from yiwang.common.validators import uscc_field_validator
+from yiwang.common.validators import PlainText, uscc_field_validator
 
 from .roles import Role
 
@@ -37,7 +37,7 @@ class Region(models.Model):
     """An administrative division with its 12-digit statistical code (区划代码)."""
 
     code = models.CharField("区划代码", max_length=12, unique=True)
-    name = models.CharField("名称", max_length=64)
+    name = models.CharField("名称", max_length=64, validators=[PlainText("名称")])
     level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",
@@ -74,8 +74,8 @@ class DepartmentKind(models.TextChoices):
 class Department(models.Model):
     """An authority or public-service provider (部门/单位); the bureau is one of them."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
-    short_name = models.CharField("简称", max_length=32, blank=True)
+    name = models.CharField("名称", max_length=100, unique=True, validators=[PlainText("名称")])
+    short_name = models.CharField("简称", max_length=32, blank=True, validators=[PlainText("简称")])
     uscc = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[uscc_field_validator]
     )
@@ -100,12 +100,16 @@ class HallLevel(models.TextChoices):
 class ServiceHall(models.Model):
     """A physical hall: the county centre, a town centre or a village station."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
+    name = models.CharField("名称", max_length=100, unique=True, validators=[PlainText("名称")])
     level = models.CharField("层级", max_length=16, choices=HallLevel.choices)
     region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)
-    address = models.CharField("地址", max_length=200, blank=True)
-    opening_hours = models.CharField("办公时间", max_length=200, blank=True)
-    phone = models.CharField("咨询电话", max_length=32, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True, validators=[PlainText("地址")])
+    opening_hours = models.CharField(
+        "办公时间", max_length=200, blank=True, validators=[PlainText("办公时间")]
+    )
+    phone = models.CharField(
+        "咨询电话", max_length=32, blank=True, validators=[PlainText("咨询电话")]
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "政务服务大厅"
@@ -128,8 +132,8 @@ class Window(models.Model):
     hall = models.ForeignKey(
         ServiceHall, verbose_name="大厅", on_delete=models.CASCADE, related_name="windows"
     )
-    number = models.CharField("窗口号", max_length=16)
-    name = models.CharField("名称", max_length=100)
+    number = models.CharField("窗口号", max_length=16, validators=[PlainText("窗口号")])
+    name = models.CharField("名称", max_length=100, validators=[PlainText("名称")])
     kind = models.CharField("类型", max_length=16, choices=WindowKind.choices)
     department = models.ForeignKey(
         Department,
@@ -217,8 +221,8 @@ class Staff(models.Model):
     department = models.ForeignKey(
         Department, verbose_name="部门", on_delete=models.PROTECT, related_name="staff"
     )
-    full_name = models.CharField("姓名", max_length=64)
-    title = models.CharField("职务", max_length=64, blank=True)
+    full_name = models.CharField("姓名", max_length=64, validators=[PlainText("姓名")])
+    title = models.CharField("职务", max_length=64, blank=True, validators=[PlainText("职务")])
     window = models.ForeignKey(
         Window,
         verbose_name="所在窗口",
@@ -255,13 +259,15 @@ class Applicant(models.Model):
     """A natural person (resident ID) or a legal person (USCC + legal representative)."""
 
     kind = models.CharField("类型", max_length=16, choices=ApplicantKind.choices)
-    name = models.CharField("姓名/名称", max_length=200)
+    name = models.CharField("姓名/名称", max_length=200, validators=[PlainText("姓名/名称")])
     id_number = EncryptedPersonalField(
         "居民身份证号码", kind="id_number", hash_field="id_number_hash"
     )
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
-    legal_representative = models.CharField("法定代表人", max_length=64, blank=True)
+    legal_representative = models.CharField(
+        "法定代表人", max_length=64, blank=True, validators=[PlainText("法定代表人")]
+    )
     legal_representative_id_number = EncryptedPersonalField(
         "法定代表人身份证号码", kind="id_number", hash_field="legal_representative_id_hash"
     )

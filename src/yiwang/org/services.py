@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -428,6 +428,16 @@ def applicant_register(
         id_number = ""
     else:
         errors["kind"] = ["申请人类型只能是自然人或法人。"]
+    for field, value in (("name", name), ("legal_representative", legal_representative)):
+        # The model field's own checks (length, no bidirectional control characters): the
+        # applicant is saved without full_clean (its encrypted fields are checked above).
+        if value and field not in errors:
+            try:
+                model_field = Applicant._meta.get_field(field)
+                assert isinstance(model_field, models.Field)
+                model_field.clean(value, None)
+            except ValidationError as exc:
+                errors[field] = exc.messages
     if errors:
         raise ValidationError(errors)
 

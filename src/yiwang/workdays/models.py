@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from yiwang.common.validators import PlainText
+
 # Years a table may be entered for; outside this range dates still compute (Mon–Fri + warning).
 FIRST_TABLE_YEAR = 1949
 LAST_TABLE_YEAR = 2200
@@ -47,7 +49,7 @@ class CalendarYear(models.Model):
     source = models.CharField(
         "来源", max_length=16, choices=CalendarSource.choices, default=CalendarSource.ADMIN
     )
-    note = models.CharField("备注", max_length=500, blank=True)
+    note = models.CharField("备注", max_length=500, blank=True, validators=[PlainText("备注")])
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -64,7 +66,7 @@ class CalendarDay(models.Model):
 
     date = models.DateField("日期", unique=True)
     kind = models.CharField("类别", max_length=16, choices=DayKind.choices)
-    name = models.CharField("节日", max_length=100, blank=True)
+    name = models.CharField("节日", max_length=100, blank=True, validators=[PlainText("节日")])
 
     class Meta:
         verbose_name = verbose_name_plural = "节假日与调休"
@@ -143,7 +145,7 @@ class ClockPause(models.Model):
     started_on = models.DateField("暂停日期")
     ended_on = models.DateField("恢复日期", null=True, blank=True)
     kind = models.CharField("暂停原因类别", max_length=20, choices=PauseKind.choices)
-    reason = models.CharField("暂停事由", max_length=500)
+    reason = models.CharField("暂停事由", max_length=500, validators=[PlainText("暂停事由")])
 
     class Meta:
         verbose_name = verbose_name_plural = "计时暂停"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.validators import MaxLengthValidator
+from django.db import models
 from rest_framework import serializers
 
 from ..models import (
@@ -22,6 +26,15 @@ from ..models import (
     ServiceItemVersion,
     SpecialProcedure,
 )
+
+
+def _text(model: type[models.Model], name: str, **kwargs: Any) -> serializers.CharField:
+    """A write field with the model field's bound (maxLength in the schema) and validators
+    (e.g. no bidirectional control characters), so the model stays their one home."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.CharField | models.TextField)
+    validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+    return serializers.CharField(max_length=field.max_length, validators=validators, **kwargs)
 
 
 class MaterialSerializer(serializers.ModelSerializer):
@@ -224,40 +237,40 @@ class CommentSerializer(serializers.Serializer):
 
 
 class MaterialInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = _text(Material, "name")
     original_or_copy = serializers.ChoiceField(choices=OriginalOrCopy.choices, default="original")
     count = serializers.IntegerField(min_value=1, max_value=99, default=1)
     medium = serializers.ChoiceField(choices=Medium.choices, default="both")
     source = serializers.ChoiceField(  # type: ignore[assignment]  # the material's source
         choices=MaterialSource.choices, default="applicant"
     )
-    issuing_body = serializers.CharField(max_length=100, allow_blank=True, default="")
+    issuing_body = _text(Material, "issuing_body", allow_blank=True, default="")
     required = serializers.BooleanField(default=True)  # type: ignore[assignment]
     deferrable = serializers.BooleanField(default=False)
     exempt = serializers.BooleanField(default=False)
-    notes = serializers.CharField(max_length=500, allow_blank=True, default="")
+    notes = _text(Material, "notes", allow_blank=True, default="")
 
 
 class StepInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
-    role = serializers.CharField(max_length=100, allow_blank=True, default="")
+    name = _text(ProcessStep, "name")
+    role = _text(ProcessStep, "role", allow_blank=True, default="")
     limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
 
 
 class ProcedureInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+    name = _text(SpecialProcedure, "name")
     limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
-    legal_basis = serializers.CharField(allow_blank=True, default="")
+    legal_basis = _text(SpecialProcedure, "legal_basis", allow_blank=True, default="")
     counted_in_limit = serializers.BooleanField(default=False)
 
 
 class VersionUpdateSerializer(serializers.Serializer):
     """Elements to change on a draft or returned version; lists replace the version's lists."""
 
-    name = serializers.CharField(max_length=200, required=False)
-    conditions = serializers.CharField(allow_blank=True, required=False)
-    location = serializers.CharField(allow_blank=True, required=False)
-    hours = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    name = _text(ServiceItemVersion, "name", required=False)
+    conditions = _text(ServiceItemVersion, "conditions", allow_blank=True, required=False)
+    location = _text(ServiceItemVersion, "location", allow_blank=True, required=False)
+    hours = _text(ServiceItemVersion, "hours", allow_blank=True, required=False)
     legal_limit = serializers.IntegerField(min_value=0, max_value=3650, required=False)
     promised_limit = serializers.IntegerField(min_value=0, max_value=3650, required=False)
     handling_kind = serializers.ChoiceField(choices=HandlingKind.choices, required=False)
@@ -266,16 +279,18 @@ class VersionUpdateSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=HandlingForm.choices), required=False
     )
     has_fee = serializers.BooleanField(required=False)
-    fee_standard = serializers.CharField(allow_blank=True, required=False)
-    fee_basis = serializers.CharField(allow_blank=True, required=False)
+    fee_standard = _text(ServiceItemVersion, "fee_standard", allow_blank=True, required=False)
+    fee_basis = _text(ServiceItemVersion, "fee_basis", allow_blank=True, required=False)
     fully_online = serializers.BooleanField(required=False)
     cross_province = serializers.BooleanField(required=False)
     in_province = serializers.BooleanField(required=False)
     commitment_based = serializers.BooleanField(required=False)
     self_service_24h = serializers.BooleanField(required=False)
-    faq = serializers.CharField(allow_blank=True, required=False)
-    consult_phone = serializers.CharField(max_length=200, allow_blank=True, required=False)
-    complaint_channel = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    faq = _text(ServiceItemVersion, "faq", allow_blank=True, required=False)
+    consult_phone = _text(ServiceItemVersion, "consult_phone", allow_blank=True, required=False)
+    complaint_channel = _text(
+        ServiceItemVersion, "complaint_channel", allow_blank=True, required=False
+    )
     materials = MaterialInputSerializer(many=True, required=False)
     steps = StepInputSerializer(many=True, required=False)
     special_procedures = ProcedureInputSerializer(many=True, required=False)
