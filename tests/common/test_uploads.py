@@ -261,7 +261,8 @@ def test_django_alone_drops_a_chunked_body(limited):
 
 def test_gunicorn_cuts_a_chunked_upload_off_at_the_limit(tmp_path):
     """End to end under the production server: a chunked body (no Content-Length) bigger than
-    the limit is answered 413, and one within it still reaches the application."""
+    the limit is answered 413, one within it still reaches the application, and an oversized
+    Content-Length is answered before the body is sent."""
     import http.client
     import socket
     import subprocess
@@ -314,6 +315,13 @@ def test_gunicorn_cuts_a_chunked_upload_off_at_the_limit(tmp_path):
                 time.sleep(0.2)
         assert post(LIMIT * 40) == 413
         assert post(LIMIT // 2) != 413
+        # A declared 10 GB body is refused on its headers: the answer comes without a byte of it.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(
+                b"POST /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + f"Content-Type: {MULTIPART}\r\nContent-Length: {10 * 1024**3}\r\n\r\n".encode()
+            )
+            assert raw.recv(64).startswith(b"HTTP/1.1 413")
     finally:
         server.terminate()
         server.wait(timeout=10)
