@@ -234,6 +234,9 @@ YIWANG_ITEM_CODE_TEMPLATE = env(
 YIWANG_IMPORT_MAX_BYTES = env_int("YIWANG_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 YIWANG_CATALOG_FILE_MAX_BYTES = env_int("YIWANG_CATALOG_FILE_MAX_BYTES", 10 * 1024 * 1024)
 YIWANG_SEARCH_RESULTS = env_int("YIWANG_SEARCH_RESULTS", 10)
+# Per-process caches of the public reads (item JSON, guide pages, search answers), valid for one
+# catalogue generation: entries per cache, 0 = off (docs/performance.md).
+YIWANG_PUBLIC_CACHE_ENTRIES = env_int("YIWANG_PUBLIC_CACHE_ENTRIES", 1000)
 if env_list("YIWANG_CATALOG_REQUIRED_ELEMENTS"):
     YIWANG_CATALOG_REQUIRED_ELEMENTS = env_list("YIWANG_CATALOG_REQUIRED_ELEMENTS")
 if env_list("YIWANG_CATALOG_VAGUE_MATERIAL_PATTERNS"):

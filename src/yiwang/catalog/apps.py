@@ -1,4 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _install_generation(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    from django.db import connections
+
+    from .generation import install
+
+    install(connections[using])
 
 
 class CatalogConfig(AppConfig):
@@ -9,3 +18,8 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         # Registers the catalogue's figures with the metric registry (yiwang.insight).
         from . import metrics  # noqa: F401
+
+        # After every migrate: the triggers that keep the public-read caches exact (generation.py).
+        post_migrate.connect(
+            _install_generation, sender=self, dispatch_uid="yiwang.catalog.generation"
+        )

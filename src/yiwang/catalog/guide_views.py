@@ -8,12 +8,16 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.views.decorators.http import require_safe
 
-from . import guides
+from . import caching, guides
 from .bundles import BundleNotice
 from .flowchart import bundle_flowchart_svg
+
+GUIDE_NOT_FOUND = "没有找到该办事指南，事项可能尚未发布、已暂停或已撤销。"
 
 
 def _apply_url(next_path: str) -> str:
@@ -32,7 +36,7 @@ def _item_guide_or_404(code: str, number: int | None = None) -> guides.ItemGuide
         else guides.item_guide_for_version(code, number)
     )
     if guide is None:
-        raise Http404("没有找到该办事指南，事项可能尚未发布、已暂停或已撤销。")
+        raise Http404(GUIDE_NOT_FOUND)
     return guide
 
 
@@ -49,33 +53,61 @@ def _pdf_response(pdf: bytes, filename: str, fallback: str) -> HttpResponse:
     return response
 
 
-def _render_item(request: HttpRequest, guide: guides.ItemGuide) -> HttpResponse:
+def _item_context(request: HttpRequest, guide: guides.ItemGuide) -> dict[str, object]:
     path = guides.item_guide_path(guide)
     pdf_url = (
         reverse("guide:item-pdf", args=[guide.item.code])
         if guide.is_current
         else reverse("guide:item-version-pdf", args=[guide.item.code, guide.version.number])
     )
-    context = {
+    return {
         "guide": guide,
         "canonical_url": guides.public_url(path, request),
         "current_url": reverse("guide:item", args=[guide.item.code]),
         "pdf_url": pdf_url,
         "apply_url": _apply_url(path),
     }
-    return render(request, "catalog/guide_item.html", context)
+
+
+def _anonymous_item_page(request: HttpRequest, code: str, number: int | None) -> str | None:
+    """The page as every anonymous visitor sees it, with a placeholder for the CSRF token."""
+    guide = (
+        guides.current_item_guide(code)
+        if number is None
+        else guides.item_guide_for_version(code, number)
+    )
+    if guide is None:
+        return None
+    context = {**_item_context(request, guide), "csrf_token": caching.CSRF_PLACEHOLDER}
+    return render_to_string("catalog/guide_item.html", context, request)
+
+
+def _item_page(request: HttpRequest, code: str, number: int | None = None) -> HttpResponse:
+    """A guide page. Anonymous plain views are served from this process's cache of rendered
+    pages for the current catalogue generation (catalog.caching); everyone else gets it
+    rendered."""
+    if not caching.is_anonymous_plain_get(request):
+        guide = _item_guide_or_404(code, number)
+        return render(request, "catalog/guide_item.html", _item_context(request, guide))
+    key = (translation.get_language(), request.scheme, request.get_host(), code, number)
+    html = caching.guide_html.get_or_compute(
+        key, lambda: _anonymous_item_page(request, code, number)
+    )
+    if html is None:
+        raise Http404(GUIDE_NOT_FOUND)
+    return HttpResponse(caching.fill_csrf(html, request))
 
 
 @require_safe
 def item_guide(request: HttpRequest, code: str) -> HttpResponse:
     """The current guide of a published item."""
-    return _render_item(request, _item_guide_or_404(code))
+    return _item_page(request, code)
 
 
 @require_safe
 def item_guide_version(request: HttpRequest, code: str, number: int) -> HttpResponse:
     """A specific published (possibly superseded) version of an item's guide."""
-    return _render_item(request, _item_guide_or_404(code, number))
+    return _item_page(request, code, number)
 
 
 def _item_pdf(request: HttpRequest, guide: guides.ItemGuide) -> HttpResponse:

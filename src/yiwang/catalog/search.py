@@ -2,12 +2,13 @@
 bundles (一件事) that meet it, best first, with department, visits, whether it is fully online, and
 links to the guide and to apply.
 
-The index (search_index.py) lives in each process's memory. Before every search one aggregate
-query computes a fingerprint of what the index depends on — the set of published, active items
-and their current versions, the published bundles and their members, and the synonym
-dictionary — and the index is rebuilt when it differs. So every web worker notices a
+The index (search_index.py) lives in each process's memory. Before every search one
+primary-key read gives the catalogue generation (catalog.generation), which database triggers
+change with every change to what the index depends on — published, active items and their
+current versions, published bundles and their members, the synonym dictionary, department and
+region names — and the index is rebuilt when it differs. So every web worker notices a
 publication, suspension, withdrawal or synonym edit on its next search, without any message
-between workers. Draft edits do not change the fingerprint and never cause a rebuild.
+between workers. Draft edits do not change the generation and never cause a rebuild.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from . import selectors
+from . import generation, selectors
 from .models import (
     Bundle,
     BundleStage,
@@ -192,6 +193,17 @@ def catalogue_records() -> list[IndexRecord]:
 
 
 def catalogue_fingerprint() -> tuple[Any, ...]:
+    """What the index depends on: the catalogue generation token (catalog.generation, one
+    primary-key read), which database triggers change with every publication, suspension,
+    withdrawal, resumption, bundle, synonym or department change — and not with draft work.
+    Without the generation table (a database not migrated since), the aggregate below."""
+    token = generation.current()
+    if token is not None:
+        return ("generation", token)
+    return aggregate_fingerprint()
+
+
+def aggregate_fingerprint() -> tuple[Any, ...]:
     """One query over what the index depends on. Count and sum of the current version ids of
     published active items identify the published set (a publication changes a version id;
     a suspension, withdrawal or resumption changes the set); the same for bundles and bundle

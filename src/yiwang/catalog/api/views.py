@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -30,7 +31,7 @@ from yiwang.common.filters import (
 )
 from yiwang.org import selectors as org_selectors
 
-from .. import selectors, services
+from .. import caching, selectors, services
 from ..models import Bundle, ItemType, ServiceItem, ServiceItemVersion
 from . import serializers as s
 
@@ -95,6 +96,31 @@ class PublishedItemViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self) -> type:
         return s.ItemDetailSerializer if self.action == "retrieve" else s.ItemSummarySerializer
+
+    # DRF passes any HttpResponse through; the stubs only know Response.
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        """One published item. A plain JSON read (no query parameters) is answered from this
+        process's cache for the current catalogue generation (catalog.caching)."""
+        if request.query_params or not _plain_json(request):
+            return super().retrieve(request, *args, **kwargs)
+        code = str(kwargs[self.lookup_field])
+        body = caching.item_json.get_or_compute(code, lambda: _item_json(code))
+        if body is None:
+            raise Http404
+        return HttpResponse(body, content_type="application/json")
+
+
+def _plain_json(request: Request) -> bool:
+    """The client takes JSON without media-type parameters (an `indent=` would change the
+    bytes, the browsable API is HTML): the answer is the same for everyone."""
+    return request.accepted_renderer.format == "json" and ";" not in request.accepted_media_type
+
+
+def _item_json(code: str) -> bytes | None:
+    item = selectors.published_item_by_code(code)
+    if item is None:
+        return None
+    return JSONRenderer().render(s.ItemDetailSerializer(item).data)
 
 
 def _bundle_data(bundle: Bundle) -> dict[str, Any]:
@@ -171,8 +197,9 @@ SEARCH_LIMIT_MAX, SEARCH_LIMIT_DEFAULT = 50, 10
 )
 @api_view(["GET"])
 @permission_classes([permissions.AllowAny])
-def search(request: Request) -> Response:
+def search(request: Request) -> HttpResponse:
     """Guided search (智能导办): items and bundles ranked for an everyday phrase."""
+    from ..search import clean_query
     from ..search import search as guided_search
 
     query = query_text(
@@ -181,8 +208,16 @@ def search(request: Request) -> Response:
     limit = query_integer(
         request, "limit", minimum=1, maximum=SEARCH_LIMIT_MAX, default=SEARCH_LIMIT_DEFAULT
     )
-    results = guided_search(query, limit=limit)
-    return Response(s.SearchResultSerializer(results, many=True).data)
+    if not _plain_json(request):
+        return Response(s.SearchResultSerializer(guided_search(query, limit=limit), many=True).data)
+
+    def answer() -> bytes:
+        results = guided_search(query, limit=limit)
+        return JSONRenderer().render(s.SearchResultSerializer(results, many=True).data)
+
+    # The answer depends on the query only as the search reads it (clean_query).
+    body = caching.search_json.get_or_compute((clean_query(query), limit), answer)
+    return HttpResponse(body, content_type="application/json")
 
 
 # --- Staff lifecycle ---------------------------------------------------------------------------
