@@ -16,7 +16,9 @@ from tests import factories as f
 from tests.catalog.conftest import CatalogWorld
 from tests.catalog.test_import_views import PAGE, upload
 from tests.catalog.test_importing import HEADER, csv_bytes, row, xlsx_bytes
-from yiwang.catalog import importing
+from yiwang.audit.models import AuditEvent
+from yiwang.audit.services import audit_verify
+from yiwang.catalog import importing, services
 from yiwang.catalog.importing import ImportFileError, catalog_import, import_job_create
 from yiwang.catalog.models import ImportJob, ImportJobStatus, ServiceItem
 
@@ -70,12 +72,10 @@ def test_the_page_refuses_an_oversized_import_at_once(client, world: CatalogWorl
 # --- The real queue: `yiwang worker --batch` -------------------------------------------------
 
 
-def test_upload_is_queued_and_the_worker_runs_it(
-    client, world: CatalogWorld, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker commits
+def test_upload_is_queued_and_the_worker_runs_it(client, world: CatalogWorld):
     client.force_login(world.clerk.user)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(PAGE, {"file": upload("items.csv", csv_bytes(rows(3)))})
+    response = client.post(PAGE, {"file": upload("items.csv", csv_bytes(rows(3)))})
     job = ImportJob.objects.get()
     assert response["Location"] == f"{PAGE}jobs/{job.pk}/"
     assert DBTaskResult.objects.filter(status="READY").count() == 1
@@ -147,7 +147,7 @@ def test_jobs_are_in_the_importers_data_scope(client, world: CatalogWorld):
 # --- No lock while checking ------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_sign_in_succeeds_while_a_big_import_is_being_checked(monkeypatch):
     """The job checks its rows with no transaction open, so a concurrent write (a sign-in:
     session, last login, audit event) is not blocked; on SQLite a held write lock would make
@@ -155,13 +155,13 @@ def test_a_sign_in_succeeds_while_a_big_import_is_being_checked(monkeypatch):
     dept = f.department("县市场监督管理局")
     clerk = f.staff(dept, ["window_clerk"], username="clerk")
     other = f.staff(dept, ["window_clerk"], username="signer")
-    job = import_job_create(files=[("big.csv", csv_bytes(rows(400)))], actor=clerk.user)
+    job = import_job_create(files=[("big.csv", csv_bytes(rows(2000)))], actor=clerk.user)
     validating, signed_in = threading.Event(), threading.Event()
     seen: dict[str, object] = {}
     read_item = importing._Planner._read_item
 
     def pausing(self, row):  # type: ignore[no-untyped-def]
-        if row.number == 200 and not validating.is_set():
+        if row.number == 1000 and not validating.is_set():
             seen["in_transaction"] = connection.in_atomic_block
             validating.set()
             assert signed_in.wait(30)
@@ -193,4 +193,80 @@ def test_a_sign_in_succeeds_while_a_big_import_is_being_checked(monkeypatch):
     assert seen["in_transaction"] is False
     job.refresh_from_db()
     assert job.status == ImportJobStatus.DONE, job.failure
-    assert job.report["counts"]["created"] == 400
+    assert job.report["counts"]["created"] == 2000
+
+
+# --- The bulk write: what the services would write, in one short transaction ---------------
+
+
+def test_bulk_write_leaves_the_rows_and_logs_the_services_would(world: CatalogWorld):
+    first = csv_bytes(rows(2))
+    result = catalog_import(files=[("a.csv", first)], actor=world.reviewer.user, publish=True)
+    assert (result.created, result.published) == (2, 2)
+    item = ServiceItem.objects.get(versions__name="批量事项0")
+    base, region = item.base, item.region
+    assert item.code == services.item_code(
+        base=base, region=region, department=world.dept, business_type="new", sequence=1
+    )
+    assert (item.status, item.published_version.number) == ("active", 1)
+    version = item.published_version
+    assert (version.status, version.reviewed_by, version.review_comment) == (
+        "published",
+        world.reviewer.user,
+        "批量导入并发布",
+    )
+    assert version.submitted_at and version.reviewed_at and version.published_at
+    assert [m.name for m in version.materials.all()] == ["食品经营许可申请书", "营业执照"]
+    assert [a.action for a in item.adjustments.order_by("id")] == [
+        "认领",
+        "编制",
+        "提交审核",
+        "审核通过",
+        "发布",
+    ]
+    # A changed row opens v2 from the published v1 (children copied), then publishes it.
+    changed = csv_bytes([HEADER, row("批量事项0", 承诺时限="5"), row("批量事项1")])
+    result = catalog_import(files=[("b.csv", changed)], actor=world.reviewer.user, publish=True)
+    assert (result.updated, result.unchanged, result.published) == (1, 1, 1)
+    item.refresh_from_db()
+    v1, v2 = item.versions.get(number=1), item.versions.get(number=2)
+    assert (v1.status, v2.status, item.published_version) == ("superseded", "published", v2)
+    assert v2.promised_limit == 5 and v2.change_reason == "批量导入：b.csv"
+    assert [m.name for m in v2.materials.all()] == ["食品经营许可申请书", "营业执照"]
+    logs = list(item.adjustments.order_by("id").values_list("action", "summary"))
+    assert logs[5:] == [
+        ("新建版本", "由 v1 复制为 v2"),
+        ("编制", "修改：承诺办结时限（工作日）"),
+        ("提交审核", ""),
+        ("审核通过", ""),
+        ("发布", "发布 v2，替代 v1"),
+    ]
+    # The trail holds one operation event per import, naming every item, and still verifies.
+    events = AuditEvent.objects.filter(action="catalog.import").order_by("sequence")
+    assert [len(e.changes["items"]["after"]) for e in events] == [2, 1]
+    assert events[1].changes["items"]["after"] == [[item.pk, 2, "updated", True]]
+    assert audit_verify().ok
+
+
+def test_a_catalogue_changed_between_check_and_write_is_checked_again(
+    world: CatalogWorld, monkeypatch
+):
+    """A clerk claims the item after the import checked its rows but before it writes: the
+    import sees it in the transaction, checks again and edits that draft (no duplicate)."""
+    plan = importing._Planner.plan
+    calls = []
+
+    def racing(self, tables):  # type: ignore[no-untyped-def]
+        plan(self, tables)
+        calls.append(1)
+        if len(calls) == 1:
+            services.item_claim(
+                base=world.base, department=world.dept, region=world.dept.region, actor=None
+            )
+
+    monkeypatch.setattr(importing._Planner, "plan", racing)
+    result = catalog_import(files=[("a.csv", csv_bytes([HEADER, row()]))])
+    assert len(calls) == 2
+    assert result.errors == [] and (result.created, result.updated) == (0, 1)
+    item = ServiceItem.objects.get()
+    assert item.versions.get().promised_limit == 10
