@@ -9,6 +9,7 @@ or `make contract-long` — takes 15 each (several thousand cases, a few minutes
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -70,6 +71,10 @@ HYPOTHESIS = settings(
     database=None,
     derandomize=True,
 )
+
+
+# Requests sent, by mode: printed at the end of the run (tests/api/conftest.py).
+REQUESTS: Counter[str] = Counter()
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +140,7 @@ def test_operation(role, mode, label, role_headers, db):
     @given(case=operation.as_strategy(generation_mode=mode))
     @HYPOTHESIS
     def check(case):  # type: ignore[no-untyped-def]
+        REQUESTS[mode.value] += 1
         case.call_and_validate(headers=headers)
 
     check()

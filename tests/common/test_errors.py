@@ -246,6 +246,7 @@ def test_malformed_bodies_are_400_in_chinese(body, content_type, expected):
     ("body", "content_type"),
     [
         ("a=1&b=", "application/x-www-form-urlencoded"),
+        ("=empty-name&a=1", "application/x-www-form-urlencoded"),
         ("", "application/x-www-form-urlencoded"),
         (
             b'--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--B--\r\n',

@@ -30,7 +30,7 @@ class JSONParser(parsers.JSONParser):
         except UnicodeDecodeError as exc:
             raise exceptions.ParseError(f"请求体不是有效的 {encoding} 文本。") from exc
         try:
-            return json.loads(text, parse_constant=json_strict_constant)
+            data = json.loads(text, parse_constant=json_strict_constant)
         except json.JSONDecodeError as exc:
             raise exceptions.ParseError(
                 f"请求体不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）。"
@@ -39,13 +39,20 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(
                 "请求体不是有效的 JSON（不能有 NaN 或 Infinity）。"
             ) from exc
+        # Marked, so that BodySerializer knows the values carry JSON types (common.serializers).
+        return JSONObject(data) if isinstance(data, dict) else data
+
+
+class JSONObject(dict[str, Any]):
+    """A JSON request body that is an object."""
 
 
 def json_strict_constant(value: str) -> Any:
     raise ValueError(f"{value} is not valid JSON")
 
 
-_FORM_PAIR = re.compile(r"[^=&]+=[^&]*")
+# `name=value`; the name may be empty (an object may have a property named ""), the "=" may not.
+_FORM_PAIR = re.compile(r"[^=&]*=[^&]*")
 
 
 class FormParser(parsers.FormParser):

@@ -8,6 +8,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from rest_framework import serializers
 
+from yiwang.common.serializers import BodySerializer
+
 from ..models import (
     ELEMENT_FIELDS,
     MATERIAL_FIELDS,
@@ -214,29 +216,29 @@ class ManagedItemSerializer(serializers.ModelSerializer):
         return version.pk if version else None
 
 
-class ClaimSerializer(serializers.Serializer):
+class ClaimSerializer(BodySerializer):
     base_code = serializers.CharField(max_length=40)
     department = serializers.IntegerField(min_value=1)
     business_type = serializers.ChoiceField(choices=BusinessType.choices, default="new")
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(BodySerializer):
     reason = serializers.CharField(max_length=500, allow_blank=True, default="")
 
 
-class RequiredReasonSerializer(serializers.Serializer):
+class RequiredReasonSerializer(BodySerializer):
     reason = serializers.CharField(max_length=500, min_length=1)
 
 
-class RequiredCommentSerializer(serializers.Serializer):
+class RequiredCommentSerializer(BodySerializer):
     comment = serializers.CharField(max_length=2000, min_length=1)
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(BodySerializer):
     comment = serializers.CharField(max_length=2000, allow_blank=True, default="")
 
 
-class MaterialInputSerializer(serializers.Serializer):
+class MaterialInputSerializer(BodySerializer):
     name = _text(Material, "name")
     original_or_copy = serializers.ChoiceField(choices=OriginalOrCopy.choices, default="original")
     count = serializers.IntegerField(min_value=1, max_value=99, default=1)
@@ -251,20 +253,20 @@ class MaterialInputSerializer(serializers.Serializer):
     notes = _text(Material, "notes", allow_blank=True, default="")
 
 
-class StepInputSerializer(serializers.Serializer):
+class StepInputSerializer(BodySerializer):
     name = _text(ProcessStep, "name")
     role = _text(ProcessStep, "role", allow_blank=True, default="")
     limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
 
 
-class ProcedureInputSerializer(serializers.Serializer):
+class ProcedureInputSerializer(BodySerializer):
     name = _text(SpecialProcedure, "name")
     limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
     legal_basis = _text(SpecialProcedure, "legal_basis", allow_blank=True, default="")
     counted_in_limit = serializers.BooleanField(default=False)
 
 
-class VersionUpdateSerializer(serializers.Serializer):
+class VersionUpdateSerializer(BodySerializer):
     """Elements to change on a draft or returned version; lists replace the version's lists."""
 
     name = _text(ServiceItemVersion, "name", required=False)

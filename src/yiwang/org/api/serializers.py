@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from yiwang.common.api import ServiceRuleViolation
+from yiwang.common.serializers import BodySerializer
 from yiwang.common.validators import validate_id_number
 
 from ..models import Applicant, Department, Region, ServiceHall, Staff, Window
@@ -95,7 +96,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
         ]
 
 
-class ApplicantLookupSerializer(serializers.Serializer):
+class ApplicantLookupSerializer(BodySerializer):
     # The shape is the schema's (400 when it does not match); a number of that shape that
     # cannot exist (birth date, check digit) breaks a rule the schema cannot state: 422.
     id_number = serializers.RegexField(
@@ -112,7 +113,7 @@ class ApplicantLookupSerializer(serializers.Serializer):
             raise ServiceRuleViolation({"id_number": exc.messages}) from exc
 
 
-class RevealRequestSerializer(serializers.Serializer):
+class RevealRequestSerializer(BodySerializer):
     field = serializers.ChoiceField(
         choices=["id_number", "phone", "legal_representative_id_number"]
     )
@@ -140,7 +141,7 @@ class MeSerializer(serializers.Serializer):
     scope = ScopeSerializer()
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(BodySerializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, style={"input_type": "password"}
