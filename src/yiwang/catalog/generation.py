@@ -10,10 +10,10 @@ published or superseded, and their materials, steps and special procedures only 
 version is. A rolled-back transaction rolls its token change back too; since every token is
 random, a value once seen never comes back with other data behind it.
 
-The table and its triggers are (re)installed after every `migrate` (catalog.apps): SQLite
-rebuilds a table to alter it and its triggers go with the old table, so a later migration
-would otherwise silently switch invalidation off. Without the table (a database migrated
-before this existed) `current()` answers None and the callers do not cache at all.
+The triggers are dropped before every `migrate` and the table and triggers (re)installed
+after it (catalog.apps): SQLite rebuilds a table to alter it, its own triggers go with the
+old table, and a trigger naming it elsewhere makes the rebuild fail. Without the table (a
+database not migrated since) `current()` answers None and the callers do not cache at all.
 """
 
 # All SQL here is DDL and constants built from the WATCHED table list; no value comes from outside.
@@ -160,6 +160,25 @@ def _postgresql_functions() -> list[str]:
         f" OR (TG_OP <> 'INSERT' AND v.id = {old_version}))) THEN {bump_sql}"
         " END IF; RETURN NULL; END $$",
     ]
+
+
+def uninstall(db: BaseDatabaseWrapper | None = None) -> None:
+    """Drop the triggers (before migrations: while SQLite rebuilds a table, a trigger that
+    names it in its body makes the rename fail; `install` puts them back afterwards)."""
+    db = db or connection
+    with db.cursor() as cursor:
+        if db.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'yiwang_gen_%'"
+            )
+            for (name,) in cursor.fetchall():
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+        elif db.vendor == "postgresql":
+            existing = set(db.introspection.table_names(cursor))
+            for watch in WATCHED:
+                if watch.table in existing:
+                    for name in ("yiwang_gen_row", "yiwang_gen_truncate"):
+                        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {watch.table}")
 
 
 def install(db: BaseDatabaseWrapper | None = None) -> int:
