@@ -1,10 +1,12 @@
 """Import of the service-item catalogue from xlsx and CSV files (事项批量导入).
 
-A file is read in full and every row validated before anything is written. A file with any
-invalid row imports nothing and yields a per-row error report: the row as Excel numbers it (the
-header is row 1), the column as named in the file, and a message in Chinese. Only a clean file is
-written, in one transaction, through the catalogue services, so every imported item carries its
-adjustment log and audit events like one compiled by hand.
+A file is read in full (at most YIWANG_IMPORT_MAX_ROWS rows) and every row validated, outside any
+transaction, before anything is written. A file with any invalid row imports nothing and yields a
+per-row error report: the row as Excel numbers it (the header is row 1), the column as named in the
+file, and a message in Chinese. Only a clean file is written, in one short transaction of bulk
+statements that leave what the catalogue services would (item codes, versions, copied children,
+review states, adjustment-log entries), with one ``catalog.import`` audit event naming every item.
+The workbench runs imports as ImportJobs in the task worker; the command runs them inline.
 
 Re-importing the same file changes nothing. Each row is compared with the item's current version
 (its open draft if it has one, else its published version):

@@ -85,8 +85,19 @@ class Command(YiwangCommand):
 
         def progress(done: int, total: int) -> None:
             bar.total = total
-            bar.n = done
-            bar.refresh()
+            bar.update(done - bar.n)  # redraws at most every tenth of a second
+
+        phase = [""]
+
+        def checking(done: int, total: int) -> None:
+            if phase[0] != "检查":
+                phase[0] = "检查"
+                bar.set_description("检查（行）", refresh=False)
+            progress(done, total)
+
+        def writing(total: int) -> None:
+            bar.set_description("写入（项）", refresh=False)
+            bar.reset(total=total)
 
         try:
             result = catalog_import(
@@ -95,6 +106,8 @@ class Command(YiwangCommand):
                 publish=options["publish"],
                 dry_run=options["check"],
                 progress=progress,
+                checking=checking,
+                writing=writing,
             )
         except ImportFileError as exc:
             raise CommandError("；".join(exc.messages), returncode=UNREADABLE) from None
