@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -416,6 +417,10 @@ def test_workbook_has_both_sheets_and_keeps_text_as_text(world):
     assert row[9] == f"http://testserver{report.deviations[0].item.url}"
     # Catalogue text that looks like a formula is stored as text, never evaluated.
     assert consistency.cell(row=2, column=9).data_type == "s"
+    assert consistency.cell(row=2, column=9).quotePrefix  # stays text when edited in Excel
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in archive.read(n) for n in sheets)
     assert [c.value for c in guide[1]] == quality.FINDING_HEADERS
     [finding_row] = [[c.value for c in r] for r in guide.iter_rows(min_row=2)]
     assert finding_row[4:8] == [
