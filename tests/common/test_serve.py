@@ -250,3 +250,21 @@ def test_the_real_server_ends_a_request_that_outlives_its_timeout(tmp_path):
         output = "".join(started) + _stop_server(process)
     assert "Using worker: sync" in output
     assert "WORKER TIMEOUT" in output
+
+
+def test_warm_up_builds_the_search_index_before_the_workers_are_forked(db):
+    from yiwang.catalog import search
+
+    search.forget_index()
+    assert serve.warm_up() == ""
+    assert search._cached is not None
+
+
+def test_a_failed_warm_up_is_one_line_and_the_server_still_starts(monkeypatch):
+    from yiwang.catalog import search
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("数据库不可用")
+
+    monkeypatch.setattr(search, "search", broken)
+    assert "预热未完成" in serve.warm_up()

@@ -60,18 +60,18 @@ WATCHED: tuple[Watch, ...] = (
 )
 
 
-_available: bool | None = None
+_available = False
 
 
 def current() -> str | None:
     """The current token (one primary-key read), or None when there is no generation table."""
     global _available
-    if _available is None:
+    if not _available:
+        # Looked up until found (a server may start before `yiwang migrate` has run).
         _available = TABLE in connection.introspection.table_names()
         if not _available:
             logger.warning("没有事项库版本表（请运行 yiwang migrate），公开页面不使用缓存。")
-    if not _available:
-        return None
+            return None
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {TABLE} WHERE id = 1")
         row = cursor.fetchone()

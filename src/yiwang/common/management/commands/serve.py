@@ -104,6 +104,30 @@ def listen_urls(listeners: list[Any]) -> list[tuple[str, str]]:
     return out
 
 
+WARM_TEMPLATES = ("catalog/guide_item.html", "catalog/search.html", "portal/home.html")
+
+
+def warm_up() -> str:
+    """Load once, before the workers are forked from this process, what each would otherwise
+    load on its first requests — jieba's dictionary, the guided-search index, pypinyin, the
+    guide templates — so that no visitor waits for it and the workers share the memory. A
+    failure (say, a database not migrated yet) only leaves the work to the first requests."""
+    from django.template.loader import get_template
+
+    from yiwang.catalog import search
+
+    try:
+        for name in WARM_TEMPLATES:
+            get_template(name)
+        search.search("开饭店")  # jieba and the index
+        search.search("shebaoka")  # pypinyin keys
+    except Exception as exc:  # the server starts anyway
+        return f"预热未完成（{exc}），首批请求会稍慢。"
+    finally:
+        connections.close_all()
+    return ""
+
+
 class Command(YiwangCommand):
     help = "以 gunicorn 提供网页与接口服务（静态文件由 whitenoise 提供）。"
 
@@ -171,6 +195,9 @@ class Command(YiwangCommand):
             def load(self) -> Any:
                 return application
 
+        problem = warm_up()
+        if problem:
+            self.stderr.write(problem)
         # The workers are forked from this process: none may inherit its database connections.
         connections.close_all()
         YiwangApplication().run()
