@@ -7,23 +7,39 @@ PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test contract-long install install-test system-packages migrate lint format typecheck bench clean
+.PHONY: demo test contract-long screenshots install install-test lock system-packages migrate lint format\
+	typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(PIP) install --quiet -e .
+# Dependencies come from the lock files (requirements/*.txt, pinned with hashes; docs/adr/0010),
+# then the project itself without resolving anything again.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/runtime.txt
+	$(PIP) install --quiet --require-hashes -r requirements/runtime.txt
+	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(VENV)/.installed requirements/test.txt
+	$(PIP) install --quiet --require-hashes -r requirements/test.txt
 	touch $@
 
 install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
+
+# Regenerate the lock files from pyproject.toml with uv (docs/adr/0010-lock-file.md): Linux,
+# Python 3.11, hashes of PyPI's files whatever this machine's pip configuration says. Pins already
+# in the files are kept; `make lock UPGRADE=1` moves every pin to the newest allowed release.
+UV_VERSION := 0.13.8
+UV_COMPILE = $(BIN)/uv pip compile --no-config --index-url https://pypi.org/simple \
+	--python-version 3.11 --python-platform x86_64-manylinux_2_28 --generate-hashes \
+	--annotation-style line --custom-compile-command 'make lock' --quiet $(if $(UPGRADE),--upgrade)
+lock: $(BIN)/python
+	$(PIP) install --quiet 'uv==$(UV_VERSION)'
+	$(UV_COMPILE) -o requirements/runtime.txt pyproject.toml
+	$(UV_COMPILE) --extra test -c requirements/runtime.txt -o requirements/test.txt pyproject.toml
 
 # The Debian packages the tests need (scripts/system-packages): installed when run as root,
 # otherwise one line naming the missing ones and a stop.
@@ -44,6 +60,12 @@ demo: migrate
 # The whole suite: unit, API, contract and browser tests. DATABASE_URL selects PostgreSQL.
 test: system-packages install-test
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+# The README's screenshots (docs/img/*.png): the browser tests marked skip_allowed("screenshots"),
+# which the suite skips.
+screenshots: system-packages install-test
+	YIWANG_SCREENSHOTS=1 $(BIN)/pytest -p no:cacheprovider -k screenshot \
+	  tests/portal/test_browser.py tests/workbench/test_browser.py $(PYTEST_ARGS)
 
 # The long API contract run (docs/api.md): schemathesis, all checks, positive and negative data,
 # four roles, 15 examples per operation — several thousand cases, a few minutes.

@@ -16,6 +16,7 @@ WRITERS = 4
 EACH = 15
 
 
+@pytest.mark.skip_allowed("postgresql")
 @pytest.mark.django_db(transaction=True)
 def test_parallel_appends_form_one_gapless_chain():
     if connection.vendor != "postgresql":

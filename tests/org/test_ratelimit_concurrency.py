@@ -18,6 +18,7 @@ EACH = 8
 LIMIT = 20
 
 
+@pytest.mark.skip_allowed("postgresql")
 @pytest.mark.django_db(transaction=True)
 def test_parallel_attempts_are_all_counted(settings):
     if connection.vendor != "postgresql":

@@ -96,6 +96,7 @@ def test_htmx_requests_carry_the_csrf_token(page, transactional_db):
     assert page.locator("html").get_attribute("lang") == "en"
 
 
+@pytest.mark.skip_allowed("screenshots")
 @pytest.mark.skipif(not os.environ.get("YIWANG_SCREENSHOTS"), reason="set YIWANG_SCREENSHOTS=1")
 def test_screenshot_for_the_readme(page, halls):
     page.goto(f"{page.base_url}/")

@@ -84,6 +84,7 @@ def test_mobile_width_has_no_horizontal_scroll(page, clerk):
     assert page.get_by_test_id("home-department").is_visible()
 
 
+@pytest.mark.skip_allowed("screenshots")
 @pytest.mark.skipif(not os.environ.get("YIWANG_SCREENSHOTS"), reason="set YIWANG_SCREENSHOTS=1")
 def test_screenshot_for_the_readme(page, clerk, monkeypatch):
     """YIWANG_SCREENSHOTS=1 pytest -m browser -k screenshot  → docs/img/*.png"""

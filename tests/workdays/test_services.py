@@ -374,6 +374,7 @@ def _in_own_connection(work):
     return result[0] if result else None
 
 
+@pytest.mark.skip_allowed("postgresql")
 def test_concurrent_pauses_only_one_wins(monkeypatch):
     """Two requests pause the same clock at once: the row lock makes the second wait, see the
     first's pause and refuse. The work commits for real (other connections), so the test writes
