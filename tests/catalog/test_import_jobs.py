@@ -72,7 +72,7 @@ def test_the_page_refuses_an_oversized_import_at_once(client, world: CatalogWorl
 # --- The real queue: `yiwang worker --batch` -------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the worker commits
+@pytest.mark.django_db(transaction=True)  # the worker commits and checks its connection
 def test_upload_is_queued_and_the_worker_runs_it(client, world: CatalogWorld):
     client.force_login(world.clerk.user)
     response = client.post(PAGE, {"file": upload("items.csv", csv_bytes(rows(3)))})
@@ -147,7 +147,7 @@ def test_jobs_are_in_the_importers_data_scope(client, world: CatalogWorld):
 # --- No lock while checking ------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_sign_in_succeeds_while_a_big_import_is_being_checked(monkeypatch):
     """The job checks its rows with no transaction open, so a concurrent write (a sign-in:
     session, last login, audit event) is not blocked; on SQLite a held write lock would make
