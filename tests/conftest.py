@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.browser", "tests.ci_skips"]
+pytest_plugins = ["tests.browser", "tests.ci_skips", "tests.scale_out"]
 
 
 @pytest.fixture(autouse=True)

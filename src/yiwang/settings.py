@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -260,8 +261,45 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (materials' blank forms and samples, import files waiting for the worker):
+# MEDIA_ROOT on this machine, or an S3-compatible object store (django-storages) that every web
+# node and worker shares. Files are only ever served through the application's views, never
+# from the store's own URLs.
+YIWANG_STORAGE = env("YIWANG_STORAGE", "filesystem") or "filesystem"
+if YIWANG_STORAGE == "filesystem":
+    _DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif YIWANG_STORAGE == "s3":
+    if not env("YIWANG_S3_BUCKET"):
+        raise ImproperlyConfigured("YIWANG_STORAGE=s3 时必须设置 YIWANG_S3_BUCKET。")
+    _S3_ADDRESSING = env("YIWANG_S3_ADDRESSING_STYLE", "") or None
+    if _S3_ADDRESSING not in {None, "auto", "path", "virtual"}:
+        raise ImproperlyConfigured(
+            f"环境变量 YIWANG_S3_ADDRESSING_STYLE 必须是 path、virtual 或 auto，当前为 "
+            f"{_S3_ADDRESSING!r}。"
+        )
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("YIWANG_S3_BUCKET"),
+            "endpoint_url": env("YIWANG_S3_ENDPOINT_URL") or None,
+            "region_name": env("YIWANG_S3_REGION") or None,
+            # Unset: boto3's own chain (AWS_* variables, instance role).
+            "access_key": env("YIWANG_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("YIWANG_S3_SECRET_ACCESS_KEY") or None,
+            "addressing_style": _S3_ADDRESSING,
+            "location": (env("YIWANG_S3_PREFIX", "") or "").strip("/"),
+            # Same-named uploads get distinct keys as on disk: a draft's new 申请书.pdf must not
+            # replace the file the published version serves.
+            "file_overwrite": False,
+            "default_acl": None,
+        },
+    }
+else:
+    raise ImproperlyConfigured(
+        f"环境变量 YIWANG_STORAGE 必须是 filesystem 或 s3，当前为 {YIWANG_STORAGE!r}。"
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -320,7 +358,29 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks (`yiwang worker`): a queue in the database (django-tasks-db), or in Redis
+# (django-tasks-rq, RQ workers on any machine that reaches it).
+YIWANG_TASKS = env("YIWANG_TASKS", "database") or "database"
+# RQ only: seconds one task may run before its worker ends it; the worker class (rq's default
+# forks a process per task; rq.worker.SimpleWorker runs it in the worker, as the database
+# worker does).
+YIWANG_RQ_JOB_TIMEOUT = env_int("YIWANG_RQ_JOB_TIMEOUT", 3600)
+YIWANG_RQ_WORKER_CLASS = env("YIWANG_RQ_WORKER_CLASS", "rq.worker.Worker") or "rq.worker.Worker"
+TASKS: dict[str, dict[str, Any]]
+if YIWANG_TASKS == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif YIWANG_TASKS == "redis":
+    if not env("YIWANG_REDIS_URL"):
+        raise ImproperlyConfigured("YIWANG_TASKS=redis 时必须设置 YIWANG_REDIS_URL。")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {
+        "default": {"URL": env("YIWANG_REDIS_URL"), "DEFAULT_TIMEOUT": YIWANG_RQ_JOB_TIMEOUT}
+    }
+else:
+    raise ImproperlyConfigured(
+        f"环境变量 YIWANG_TASKS 必须是 database 或 redis，当前为 {YIWANG_TASKS!r}。"
+    )
 
 LOGGING = {
     "version": 1,
