@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test contract-long screenshots install install-test lock system-packages migrate lint format\
+.PHONY: demo test contract-long screenshots install install-test lock messages system-packages migrate lint format\
 	typecheck bench clean
 
 $(BIN)/python:
@@ -40,6 +40,12 @@ lock: $(BIN)/python
 	$(PIP) install --quiet 'uv==$(UV_VERSION)'
 	$(UV_COMPILE) -o requirements/runtime.txt pyproject.toml
 	$(UV_COMPILE) --extra test -c requirements/runtime.txt -o requirements/test.txt pyproject.toml
+
+# The English catalogue (src/yiwang/locale/en): collect the marked strings, keep existing
+# translations, compile. Translate what is new in django.po, then run it again.
+messages: install
+	cd src/yiwang && ../../$(BIN)/yiwang makemessages -l en --no-obsolete --add-location=file
+	cd src/yiwang && ../../$(BIN)/yiwang compilemessages -l en
 
 # The Debian packages the tests need (scripts/system-packages): installed when run as root,
 # otherwise one line naming the missing ones and a stop.

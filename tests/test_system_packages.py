@@ -54,7 +54,9 @@ def run(tmp_path: Path, *, installed: set[str], uid: int, args: tuple[str, ...] 
 
 
 def test_the_list_names_what_the_tests_need():
-    assert {"poppler-utils", "chromium", "fonts-noto-cjk", "redis-server"} <= set(listed_packages())
+    assert {"poppler-utils", "chromium", "fonts-noto-cjk", "redis-server", "gettext"} <= set(
+        listed_packages()
+    )
 
 
 def test_nothing_missing_is_silent_and_installs_nothing(tmp_path):

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import selectors
 from .bundles import BundleNotice, bundle_notice, complaint_channels, visits_label
@@ -306,7 +306,10 @@ def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
     """Render a template to PDF bytes with WeasyPrint (A4, Noto CJK from the system)."""
     from weasyprint import HTML  # imported late: loading pango costs ~0.3 s
 
-    html = render_to_string(template_name, context)
+    # Printed documents are Chinese whatever language the page was read in (docs/glossary.md);
+    # the 一次告知书 page shares its body with the PDF.
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(template_name, context)
     return HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf()  # type: ignore[no-any-return]
 
 

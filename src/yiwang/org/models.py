@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 from yiwang.common.personal import EncryptedPersonalField
 from yiwang.common.validators import PlainText, uscc_field_validator
@@ -92,9 +93,10 @@ class Department(models.Model):
 
 
 class HallLevel(models.TextChoices):
-    COUNTY = "county", "县级政务服务中心"
-    TOWN = "town", "乡镇便民服务中心"
-    VILLAGE = "village", "村（社区）便民服务站"
+    # translatable: the portal shows the level as a badge on every hall
+    COUNTY = "county", gettext_lazy("县级政务服务中心")
+    TOWN = "town", gettext_lazy("乡镇便民服务中心")
+    VILLAGE = "village", gettext_lazy("村（社区）便民服务站")
 
 
 class ServiceHall(models.Model):
