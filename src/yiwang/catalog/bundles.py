@@ -23,6 +23,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from .models import (
     Bundle,
     ItemStatus,
@@ -34,17 +37,18 @@ from .models import (
     ServiceItemVersion,
 )
 
-COMPLAINT_HOTLINE = "12345 政务服务便民热线"
+# Lazy, like the field types below: read in the language of the page being built.
+COMPLAINT_HOTLINE = gettext_lazy("12345 政务服务便民热线")
 # "12345" as the hotline, not inside a longer number such as 0550-1234567.
 _HOTLINE = re.compile(r"(?<!\d)12345(?!\d)")
 FIELD_TYPE_LABELS = {
-    "text": "文本",
-    "id_number": "身份证号码",
-    "phone": "电话号码",
-    "uscc": "统一社会信用代码",
-    "date": "日期",
-    "number": "数字",
-    "email": "电子邮箱",
+    "text": gettext_lazy("文本"),
+    "id_number": gettext_lazy("身份证号码"),
+    "phone": gettext_lazy("电话号码"),
+    "uscc": gettext_lazy("统一社会信用代码"),
+    "date": gettext_lazy("日期"),
+    "number": gettext_lazy("数字"),
+    "email": gettext_lazy("电子邮箱"),
 }
 
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "<": "(", ">": ")"})
@@ -118,7 +122,7 @@ class MergedField:
 
     @property
     def type_label(self) -> str:
-        return FIELD_TYPE_LABELS.get(self.type, self.type)
+        return str(FIELD_TYPE_LABELS.get(self.type, self.type))
 
 
 _ORIGINAL_RANK = {OriginalOrCopy.COPY: 0, OriginalOrCopy.ORIGINAL: 1, OriginalOrCopy.BOTH: 2}
@@ -155,7 +159,7 @@ class MergedMaterial:
     @property
     def medium_label(self) -> str:
         if self.media_conflict:
-            return "纸质和电子各一份"
+            return _("纸质和电子各一份")
         if self.media == _MEDIUM_SETS[Medium.BOTH]:
             return Medium.BOTH.label
         return Medium.PAPER.label if "paper" in self.media else Medium.ELECTRONIC.label
@@ -259,8 +263,10 @@ class StageItem:
     @property
     def limit_label(self) -> str:
         if self.version.is_instant:
-            return "即办"
-        return f"承诺 {self.promised_days} 个工作日"
+            return _("即办")
+        return ngettext("承诺 %(days)s 个工作日", "承诺 %(days)s 个工作日", self.promised_days) % {
+            "days": self.promised_days
+        }
 
 
 @dataclass
@@ -353,29 +359,36 @@ class BundleNotice:
 
     @property
     def time_label(self) -> str:
-        if self.total_promised_days == 0:
-            return "即办（各事项均当场办结）"
-        return f"承诺 {self.total_promised_days} 个工作日内办结"
+        days = self.total_promised_days
+        if days == 0:
+            return _("即办（各事项均当场办结）")
+        return ngettext("承诺 %(days)s 个工作日内办结", "承诺 %(days)s 个工作日内办结", days) % {
+            "days": days
+        }
 
     @property
     def online_label(self) -> str:
         if self.fully_online:
-            return "全程网办"
-        if any("online" in i.version.handling_forms for i in self.items):
-            return "网上申报"
-        return "窗口办理"
+            return _("全程网办")
+        if self._some_online:
+            return _("网上申报")
+        return _("窗口办理")
+
+    @property
+    def _some_online(self) -> bool:
+        return any("online" in i.version.handling_forms for i in self.items)
 
     @property
     def online_detail(self) -> str:
         if self.fully_online:
-            return "全部事项均可在网上提交并领取结果，无需到现场。"
-        if self.online_label == "网上申报":
-            return "可在网上一次提交申请和材料，部分事项需到窗口核验。"
-        return "请携带材料到综合窗口一次提交。"
+            return _("全部事项均可在网上提交并领取结果，无需到现场。")
+        if self._some_online:
+            return _("可在网上一次提交申请和材料，部分事项需到窗口核验。")
+        return _("请携带材料到综合窗口一次提交。")
 
     @property
     def fee_label(self) -> str:
-        return "不收费" if not self.fees else "部分事项收费"
+        return _("不收费") if not self.fees else _("部分事项收费")
 
     @property
     def materials_to_submit(self) -> list[MergedMaterial]:
@@ -389,17 +402,17 @@ class BundleNotice:
 def visits_label(visits: int, *, fully_online: bool) -> str:
     """到现场次数 in plain words."""
     if visits == 0:
-        return "0 次（全程网办）" if fully_online else "0 次（无需到现场）"
+        return _("0 次（全程网办）") if fully_online else _("0 次（无需到现场）")
     if visits == 1:
-        return "最多跑一次"
-    return f"最多跑 {visits} 次"
+        return _("最多跑一次")
+    return _("最多跑 %(visits)s 次") % {"visits": visits}
 
 
 def complaint_channels(channels: Iterable[str]) -> list[str]:
     """The items' complaint channels, with the 12345 hotline always present."""
     parts = _unique(p for c in channels for p in re.split(r"[；;]\s*", c or ""))
     if not any(_HOTLINE.search(p) for p in parts):
-        parts.append(COMPLAINT_HOTLINE)
+        parts.append(str(COMPLAINT_HOTLINE))
     return parts
 
 
@@ -407,7 +420,7 @@ def bundle_notice(bundle: Bundle) -> BundleNotice:
     """The 一次告知书 of a bundle. Expects the prefetches of `selectors.bundle_with_items`."""
     stages = bundle_stages(bundle)
     pairs = [(i.ref, i.version) for stage in stages for i in stage.items]
-    versions = [v for _, v in pairs]
+    versions = [v for _ref, v in pairs]
     return BundleNotice(
         bundle=bundle,
         stages=stages,

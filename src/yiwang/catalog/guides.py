@@ -23,6 +23,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from . import selectors
 from .bundles import BundleNotice, bundle_notice, complaint_channels, visits_label
@@ -48,7 +50,9 @@ DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 def material_requirement(original_or_copy_label: str, count: int, medium_label: str) -> str:
     """ "原件 1 份 · 纸质或电子": how a material is to be handed in."""
-    return f"{original_or_copy_label} {count} 份 · {medium_label}"
+    return ngettext(
+        "%(form)s %(count)s 份 · %(medium)s", "%(form)s %(count)s 份 · %(medium)s", count
+    ) % {"form": original_or_copy_label, "count": count, "medium": medium_label}
 
 
 @dataclass(frozen=True)
@@ -132,38 +136,47 @@ class ItemGuide:
     def time_label(self) -> str:
         v = self.version
         if v.is_instant:
-            return "即办（材料齐全，当场办结）"
-        return f"承诺 {v.promised_limit} 个工作日内办结"
+            return _("即办（材料齐全，当场办结）")
+        return ngettext(
+            "承诺 %(days)s 个工作日内办结", "承诺 %(days)s 个工作日内办结", v.promised_limit
+        ) % {"days": v.promised_limit}
 
     @property
     def legal_label(self) -> str:
         v = self.version
-        return f"法定时限 {v.legal_limit} 个工作日" if v.legal_limit else "法定时限：当场办结"
+        if not v.legal_limit:
+            return _("法定时限：当场办结")
+        days = v.legal_limit
+        return ngettext("法定时限 %(days)s 个工作日", "法定时限 %(days)s 个工作日", days) % {
+            "days": days
+        }
 
     @property
     def fee_label(self) -> str:
         v = self.version
         if not v.has_fee:
-            return "不收费"
-        return f"收费：{v.fee_standard}" if v.fee_standard else "收费"
+            return _("不收费")
+        if not v.fee_standard:
+            return _("收费")
+        return _("收费：%(standard)s") % {"standard": v.fee_standard}
 
     @property
     def online_label(self) -> str:
         v = self.version
         if v.fully_online:
-            return "全程网办"
+            return _("全程网办")
         if HandlingForm.ONLINE in v.handling_forms:
-            return "网上预审"
-        return "窗口办理"
+            return _("网上预审")
+        return _("窗口办理")
 
     @property
     def online_detail(self) -> str:
-        label = self.online_label
-        if label == "全程网办":
-            return "可在网上提交申请并领取结果，无需到现场。"
-        if label == "网上预审":
-            return "可先在网上提交材料预审，通过后到窗口核验办结。"
-        return "请携带材料到窗口办理。"
+        v = self.version
+        if v.fully_online:
+            return _("可在网上提交申请并领取结果，无需到现场。")
+        if HandlingForm.ONLINE in v.handling_forms:
+            return _("可先在网上提交材料预审，通过后到窗口核验办结。")
+        return _("请携带材料到窗口办理。")
 
     @property
     def handling_forms(self) -> list[str]:
@@ -204,15 +217,20 @@ def _date(value: object) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)  # type: ignore[arg-type]
-    return f"{local.year} 年 {local.month} 月 {local.day} 日"
+    return _("%(year)s 年 %(month)s 月 %(day)s 日") % {
+        "year": local.year,
+        "month": local.month,
+        "day": local.day,
+    }
 
 
+# Lazy: the labels are read when a page or PDF is rendered, in its language.
 FLAG_FIELDS = [
-    ("fully_online", "全程网办"),
-    ("cross_province", "跨省通办"),
-    ("in_province", "省内通办"),
-    ("commitment_based", "告知承诺"),
-    ("self_service_24h", "7×24 小时自助"),
+    ("fully_online", gettext_lazy("全程网办")),
+    ("cross_province", gettext_lazy("跨省通办")),
+    ("in_province", gettext_lazy("省内通办")),
+    ("commitment_based", gettext_lazy("告知承诺")),
+    ("self_service_24h", gettext_lazy("7×24 小时自助")),
 ]
 
 
@@ -224,7 +242,7 @@ def item_guide(item: ServiceItem, version: ServiceItemVersion) -> ItemGuide:
         materials=[MaterialLine(m) for m in version.materials.all()],
         steps=list(version.steps.all()),
         special_procedures=list(version.special_procedures.all()),
-        flags=[label for name, label in FLAG_FIELDS if getattr(version, name)],
+        flags=[str(label) for name, label in FLAG_FIELDS if getattr(version, name)],
     )
 
 
@@ -323,9 +341,10 @@ def item_guide_pdf(guide: ItemGuide, *, url: str) -> bytes:
 
 def bundle_notice_pdf(notice: BundleNotice, *, url: str) -> bytes:
     """The 一次告知书 of a bundle; its QR code points to `url` (the bundle's online guide)."""
-    svg = bundle_flowchart_svg(
-        notice.stages, title=notice.bundle.name, layout=Layout(column_width=150, gap=36)
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # printed in Chinese, see render_pdf
+        svg = bundle_flowchart_svg(
+            notice.stages, title=notice.bundle.name, layout=Layout(column_width=150, gap=36)
+        )
     return render_pdf(
         "catalog/pdf/bundle_notice.html",
         {
