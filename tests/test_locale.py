@@ -247,3 +247,21 @@ def test_printed_documents_stay_chinese_for_an_english_reader(demo, english, tmp
     assert re.search(r"\d{4} 年 \d+ 月 \d+ 日", guide)
     # and the page itself was English
     assert "Key facts" in english.get(f"/guide/bundle/{bundle.code}/notice/").content.decode()
+
+
+@pytest.mark.django_db
+def test_error_pages_in_english(demo, english):
+    """The error pages (issue 6's renderer) in both shells, read in English."""
+    from yiwang.org.models import User
+
+    data = data_strings()
+    portal = english.get("/no-such-page/")
+    assert portal.status_code == 404
+    assert "Page not found" in portal.content.decode()
+    assert "Back to the home page" in portal.content.decode()
+    english.force_login(User.objects.get(username="bureau"))
+    workbench = english.get("/workbench/no-such-page/")
+    assert workbench.status_code == 404
+    assert "Back to the workbench home" in workbench.content.decode()
+    left = [chrome_left(r.content.decode(), data) for r in (portal, workbench)]
+    assert left == [[], []], f"Chinese left in the English error pages: {left}"
