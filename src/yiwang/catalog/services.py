@@ -144,6 +144,12 @@ def item_claim(
     if not workflow.may_compile(actor):
         raise PermissionDenied("您的角色不能认领事项。")
     _check_scope(actor, department)
+    # The base item's row lock serialises claims of it and its deletion: without it two
+    # concurrent claims both pass the check below and the loser hits the unique code (a 500).
+    locked = BaseItem.objects.select_for_update().filter(pk=base.pk).first()
+    if locked is None:
+        raise ValidationError(f"基本目录事项“{base.name}”已删除，不能认领。", code="conflict")
+    base = locked
     if ServiceItem.objects.filter(
         base=base, department=department, region=region, business_type=business_type
     ).exists():
