@@ -149,3 +149,16 @@ def test_bundles_api(api, world, published):
     body = api.get("/api/catalog/bundles/YJS900/").json()
     assert body["stages"][0]["items"][0]["code"] == published.code
     assert api.get("/api/catalog/bundles/NOPE/").status_code == 404
+
+
+def test_an_empty_revision_is_refused_over_the_api(api, world, published):
+    """422 with the Chinese reason (a business rule, see docs/api.md); the version stays a
+    draft and out of the review queue."""
+    api.force_authenticate(world.clerk.user)
+    version = api.post(
+        f"/api/catalog/manage/items/{published.pk}/revise/", {"reason": "复核"}, format="json"
+    ).json()
+    response = api.post(f"/api/catalog/manage/versions/{version['id']}/submit/")
+    assert response.status_code == 422
+    assert "v2 与 v1 相比没有任何变化，不能提交审核" in str(response.json())
+    assert api.get(f"/api/catalog/manage/versions/{version['id']}/").json()["status"] == "draft"

@@ -134,7 +134,13 @@ def test_files_of_a_suspended_item_or_of_missing_rows_are_404(client, world, wit
 
 def test_a_superseded_versions_file_stays_public(client, world, with_files):
     old = first_material(with_files)
-    services.version_start_revision(item=with_files, actor=world.clerk.user)
+    draft = services.version_start_revision(item=with_files, actor=world.clerk.user)
+    services.version_update(
+        version=draft,
+        elements={"hours": "工作日全天"},
+        reason="延长办理时间",
+        actor=world.clerk.user,
+    )
     publish(world, with_files.versions.get(status=VersionStatus.DRAFT))
     assert old.version.__class__.objects.get(pk=old.version_id).status == VersionStatus.SUPERSEDED
     assert client.get(file_url(old)).status_code == 200

@@ -163,3 +163,38 @@ def test_claim_twice_refused(world):
         services.item_claim(
             base=world.base, department=world.dept, region=world.dept.region, actor=world.clerk.user
         )
+
+
+def test_an_empty_revision_cannot_be_submitted(world):
+    """Decision: a v2 that changes nothing against v1 is refused at submission (it would
+    reach the review queue as "共 0 处变化"); the first version has nothing to compare with."""
+    item = claim_ready(world)
+    publish(world, item.versions.get())
+    v2 = services.version_start_revision(item=item, actor=world.clerk.user, reason="例行复核")
+    with pytest.raises(ValidationError, match="v2 与 v1 相比没有任何变化，不能提交审核") as exc:
+        services.version_submit(version=v2, actor=world.clerk.user)
+    assert exc.value.code == "no_change"
+    v2.refresh_from_db()
+    assert v2.status == VersionStatus.DRAFT
+    assert not AuditEvent.objects.filter(action="catalog.version_submit", object_id=str(v2.pk))
+    # A changed material counts as a change.
+    services.version_update(
+        version=v2,
+        materials=[{"name": "食品经营许可申请书"}],
+        actor=world.clerk.user,
+    )
+    assert services.version_submit(version=v2, actor=world.clerk.user).status == "submitted"
+
+
+def test_a_revision_needs_its_adjustment_reason(world):
+    item = claim_ready(world)
+    publish(world, item.versions.get())
+    v2 = services.version_start_revision(item=item, actor=world.clerk.user)
+    services.version_update(version=v2, elements={"promised_limit": 5}, actor=world.clerk.user)
+    with pytest.raises(ValidationError) as exc:
+        services.version_submit(version=v2, actor=world.clerk.user)
+    assert exc.value.message_dict == {
+        "change_reason": ["v2 是调整后的版本，提交审核前请填写调整原因。"]
+    }
+    services.version_update(version=v2, reason="压缩承诺时限", actor=world.clerk.user)
+    assert services.version_submit(version=v2, actor=world.clerk.user).status == "submitted"

@@ -182,6 +182,12 @@ def test_clerk_cannot_use_the_review_pages(client, world, published):
     queue itself reveals nothing — and 404 on another department's versions (scope first)."""
     client.force_login(world.clerk.user)
     draft = services.version_start_revision(item=published, actor=world.clerk.user)
+    services.version_update(
+        version=draft,
+        elements={"hours": "工作日全天"},
+        reason="延长办理时间",
+        actor=world.clerk.user,
+    )
     services.version_submit(version=draft, actor=world.clerk.user)
     response = client.get(reverse("catalog:review-list"))
     assert response.status_code == 403
@@ -202,6 +208,7 @@ def test_clerk_cannot_use_the_review_pages(client, world, published):
 
 def test_review_page_of_another_department_is_404_for_a_clerk(client, world, other_item):
     draft = services.version_start_revision(item=other_item)
+    services.version_update(version=draft, elements={"hours": "工作日全天"}, reason="延长办理时间")
     services.version_submit(version=draft)
     client.force_login(world.clerk.user)
     assert client.get(reverse("catalog:version-review", args=[draft.pk])).status_code == 404
@@ -316,6 +323,23 @@ def test_revise_edit_and_submit(client, world, published):
     assert v1.promised_limit == 10 and v1.materials.count() == 2  # published stays as it was
     log = AdjustmentLog.objects.filter(item=published, version=draft, action="编制").get()
     assert "承诺办结时限" in log.summary and log.reason == "压缩承诺时限"
+
+
+def test_saving_and_submitting_an_unchanged_revision_is_refused(client, world, published):
+    """The page uses the service's rule: the draft is saved, not submitted, and the clerk
+    reads why."""
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    data = load_edit_form(client, draft)
+    data.update({"reason": "例行复核", "action": "submit"})
+    response = client.post(edit_url(draft), data, follow=True)
+    assert "v2 与 v1 相比没有任何变化，不能提交审核" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
+    response = client.post(reverse("catalog:version-submit", args=[draft.pk]), follow=True)
+    assert "v2 与 v1 相比没有任何变化，不能提交审核" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.DRAFT
 
 
 def test_validation_errors_are_shown_and_nothing_changes(client, world, published):

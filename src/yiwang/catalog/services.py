@@ -419,10 +419,41 @@ def _transition(version: ServiceItemVersion, name: str, actor: User | None) -> S
     return version
 
 
+def revision_source(version: ServiceItemVersion) -> ServiceItemVersion | None:
+    """The version a revision was copied from: the published one, else the latest earlier
+    version (see version_start_revision); None for a first version."""
+    published = version.item.published_version
+    if published is not None and published.pk != version.pk:
+        return published
+    return version.item.versions.filter(number__lt=version.number).order_by("-number").first()
+
+
+def _check_revision_submittable(version: ServiceItemVersion) -> None:
+    from .selectors import version_diff  # selectors never import services
+
+    source = revision_source(version)
+    if source is None:
+        return
+    if version_diff(version, source).changed_count == 0:
+        raise ValidationError(
+            f"v{version.number} 与 v{source.number} 相比没有任何变化，不能提交审核；"
+            "请修改事项要素后再提交。",
+            code="no_change",
+        )
+    if not version.change_reason.strip():
+        raise ValidationError(
+            {"change_reason": f"v{version.number} 是调整后的版本，提交审核前请填写调整原因。"},
+            code="required",
+        )
+
+
 @transaction.atomic
 def version_submit(*, version: ServiceItemVersion, actor: User | None = None) -> ServiceItemVersion:
-    """Submit a compiled version for the bureau's review."""
+    """Submit a compiled version for the bureau's review. A revision (v2 and later) must
+    change something against the version it was copied from and say why (调整原因): an empty
+    revision would only fill the review queue."""
     version = _transition(version, "submit", actor)
+    _check_revision_submittable(version)
     version.status, version.submitted_at = VersionStatus.SUBMITTED, timezone.now()
     version.save(update_fields=["status", "submitted_at"])
     _log(item=version.item, version=version, actor=actor, action="提交审核")
