@@ -36,7 +36,14 @@ class DataScope:
     department_name: str = ""
 
     @property
+    def everything(self) -> bool:
+        """The superuser's scope: a region scope over every region (an empty code prefix)."""
+        return self.kind == "region" and not self.region_prefix
+
+    @property
     def label(self) -> str:
+        if self.everything:
+            return "全部"
         if self.kind == "region":
             return f"本区划（{self.region_name}）"
         if self.kind == "department":
@@ -45,6 +52,8 @@ class DataScope:
 
     def department_q(self, path: str = "department") -> Q:
         """Q restricting a queryset whose `path` leads to a Department."""
+        if self.everything:
+            return Q()
         if self.kind == "region":
             return Q(**{f"{path}__region__code__startswith": self.region_prefix})
         if self.kind == "department":
@@ -56,6 +65,10 @@ class DataScope:
 
 
 NO_SCOPE = DataScope(kind="none")
+# A superuser may write anything (the services let him), so he sees everything too: a region
+# scope whose empty prefix every region code starts with, and which every "region" branch of
+# the scoped reads already handles.
+ALL_SCOPE = DataScope(kind="region", region_name="全部")
 
 
 def staff_for_user(user: User) -> Staff | None:
@@ -73,7 +86,8 @@ def is_staff_user(user: Any) -> bool:
 
 
 def data_scope_for(user: User) -> DataScope:
-    """The user's data scope: bureau staff and leaders see their region, others their department.
+    """The user's data scope: bureau staff and leaders see their region, others their department,
+    a superuser (with or without a staff profile) everything.
 
     The region of a region-scoped user is the region of their department (the bureau of a county
     sees the county and every town and village under it)."""
@@ -85,8 +99,10 @@ def data_scope_for(user: User) -> DataScope:
     cached = getattr(user, "_yiwang_scope", None)
     if cached is not None:
         return cached
-    staff = staff_for_user(user)
-    if staff is None:
+    staff = None if user.is_superuser else staff_for_user(user)
+    if user.is_superuser:
+        scope = ALL_SCOPE
+    elif staff is None:
         scope = NO_SCOPE
     else:
         department = staff.department
