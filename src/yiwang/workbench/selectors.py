@@ -95,6 +95,63 @@ def staff_summary(user: User) -> StaffSummary:
     )
 
 
+@dataclass(frozen=True)
+class TodoLink:
+    """One record waiting for the user, with the page where it is handled."""
+
+    label: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class TodoGroup:
+    """One kind of work waiting for the user (事项审核 …): how many, where the list is, and
+    the oldest few."""
+
+    label: str
+    count: int
+    url: str
+    entries: list[TodoLink] = field(default_factory=list)
+
+
+# How many of the oldest waiting records each to-do group lists by name on the home page.
+TODO_ENTRIES_SHOWN = 5
+
+
+def todo_groups(user: User) -> list[TodoGroup]:
+    """What waits for the user, in their data scope: versions awaiting review for users who
+    may review (the same queue as 事项审核). Groups with nothing waiting are left out."""
+    from django.urls import reverse
+
+    from yiwang.catalog import selectors as catalog_selectors
+    from yiwang.catalog import workflow
+
+    groups: list[TodoGroup] = []
+    if workflow.may_review(user):
+        waiting = catalog_selectors.versions_awaiting_review(user=user).select_related(
+            "item__department"
+        )
+        count = waiting.count()
+        if count:
+            groups.append(
+                TodoGroup(
+                    label=gettext("事项审核"),
+                    count=count,
+                    url=reverse("catalog:review-list"),
+                    entries=[
+                        TodoLink(
+                            label=f"{version.name} v{version.number}",
+                            url=reverse("catalog:version-review", args=[version.pk]),
+                            detail=version.item.department.name,
+                        )
+                        for version in waiting[:TODO_ENTRIES_SHOWN]
+                    ],
+                )
+            )
+    return groups
+
+
 def calendar_unconfirmed_years(today: dt.date) -> list[int] | None:
     """Years relevant to today's deadlines that lack a confirmed holiday table, or None when
     the working-day calendar cannot be read (its app not installed yet)."""

@@ -17,6 +17,7 @@ from .selectors import (
     is_working_day,
     list_text,
     staff_summary,
+    todo_groups,
 )
 
 
@@ -62,5 +63,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "unconfirmed_years": unconfirmed,
         "unconfirmed_years_text": list_text([str(year) for year in unconfirmed or []]),
         "quick_links": _quick_links(request),
+        "todo_groups": todo_groups(request.user),  # type: ignore[arg-type]
     }
     return render(request, "workbench/home.html", context)
