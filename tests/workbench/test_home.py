@@ -66,13 +66,13 @@ def test_staff_sees_name_department_roles_and_scope(client, clerk, no_calendar_w
     assert "我的待办" in html and "暂无待办事项" in html
 
 
-def test_bureau_admin_has_region_scope_and_admin_links(client, no_calendar_warning):
+def test_bureau_admin_has_region_scope_and_no_admin_link(client, no_calendar_warning):
     bureau = factories.department("示范县数据资源管理局", is_bureau=True)
     admin = factories.staff(bureau, ["bureau_admin"], username="bureau")
     client.force_login(admin.user)
     html = client.get(HOME).content.decode()
     assert "本区划（示范县）" in html
-    assert 'href="/admin/"' in html  # 主数据管理 for is_staff accounts
+    assert 'href="/admin/"' not in html  # 主数据管理 is for system administrators only
     assert 'href="/api/docs/"' in html
 
 

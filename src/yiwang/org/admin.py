@@ -12,6 +12,7 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
 from .models import Applicant, Department, Region, ServiceHall, Staff, User, Window
+from .roles import may_use_admin_site
 
 
 def _audited_fields(model: type[Model], admin_obj: Any = None) -> list[str]:
@@ -183,3 +184,12 @@ class UserAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["username"]
     exclude = ["password"]
+
+
+def _admin_site_permission(request: HttpRequest) -> bool:
+    return may_use_admin_site(request.user)
+
+
+# Django's default lets in any active is_staff account; the admin is for system administrators
+# only (org.roles.ADMIN_SITE_ROLES), so an account left is_staff by hand gets no way in either.
+admin.site.has_permission = _admin_site_permission  # type: ignore[method-assign]

@@ -21,6 +21,20 @@ class Role(models.TextChoices):
 # every other staff role sees its own department only.
 REGION_SCOPE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN, Role.LEADER})
 STAFF_ROLES = frozenset(set(Role) - {Role.CITIZEN, Role.ENTERPRISE})
+# The Django admin (master data of the whole platform) is for system administrators only:
+# their accounts get is_staff, and the admin site lets in no one else (superusers aside).
+# Bureau administrators work on the workbench, within their region.
+ADMIN_SITE_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+
+def may_use_admin_site(user: object) -> bool:
+    """Active superusers, and active system administrators whose account is marked is_staff."""
+    if not getattr(user, "is_active", False) or not getattr(user, "is_staff", False):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return bool(getattr(user, "role_codes", set()) & ADMIN_SITE_ROLES)
+
 
 # Permissions ("app_label.codename") granted to each role's group by the data migration.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {

@@ -33,7 +33,7 @@ from .models import (
     UserKind,
     Window,
 )
-from .roles import REGION_SCOPE_ROLES, STAFF_ROLES, Role
+from .roles import ADMIN_SITE_ROLES, REGION_SCOPE_ROLES, STAFF_ROLES, Role
 
 # --- Roles ----------------------------------------------------------------------------------
 
@@ -195,7 +195,7 @@ def staff_create(
         username=username,
         kind=UserKind.STAFF,
         must_change_password=must_change_password,
-        is_staff=bool(set(roles) & {Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN}),
+        is_staff=bool(set(roles) & ADMIN_SITE_ROLES),
         first_name=full_name,
     )
     try:
@@ -238,7 +238,7 @@ def staff_set_roles(*, staff: Staff, roles: Iterable[str], actor: User | None = 
     before = sorted(staff.user.role_codes)
     staff.user.groups.set(Group.objects.filter(name__in=roles))
     staff.user.__dict__.pop("_role_codes", None)
-    staff.user.is_staff = bool(set(roles) & {Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN})
+    staff.user.is_staff = bool(set(roles) & ADMIN_SITE_ROLES)
     staff.user.save(update_fields=["is_staff"])
     audit_change(
         action="org.staff_set_roles",
