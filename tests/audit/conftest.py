@@ -24,18 +24,21 @@ class People:
     bureau_admin: Staff
     clerk: Staff
     department_admin: Staff
+    system_admin: Staff
 
 
 @pytest.fixture
 def people(db) -> People:
-    """A bureau administrator (sees every event), a window clerk (may reveal personal data,
-    may not read the trail) and a department administrator (neither)."""
+    """A bureau administrator (sees his region's events), a window clerk (may reveal personal
+    data, may not read the trail), a department administrator (neither) and a system
+    administrator (sees every event)."""
     bureau = f.department("县数据资源管理局", is_bureau=True)
     dept = f.department("县甲局")
     return People(
         bureau_admin=f.staff(bureau, ["bureau_admin"], username="bureau_admin"),
         clerk=f.staff(dept, ["window_clerk"], username="clerk"),
         department_admin=f.staff(dept, ["department_admin"], username="dept_admin"),
+        system_admin=f.staff(bureau, ["system_admin"], username="system_admin"),
     )
 
 

@@ -100,9 +100,9 @@ def test_citizen_is_refused(client, db):
     assert client.get(detail(1)).status_code == 403
 
 
-def test_bureau_admin_sees_every_event_newest_first(client, people, mixed):
+def test_system_admin_sees_every_event_newest_first(client, people, mixed):
     _, _, events = mixed
-    client.force_login(people.bureau_admin.user)
+    client.force_login(people.system_admin.user)
     response = client.get(LIST)
     assert response.status_code == 200
     html = response.content.decode()
@@ -143,7 +143,7 @@ def test_the_workbench_navigation_links_the_trail_for_admins_only(client, people
 
 def test_columns_of_a_row(client, people, mixed):
     _, _, events = mixed
-    client.force_login(people.bureau_admin.user)
+    client.force_login(people.system_admin.user)
     html = client.get(LIST).content.decode()
     row = re.search(rf'<tr data-sequence="{events[1].sequence}">(.*?)</tr>', html, re.S).group(1)
     local = timezone.localtime(events[1].occurred_at).strftime("%Y-%m-%d <span>%H:%M:%S</span>")
@@ -169,7 +169,7 @@ def test_columns_of_a_row(client, people, mixed):
 def test_time_is_shown_in_local_time(client, people, make_region, settings):
     settings.TIME_ZONE = "Asia/Shanghai"
     event = audit_change(action="test.create", obj=make_region(), after={"name": "x"})
-    client.force_login(people.bureau_admin.user)
+    client.force_login(people.system_admin.user)
     html = client.get(LIST).content.decode()
     shanghai = event.occurred_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
     assert shanghai.strftime("%Y-%m-%d <span>%H:%M:%S</span>") in html
@@ -191,7 +191,7 @@ def test_time_is_shown_in_local_time(client, people, make_region, settings):
 def test_filters(client, people, mixed, query, expected):
     a, b, events = mixed
     query = {k: {"A": str(a.pk), "B": str(b.pk)}.get(v, v) for k, v in query.items()}
-    client.force_login(people.bureau_admin.user)
+    client.force_login(people.system_admin.user)
     html = client.get(LIST, query).content.decode()
     found = [s for s in sequences(html) if s >= events[0].sequence]
     assert found == [events[i].sequence for i in expected]
@@ -225,7 +225,7 @@ def test_date_range_is_in_local_days(client, people, make_region, settings, monk
         monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
         events.append(audit_change(action="test.create", obj=region, after={"n": 1}))
     monkeypatch.undo()
-    client.force_login(people.bureau_admin.user)
+    client.force_login(people.system_admin.user)
 
     def found(**dates: str) -> list[int]:
         query = {"object_type": "org.region", "object_id": str(region.pk), **dates}
@@ -276,7 +276,7 @@ def test_the_tabs_keep_the_other_filters(client, people, mixed):
 
 def test_pages_of_fifty(client, people, chain):
     chain(51 - AuditEvent.objects.count())  # the people fixture wrote a few events already
-    client.force_login(people.bureau_admin.user)
+    client.force_login(people.system_admin.user)
     html = client.get(LIST).content.decode()
     assert sequences(html) == list(range(51, 1, -1))
     assert "共 51 条" in html
@@ -386,7 +386,7 @@ def test_verify_reports_an_intact_chain(client, people, mixed):
 def test_verify_reports_the_first_tampered_event(client, people, chain, raw):
     chain(5)
     raw.set_column(3, "reason", "改过的事由")
-    client.force_login(people.bureau_admin.user)
+    client.force_login(people.system_admin.user)
     html = client.post(VERIFY).content.decode()
     assert 'data-testid="verify-failed"' in html
     assert "审计链不完整：第 3 条审计事件的内容与其哈希不符（记录被修改）。" in html

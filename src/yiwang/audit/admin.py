@@ -57,10 +57,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         return format_html("<pre>{}</pre>", text)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
-        qs = super().get_queryset(request)
-        if selectors.sees_all_audit_events(request.user):
-            return qs
-        return qs.filter(actor_id=request.user.pk)
+        # The same scope as the workbench's trail (audit.selectors).
+        return selectors.audit_event_list(user=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

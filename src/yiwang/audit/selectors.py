@@ -5,29 +5,51 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from yiwang.org.models import Staff
 from yiwang.org.roles import Role
+from yiwang.org.selectors import data_scope_for
 
 from .models import AuditEvent
 
 VIEW_PERMISSION = "audit.view_auditevent"
-# Roles that oversee the whole platform see every event; anyone else granted the view
-# permission sees only the events they caused themselves.
-ALL_EVENTS_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN})
+# Superusers and system administrators oversee the whole platform and see every event; a
+# bureau administrator oversees his region and sees the events caused by the staff of its
+# departments (and his own); anyone else granted the view permission sees only their own.
+ALL_EVENTS_ROLES = frozenset({Role.SYSTEM_ADMIN})
+REGION_EVENTS_ROLES = frozenset({Role.BUREAU_ADMIN})
 
 
 def may_view_audit_events(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm(VIEW_PERMISSION))
 
 
+def _has_any_role(user: Any, roles: frozenset[str]) -> bool:
+    has_role = getattr(user, "has_role", None)
+    return bool(has_role and any(has_role(role) for role in roles))
+
+
 def sees_all_audit_events(user: Any) -> bool:
     if not may_view_audit_events(user):
         return False
-    if user.is_superuser:
-        return True
-    has_role = getattr(user, "has_role", None)
-    return bool(has_role and any(has_role(role) for role in ALL_EVENTS_ROLES))
+    return bool(user.is_superuser) or _has_any_role(user, ALL_EVENTS_ROLES)
+
+
+def sees_region_audit_events(user: Any) -> bool:
+    """A bureau administrator (not also a system administrator): his region's events."""
+    return (
+        may_view_audit_events(user)
+        and not sees_all_audit_events(user)
+        and _has_any_role(user, REGION_EVENTS_ROLES)
+    )
+
+
+def may_verify_audit_chain(user: Any) -> bool:
+    """The chain check reports only whether the trail is intact (and the first bad sequence,
+    shown as a link only when it is in the user's scope), so the overseers of a region may run
+    it too."""
+    return sees_all_audit_events(user) or sees_region_audit_events(user)
 
 
 def audit_event_list(
@@ -41,13 +63,17 @@ def audit_event_list(
 ) -> QuerySet[AuditEvent]:
     """Events `user` may see, newest first, narrowed by the given filters (None = any).
 
-    Without the view permission the result is empty; bureau and system administrators see
-    every event, other holders of the permission their own.
+    Without the view permission the result is empty; superusers and system administrators see
+    every event, a bureau administrator those caused by staff of the departments in his data
+    scope (his region) and his own, other holders of the permission their own.
     """
     if not may_view_audit_events(user):
         return AuditEvent.objects.none()
     qs = AuditEvent.objects.all()
-    if not sees_all_audit_events(user):
+    if sees_region_audit_events(user):
+        regional_staff = data_scope_for(user).filter(Staff.objects.all()).values("user_id")
+        qs = qs.filter(Q(actor_id__in=regional_staff) | Q(actor_id=user.pk))
+    elif not sees_all_audit_events(user):
         qs = qs.filter(actor_id=user.pk)
     if object_type:
         qs = qs.filter(object_type=object_type)

@@ -1,6 +1,7 @@
 """Workbench pages of the audit trail (审计日志): who did what to which record, and whether the
-chain is intact. Reads go through audit.selectors (bureau and system administrators see every
-event, other holders of the view permission their own); verification is services.audit_verify.
+chain is intact. Reads go through audit.selectors (system administrators see every event, a
+bureau administrator his region's, other holders of the view permission their own);
+verification is services.audit_verify.
 Nothing here reveals personal data: the trail stores it masked and the pages show it as stored.
 """
 
@@ -27,10 +28,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from yiwang.org.selectors import data_scope_for
 from yiwang.workbench.selectors import is_staff_user
 
 from .models import AuditEvent, EventKind
-from .selectors import audit_event_list, may_view_audit_events, sees_all_audit_events
+from .selectors import (
+    audit_event_list,
+    may_verify_audit_chain,
+    may_view_audit_events,
+    sees_all_audit_events,
+    sees_region_audit_events,
+)
 from .services import SYSTEM_ACTOR_LABEL, audit_verify
 
 PAGE_SIZE = 50
@@ -274,6 +282,9 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "filtered": bool(form.is_bound and any(form.data.get(n) for n in form.fields)),
             "sees_all": sees_all_audit_events(user),
+            "sees_region": sees_region_audit_events(user),
+            "region_name": data_scope_for(user).region_name,  # type: ignore[arg-type]
+            "may_verify": may_verify_audit_chain(user),
             "object_types": object_type_choices(),
         },
     )
@@ -310,7 +321,7 @@ def event_detail(request: HttpRequest, sequence: int) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Walk the whole chain (services.audit_verify) and show the outcome. Bureau and system
     administrators only: the walk reads every event."""
-    if not sees_all_audit_events(request.user):
+    if not may_verify_audit_chain(request.user):
         raise PermissionDenied(gettext("只有数据资源局管理员和系统管理员可以验证审计链。"))
     result = audit_verify()
     bad_event_exists = bool(

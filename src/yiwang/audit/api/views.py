@@ -42,7 +42,10 @@ _DETAIL_ERRORS = {code: ERROR_RESPONSES[code] for code in (401, 403, 404)}
 @extend_schema_view(
     list=extend_schema(
         summary="审计事件列表",
-        description="最新的在前。数据资源局与系统管理员可见全部事件，其他有权限者只见本人操作。",
+        description=(
+            "最新的在前。系统管理员可见全部事件；数据资源局管理员可见本区划各部门工作人员的操作"
+            "与本人操作；其他有权限者只见本人操作。"
+        ),
         parameters=[s.AuditEventQuerySerializer],
         responses={200: s.AuditEventSerializer(many=True), **_LIST_ERRORS},
     ),
