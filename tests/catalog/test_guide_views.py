@@ -63,7 +63,7 @@ def test_item_guide_answers_every_plain_question(demo, client):
     # Where and when, how many visits, how long, cost, online, complaint.
     assert "示范县政务服务中心（人民路 88 号）13 号窗口（市场监管局专窗）" in summary
     assert "工作日 8:30-12:00" in summary
-    assert "最多跑一次" in summary
+    assert "0 次（全程网办）" in summary  # 全程网办 asks no visit (the licence is mailed)
     assert "承诺 10 个工作日内办结" in summary and "法定时限 20 个工作日" in summary
     assert "不收费" in summary
     assert "全程网办" in summary
@@ -181,7 +181,7 @@ def test_item_pdf_download(demo, client, tmp_path, monkeypatch):
         "食品安全管理制度",
         "承诺 10 个工作日内办结",
         "法定时限 20 个工作日",
-        "最多跑一次",
+        "0 次（全程网办）",
     ]:
         assert expected in text, expected
 

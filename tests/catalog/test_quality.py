@@ -69,9 +69,11 @@ def clean_item(
         actor=clerk.user,
     )
     version = item.versions.get()
+    # Conditions written for each item (the same sentence in many items is boilerplate).
+    conditions = f"持有营业执照、经营场所面积不少于 {next(_codes)} 平方米的食品经营者"
     services.version_update(
         version=version,
-        elements={**READY_ELEMENTS, **(elements or {})},
+        elements={**READY_ELEMENTS, "conditions": conditions, **(elements or {})},
         materials=READY_MATERIALS if materials is None else materials,
         steps=STEPS,
         actor=clerk.user,
@@ -429,3 +431,72 @@ def test_workbook_has_both_sheets_and_keeps_text_as_text(world):
         "一般",
         "材料“其他材料”名称模糊，应写明具体材料名称。",
     ]
+
+
+# --- What a citizen noticed -----------------------------------------------------------------
+
+
+def test_fully_online_with_a_visit_is_a_contradiction(world):
+    item = clean_item(
+        world, elements={"fully_online": True, "visits": 1, "handling_forms": ["online"]}
+    )
+    clean_item(world, elements={"fully_online": True, "visits": 0, "handling_forms": ["online"]})
+    assert messages(quality.quality_report()) == [
+        (
+            "online_with_visits",
+            item.code,
+            "事项标为全程网办，但到办事现场次数为 1 次，应为 0（或取消全程网办）。",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "basis",
+    [
+        "以省级政务服务事项基本目录公布的设定和实施依据为准",
+        "依据相关法律法规",
+        "详见《中华人民共和国行政许可法》等有关规定",
+        "待补充",
+    ],
+)
+def test_placeholder_legal_basis_is_found(world, basis):
+    base = new_base(legal_basis=basis)
+    item = clean_item(world, base=base, elements={"legal_basis": basis})
+    assert [(c, code) for c, code, _ in messages(quality.quality_report())] == [
+        ("placeholder_legal_basis", item.code)
+    ]
+
+
+def test_a_named_law_with_its_article_is_a_real_basis(world):
+    basis = "《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》"
+    clean_item(world, base=new_base(legal_basis=basis), elements={"legal_basis": basis})
+    assert quality.quality_report().findings == []
+
+
+def test_the_same_conditions_sentence_in_many_items_is_a_template(world):
+    templated = []
+    for _ in range(3):
+        base = new_base()
+        templated.append(
+            clean_item(
+                world,
+                base=base,
+                elements={"conditions": f"符合“{base.name}”法定条件的自然人均可申请。"},
+            )
+        )
+    clean_item(world)  # its own conditions
+    findings = quality.quality_report().findings
+    assert {(x.check.code, x.item.code) for x in findings} == {
+        ("template_conditions", item.code) for item in templated
+    }
+    assert findings[0].message == (
+        "受理条件与另外 2 个事项是同一句套话（仅事项名称不同），应写明本事项的具体条件。"
+    )
+
+
+def test_two_items_sharing_conditions_are_not_yet_a_template(world, settings):
+    for _ in range(2):
+        clean_item(world, elements={"conditions": "本县户籍居民"})
+    assert quality.quality_report().findings == []
+    settings.YIWANG_CATALOG_TEMPLATE_CONDITIONS_MIN_ITEMS = 2
+    assert {x.check.code for x in quality.quality_report().findings} == {"template_conditions"}

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from tests import factories as f
 from yiwang.catalog import quality
+from yiwang.catalog.models import ServiceItemVersion
 from yiwang.demo.services import seed_demo_county
 from yiwang.insight import registry
 from yiwang.org import services as org_services
@@ -186,6 +187,20 @@ def test_demo_report_pages(client, demo, db):
     assert len(findings) == len(report.findings)
     html = client.get(REPORT + "figures/").content.decode()
     assert 'data-testid="value-catalog.items_total">159 项<' in html
+
+
+def test_demo_catalogue_has_real_bases_conditions_and_no_contradiction(demo, db):
+    """What a citizen noticed in the demo: 全程网办 items asking for a visit, the placeholder
+    设定依据 and one 受理条件 sentence for every item. None of it is left."""
+    report = quality.quality_report()
+    noticed = {"online_with_visits", "placeholder_legal_basis", "template_conditions"}
+    assert [f.message for f in report.findings if f.check.code in noticed] == []
+    food = ServiceItemVersion.objects.get(name="食品经营许可（新办）", status="published")
+    assert food.legal_basis.startswith("《中华人民共和国食品安全法》第三十五条")
+    assert food.legal_basis == food.item.base.legal_basis
+    assert "经营场所" in food.conditions and food.name not in food.conditions
+    versions = ServiceItemVersion.objects.filter(status="published")
+    assert len({v.conditions for v in versions}) == versions.count() == 159
 
 
 def test_demo_clerk_scope(client, demo, db):

@@ -102,6 +102,18 @@ DEFAULT_VAGUE_MATERIAL_PATTERNS = [
     r"等$",
     r"^其[他它]$",
 ]
+# 设定依据 sentences that cite nothing ("以省级目录公布的依据为准", "详见相关法律法规"). A basis
+# must also name at least one law or regulation in 《》 (checked separately).
+DEFAULT_PLACEHOLDER_BASIS_PATTERNS = [
+    r"以.{0,30}为准",
+    r"详见",
+    r"待(补充|完善|确认|定)",
+    r"^(无|暂无|略|同上|见附件)[。.]?$",
+    r"有关(法律|规定)",
+    r"相关(法律|法规|规定)",
+]
+# The same 受理条件 text (the item's own name taken out) in this many items or more is boilerplate.
+DEFAULT_TEMPLATE_CONDITIONS_MIN_ITEMS = 3
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,25 @@ CHECKS: dict[str, Check] = {
             ERROR,
             "到现场次数为 0 的事项，不应要求提交可能为纸质的原件（免提交的材料除外）；"
             "材料形式须为电子。",
+        ),
+        Check(
+            "online_with_visits",
+            "全程网办却要到现场",
+            ERROR,
+            "标为全程网办的事项，到办事现场次数应为 0。",
+        ),
+        Check(
+            "placeholder_legal_basis",
+            "设定依据为占位表述",
+            ERROR,
+            "设定和实施依据应写明具体的法律、法规或规章名称（用书名号），不能是“以……为准”"
+            "“详见相关法律法规”之类的占位表述。",
+        ),
+        Check(
+            "template_conditions",
+            "受理条件为模板套话",
+            WARNING,
+            "多个事项的受理条件只是同一句套话（仅事项名称不同），应写明本事项的具体条件。",
         ),
     ]
 }
@@ -333,6 +364,8 @@ _VERSION_FIELDS = [
     "has_fee",
     "fee_standard",
     "fee_basis",
+    "fully_online",
+    "conditions",
 ]
 _RELATED_FIELDS = [
     "item__code",
@@ -406,6 +439,13 @@ def _vague_pattern() -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
+def _placeholder_pattern() -> re.Pattern[str] | None:
+    patterns = getattr(
+        settings, "YIWANG_CATALOG_PLACEHOLDER_BASIS_PATTERNS", DEFAULT_PLACEHOLDER_BASIS_PATTERNS
+    )
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
 def _required_elements() -> list[str]:
     return list(getattr(settings, "YIWANG_CATALOG_REQUIRED_ELEMENTS", DEFAULT_REQUIRED_ELEMENTS))
 
@@ -416,10 +456,42 @@ class Rules:
 
     vague: re.Pattern[str] | None
     required: list[str]
+    placeholder_basis: re.Pattern[str] | None = None
+    template_conditions_min_items: int = DEFAULT_TEMPLATE_CONDITIONS_MIN_ITEMS
 
     @classmethod
     def from_settings(cls) -> Rules:
-        return cls(vague=_vague_pattern(), required=_required_elements())
+        return cls(
+            vague=_vague_pattern(),
+            required=_required_elements(),
+            placeholder_basis=_placeholder_pattern(),
+            template_conditions_min_items=getattr(
+                settings,
+                "YIWANG_CATALOG_TEMPLATE_CONDITIONS_MIN_ITEMS",
+                DEFAULT_TEMPLATE_CONDITIONS_MIN_ITEMS,
+            ),
+        )
+
+
+def is_placeholder_basis(text: str, pattern: re.Pattern[str] | None) -> bool:
+    """A 设定依据 that cites no law: no 《…》 title, or a placeholder sentence."""
+    text = text.strip()
+    if not text:
+        return False  # an empty basis is reported as missing
+    return "《" not in text or bool(pattern and pattern.search(text))
+
+
+_PUNCTUATION = re.compile(r"[\s“”\"'‘’「」（）()]")
+
+
+def conditions_template(version: ServiceItemVersion) -> str:
+    """受理条件 with the item's own name taken out, to tell one sentence repeated across
+    items (“符合‘X’法定条件的……均可申请”) from conditions written for the item."""
+    text = (version.conditions or "").strip()
+    for name in {version.name, version.item.base.name}:
+        if name:
+            text = text.replace(name, "")
+    return _PUNCTUATION.sub("", text)
 
 
 def _is_empty(version: ServiceItemVersion, element: str, materials: list[Material]) -> bool:
@@ -485,6 +557,17 @@ def guide_findings(
                 "government_material_not_exempt",
                 f"材料“{material.name}”由{issuer}核发，未标注免提交。",
             )
+    if version.fully_online and version.visits >= 1:
+        add(
+            "online_with_visits",
+            f"事项标为全程网办，但到办事现场次数为 {version.visits} 次，应为 0（或取消全程网办）。",
+        )
+    if is_placeholder_basis(version.legal_basis or "", rules.placeholder_basis):
+        add(
+            "placeholder_legal_basis",
+            f"设定和实施依据“{version.legal_basis.strip()[:60]}”没有写明具体的法律法规，"
+            "应写明法律、法规或规章的名称及条款。",
+        )
     if version.visits == 0:
         for material in materials:
             if (
@@ -500,6 +583,31 @@ def guide_findings(
                     f"（{Medium(material.medium).label}），应改为电子材料或免提交。",
                 )
     return findings
+
+
+def template_conditions_findings(
+    checked: list[tuple[ServiceItemVersion, ItemRef]], *, min_items: int
+) -> list[Finding]:
+    """受理条件 shared, but for the item's name, by `min_items` or more of the checked items."""
+    if min_items < 2:
+        return []
+    groups: dict[str, list[ItemRef]] = {}
+    for version, ref in checked:
+        template = conditions_template(version)
+        if template:
+            groups.setdefault(template, []).append(ref)
+    check = CHECKS["template_conditions"]
+    return [
+        Finding(
+            check=check,
+            item=ref,
+            message=f"受理条件与另外 {len(refs) - 1} 个事项是同一句套话（仅事项名称不同），"
+            "应写明本事项的具体条件。",
+        )
+        for refs in groups.values()
+        if len(refs) >= min_items
+        for ref in refs
+    ]
 
 
 def _iter_checked(
@@ -519,9 +627,16 @@ def quality_report(
     deviations: list[Deviation] = []
     findings: list[Finding] = []
     per_department: dict[int, dict[str, Any]] = {}
-    for version, ref in _iter_checked(checked_versions(scope, department_id=department_id)):
+    checked = list(_iter_checked(checked_versions(scope, department_id=department_id)))
+    templated: dict[int, list[Finding]] = {}
+    for finding in template_conditions_findings(
+        checked, min_items=rules.template_conditions_min_items
+    ):
+        templated.setdefault(finding.item.version_id, []).append(finding)
+    for version, ref in checked:
         item_deviations = consistency_deviations(version, ref)
         item_findings = guide_findings(version, ref, rules=rules)
+        item_findings += templated.get(version.pk, [])
         deviations += item_deviations
         findings += item_findings
         row = per_department.setdefault(

@@ -78,6 +78,9 @@ class DemoItem:
     instant: bool
     cross_province: bool
     materials: list[str]
+    # The laws and regulations the item rests on, and who may apply under which conditions.
+    legal_basis: str
+    conditions: str
 
 
 def demo_items() -> list[DemoItem]:
@@ -98,6 +101,8 @@ def demo_items() -> list[DemoItem]:
                 instant=row["instant"] == "Y",
                 cross_province=row["cross_province"] == "Y",
                 materials=[m.strip() for m in row["materials"].split("；") if m.strip()],
+                legal_basis=row["legal_basis"],
+                conditions=row["conditions"],
             )
             for row in csv.DictReader(fh)
         ]
@@ -177,9 +182,7 @@ def elements(item: DemoItem, location: str, phone: str) -> dict[str, object]:
         "cross_province": item.cross_province,
         "in_province": item.cross_province or item.online == "全程网办",
         "commitment_based": False,
-        "conditions": f"符合“{item.name}”法定条件的"
-        f"{'法人或其他组织' if is_enterprise_item(item.name) else '自然人'}"
-        "均可申请。",
+        "conditions": item.conditions,
         "location": location,
         "hours": "工作日 8:30-12:00，14:30-17:30；周六上午延时服务",
         "consult_phone": phone,
@@ -223,7 +226,7 @@ def seed_catalog(progress: Progress | None = None) -> dict[str, int]:
             item_type=demo.item_type,
             competent_department=department.name.removeprefix("县"),
             implementing_body=department.name,
-            legal_basis="以省级政务服务事项基本目录公布的设定和实施依据为准",
+            legal_basis=demo.legal_basis,
         )
         item = ServiceItem.objects.filter(base=base, department=department).first()
         if item is None:
