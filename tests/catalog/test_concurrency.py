@@ -1,6 +1,7 @@
-"""Claims and base-item deletes racing each other (PostgreSQL: the base item's row lock
-serialises them; SQLite's in-memory test database is not shared between threads). The loser
-gets the clear conflict the API answers with 409, never a database error."""
+"""Claims, base-item deletes and synonym writes racing each other (PostgreSQL: the base item's
+row lock serialises claims and deletes; SQLite's in-memory test database is not shared between
+threads). The loser gets the clear conflict the API answers with 409 (or the form error), never
+a database error."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from tests import factories as f
-from yiwang.catalog import services
-from yiwang.catalog.models import BaseItem, ServiceItem
+from yiwang.catalog import search_synonyms, services
+from yiwang.catalog.models import BaseItem, SearchSynonym, ServiceItem
 
 # long enough for the second thread to reach its lock while the first still holds the row
 HOLD_SECONDS = 0.5
@@ -118,3 +119,17 @@ def test_claim_racing_a_delete_is_told_the_item_is_gone(race):
     assert "已删除" in second.messages[0]
     assert not BaseItem.objects.filter(pk=base.pk).exists()
     assert not ServiceItem.objects.exists()
+
+
+def test_two_admins_adding_the_same_synonym_at_once_one_is_told_it_exists(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database shared between threads (PostgreSQL)")
+
+    def add() -> None:
+        search_synonyms.synonym_set(phrase="开网店", expansions="网店 电子商务")
+
+    first, second = _run(add, add)
+    assert first is None
+    assert isinstance(second, ValidationError), repr(second)
+    assert second.message_dict == {"phrase": ["群众说法“开网店”已存在。"]}
+    assert SearchSynonym.objects.filter(phrase="开网店").count() == 1

@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from yiwang.audit.services import audit_change, snapshot
 
@@ -103,16 +103,22 @@ def synonym_set(
     """Create a synonym, or change `synonym`. Every worker's search index notices the change on
     its next search (the synonyms take part in the catalogue fingerprint)."""
     phrase_n, joined = clean_synonym(phrase, expansions)
+    exists = ValidationError({"phrase": f"群众说法“{phrase_n}”已存在。"})
     clash = SearchSynonym.objects.filter(phrase=phrase_n)
     if synonym is not None:
         clash = clash.exclude(pk=synonym.pk)
     if clash.exists():
-        raise ValidationError({"phrase": f"群众说法“{phrase_n}”已存在。"})
+        raise exists
     row = synonym if synonym is not None else SearchSynonym()
     before = snapshot(row, SYNONYM_FIELDS) if synonym is not None else None
     row.phrase, row.expansions, row.active = phrase_n, joined, active
     row.full_clean()
-    row.save()
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        # Another admin saved the same phrase after the check above, before this commit.
+        raise exists from None
     audit_change(
         action="catalog.synonym_set",
         obj=row,
