@@ -8,16 +8,13 @@ Nothing here reveals personal data: the trail stores it masked and the pages sho
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from django import forms
 from django.apps import apps
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
@@ -28,8 +25,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from yiwang.org.decorators import staff_page
 from yiwang.org.selectors import data_scope_for
-from yiwang.workbench.selectors import is_staff_user
 
 from .models import AuditEvent, EventKind
 from .selectors import (
@@ -46,24 +43,14 @@ SAME_OBJECT_LIMIT = 10
 FIELDS_SHOWN = 4  # affected fields listed in a row of the event list before "等 N 项"
 
 
-def audit_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff holding audit.view_auditevent only; anyone else gets a 403 page that
-    says why (anonymous visitors are sent to sign in first)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            if not is_staff_user(request.user):
-                raise PermissionDenied(gettext("审计日志仅供工作人员使用。"))
-            if not may_view_audit_events(request.user):
-                raise PermissionDenied(gettext("您没有查看审计日志的权限。"))
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or gettext("您没有执行该操作的权限。")
-            return render(request, "audit/forbidden.html", {"message": message}, status=403)
-
-    return wrapper
+# Signed-in staff holding audit.view_auditevent only; anyone else gets a 403 page that says why
+# (anonymous visitors are sent to sign in first). The workbench's one decorator (org.decorators).
+audit_page = staff_page(
+    not_staff=_("审计日志仅供工作人员使用。"),
+    template="audit/forbidden.html",
+    may=may_view_audit_events,
+    not_allowed=_("您没有查看审计日志的权限。"),
+)
 
 
 # --- Labels ----------------------------------------------------------------------------------

@@ -4,12 +4,10 @@ it), writes through the services; a refused action shows the service's Chinese m
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
@@ -19,8 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from yiwang.org import selectors as org_selectors
+from yiwang.org.decorators import staff_page as org_staff_page
 from yiwang.org.models import User
-from yiwang.workbench.selectors import is_staff_user
 
 from . import selectors, services, workflow
 from .forms import (
@@ -42,24 +40,10 @@ ITEM_ACTIONS: dict[str, Callable[..., ServiceItem]] = {
 }
 
 
-def staff_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff only; a PermissionDenied from a service becomes a 403 page that says
-    why, in Chinese."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            if not is_staff_user(request.user):
-                raise PermissionDenied("事项库仅供工作人员使用。")
-            return view(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            message = str(exc) or "您没有执行该操作的权限。"
-            return render(
-                request, "catalog/workbench_forbidden.html", {"message": message}, status=403
-            )
-
-    return wrapper
+# The workbench's one staff-page decorator (org.decorators), with the catalogue's messages.
+staff_page = org_staff_page(
+    not_staff="事项库仅供工作人员使用。", template="catalog/workbench_forbidden.html"
+)
 
 
 def _require_reviewer(user: User) -> None:

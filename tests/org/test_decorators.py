@@ -1,0 +1,89 @@
+"""org.decorators.staff_page: the one decorator the catalogue and audit pages use."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils import translation
+
+from tests import factories as f
+from yiwang.audit import views as audit_views
+from yiwang.catalog import views as catalog_views
+from yiwang.org.decorators import staff_page
+from yiwang.org.models import ApplicantKind
+from yiwang.org.services import applicant_register
+
+TEMPLATE = "audit/forbidden.html"
+
+
+def _request(user):  # type: ignore[no-untyped-def]
+    request = RequestFactory().get("/workbench/x/")
+    request.user = user
+    return request
+
+
+def _citizen():  # type: ignore[no-untyped-def]
+    return applicant_register(
+        kind=ApplicantKind.PERSON,
+        name="王五",
+        phone="13800000041",
+        id_number=f.id_number(),
+        password=f.PASSWORD,
+    ).user
+
+
+def test_staff_pass_others_are_told_why(db):
+    @staff_page(not_staff="仅供工作人员。", template=TEMPLATE, may=lambda u: u.username == "ok",
+                not_allowed="没有权限。")  # fmt: skip
+    def view(request):  # type: ignore[no-untyped-def]
+        return HttpResponse("inside")
+
+    dept = f.department("县甲局")
+    allowed = f.staff(dept, username="ok").user
+    other = f.staff(dept, username="other").user
+    assert view(_request(allowed)).content == b"inside"
+    refused = view(_request(other))
+    assert refused.status_code == 403 and "没有权限。" in refused.content.decode()
+    citizen = view(_request(_citizen()))
+    assert citizen.status_code == 403 and "仅供工作人员。" in citizen.content.decode()
+
+
+def test_anonymous_is_sent_to_sign_in(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    view = staff_page(not_staff="x", template=TEMPLATE)(lambda request: HttpResponse("inside"))
+    response = view(_request(AnonymousUser()))
+    assert response.status_code == 302 and "sign-in" in response["Location"]
+
+
+def test_a_service_refusal_shows_its_message_or_the_translated_fallback(db):
+    clerk = f.staff(f.department("县甲局")).user
+
+    def refuse(message: str):  # type: ignore[no-untyped-def]
+        def view(request):  # type: ignore[no-untyped-def]
+            raise PermissionDenied(message)
+
+        return staff_page(not_staff="x", template=TEMPLATE)(view)
+
+    assert (
+        "该事项不在您的数据范围内。"
+        in refuse("该事项不在您的数据范围内。")(_request(clerk)).content.decode()
+    )
+    assert "您没有执行该操作的权限。" in refuse("")(_request(clerk)).content.decode()
+    with translation.override("en"):
+        assert "You are not allowed to do this." in refuse("")(_request(clerk)).content.decode()
+
+
+def test_catalogue_and_audit_pages_use_it(client, db):
+    # Both are wrapped by org.decorators.staff_page (inside login_required)...
+    for view in (catalog_views.item_list, audit_views.event_list):
+        assert view.__code__.co_filename.endswith("django/contrib/auth/decorators.py")
+        inner = view.__wrapped__
+        assert inner.__code__.co_filename.endswith("yiwang/org/decorators.py")
+    # ...with their own messages, unchanged.
+    client.force_login(_citizen())
+    catalog = client.get("/workbench/catalog/items/")
+    assert catalog.status_code == 403 and "事项库仅供工作人员使用。" in catalog.content.decode()
+    audit = client.get("/workbench/audit/")
+    assert audit.status_code == 403 and "审计日志仅供工作人员使用。" in audit.content.decode()
