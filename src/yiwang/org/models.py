@@ -189,12 +189,26 @@ class User(AbstractUser):
 
     @property
     def role_codes(self) -> set[str]:
-        # Cached per instance: roles are read several times per request.
+        """The codes of the user's roles (group names). Read once per instance — a request's
+        user asks several times per page — from the groups prefetched with a list when there
+        are any (no query per row); forgotten when the groups change (forget_roles)."""
         cache = self.__dict__.get("_role_codes")
         if cache is None:
-            cache = set(self.groups.values_list("name", flat=True))
+            prefetched = getattr(self, "_prefetched_objects_cache", {}).get("groups")
+            if prefetched is not None:
+                cache = {group.name for group in prefetched}
+            else:
+                cache = set(self.groups.values_list("name", flat=True))
             self.__dict__["_role_codes"] = cache
         return cache
+
+    def forget_roles(self) -> None:
+        """Drop what this instance derived from its roles: the role codes, the data scope
+        (org.selectors.data_scope_for) and Django's permission caches. Called on every change
+        of the user's groups (org.signals), so the same request sees the new roles."""
+        for name in ("_role_codes", "_yiwang_scope", "_perm_cache", "_group_perm_cache"):
+            self.__dict__.pop(name, None)
+        getattr(self, "_prefetched_objects_cache", {}).pop("groups", None)
 
     def has_role(self, role: str) -> bool:
         return role in self.role_codes

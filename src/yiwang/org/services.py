@@ -236,8 +236,7 @@ def staff_set_roles(*, staff: Staff, roles: Iterable[str], actor: User | None = 
     roles = _validate_roles(roles)
     _check_may_manage_staff(actor, staff.department, roles)
     before = sorted(staff.user.role_codes)
-    staff.user.groups.set(Group.objects.filter(name__in=roles))
-    staff.user.__dict__.pop("_role_codes", None)
+    staff.user.groups.set(Group.objects.filter(name__in=roles))  # forgets cached roles, scope
     staff.user.is_staff = bool(set(roles) & ADMIN_SITE_ROLES)
     staff.user.save(update_fields=["is_staff"])
     audit_change(

@@ -1,5 +1,6 @@
 """Sign-ins and sign-outs in the audit trail: Django's auth signals, for staff and citizens,
-pages, admin and API alike.
+pages, admin and API alike. Also: a user instance forgets its cached roles when its groups
+change.
 
 The trail records why a sign-in failed (unknown account, wrong password, locked, deactivated);
 what the user is told never distinguishes these. The name typed is stored masked: citizens
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
+from django.db.models.signals import m2m_changed
 from django.http import HttpRequest
 
 from yiwang.audit.context import in_request
@@ -121,7 +123,20 @@ def on_login_failed(
         )
 
 
+def on_groups_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any
+) -> None:
+    """A user's groups (roles) changed: that instance forgets its cached roles and scope. From
+    the group's side (group.user_set) the user instances are not at hand; those are fresh
+    per request anyway."""
+    if not reverse and action in {"post_add", "post_remove", "post_clear"}:
+        instance.forget_roles()
+
+
 def connect() -> None:
+    m2m_changed.connect(
+        on_groups_changed, sender=User.groups.through, dispatch_uid="yiwang.org.forget_roles"
+    )
     user_logged_in.connect(on_logged_in, dispatch_uid="yiwang.org.audit_sign_in")
     user_logged_out.connect(on_logged_out, dispatch_uid="yiwang.org.audit_sign_out")
     user_login_failed.connect(on_login_failed, dispatch_uid="yiwang.org.audit_sign_in_failed")
