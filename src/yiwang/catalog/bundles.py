@@ -4,9 +4,13 @@ its items. Pure reads: nothing here writes.
 
 Merge rules (docs/guides.md):
 - Form: fields are de-duplicated by ``key`` in stage order; the first label and type win; each
-  field lists the items that ask for it.
+  field lists the items that ask for it and the applicant types it applies to (a field spec's
+  ``applicant_types``, default all: a 个体工商户 not yet registered has no 统一社会信用代码).
 - Materials: names are normalised (full-width → half-width, all brackets → ``()``, whitespace and
-  other punctuation removed, case folded) and identical names merged. The merged entry is
+  other punctuation removed, case folded) and identical names merged; so are names the merge
+  table (MaterialEquivalence, data/material_equivalences.csv) says are one document
+  (申请书 = 申请表, 场地使用证明 = 经营场所使用证明): the entry then takes the table's name and
+  lists which names were merged and why. The merged entry is
   required if any item requires it, needs the original if any item needs the original (原件 and
   复印件 if any item asks for both), is 免提交 only if every requiring item marks it exempt, is 容缺
   only if every requiring item allows deferral, and asks for the largest count.
@@ -30,6 +34,7 @@ from .models import (
     Bundle,
     ItemStatus,
     Material,
+    MaterialEquivalence,
     MaterialSource,
     Medium,
     OriginalOrCopy,
@@ -49,6 +54,13 @@ FIELD_TYPE_LABELS = {
     "date": gettext_lazy("日期"),
     "number": gettext_lazy("数字"),
     "email": gettext_lazy("电子邮箱"),
+}
+
+# Who fills in a merged form: a field spec may name the types it applies to (default: all).
+APPLICANT_TYPES = {
+    "person": gettext_lazy("个人"),
+    "registered": gettext_lazy("已登记的企业或个体工商户"),
+    "unregistered": gettext_lazy("尚未登记的企业或个体工商户"),
 }
 
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")", "<": "(", ">": ")"})
@@ -115,10 +127,22 @@ class MergedField:
     label: str
     type: str
     items: list[ItemRef] = field(default_factory=list)
+    applicant_types: set[str] = field(default_factory=lambda: set(APPLICANT_TYPES))
 
     @property
     def shared(self) -> bool:
         return len(self.items) > 1
+
+    def applies_to(self, applicant_type: str) -> bool:
+        return applicant_type in self.applicant_types
+
+    @property
+    def for_everyone(self) -> bool:
+        return self.applicant_types >= set(APPLICANT_TYPES)
+
+    @property
+    def applicant_type_labels(self) -> list[str]:
+        return [str(label) for key, label in APPLICANT_TYPES.items() if key in self.applicant_types]
 
     @property
     def type_label(self) -> str:
@@ -151,6 +175,15 @@ class MergedMaterial:
     items: list[ItemRef] = field(default_factory=list)
     # Two items that accept only paper and only electronic: both forms are needed.
     media_conflict: bool = False
+    # The names the items use for it (one per normalised name), and why the merge table says
+    # they are one document.
+    names: list[str] = field(default_factory=list)
+    merge_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def merged_from(self) -> list[str]:
+        """The different names merged into this entry (empty when all items used one name)."""
+        return self.names if len(self.names) > 1 else []
 
     @property
     def original_or_copy_label(self) -> str:
@@ -195,15 +228,55 @@ def _merge_material(entry: MergedMaterial, material: Material, ref: ItemRef) -> 
         entry.items.append(ref)
 
 
+@dataclass(frozen=True)
+class Equivalence:
+    """A row of the merge table: the name it merges into, and why."""
+
+    canonical: str
+    reason: str
+
+
+def material_equivalences() -> dict[str, Equivalence]:
+    """The active rows of the merge table, by normalised material name."""
+    rows = MaterialEquivalence.objects.filter(active=True).values_list(
+        "name", "canonical", "reason"
+    )
+    return {
+        normalise_material_name(name): Equivalence(canonical.strip(), reason)
+        for name, canonical, reason in rows
+    }
+
+
+def _note_name(entry: MergedMaterial, name: str, table: dict[str, Equivalence]) -> None:
+    """Record another item's name for the entry; two names for one document take the table's."""
+    known = {normalise_material_name(n) for n in entry.names}
+    if normalise_material_name(name) in known:
+        return
+    entry.names.append(name)
+    for each in entry.names:
+        row = table.get(normalise_material_name(each))
+        if row is not None:
+            entry.name = row.canonical
+            if row.reason not in entry.merge_reasons:
+                entry.merge_reasons.append(row.reason)
+
+
 def merge_materials(
     versions: Iterable[tuple[ItemRef, ServiceItemVersion]],
+    equivalences: dict[str, Equivalence] | None = None,
 ) -> list[MergedMaterial]:
     """One list of materials for the bundle, identical materials once (see module doc)."""
+    table = material_equivalences() if equivalences is None else equivalences
     merged: dict[str, MergedMaterial] = {}
     for ref, version in versions:
         for material in version.materials.all():
             key = normalise_material_name(material.name)
+            row = table.get(key)
+            if row is not None:
+                key = normalise_material_name(row.canonical)
             entry = merged.get(key)
+            if entry is not None:
+                _note_name(entry, material.name.strip(), table)
             if entry is None:
                 merged[key] = MergedMaterial(
                     key=key,
@@ -218,10 +291,18 @@ def merge_materials(
                     issuing_body=material.issuing_body,
                     notes=[material.notes] if material.notes else [],
                     items=[ref],
+                    names=[material.name.strip()],
                 )
             else:
                 _merge_material(entry, material, ref)
     return list(merged.values())
+
+
+def _applicant_types(spec: dict[str, object]) -> set[str]:
+    named = spec.get("applicant_types")
+    if not isinstance(named, list) or not named:
+        return set(APPLICANT_TYPES)
+    return {str(t) for t in named if str(t) in APPLICANT_TYPES} or set(APPLICANT_TYPES)
 
 
 def merge_form(versions: Iterable[tuple[ItemRef, ServiceItemVersion]]) -> list[MergedField]:
@@ -232,6 +313,7 @@ def merge_form(versions: Iterable[tuple[ItemRef, ServiceItemVersion]]) -> list[M
             key = str(spec.get("key") or "").strip()
             if not key:
                 continue
+            types = _applicant_types(spec)
             entry = merged.get(key)
             if entry is None:
                 merged[key] = MergedField(
@@ -239,9 +321,12 @@ def merge_form(versions: Iterable[tuple[ItemRef, ServiceItemVersion]]) -> list[M
                     label=str(spec.get("label") or key),
                     type=str(spec.get("type") or "text"),
                     items=[ref],
+                    applicant_types=types,
                 )
-            elif ref not in entry.items:
-                entry.items.append(ref)
+            else:
+                entry.applicant_types |= types
+                if ref not in entry.items:
+                    entry.items.append(ref)
     return list(merged.values())
 
 
@@ -389,6 +474,15 @@ class BundleNotice:
     @property
     def fee_label(self) -> str:
         return _("不收费") if not self.fees else _("部分事项收费")
+
+    def form_for(self, applicant_type: str) -> list[MergedField]:
+        """The merged form as one applicant type fills it in: only the fields that apply."""
+        return [f for f in self.form if f.applies_to(applicant_type)]
+
+    @property
+    def merged_materials(self) -> list[MergedMaterial]:
+        """Entries made from differently named materials (what the merge table merged)."""
+        return [m for m in self.materials if m.merged_from]
 
     @property
     def materials_to_submit(self) -> list[MergedMaterial]:

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from yiwang.org.models import Department
 
+from .bundles import APPLICANT_TYPES
 from .models import (
     MATERIAL_FIELDS,
     BaseItem,
@@ -196,6 +197,13 @@ class FormFieldRowForm(forms.Form):
     )
     label = forms.CharField(label="字段名称", max_length=100)
     type = forms.ChoiceField(label="类型", choices=FORM_FIELD_TYPES, initial="text")
+    # Who fills it in; none ticked = every applicant (a 统一社会信用代码 is for registered ones).
+    applicant_types = forms.MultipleChoiceField(
+        label="适用申请人",
+        choices=[(k, str(v)) for k, v in APPLICANT_TYPES.items()],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

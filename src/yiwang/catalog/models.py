@@ -573,6 +573,34 @@ class SearchSynonym(models.Model):
         return f"{self.phrase} → {self.expansions}"
 
 
+class MaterialEquivalence(models.Model):
+    """The bundle merge table: a material name that means the same document as another
+    (场地使用证明 = 经营场所使用证明), so a bundle's material list asks for it once. Shipped in
+    data/material_equivalences.csv, edited by the bureau through services; the merged list
+    names what was merged and why."""
+
+    name = models.CharField(
+        "材料名称", max_length=200, unique=True, validators=[PlainText("材料名称")]
+    )
+    canonical = models.CharField("合并为", max_length=200, validators=[PlainText("合并为")])
+    reason = models.CharField("合并理由", max_length=200, validators=[PlainText("合并理由")])
+    active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "材料合并对照"
+        ordering = ["canonical", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.canonical}"
+
+    def clean(self) -> None:
+        from .bundles import normalise_material_name
+
+        if normalise_material_name(self.name) == normalise_material_name(self.canonical):
+            raise ValidationError({"canonical": "合并后的名称与材料名称相同，无需合并。"})
+
+
 class ImportJobStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "导入中"

@@ -35,6 +35,7 @@ from .models import (
     HandlingKind,
     ItemStatus,
     Material,
+    MaterialEquivalence,
     ProcessStep,
     ServiceItem,
     ServiceItemVersion,
@@ -666,6 +667,35 @@ MATERIAL_FILE_KINDS: dict[str, str] = {
     "jpg": "jpeg",
     "jpeg": "jpeg",
 }
+
+
+@transaction.atomic
+def material_equivalence_save(
+    *,
+    name: str,
+    canonical: str,
+    reason: str,
+    active: bool = True,
+    actor: User | None = None,
+) -> MaterialEquivalence:
+    """Add or change a row of the bundle merge table (`name` is the same document as
+    `canonical`, for `reason`); bundles' material lists follow at once."""
+    if not workflow.may_review(actor):
+        raise PermissionDenied("只有数据资源局可以维护材料合并对照。")
+    row = MaterialEquivalence.objects.select_for_update().filter(name=name.strip()).first()
+    before = snapshot(row, ["canonical", "reason", "active"]) if row else {}
+    row = row or MaterialEquivalence(name=name.strip())
+    row.canonical, row.reason, row.active = canonical.strip(), reason.strip(), active
+    row.full_clean()
+    row.save()
+    audit_change(
+        action="catalog.material_equivalence_save",
+        obj=row,
+        before=before,
+        after=snapshot(row, ["canonical", "reason", "active"]),
+        actor=actor,
+    )
+    return row
 
 
 def material_file_check(*, file: Any, label: str = "") -> str:

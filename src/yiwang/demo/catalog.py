@@ -34,21 +34,28 @@ _SHARED = re.compile(
     r"^(居民身份证|营业执照.*|居民户口簿|户口簿|不动产权证书|结婚证|出生医学证明)$"
 )
 
-PERSON_FIELDS = [
+FormField = dict[str, object]
+PERSON_FIELDS: list[FormField] = [
     {"key": "applicant_name", "label": "申请人姓名", "type": "text"},
     {"key": "applicant_id_number", "label": "申请人身份证号码", "type": "id_number"},
     {"key": "applicant_phone", "label": "联系电话", "type": "phone"},
     {"key": "applicant_address", "label": "联系地址", "type": "text"},
 ]
-ENTERPRISE_FIELDS = [
+ENTERPRISE_FIELDS: list[FormField] = [
     {"key": "entity_name", "label": "单位名称", "type": "text"},
-    {"key": "entity_uscc", "label": "统一社会信用代码", "type": "uscc"},
+    # A business not yet registered (设立登记 is under way) has no code yet.
+    {
+        "key": "entity_uscc",
+        "label": "统一社会信用代码",
+        "type": "uscc",
+        "applicant_types": ["registered"],
+    },
     {"key": "legal_representative", "label": "法定代表人", "type": "text"},
     {"key": "contact_name", "label": "联系人", "type": "text"},
     {"key": "applicant_phone", "label": "联系电话", "type": "phone"},
     {"key": "business_address", "label": "经营场所地址", "type": "text"},
 ]
-_EXTRA_FIELDS = [
+_EXTRA_FIELDS: list[tuple[re.Pattern[str], FormField]] = [
     (
         re.compile(r"房|不动产|过户|契税"),
         {"key": "property_address", "label": "不动产坐落", "type": "text"},
@@ -118,6 +125,12 @@ def demo_bundles() -> dict[str, dict[int, list[str]]]:
     return bundles
 
 
+def demo_bundle_leads() -> dict[str, str]:
+    """Each bundle's lead department (牵头部门), as bundles.csv names it."""
+    with resources.files("yiwang.demo").joinpath("data/bundles.csv").open(encoding="utf-8") as fh:
+        return {row["bundle"]: row["lead_department"] for row in csv.DictReader(fh)}
+
+
 def base_code(item: DemoItem, department_index: int, sequence: int) -> str:
     """Demo base-catalogue code: type (2) + department (3) + sequence (3) + 000."""
     return f"{TYPE_CODE[item.item_type]:02d}{department_index:03d}{sequence:03d}000"
@@ -127,8 +140,13 @@ def is_enterprise_item(name: str) -> bool:
     return bool(_ENTERPRISE_RE.search(name))
 
 
-def form_fields(name: str) -> list[dict[str, str]]:
+def form_fields(name: str) -> list[FormField]:
     fields = list(ENTERPRISE_FIELDS if is_enterprise_item(name) else PERSON_FIELDS)
+    if name.endswith("设立登记"):
+        # Registering the business: it has no 统一社会信用代码 and no 法定代表人 yet; the
+        # founder applies as a person.
+        fields = [f for f in fields if f["key"] not in ("entity_uscc", "legal_representative")]
+        fields[1:1] = PERSON_FIELDS[:2]
     fields += [extra for pattern, extra in _EXTRA_FIELDS if pattern.search(name)]
     return fields
 
@@ -246,14 +264,14 @@ def seed_catalog(progress: Progress | None = None) -> dict[str, int]:
             created["事项"] += 1
         by_name[demo.name] = item
         tick(1)
-    bureau = Department.objects.get(is_bureau=True)
+    leads = demo_bundle_leads()
     for index, (name, stages) in enumerate(demo_bundles().items(), start=1):
         if Bundle.objects.filter(name=name).exists():
             continue
         bundle = catalog.bundle_create(
             code=f"YJS{index:03d}",
             name=name,
-            lead_department=bureau,
+            lead_department=departments[leads[name]],
             summary=f"{name}：一次告知、一表申请、一套材料、一窗（端）受理、一网办理。",
             stages=[[by_name[item] for item in stages[order]] for order in sorted(stages)],
         )

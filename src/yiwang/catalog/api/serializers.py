@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from yiwang.common.serializers import BodySerializer
 
+from ..bundles import APPLICANT_TYPES
 from ..models import (
     ELEMENT_FIELDS,
     MATERIAL_FIELDS,
@@ -61,6 +62,10 @@ class FormFieldSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
     type = serializers.CharField()
+    # Who fills the field in (bundles.APPLICANT_TYPES); absent or empty = every applicant.
+    applicant_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(APPLICANT_TYPES)), required=False
+    )
 
 
 VERSION_FIELDS = ELEMENT_FIELDS
