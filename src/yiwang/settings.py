@@ -236,6 +236,7 @@ YIWANG_ITEM_CODE_TEMPLATE = env(
     "YIWANG_ITEM_CODE_TEMPLATE", "{base_code}{region_code}000{uscc}{sequence:02d}"
 )
 YIWANG_IMPORT_MAX_BYTES = env_int("YIWANG_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+YIWANG_IMPORT_MAX_ROWS = env_int("YIWANG_IMPORT_MAX_ROWS", 20_000)
 YIWANG_CATALOG_FILE_MAX_BYTES = env_int("YIWANG_CATALOG_FILE_MAX_BYTES", 10 * 1024 * 1024)
 YIWANG_SEARCH_RESULTS = env_int("YIWANG_SEARCH_RESULTS", 10)
 # Per-process caches of the public reads (item JSON, guide pages, search answers), valid for one
