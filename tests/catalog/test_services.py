@@ -198,3 +198,23 @@ def test_a_revision_needs_its_adjustment_reason(world):
     }
     services.version_update(version=v2, reason="压缩承诺时限", actor=world.clerk.user)
     assert services.version_submit(version=v2, actor=world.clerk.user).status == "submitted"
+
+
+def test_a_revision_that_only_replaces_a_blank_form_can_be_submitted(world, settings, tmp_path):
+    """A new blank form or sample is a change citizens see: the diff counts it, so the revision
+    is not refused as empty."""
+    from django.core.files.base import ContentFile
+
+    from yiwang.catalog.selectors import version_diff
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    item = claim_ready(world)
+    v1 = item.versions.get()
+    publish(world, v1)
+    v2 = services.version_start_revision(item=item, actor=world.clerk.user, reason="换空白表格")
+    material = v2.materials.order_by("order").first()
+    material.blank_form.save("申请书.pdf", ContentFile(b"%PDF-1.4 new form"), save=True)
+    diff = version_diff(v2, v1)
+    assert diff.changed_count == 1
+    assert any("空白表格：已更换" in d for row in diff.materials for d in row.changes)
+    assert services.version_submit(version=v2, actor=world.clerk.user).status == "submitted"

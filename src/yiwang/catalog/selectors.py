@@ -12,6 +12,7 @@ from yiwang.org.models import User
 
 from .models import (
     MATERIAL_FIELDS,
+    MATERIAL_FILE_FIELDS,
     PROCEDURE_FIELDS,
     STEP_FIELDS,
     AdjustmentLog,
@@ -304,7 +305,9 @@ def version_elements(version: ServiceItemVersion) -> list[ElementGroup]:
     ]
 
 
-def _compare_rows(new: list, old: list, compared: list[str], model: type) -> list[RowChange]:
+def _compare_rows(
+    new: list, old: list, compared: list[str], model: type, files: tuple[str, ...] = ()
+) -> list[RowChange]:
     old_by_name = {r.name: r for r in old}
     new_names = {r.name for r in new}
     changes: list[RowChange] = []
@@ -317,6 +320,12 @@ def _compare_rows(new: list, old: list, compared: list[str], model: type) -> lis
             f"{_model_label(model, f)}：{display_value(before, f)} → {display_value(row, f)}"
             for f in compared
             if getattr(before, f) != getattr(row, f)
+        ]
+        # A replaced blank form or sample is a change citizens see, though no text changed.
+        diffs += [
+            f"{_model_label(model, f)}：已更换"
+            for f in files
+            if (getattr(before, f).name or "") != (getattr(row, f).name or "")
         ]
         changes.append(RowChange(row.name, "changed" if diffs else "same", diffs))
     changes += [RowChange(r.name, "removed") for r in old if r.name not in new_names]
@@ -342,7 +351,11 @@ def version_diff(version: ServiceItemVersion, against: ServiceItemVersion | None
         against=against,
         groups=groups,
         materials=_compare_rows(
-            list(version.materials.all()), old_materials, MATERIAL_COMPARED, Material
+            list(version.materials.all()),
+            old_materials,
+            MATERIAL_COMPARED,
+            Material,
+            files=tuple(MATERIAL_FILE_FIELDS),
         ),
         steps=_compare_rows(list(version.steps.all()), old_steps, STEP_COMPARED, ProcessStep),
         special_procedures=_compare_rows(
