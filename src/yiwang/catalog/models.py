@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from yiwang.common.validators import MaxTextLength, PlainText
+from yiwang.common.validators import PlainText, bounded_text
 from yiwang.org.models import Department, Region
 
 # Field groups shared by services, forms, serializers, import/export and review diffs.
@@ -111,11 +111,7 @@ class BaseItem(models.Model):
     implementing_body = models.CharField(
         "实施机关", max_length=100, validators=[PlainText("实施机关")]
     )
-    legal_basis = models.TextField(
-        "设定和实施依据",
-        max_length=4000,
-        validators=[PlainText("设定和实施依据"), MaxTextLength("设定和实施依据", 4000)],
-    )
+    legal_basis = bounded_text("设定和实施依据", 4000)
 
     class Meta:
         verbose_name = verbose_name_plural = "基本目录事项"
@@ -241,24 +237,10 @@ class ServiceItemVersion(models.Model):
     implementing_body = models.CharField(
         "实施机关", max_length=100, validators=[PlainText("实施机关")]
     )
-    legal_basis = models.TextField(
-        "设定和实施依据",
-        max_length=4000,
-        validators=[PlainText("设定和实施依据"), MaxTextLength("设定和实施依据", 4000)],
-    )
+    legal_basis = bounded_text("设定和实施依据", 4000)
     # Implementation elements.
-    conditions = models.TextField(
-        "受理条件",
-        max_length=4000,
-        blank=True,
-        validators=[PlainText("受理条件"), MaxTextLength("受理条件", 4000)],
-    )
-    location = models.TextField(
-        "办理地点",
-        max_length=1000,
-        blank=True,
-        validators=[PlainText("办理地点"), MaxTextLength("办理地点", 1000)],
-    )
+    conditions = bounded_text("受理条件", 4000, blank=True)
+    location = bounded_text("办理地点", 1000, blank=True)
     hours = models.CharField(
         "办理时间", max_length=200, blank=True, validators=[PlainText("办理时间")]
     )
@@ -268,29 +250,14 @@ class ServiceItemVersion(models.Model):
     visits = models.PositiveSmallIntegerField("到办事现场次数")
     handling_forms = models.JSONField("办理形式", default=list, blank=True)
     has_fee = models.BooleanField("是否收费", default=False)
-    fee_standard = models.TextField(
-        "收费标准",
-        max_length=2000,
-        blank=True,
-        validators=[PlainText("收费标准"), MaxTextLength("收费标准", 2000)],
-    )
-    fee_basis = models.TextField(
-        "收费依据",
-        max_length=2000,
-        blank=True,
-        validators=[PlainText("收费依据"), MaxTextLength("收费依据", 2000)],
-    )
+    fee_standard = bounded_text("收费标准", 2000, blank=True)
+    fee_basis = bounded_text("收费依据", 2000, blank=True)
     fully_online = models.BooleanField("全程网办", default=False)
     cross_province = models.BooleanField("跨省通办", default=False)
     in_province = models.BooleanField("省内通办", default=False)
     commitment_based = models.BooleanField("告知承诺", default=False)
     self_service_24h = models.BooleanField("7×24 自助", default=False)
-    faq = models.TextField(
-        "常见问题",
-        max_length=8000,
-        blank=True,
-        validators=[PlainText("常见问题"), MaxTextLength("常见问题", 8000)],
-    )
+    faq = bounded_text("常见问题", 8000, blank=True)
     consult_phone = models.CharField(
         "咨询方式", max_length=200, blank=True, validators=[PlainText("咨询方式")]
     )
@@ -306,12 +273,7 @@ class ServiceItemVersion(models.Model):
     change_reason = models.CharField(
         "调整原因", max_length=500, blank=True, validators=[PlainText("调整原因")]
     )
-    review_comment = models.TextField(
-        "审核意见",
-        max_length=2000,
-        blank=True,
-        validators=[PlainText("审核意见"), MaxTextLength("审核意见", 2000)],
-    )
+    review_comment = bounded_text("审核意见", 2000, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -440,12 +402,7 @@ class SpecialProcedure(models.Model):
     )
     name = models.CharField("特别程序", max_length=100, validators=[PlainText("特别程序")])
     limit_days = models.PositiveSmallIntegerField("时限（工作日）", default=0)
-    legal_basis = models.TextField(
-        "依据",
-        max_length=4000,
-        blank=True,
-        validators=[PlainText("依据"), MaxTextLength("依据", 4000)],
-    )
+    legal_basis = bounded_text("依据", 4000, blank=True)
     counted_in_limit = models.BooleanField("计入办结时限", default=False)
 
     class Meta:
@@ -491,12 +448,7 @@ class Bundle(models.Model):
 
     code = models.CharField("编码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=200, unique=True, validators=[PlainText("名称")])
-    summary = models.TextField(
-        "简介",
-        max_length=2000,
-        blank=True,
-        validators=[PlainText("简介"), MaxTextLength("简介", 2000)],
-    )
+    summary = bounded_text("简介", 2000, blank=True)
     lead_department = models.ForeignKey(
         Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="+"
     )

@@ -15,9 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from stdnum.cn import uscc as stdnum_uscc
@@ -187,3 +189,16 @@ class MaxTextLength(MaxLengthValidator):
             limit_value,
             message=f"{field}不能超过 %(limit_value)d 个字符（当前 %(show_value)d 个）。",
         )
+
+
+def bounded_text(label: str, max_length: int, **options: Any) -> models.TextField:
+    """A free-text model field with its length bound and the plain-text check, both naming the
+    field: how every free-text field that people type into is declared (forms, serializers and
+    the importer take bound and checks from it). Texts the platform writes itself are plain
+    TextFields."""
+    return models.TextField(
+        label,
+        max_length=max_length,
+        validators=[PlainText(label), MaxTextLength(label, max_length)],
+        **options,
+    )
