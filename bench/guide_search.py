@@ -32,9 +32,9 @@ django.setup()
 from tests.catalog.search_queries import HELD_OUT, QUERIES  # noqa: E402
 
 from yiwang.catalog import search_text  # noqa: E402
-from yiwang.catalog.search import _result  # noqa: E402
-from yiwang.catalog.search_index import BUNDLE, ITEM, IndexRecord, SearchIndex  # noqa: E402
-from yiwang.catalog.search_synonyms import as_synonyms, seed_rows  # noqa: E402
+from yiwang.catalog.search.index import BUNDLE, ITEM, IndexRecord, SearchIndex  # noqa: E402
+from yiwang.catalog.search.query import _result  # noqa: E402
+from yiwang.catalog.search.synonyms import as_synonyms, seed_rows  # noqa: E402
 from yiwang.demo import county  # noqa: E402
 from yiwang.demo.catalog import demo_bundles, demo_items  # noqa: E402
 

@@ -191,8 +191,8 @@ def demo_catalogue(django_db_setup, django_db_blocker) -> Iterator[None]:  # typ
     """The demo county's 159 published items and 7 bundles, seeded once per test module (about
     6 s) inside a transaction that is rolled back after the module. Each test still runs in its
     own savepoint (the `db` fixture), so changes made by a test are undone after it."""
-    from yiwang.catalog import search
-    from yiwang.catalog.search_synonyms import synonyms_seed
+    from yiwang.catalog.search import query as search
+    from yiwang.catalog.search.synonyms import synonyms_seed
     from yiwang.demo.services import seed_demo_county
 
     with django_db_blocker.unblock():

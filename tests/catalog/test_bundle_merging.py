@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from yiwang.catalog import bundles, selectors
+from yiwang.catalog import selectors
+from yiwang.catalog.guides import bundles
 from yiwang.catalog.models import Bundle, MaterialEquivalence
 from yiwang.demo.services import seed_demo_county
 
@@ -159,7 +160,7 @@ def _body_lines(page: str, bundle: Bundle) -> list[str]:
 def test_no_notice_pdf_page_holds_only_the_closing_line(world, tmp_path):
     """However long the material list, no page of the notice is blank but for the closing
     sentence (it used to spill alone onto a page before the annex)."""
-    from yiwang.catalog.guides import bundle_notice_pdf
+    from yiwang.catalog.guides.assembly import bundle_notice_pdf
 
     for count in range(14, 34):
         item = published_item(

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from yiwang.catalog import bundles, selectors, services
-from yiwang.catalog.bundles import normalise_material_name
+from yiwang.catalog import selectors, services
+from yiwang.catalog.guides import bundles
+from yiwang.catalog.guides.bundles import normalise_material_name
 from yiwang.catalog.models import Bundle, ServiceItem
 from yiwang.org.models import Department
 

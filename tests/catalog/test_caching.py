@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from yiwang.catalog import caching, generation, search, services
+from yiwang.catalog import caching, generation, services
 from yiwang.catalog.models import (
     BaseItem,
     Bundle,
@@ -27,7 +27,8 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
     SpecialProcedure,
 )
-from yiwang.catalog.search_synonyms import synonym_set
+from yiwang.catalog.search import query as search
+from yiwang.catalog.search.synonyms import synonym_set
 from yiwang.demo.services import seed_demo_county
 from yiwang.org.models import Department, Region, User, UserKind
 

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from tests import factories as f
-from yiwang.catalog import search_synonyms, services
+from yiwang.catalog import services
 from yiwang.catalog.models import BaseItem, SearchSynonym, ServiceItem
+from yiwang.catalog.search import synonyms as search_synonyms
 
 # long enough for the second thread to reach its lock while the first still holds the row
 HOLD_SECONDS = 0.5

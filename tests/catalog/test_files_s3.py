@@ -16,8 +16,9 @@ from tests.catalog.test_importing import csv_bytes
 from tests.catalog.test_views import edit_url, load_edit_form, revise
 from tests.common import files
 from tests.scale_out import bucket_keys
-from yiwang.catalog import importing, services
+from yiwang.catalog import services
 from yiwang.catalog.models import ImportJobStatus, ServiceItem, VersionStatus
+from yiwang.catalog.transfer import importing
 
 FORM_V1 = files.pdf(pages=2)
 FORM_V2 = files.pdf(pages=3)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import itertools
 import xml.etree.ElementTree as ET
 
-from yiwang.catalog.bundles import ItemRef, Stage, StageItem
-from yiwang.catalog.flowchart import (
+from yiwang.catalog.guides.bundles import ItemRef, Stage, StageItem
+from yiwang.catalog.guides.flowchart import (
     FlowBox,
     FlowColumn,
     Layout,

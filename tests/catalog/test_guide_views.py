@@ -11,8 +11,9 @@ from urllib.parse import quote
 import pytest
 from django.db import transaction
 
-from yiwang.catalog import guides, selectors, services
-from yiwang.catalog.bundles import bundle_notice
+from yiwang.catalog import selectors, services
+from yiwang.catalog.guides import assembly as guides
+from yiwang.catalog.guides.bundles import bundle_notice
 from yiwang.catalog.models import BaseItem, Bundle, ServiceItem
 from yiwang.demo.services import seed_demo_county
 from yiwang.org.models import Department

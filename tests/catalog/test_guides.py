@@ -9,7 +9,8 @@ import subprocess
 import pytest
 from django.test import RequestFactory
 
-from yiwang.catalog import guides, services
+from yiwang.catalog import services
+from yiwang.catalog.guides import assembly as guides
 
 from .test_bundles import published_bundle, published_item
 

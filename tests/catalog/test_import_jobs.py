@@ -18,9 +18,10 @@ from tests.catalog.test_import_views import PAGE, upload
 from tests.catalog.test_importing import HEADER, csv_bytes, row, xlsx_bytes
 from yiwang.audit.models import AuditEvent
 from yiwang.audit.services import audit_verify
-from yiwang.catalog import importing, services
-from yiwang.catalog.importing import ImportFileError, catalog_import, import_job_create
+from yiwang.catalog import services
 from yiwang.catalog.models import ImportJob, ImportJobStatus, ServiceItem
+from yiwang.catalog.transfer import importing
+from yiwang.catalog.transfer.importing import ImportFileError, catalog_import, import_job_create
 
 
 @pytest.fixture(autouse=True)

@@ -65,8 +65,8 @@ def reviewer_client(client, world: CatalogWorld):
 
 
 def test_url_is_mounted_before_the_catalogue_pages():
-    assert reverse("catalog_import:page") == PAGE
-    assert reverse("catalog_import:template") == PAGE + "template.xlsx"
+    assert reverse("catalog-import:page") == PAGE
+    assert reverse("catalog-import:template") == PAGE + "template.xlsx"
 
 
 def test_page_is_for_staff_only(client, world: CatalogWorld):

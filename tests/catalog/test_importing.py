@@ -15,13 +15,6 @@ from tests import factories as f
 from tests.catalog.conftest import CatalogWorld
 from yiwang.audit.models import AuditEvent
 from yiwang.catalog import services
-from yiwang.catalog.importing import (
-    GENERATED_CODE_PREFIX,
-    ImportFileError,
-    RowError,
-    catalog_import,
-    parse_materials,
-)
 from yiwang.catalog.models import (
     AdjustmentLog,
     BaseItem,
@@ -32,6 +25,13 @@ from yiwang.catalog.models import (
     ServiceItem,
     ServiceItemVersion,
     VersionStatus,
+)
+from yiwang.catalog.transfer.importing import (
+    GENERATED_CODE_PREFIX,
+    ImportFileError,
+    RowError,
+    catalog_import,
+    parse_materials,
 )
 from yiwang.demo.catalog import demo_items
 from yiwang.demo.services import SeedReport, seed_departments, seed_regions

@@ -17,13 +17,14 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests import factories as f
-from yiwang.catalog import quality, services
+from yiwang.catalog import services
 from yiwang.catalog.models import (
     BaseItem,
     Material,
     ServiceItem,
     ServiceItemVersion,
 )
+from yiwang.catalog.quality import checks as quality
 from yiwang.insight.registry import Scope
 
 from .conftest import READY_ELEMENTS, READY_MATERIALS, CatalogWorld

@@ -13,8 +13,8 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from tests import factories as f
-from yiwang.catalog import quality
 from yiwang.catalog.models import ServiceItemVersion
+from yiwang.catalog.quality import checks as quality
 from yiwang.demo.services import seed_demo_county
 from yiwang.insight import registry
 from yiwang.org import services as org_services

@@ -11,11 +11,12 @@ from django.core.exceptions import ValidationError
 
 from tests.catalog.search_queries import HOUSE, RESTAURANT, SEN, demo_catalogue
 from yiwang.audit.models import AuditEvent
-from yiwang.catalog import search, search_text
 from yiwang.catalog import services as catalog
 from yiwang.catalog.models import SearchSynonym, ServiceItem
-from yiwang.catalog.search_index import BUNDLE, ITEM, IndexRecord, SearchIndex
-from yiwang.catalog.search_synonyms import (
+from yiwang.catalog.search import query as search
+from yiwang.catalog.search import text as search_text
+from yiwang.catalog.search.index import BUNDLE, ITEM, IndexRecord, SearchIndex
+from yiwang.catalog.search.synonyms import (
     Synonym,
     active_synonyms,
     seed_rows,

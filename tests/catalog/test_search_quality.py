@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.catalog.search_queries import HELD_OUT, QUERIES, demo_catalogue, resolve
-from yiwang.catalog import search
+from yiwang.catalog.search import query as search
 
 __all__ = ["demo_catalogue"]
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from tests import factories as f
 from tests.catalog.conftest import CatalogWorld
 from yiwang.catalog import selectors, services
-from yiwang.catalog.exporting import catalog_export
 from yiwang.catalog.models import ServiceItem
+from yiwang.catalog.transfer.export import catalog_export
 from yiwang.org.models import RegionLevel, User
 
 
@@ -64,6 +64,6 @@ def test_superuser_export_is_not_empty(client, root, two_counties):
     rows = _rows(catalog_export(user=root), "事项")
     assert {row[0] for row in rows[1:]} == {here.code, there.code}
     client.force_login(root)
-    response = client.get(reverse("catalog_import:export"))
+    response = client.get(reverse("catalog-import:export"))
     assert response.status_code == 200
     assert len(_rows(b"".join(response.streaming_content), "事项")) == 3

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.urls import reverse
 
 from yiwang.audit.models import AuditEvent
-from yiwang.catalog import search_synonyms
 from yiwang.catalog.models import SearchSynonym
+from yiwang.catalog.search import synonyms as search_synonyms
 from yiwang.org.models import User
 
 

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 from tests.catalog.conftest import CatalogWorld, claim_ready
 from tests.catalog.test_importing import HEADER, csv_bytes, footprint, row
 from yiwang.catalog.admin import BaseItemForm
-from yiwang.catalog.importing import catalog_import
 from yiwang.catalog.models import ServiceItemVersion
+from yiwang.catalog.transfer.importing import catalog_import
 
 RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "许可\u202e签章" would display as "许可章签"
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]

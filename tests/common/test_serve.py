@@ -253,7 +253,7 @@ def test_the_real_server_ends_a_request_that_outlives_its_timeout(tmp_path):
 
 
 def test_warm_up_builds_the_search_index_before_the_workers_are_forked(db):
-    from yiwang.catalog import search
+    from yiwang.catalog.search import query as search
 
     search.forget_index()
     assert serve.warm_up() == ""
@@ -261,7 +261,7 @@ def test_warm_up_builds_the_search_index_before_the_workers_are_forked(db):
 
 
 def test_a_failed_warm_up_is_one_line_and_the_server_still_starts(monkeypatch):
-    from yiwang.catalog import search
+    from yiwang.catalog.search import query as search
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("数据库不可用")

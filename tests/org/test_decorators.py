@@ -9,7 +9,7 @@ from django.utils import translation
 
 from tests import factories as f
 from yiwang.audit import views as audit_views
-from yiwang.catalog import views as catalog_views
+from yiwang.catalog.views import workbench as catalog_views
 from yiwang.org.decorators import staff_page
 from yiwang.org.models import ApplicantKind
 from yiwang.org.services import applicant_register

@@ -11,11 +11,10 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from yiwang.catalog import services as catalog_services
+from yiwang.catalog.models import BaseItem, SearchSynonym, ServiceItem, ServiceItemVersion
+from yiwang.catalog.search import synonyms as search_synonyms
 from yiwang.org.models import User
-
-from . import search_synonyms
-from . import services as catalog_services
-from .models import BaseItem, SearchSynonym, ServiceItem, ServiceItemVersion
 
 
 class SearchSynonymForm(forms.ModelForm):

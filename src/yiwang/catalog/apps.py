@@ -5,7 +5,7 @@ from django.db.models.signals import post_migrate, pre_migrate
 def _uninstall_generation(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
     from django.db import connections
 
-    from .generation import uninstall
+    from yiwang.catalog.generation import uninstall
 
     uninstall(connections[using])
 
@@ -13,7 +13,7 @@ def _uninstall_generation(sender: AppConfig, using: str = "default", **kwargs: o
 def _install_generation(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
     from django.db import connections
 
-    from .generation import install
+    from yiwang.catalog.generation import install
 
     install(connections[using])
 
@@ -25,7 +25,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the catalogue's figures with the metric registry (yiwang.insight).
-        from . import metrics  # noqa: F401
+        from yiwang.catalog import metrics  # noqa: F401
 
         # The triggers that keep the public-read caches exact (generation.py): out of the way
         # while migrations rebuild tables, back after every migrate.

@@ -21,7 +21,7 @@ from django.contrib.messages import get_messages
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 
-from . import generation
+from yiwang.catalog import generation
 
 V = TypeVar("V")
 DEFAULT_ENTRIES = 1000

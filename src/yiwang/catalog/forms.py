@@ -8,10 +8,8 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from yiwang.org.models import Department
-
-from .bundles import APPLICANT_TYPES
-from .models import (
+from yiwang.catalog.guides.bundles import APPLICANT_TYPES
+from yiwang.catalog.models import (
     MATERIAL_FIELDS,
     BaseItem,
     BusinessType,
@@ -23,7 +21,8 @@ from .models import (
     ServiceItemVersion,
     SpecialProcedure,
 )
-from .selectors import ELEMENT_GROUPS
+from yiwang.catalog.selectors import ELEMENT_GROUPS
+from yiwang.org.models import Department
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 

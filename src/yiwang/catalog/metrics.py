@@ -11,9 +11,8 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from yiwang.catalog.models import ItemStatus, ItemType, ServiceItem
 from yiwang.insight.registry import Metric, Scope, ratio, register
-
-from .models import ItemStatus, ItemType, ServiceItem
 
 PV = "published_version__"
 

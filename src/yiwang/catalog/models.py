@@ -547,7 +547,7 @@ class MaterialEquivalence(models.Model):
         return f"{self.name} → {self.canonical}"
 
     def clean(self) -> None:
-        from .bundles import normalise_material_name
+        from yiwang.catalog.guides.bundles import normalise_material_name
 
         if normalise_material_name(self.name) == normalise_material_name(self.canonical):
             raise ValidationError({"canonical": "合并后的名称与材料名称相同，无需合并。"})

@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from yiwang.org import selectors as org_selectors
-from yiwang.org.models import User
-
-from .models import (
+from yiwang.catalog.models import (
     MATERIAL_FIELDS,
     MATERIAL_FILE_FIELDS,
     PROCEDURE_FIELDS,
@@ -29,6 +26,8 @@ from .models import (
     SpecialProcedure,
     VersionStatus,
 )
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import User
 
 VERSION_DETAIL_PREFETCH = ("materials", "steps", "special_procedures")
 

@@ -14,12 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.audit.services import audit_change, snapshot
-from yiwang.common import uploads
-from yiwang.org import selectors as org_selectors
-from yiwang.org.models import Department, Region, User
-
-from . import workflow
-from .models import (
+from yiwang.catalog import workflow
+from yiwang.catalog.models import (
     ELEMENT_FIELDS,
     MATERIAL_FIELDS,
     MATERIAL_FILE_FIELDS,
@@ -42,6 +38,9 @@ from .models import (
     SpecialProcedure,
     VersionStatus,
 )
+from yiwang.common import uploads
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import Department, Region, User
 
 
 def _log(
@@ -430,7 +429,7 @@ def revision_source(version: ServiceItemVersion) -> ServiceItemVersion | None:
 
 
 def _check_revision_submittable(version: ServiceItemVersion) -> None:
-    from .selectors import version_diff  # selectors never import services
+    from yiwang.catalog.selectors import version_diff  # selectors never import services
 
     source = revision_source(version)
     if source is None:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from yiwang.catalog.models import ItemStatus, VersionStatus
 from yiwang.org.models import User
 from yiwang.org.roles import Role
-
-from .models import ItemStatus, VersionStatus
 
 COMPILER_ROLES = frozenset(
     {Role.DEPARTMENT_ADMIN, Role.WINDOW_CLERK, Role.APPROVER, Role.BUREAU_ADMIN, Role.SYSTEM_ADMIN}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from yiwang.catalog import search_views
+from yiwang.catalog.views import search as search_views
 
 from . import views
 

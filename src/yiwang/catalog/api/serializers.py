@@ -8,10 +8,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from rest_framework import serializers
 
-from yiwang.common.serializers import BodySerializer
-
-from ..bundles import APPLICANT_TYPES
-from ..models import (
+from yiwang.catalog.guides.bundles import APPLICANT_TYPES
+from yiwang.catalog.models import (
     ELEMENT_FIELDS,
     MATERIAL_FIELDS,
     PROCEDURE_FIELDS,
@@ -29,6 +27,7 @@ from ..models import (
     ServiceItemVersion,
     SpecialProcedure,
 )
+from yiwang.common.serializers import BodySerializer
 
 
 def _text(model: type[models.Model], name: str, **kwargs: Any) -> serializers.CharField:
@@ -215,7 +214,7 @@ class ManagedItemSerializer(serializers.ModelSerializer):
         return str(obj)
 
     def get_open_version(self, obj: ServiceItem) -> int | None:
-        from ..selectors import open_version
+        from yiwang.catalog.selectors import open_version
 
         version = open_version(obj)
         return version.pk if version else None

@@ -1,7 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from yiwang.catalog.api import views
 
 app_name = "catalog-api"
 

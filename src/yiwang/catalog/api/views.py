@@ -21,6 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from yiwang.catalog import caching, selectors, services
+from yiwang.catalog.api import serializers as s
+from yiwang.catalog.models import Bundle, ItemType, ServiceItem, ServiceItemVersion
 from yiwang.common.api import ERROR_RESPONSES, StaffOnly, request_user
 from yiwang.common.filters import (
     IdFilter,
@@ -30,10 +33,6 @@ from yiwang.common.filters import (
     query_text,
 )
 from yiwang.org import selectors as org_selectors
-
-from .. import caching, selectors, services
-from ..models import Bundle, ItemType, ServiceItem, ServiceItemVersion
-from . import serializers as s
 
 
 @extend_schema(exclude=True)
@@ -199,8 +198,8 @@ SEARCH_LIMIT_MAX, SEARCH_LIMIT_DEFAULT = 50, 10
 @permission_classes([permissions.AllowAny])
 def search(request: Request) -> HttpResponse:
     """Guided search (智能导办): items and bundles ranked for an everyday phrase."""
-    from ..search import clean_query
-    from ..search import search as guided_search
+    from yiwang.catalog.search.query import clean_query
+    from yiwang.catalog.search.query import search as guided_search
 
     query = query_text(
         request, "q", max_length=SEARCH_QUERY_MAX_LENGTH, required="请输入要办理的事情。"

@@ -69,7 +69,7 @@ class Command(YiwangCommand):
         return user
 
     def _import(self, options: dict[str, Any]) -> None:
-        from yiwang.catalog.importing import ImportFileError, catalog_import
+        from yiwang.catalog.transfer.importing import ImportFileError, catalog_import
 
         files = []
         for name in options["files"]:
@@ -122,7 +122,7 @@ class Command(YiwangCommand):
         self.stdout.write(result.summary)
 
     def _export(self, options: dict[str, Any]) -> None:
-        from yiwang.catalog.exporting import catalog_export
+        from yiwang.catalog.transfer.export import catalog_export
         from yiwang.org.models import Department
 
         department = None
@@ -135,7 +135,7 @@ class Command(YiwangCommand):
         self.stdout.write(f"已导出到 {options['file']}。")
 
     def _template(self, options: dict[str, Any]) -> None:
-        from yiwang.catalog.exporting import import_template
+        from yiwang.catalog.transfer.export import import_template
 
         self._write(options["file"], import_template())
         self.stdout.write(f"导入模板已保存到 {options['file']}。")

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from yiwang.catalog.search import MAX_QUERY_LENGTH, search
-from yiwang.catalog.search_text import normalise
+from yiwang.catalog.search.query import MAX_QUERY_LENGTH, search
+from yiwang.catalog.search.text import normalise
 from yiwang.common.commands import YiwangCommand
 
 USAGE_ERROR = 2

@@ -114,7 +114,7 @@ def warm_up() -> str:
     failure (say, a database not migrated yet) only leaves the work to the first requests."""
     from django.template.loader import get_template
 
-    from yiwang.catalog import search
+    from yiwang.catalog.search import query as search
 
     try:
         for name in WARM_TEMPLATES:

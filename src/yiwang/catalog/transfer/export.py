@@ -21,11 +21,18 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from yiwang.common.sheets import append_row, text_cell
-from yiwang.org.models import Department, User
-
-from . import selectors
-from .importing import (
+from yiwang.catalog import selectors
+from yiwang.catalog.models import (
+    Bundle,
+    BundleStatus,
+    BusinessType,
+    HandlingKind,
+    ItemStatus,
+    ItemType,
+    ServiceItem,
+    ServiceItemVersion,
+)
+from yiwang.catalog.transfer.importing import (
     BUNDLES,
     ITEMS,
     MATERIALS,
@@ -36,16 +43,8 @@ from .importing import (
     SheetSpec,
     format_material,
 )
-from .models import (
-    Bundle,
-    BundleStatus,
-    BusinessType,
-    HandlingKind,
-    ItemStatus,
-    ItemType,
-    ServiceItem,
-    ServiceItemVersion,
-)
+from yiwang.common.sheets import append_row, text_cell
+from yiwang.org.models import Department, User
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Alternatives the import accepts but the export and the template do not write.

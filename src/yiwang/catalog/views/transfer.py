@@ -13,18 +13,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from yiwang.org import selectors as org_selectors
-from yiwang.org.models import User
-
-from . import workflow
-from .exporting import (
+from yiwang.catalog import workflow
+from yiwang.catalog.models import ImportJob
+from yiwang.catalog.transfer.export import (
     TEMPLATE_FILENAME,
     XLSX_CONTENT_TYPE,
     catalog_export,
     export_filename,
     import_template,
 )
-from .importing import (
+from yiwang.catalog.transfer.importing import (
     ImportFileError,
     ImportResult,
     import_job_create,
@@ -34,7 +32,8 @@ from .importing import (
     import_max_rows,
     size_text,
 )
-from .models import ImportJob
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import User
 
 RECENT_JOBS = 10
 
@@ -121,7 +120,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                return redirect("catalog_import:job", pk=job.pk)
+                return redirect("catalog-import:job", pk=job.pk)
     return render(
         request,
         "catalog/import_page.html",

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from . import file_views
-from . import guide_views as views
+from yiwang.catalog.views import files as file_views
+from yiwang.catalog.views import guide as views
 
 app_name = "guide"
 urlpatterns = [

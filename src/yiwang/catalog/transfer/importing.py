@@ -53,13 +53,8 @@ from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from yiwang.audit.services import audit_change, audit_operation
-from yiwang.common import uploads
-from yiwang.common.sheets import csv_unescape
-from yiwang.org import selectors as org_selectors
-from yiwang.org.models import Department, User
-
-from . import services, workflow
-from .models import (
+from yiwang.catalog import services, workflow
+from yiwang.catalog.models import (
     AdjustmentLog,
     BaseItem,
     Bundle,
@@ -81,6 +76,10 @@ from .models import (
     SpecialProcedure,
     VersionStatus,
 )
+from yiwang.common import uploads
+from yiwang.common.sheets import csv_unescape
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import Department, User
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 20_000
@@ -2668,7 +2667,7 @@ def import_job_create(
 
 
 def _enqueue(job_id: int) -> None:
-    from .tasks import run_import_job
+    from yiwang.catalog.tasks import run_import_job
 
     run_import_job.enqueue(job_id)
 

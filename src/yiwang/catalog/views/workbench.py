@@ -16,12 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from yiwang.org import selectors as org_selectors
-from yiwang.org.decorators import staff_page as org_staff_page
-from yiwang.org.models import User
-
-from . import selectors, services, workflow
-from .forms import (
+from yiwang.catalog import selectors, services, workflow
+from yiwang.catalog.forms import (
     ROW_FORMSETS,
     ClaimForm,
     ItemFilterForm,
@@ -30,7 +26,10 @@ from .forms import (
     VersionElementsForm,
     kept_rows,
 )
-from .models import ItemStatus, ServiceItem, ServiceItemVersion, VersionStatus
+from yiwang.catalog.models import ItemStatus, ServiceItem, ServiceItemVersion, VersionStatus
+from yiwang.org import selectors as org_selectors
+from yiwang.org.decorators import staff_page as org_staff_page
+from yiwang.org.models import User
 
 PAGE_SIZE = 25
 ITEM_ACTIONS: dict[str, Callable[..., ServiceItem]] = {

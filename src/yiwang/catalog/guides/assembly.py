@@ -26,10 +26,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import selectors
-from .bundles import BundleNotice, bundle_notice, complaint_channels, visits_label
-from .flowchart import Layout, bundle_flowchart_svg
-from .models import (
+from yiwang.catalog import selectors
+from yiwang.catalog.guides.bundles import (
+    BundleNotice,
+    bundle_notice,
+    complaint_channels,
+    visits_label,
+)
+from yiwang.catalog.guides.flowchart import Layout, bundle_flowchart_svg
+from yiwang.catalog.models import (
     HandlingForm,
     ItemStatus,
     Material,

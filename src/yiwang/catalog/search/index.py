@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import search_text as text
-from .search_synonyms import Synonym
+from yiwang.catalog.search import text
+from yiwang.catalog.search.synonyms import Synonym
 
 logger = logging.getLogger(__name__)
 

@@ -27,10 +27,7 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 
-from yiwang.insight.registry import Scope
-from yiwang.org.selectors import DataScope
-
-from .models import (
+from yiwang.catalog.models import (
     HandlingKind,
     ItemStatus,
     ItemType,
@@ -42,6 +39,8 @@ from .models import (
     ServiceItemVersion,
     VersionStatus,
 )
+from yiwang.insight.registry import Scope
+from yiwang.org.selectors import DataScope
 
 ScopeLike = Scope | DataScope
 

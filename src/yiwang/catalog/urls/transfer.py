@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from . import import_views
+from yiwang.catalog.views import transfer as import_views
 
-app_name = "catalog_import"
+app_name = "catalog-import"
 
 urlpatterns = [
     path("", import_views.import_page, name="page"),

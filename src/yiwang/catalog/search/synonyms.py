@@ -19,9 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from yiwang.audit.services import audit_change, snapshot
-
-from .models import SearchSynonym
-from .search_text import normalise
+from yiwang.catalog.models import SearchSynonym
+from yiwang.catalog.search.text import normalise
 
 SYNONYM_FIELDS = ["phrase", "expansions", "active"]
 MAX_EXPANSIONS = 12

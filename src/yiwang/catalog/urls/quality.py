@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import quality_views
+from yiwang.catalog.views import quality as quality_views
 
 app_name = "catalog-quality"
 urlpatterns = [

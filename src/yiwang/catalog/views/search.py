@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
-from .search import clean_query, guided_search
+from yiwang.catalog.search.query import clean_query, guided_search
 
 DEFAULT_RESULTS = 10
 EXAMPLE_QUERIES = ("开饭店要办什么证", "身份证丢了怎么办", "生孩子", "买二手房过户", "shebaoka")

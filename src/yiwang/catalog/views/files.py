@@ -13,9 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from yiwang.catalog import selectors
 from yiwang.common import uploads
-
-from . import selectors
 
 # URL segment → (Material field, the word in the download's name).
 MATERIAL_FILES = {

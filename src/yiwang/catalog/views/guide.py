@@ -13,9 +13,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
-from . import caching, guides
-from .bundles import BundleNotice
-from .flowchart import bundle_flowchart_svg
+from yiwang.catalog import caching
+from yiwang.catalog.guides import assembly as guides
+from yiwang.catalog.guides.bundles import BundleNotice
+from yiwang.catalog.guides.flowchart import bundle_flowchart_svg
 
 GUIDE_NOT_FOUND = "没有找到该办事指南，事项可能尚未发布、已暂停或已撤销。"
 

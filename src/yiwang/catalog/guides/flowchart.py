@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # flowchart drawing needs no Django; only the adapter names a Stage
-    from .bundles import Stage
+    from yiwang.catalog.guides.bundles import Stage
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT_FAMILY = (

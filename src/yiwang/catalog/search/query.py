@@ -24,8 +24,8 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.urls import reverse
 
-from . import generation, selectors
-from .models import (
+from yiwang.catalog import generation, selectors
+from yiwang.catalog.models import (
     Bundle,
     BundleStage,
     BundleStageItem,
@@ -37,9 +37,9 @@ from .models import (
     ServiceItemVersion,
     VersionStatus,
 )
-from .search_index import BUNDLE, ITEM, Hit, IndexRecord, SearchIndex
-from .search_synonyms import Synonym, active_synonyms
-from .search_text import normalise
+from yiwang.catalog.search.index import BUNDLE, ITEM, Hit, IndexRecord, SearchIndex
+from yiwang.catalog.search.synonyms import Synonym, active_synonyms
+from yiwang.catalog.search.text import normalise
 
 MAX_QUERY_LENGTH = 100
 KIND_LABELS = {ITEM: "事项", BUNDLE: "一件事"}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from yiwang.catalog.views import workbench as views
 
 app_name = "catalog"
 urlpatterns = [

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .models import (
+from yiwang.catalog.models import (
     Bundle,
     ItemStatus,
     Material,

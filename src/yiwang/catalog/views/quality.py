@@ -14,12 +14,16 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from yiwang.catalog.metrics import CATALOG_METRIC_KEYS
+from yiwang.catalog.quality.checks import (
+    ALL_CHECKS,
+    QualityReport,
+    quality_report_for,
+    report_workbook,
+)
 from yiwang.insight.registry import Scope, compute_many
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
-
-from .metrics import CATALOG_METRIC_KEYS
-from .quality import ALL_CHECKS, QualityReport, quality_report_for, report_workbook
 
 PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
