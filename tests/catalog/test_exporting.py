@@ -13,8 +13,10 @@ from tests.catalog.conftest import CatalogWorld, claim_ready, publish
 from tests.catalog.test_importing import HEADER, csv_bytes, row
 from yiwang.catalog import services
 from yiwang.catalog.models import BaseItem, Bundle, ServiceItem, ServiceItemVersion
-from yiwang.catalog.transfer.export import catalog_export, import_template
-from yiwang.catalog.transfer.importing import SHEETS, catalog_import
+from yiwang.catalog.transfer.export import catalog_export
+from yiwang.catalog.transfer.importing import catalog_import
+from yiwang.catalog.transfer.spec import SHEETS
+from yiwang.catalog.transfer.template import import_template
 from yiwang.common.sheets import SafeCsvWriter
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "catalog-import.md"

@@ -18,7 +18,7 @@ from tests.common import files
 from tests.scale_out import bucket_keys
 from yiwang.catalog import services
 from yiwang.catalog.models import ImportJobStatus, ServiceItem, VersionStatus
-from yiwang.catalog.transfer import importing
+from yiwang.catalog.transfer import jobs
 
 FORM_V1 = files.pdf(pages=2)
 FORM_V2 = files.pdf(pages=3)
@@ -90,12 +90,12 @@ def test_an_import_jobs_files_wait_in_the_bucket_and_are_deleted_after_the_run(
     world: CatalogWorld, s3_storage
 ):
     data = csv_bytes(rows(2))
-    job = importing.import_job_create(files=[("items.csv", data)], actor=world.clerk.user)
+    job = jobs.import_job_create(files=[("items.csv", data)], actor=world.clerk.user)
     key = f"county/{job.files[0]['path']}"
     assert bucket_keys(s3_storage) == [key] and key.startswith("county/imports/")
     assert s3_storage.get_object(Bucket=s3_storage.bucket, Key=key)["Body"].read() == data
 
-    importing.import_job_run(job_id=job.pk)  # what the worker's task runs
+    jobs.import_job_run(job_id=job.pk)  # what the worker's task runs
 
     job.refresh_from_db()
     assert job.status == ImportJobStatus.DONE, job.failure

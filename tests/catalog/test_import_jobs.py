@@ -20,8 +20,10 @@ from yiwang.audit.models import AuditEvent
 from yiwang.audit.services import audit_verify
 from yiwang.catalog import services
 from yiwang.catalog.models import ImportJob, ImportJobStatus, ServiceItem
-from yiwang.catalog.transfer import importing
-from yiwang.catalog.transfer.importing import ImportFileError, catalog_import, import_job_create
+from yiwang.catalog.transfer import jobs, planner
+from yiwang.catalog.transfer.importing import catalog_import
+from yiwang.catalog.transfer.jobs import import_job_create
+from yiwang.catalog.transfer.report import ImportFileError
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +46,7 @@ def test_rows_beyond_the_cap_are_refused_before_any_row_is_checked(
     def never(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("rows were checked")
 
-    monkeypatch.setattr(importing._Planner, "plan", never)
+    monkeypatch.setattr(planner.Planner, "plan", never)
     expected = "文件“big.csv”使本次导入的数据超过 5 行的上限，请拆分成多个文件分批导入。"
     with pytest.raises(ImportFileError) as caught:
         catalog_import(files=[("big.csv", csv_bytes(rows(6)))])
@@ -108,7 +110,7 @@ def test_a_job_with_bad_rows_reports_them_and_one_that_cannot_run_fails(world: C
         files=[("a.csv", csv_bytes([HEADER, row(), row("户口迁移", dept="县公安局")]))],
         actor=world.clerk.user,
     )
-    importing.import_job_run(job_id=bad.pk)
+    jobs.import_job_run(job_id=bad.pk)
     bad.refresh_from_db()
     assert bad.status == ImportJobStatus.DONE
     assert bad.report["errors"] == [["a.csv", 3, "实施部门", "“县公安局”不在您的数据范围内。"]]
@@ -116,11 +118,11 @@ def test_a_job_with_bad_rows_reports_them_and_one_that_cannot_run_fails(world: C
 
     lost = import_job_create(files=[("b.csv", csv_bytes(rows(1)))], actor=world.clerk.user)
     default_storage.delete(lost.files[0]["path"])
-    importing.import_job_run(job_id=lost.pk)
+    jobs.import_job_run(job_id=lost.pk)
     lost.refresh_from_db()
-    assert (lost.status, lost.failure) == (ImportJobStatus.FAILED, importing.INTERNAL_FAILURE)
+    assert (lost.status, lost.failure) == (ImportJobStatus.FAILED, jobs.INTERNAL_FAILURE)
     # Run again (a retried task), nothing happens twice.
-    importing.import_job_run(job_id=bad.pk)
+    jobs.import_job_run(job_id=bad.pk)
     assert ImportJob.objects.get(pk=bad.pk).finished_at == bad.finished_at
 
 
@@ -130,7 +132,7 @@ def test_a_job_with_bad_rows_reports_them_and_one_that_cannot_run_fails(world: C
 def test_jobs_are_in_the_importers_data_scope(client, world: CatalogWorld):
     job = import_job_create(files=[("a.csv", csv_bytes(rows(1)))], actor=world.clerk.user)
     assert job.department == world.dept
-    importing.import_job_run(job_id=job.pk)
+    jobs.import_job_run(job_id=job.pk)
     urls = [f"{PAGE}jobs/{job.pk}/", f"{PAGE}jobs/{job.pk}/status/"]
 
     client.force_login(world.other_clerk.user)  # another department's staff
@@ -159,7 +161,7 @@ def test_a_sign_in_succeeds_while_a_big_import_is_being_checked(monkeypatch):
     job = import_job_create(files=[("big.csv", csv_bytes(rows(2000)))], actor=clerk.user)
     validating, signed_in = threading.Event(), threading.Event()
     seen: dict[str, object] = {}
-    read_item = importing._Planner._read_item
+    read_item = planner.Planner._read_item
 
     def pausing(self, row):  # type: ignore[no-untyped-def]
         if row.number == 1000 and not validating.is_set():
@@ -168,11 +170,11 @@ def test_a_sign_in_succeeds_while_a_big_import_is_being_checked(monkeypatch):
             assert signed_in.wait(30)
         return read_item(self, row)
 
-    monkeypatch.setattr(importing._Planner, "_read_item", pausing)
+    monkeypatch.setattr(planner.Planner, "_read_item", pausing)
 
     def work() -> None:
         try:
-            importing.import_job_run(job_id=job.pk)
+            jobs.import_job_run(job_id=job.pk)
         finally:
             connection.close()
 
@@ -254,7 +256,7 @@ def test_a_catalogue_changed_between_check_and_write_is_checked_again(
 ):
     """A clerk claims the item after the import checked its rows but before it writes: the
     import sees it in the transaction, checks again and edits that draft (no duplicate)."""
-    plan = importing._Planner.plan
+    plan = planner.Planner.plan
     calls = []
 
     def racing(self, tables):  # type: ignore[no-untyped-def]
@@ -265,7 +267,7 @@ def test_a_catalogue_changed_between_check_and_write_is_checked_again(
                 base=world.base, department=world.dept, region=world.dept.region, actor=None
             )
 
-    monkeypatch.setattr(importing._Planner, "plan", racing)
+    monkeypatch.setattr(planner.Planner, "plan", racing)
     result = catalog_import(files=[("a.csv", csv_bytes([HEADER, row()]))])
     assert len(calls) == 2
     assert result.errors == [] and (result.created, result.updated) == (0, 1)

@@ -26,13 +26,10 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
     VersionStatus,
 )
-from yiwang.catalog.transfer.importing import (
-    GENERATED_CODE_PREFIX,
-    ImportFileError,
-    RowError,
-    catalog_import,
-    parse_materials,
-)
+from yiwang.catalog.transfer.importing import catalog_import
+from yiwang.catalog.transfer.report import ImportFileError, RowError
+from yiwang.catalog.transfer.rows import parse_materials
+from yiwang.catalog.transfer.spec import GENERATED_CODE_PREFIX
 from yiwang.demo.catalog import demo_items
 from yiwang.demo.services import SeedReport, seed_departments, seed_regions
 

@@ -328,7 +328,8 @@ def test_gunicorn_cuts_a_chunked_upload_off_at_the_limit(tmp_path):
 
 
 def test_the_catalogue_import_uses_the_same_sniffer():
-    from yiwang.catalog.transfer.importing import ImportFileError, read_tables
+    from yiwang.catalog.transfer.reading import read_tables
+    from yiwang.catalog.transfer.report import ImportFileError
 
     with pytest.raises(ImportFileError, match="是 Word 文档，不是 xlsx 工作簿"):
         read_tables("事项.xlsx", files.ooxml("docx"))

@@ -7,7 +7,7 @@ from django_tasks import task
 
 @task()
 def run_import_job(job_id: int) -> None:
-    """Run one queued catalogue import (importing.import_job_run)."""
-    from yiwang.catalog.transfer.importing import import_job_run
+    """Run one queued catalogue import (transfer.jobs.import_job_run)."""
+    from yiwang.catalog.transfer.jobs import import_job_run
 
     import_job_run(job_id=job_id)

@@ -1,4 +1,4 @@
-"""Export of the service-item catalogue to xlsx, and the import template.
+"""Export of the service-item catalogue to xlsx.
 
 The export uses the import format (docs/catalog-import.md), so an exported workbook imports back
 unchanged: sheets 事项 (one row per item: the published version's elements, materials joined),
@@ -9,17 +9,12 @@ with their latest version, marked in 版本状态; withdrawn items are left out.
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from yiwang.catalog import selectors
 from yiwang.catalog.models import (
@@ -32,119 +27,25 @@ from yiwang.catalog.models import (
     ServiceItem,
     ServiceItemVersion,
 )
-from yiwang.catalog.transfer.importing import (
+from yiwang.catalog.transfer.spec import (
     BUNDLES,
     ITEMS,
     MATERIALS,
     PROCEDURES,
-    SHEETS,
     STEPS,
-    Column,
-    SheetSpec,
     format_material,
 )
-from yiwang.common.sheets import append_row, text_cell
+from yiwang.catalog.transfer.workbook import (
+    SHEETS_IN_ORDER,
+    workbook_bytes,
+    write_explanation,
+    write_sheet,
+)
 from yiwang.org.models import Department, User
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Alternatives the import accepts but the export and the template do not write.
-_ALTERNATIVE_COLUMNS = frozenset({"instant", "online", "remarks"})
-_HEADER_FONT = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
-# Sheets in the order a workbook shows them (SHEETS is the order tables are recognised in).
-SHEETS_IN_ORDER: tuple[SheetSpec, ...] = (ITEMS, MATERIALS, STEPS, PROCEDURES, BUNDLES)
-assert set(SHEETS_IN_ORDER) == set(SHEETS)
 
 
 def _yn(value: bool) -> str:
     return "Y" if value else "N"
-
-
-def _columns(spec: SheetSpec, *, with_info: bool) -> list[Column]:
-    return [
-        c for c in spec.columns if c.key not in _ALTERNATIVE_COLUMNS and (with_info or not c.info)
-    ]
-
-
-def _width(column: Column) -> float:
-    return min(max(len(column.label) * 2.2 + 2, 10), 40)
-
-
-def _write_sheet(
-    workbook: Workbook, spec: SheetSpec, rows: Iterable[dict[str, Any]], *, with_info: bool
-) -> None:
-    """A write-only sheet: header row (bold, frozen), then one row per dict keyed by column."""
-    columns = _columns(spec, with_info=with_info)
-    sheet = workbook.create_sheet(spec.title)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = _width(column)
-    sheet.freeze_panes = "A2"
-    header = []
-    for column in columns:
-        cell = text_cell(sheet, column.label)
-        cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        # Catalogue text is data: “=…”, “+…”, “@…” are written as text, never as formulas.
-        append_row(sheet, [row.get(column.key, "") for column in columns])
-
-
-def _explanation_rows(specs: Sequence[SheetSpec]) -> list[list[str]]:
-    rows = [["工作表", "列名", "必填", "说明", "可填写的值", "示例"]]
-    for spec in specs:
-        rows.append([spec.title, "", "", spec.help, "", ""])
-        for column in spec.columns:
-            names = "、".join(a for a in column.aliases if not a.isascii())
-            note = column.help + (f"（也可写作：{names}）" if names else "")
-            rows.append(
-                [
-                    "",
-                    column.label,
-                    "是" if column.required else "",
-                    note,
-                    column.allowed,
-                    column.example,
-                ]
-            )
-    rows.append([])
-    rows.append(
-        [
-            "",
-            "",
-            "",
-            "表头必须在第 1 行；列的顺序不限，不用的列可以删除（新事项须有法定时限、承诺时限、"
-            "到现场次数）。文件中任何一行有错时整个文件都不导入，并列出每个错误的行号、列名和原因。"
-            "重复导入同一文件不会产生任何改动。",
-            "",
-            "",
-        ]
-    )
-    return rows
-
-
-def _write_explanation(workbook: Workbook, specs: Sequence[SheetSpec]) -> None:
-    sheet = workbook.create_sheet("说明")
-    for letter, width in zip("ABCDEF", (12, 16, 6, 70, 40, 30), strict=True):
-        sheet.column_dimensions[letter].width = width
-    for values in _explanation_rows(specs):
-        cells = []
-        for value in values:
-            cell = text_cell(sheet, value)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if values and values[0] and not values[1]:
-                cell.font = _HEADER_FONT
-            cells.append(cell)
-        sheet.append(cells)
-
-
-def _to_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-# --- Export ----------------------------------------------------------------------------------
 
 
 def export_items(
@@ -313,14 +214,14 @@ def catalog_export(*, user: User | None = None, department: Department | None = 
     versions = _versions(items)
     pairs = [(item, versions[item.pk]) for item in items if item.pk in versions]
     workbook = Workbook(write_only=True)
-    _write_sheet(workbook, ITEMS, (_item_row(i, v) for i, v in pairs), with_info=True)
-    _write_sheet(workbook, MATERIALS, _material_rows(pairs), with_info=True)
-    _write_sheet(workbook, STEPS, _step_rows(pairs), with_info=True)
-    _write_sheet(workbook, PROCEDURES, _procedure_rows(pairs), with_info=True)
+    write_sheet(workbook, ITEMS, (_item_row(i, v) for i, v in pairs), with_info=True)
+    write_sheet(workbook, MATERIALS, _material_rows(pairs), with_info=True)
+    write_sheet(workbook, STEPS, _step_rows(pairs), with_info=True)
+    write_sheet(workbook, PROCEDURES, _procedure_rows(pairs), with_info=True)
     names = {item.pk: (v.name, item.department.name) for item, v in pairs}
-    _write_sheet(workbook, BUNDLES, _bundle_rows(names), with_info=True)
-    _write_explanation(workbook, SHEETS_IN_ORDER)
-    return _to_bytes(workbook)
+    write_sheet(workbook, BUNDLES, _bundle_rows(names), with_info=True)
+    write_explanation(workbook, SHEETS_IN_ORDER)
+    return workbook_bytes(workbook)
 
 
 def export_filename(department: Department | None = None) -> str:
@@ -329,59 +230,3 @@ def export_filename(department: Department | None = None) -> str:
 
 
 # --- Template --------------------------------------------------------------------------------
-
-TEMPLATE_FILENAME = "事项导入模板.xlsx"
-
-
-def import_template() -> bytes:
-    """The downloadable template: the items sheet with its header and one example row, the
-    optional sheets with their headers, drop-down lists for the coded columns, and 说明."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for spec in SHEETS_IN_ORDER:
-        columns = _columns(spec, with_info=False)
-        sheet = workbook.create_sheet(spec.title)
-        append_row(sheet, [c.label for c in columns])
-        for index, column in enumerate(columns, start=1):
-            cell = sheet.cell(row=1, column=index)
-            cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
-            sheet.column_dimensions[get_column_letter(index)].width = _width(column)
-            if column.key in ("base_code", "code"):
-                # Text, so Excel keeps a code's leading zeros.
-                sheet.column_dimensions[get_column_letter(index)].number_format = "@"
-            choices = _drop_down(column)
-            if choices:
-                letter = get_column_letter(index)
-                validation = DataValidation(
-                    type="list", formula1=f'"{",".join(choices)}"', allow_blank=True
-                )
-                validation.add(f"{letter}2:{letter}5000")
-                sheet.add_data_validation(validation)
-        sheet.freeze_panes = "A2"
-        if spec is ITEMS:
-            append_row(sheet, [c.example for c in columns])
-    explanation = workbook.create_sheet("说明")
-    for letter, width in zip("ABCDEF", (12, 16, 6, 70, 40, 30), strict=True):
-        explanation.column_dimensions[letter].width = width
-    for values in _explanation_rows(SHEETS_IN_ORDER):
-        append_row(explanation, values)
-        for cell in explanation[explanation.max_row]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if values and values[0] and not values[1]:
-                cell.font = _HEADER_FONT
-    return _to_bytes(workbook)
-
-
-def _drop_down(column: Column) -> list[str]:
-    if column.allowed.startswith("Y 或 N"):
-        return ["Y", "N"]
-    if column.key in (
-        "item_type",
-        "business_type",
-        "handling_kind",
-        "original_or_copy",
-        "medium",
-        "source",
-    ):
-        return column.allowed.split("、")
-    return []

@@ -15,23 +15,13 @@ from django.shortcuts import redirect, render
 
 from yiwang.catalog import workflow
 from yiwang.catalog.models import ImportJob
-from yiwang.catalog.transfer.export import (
-    TEMPLATE_FILENAME,
-    XLSX_CONTENT_TYPE,
-    catalog_export,
-    export_filename,
-    import_template,
-)
-from yiwang.catalog.transfer.importing import (
-    ImportFileError,
-    ImportResult,
-    import_job_create,
-    import_job_get_for,
-    import_jobs_for,
-    import_max_bytes,
-    import_max_rows,
-    size_text,
-)
+from yiwang.catalog.transfer.export import catalog_export, export_filename
+from yiwang.catalog.transfer.jobs import import_job_create, import_job_get_for, import_jobs_for
+from yiwang.catalog.transfer.reading import size_text
+from yiwang.catalog.transfer.report import ImportFileError, ImportResult
+from yiwang.catalog.transfer.spec import import_max_bytes, import_max_rows
+from yiwang.catalog.transfer.template import TEMPLATE_FILENAME, import_template
+from yiwang.catalog.transfer.workbook import XLSX_CONTENT_TYPE
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
 

@@ -69,7 +69,8 @@ class Command(YiwangCommand):
         return user
 
     def _import(self, options: dict[str, Any]) -> None:
-        from yiwang.catalog.transfer.importing import ImportFileError, catalog_import
+        from yiwang.catalog.transfer.importing import catalog_import
+        from yiwang.catalog.transfer.report import ImportFileError
 
         files = []
         for name in options["files"]:
@@ -135,7 +136,7 @@ class Command(YiwangCommand):
         self.stdout.write(f"已导出到 {options['file']}。")
 
     def _template(self, options: dict[str, Any]) -> None:
-        from yiwang.catalog.transfer.export import import_template
+        from yiwang.catalog.transfer.template import import_template
 
         self._write(options["file"], import_template())
         self.stdout.write(f"导入模板已保存到 {options['file']}。")

@@ -1,0 +1,1043 @@
+"""Planning an import: validate every row against the catalogue and decide what to write,
+before any transaction is opened."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+
+from yiwang.catalog import services, workflow
+from yiwang.catalog.models import (
+    BaseItem,
+    Bundle,
+    BundleStatus,
+    BusinessType,
+    HandlingForm,
+    HandlingKind,
+    ItemStatus,
+    ItemType,
+    Material,
+    MaterialSource,
+    Medium,
+    OriginalOrCopy,
+    ProcessStep,
+    ServiceItem,
+    ServiceItemVersion,
+    SpecialProcedure,
+    VersionStatus,
+)
+from yiwang.catalog.transfer.reading import Table, classify
+from yiwang.catalog.transfer.report import RowError
+from yiwang.catalog.transfer.rows import (
+    BUSINESS_CHOICES,
+    FORM_CHOICES,
+    KIND_CHOICES,
+    MEDIUM_CHOICES,
+    ONLINE_CHOICES,
+    ORIGINAL_CHOICES,
+    SOURCE_CHOICES,
+    TYPE_CHOICES,
+    Row,
+    parse_materials,
+)
+from yiwang.catalog.transfer.spec import (
+    BUNDLE_CODE_PREFIX,
+    DEFAULT_LEGAL_BASIS,
+    GENERATED_CODE_PREFIX,
+    ITEMS,
+    choice_labels,
+    normalize_header,
+)
+from yiwang.org import selectors as org_selectors
+from yiwang.org.models import Department, User
+
+# --- Planning: validate everything, decide what to write -------------------------------------
+
+_ITEM_LABELS = {c.key: c.label for c in ITEMS.columns}
+
+MATERIAL_DEFAULTS: dict[str, Any] = {
+    "original_or_copy": OriginalOrCopy.ORIGINAL,
+    "count": 1,
+    "medium": Medium.BOTH,
+    "source": MaterialSource.APPLICANT,
+    "issuing_body": "",
+    "required": True,
+    "deferrable": False,
+    "exempt": False,
+    "notes": "",
+}
+STEP_DEFAULTS: dict[str, Any] = {"role": "", "limit_days": 0}
+PROCEDURE_DEFAULTS: dict[str, Any] = {"limit_days": 0, "legal_basis": "", "counted_in_limit": False}
+MATERIAL_KEYS = [f for f in services.MATERIAL_FIELDS if f != "order"]
+STEP_KEYS = [f for f in services.STEP_FIELDS if f != "order"]
+# Six-element columns whose blank cell means “as the base item says”, not “empty”.
+_BASE_ELEMENTS = ("competent_department", "implementing_body", "legal_basis")
+_TEXT_ELEMENTS = (
+    "conditions",
+    "location",
+    "hours",
+    "fee_standard",
+    "fee_basis",
+    "faq",
+    "consult_phone",
+    "complaint_channel",
+)
+_FLAG_ELEMENTS = (
+    "cross_province",
+    "in_province",
+    "commitment_based",
+    "self_service_24h",
+    "has_fee",
+)
+
+
+@dataclass
+class _NewBase:
+    code: str
+    name: str
+    item_type: str
+    competent_department: str
+    implementing_body: str
+    legal_basis: str
+    created: BaseItem | None = None
+
+
+@dataclass
+class _ChildRow:
+    table: Table
+    number: int
+    values: dict[str, Any]
+    columns: dict[str, str]  # value key → column header, for error reports
+
+
+@dataclass
+class ItemPlan:
+    table: Table
+    row: int
+    key: tuple[str, str, str]  # (department, name, business type) as written
+    department: Department
+    name: str
+    business_type: str
+    specified: dict[str, Any]  # elements given by the file
+    columns: dict[str, str]  # element → column header, for error reports
+    base_code: str = ""
+    online: str | None = None  # 网办 column: full / pre / none
+    forms_given: bool = False
+    material_specs: list[dict[str, Any]] | None = None
+    base: BaseItem | None = None
+    new_base: _NewBase | None = None
+    item: ServiceItem | None = None
+    current: ServiceItemVersion | None = None
+    elements: dict[str, Any] = field(default_factory=dict)  # changed elements to write
+    materials: list[dict[str, Any]] | None = None  # None: unchanged
+    steps: list[dict[str, Any]] | None = None
+    procedures: list[dict[str, Any]] | None = None
+    action: str = ""  # created / updated / unchanged
+    publish: bool = False
+    ok: bool = True
+
+
+@dataclass
+class BundlePlan:
+    table: Table
+    row: int
+    name: str
+    code: str
+    lead_department: Department | None
+    summary: str
+    stages: list[list[ItemPlan | ServiceItem]]
+    existing: Bundle | None = None
+    action: str = ""
+    publish: bool = False
+
+
+def _generated_code(item_type: str, name: str, taken: Callable[[str], bool]) -> str:
+    """A base code from the item's type and name, the same in every catalogue, probing onward
+    in the rare case of a clash."""
+    type_number = ItemType.values.index(item_type) + 1 if item_type in ItemType.values else 0
+    digest = int(hashlib.sha256(f"{item_type}|{name}".encode()).hexdigest(), 16)
+    while True:
+        code = f"{GENERATED_CODE_PREFIX}{type_number:02d}{digest % 10**12:012d}"
+        if not taken(code):
+            return code
+        digest += 1
+
+
+def _same(field_name: str, a: Any, b: Any) -> bool:
+    if field_name == "handling_forms":
+        return set(a or []) == set(b or [])
+    return bool(a == b)
+
+
+def _ordered_forms(forms: Iterable[str]) -> list[str]:
+    chosen = set(forms)
+    return [f for f in HandlingForm.values if f in chosen]
+
+
+def _model_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(exc, "error_dict"):
+        return [(k, m) for k, msgs in exc.message_dict.items() for m in msgs]
+    return [("", m) for m in exc.messages]
+
+
+class Planner:
+    """Reads every table, validates every row and works out what to write."""
+
+    def __init__(
+        self, *, actor: User | None, publish: bool, on_row: Callable[[], None] | None = None
+    ):
+        self.actor = actor
+        self.publish = publish
+        self.on_row = on_row or (lambda: None)
+        self.errors: list[RowError] = []
+        self.departments = {d.name: d for d in Department.objects.select_related("region")}
+        if actor is None or actor.is_superuser:
+            self.scope_ids: set[int] | None = None
+        else:
+            self.scope_ids = set(
+                org_selectors.departments_in_scope(user=actor).values_list("pk", flat=True)
+            )
+        self.items: list[ItemPlan] = []
+        self.bundles: list[BundlePlan] = []
+        self.new_bases: dict[str, _NewBase] = {}
+        self.new_by_name: dict[tuple[str, str], _NewBase] = {}
+        self.generated_codes: set[str] | None = None  # codes in use with the generated prefix
+        self.current: dict[int, ServiceItemVersion] = {}  # item pk → open or published version
+        self.missing_columns: set[tuple[str, str]] = set()
+
+    # -- items --
+
+    def plan(self, tables: list[Table]) -> None:
+        for table in tables:
+            classify(table, self.errors)
+        by_kind: dict[str, list[Table]] = defaultdict(list)
+        for table in tables:
+            if table.spec is not None:
+                by_kind[table.spec.kind].append(table)
+        if self.errors:
+            return  # headers are wrong: reading rows would only repeat the same complaint
+        for table in by_kind["items"]:
+            for number, cells in table.rows:
+                self.on_row()
+                self._read_item(Row(table, number, cells, self.errors))
+        self._check_duplicates()
+        children = {
+            kind: self._read_children(by_kind[kind], kind)
+            for kind in ("materials", "steps", "procedures")
+        }
+        self._resolve_bases()
+        self._compare(children)
+        for table in by_kind["bundles"]:
+            self._read_bundles(table)
+
+    def _department(self, row: Row) -> Department | None:
+        name = row.text("department", required=True)
+        if not name:
+            return None
+        department = self.departments.get(name)
+        if department is None:
+            row.error("department", f"实施部门“{name}”不存在，请填写系统中登记的部门全称。")
+            return None
+        if self.scope_ids is not None and department.pk not in self.scope_ids:
+            row.error("department", f"“{name}”不在您的数据范围内。")
+            return None
+        return department
+
+    def _read_item(self, row: Row) -> None:
+        department = self._department(row)
+        name = row.text("name", required=True)
+        item_type = row.choice("item_type", TYPE_CHOICES, choice_labels(ItemType))
+        business_type = row.choice(
+            "business_type", BUSINESS_CHOICES, choice_labels(BusinessType), default=BusinessType.NEW
+        )
+        specified: dict[str, Any] = {"name": name, "item_type": item_type}
+        columns = {"name": row.header("name"), "item_type": row.header("item_type")}
+
+        def give(element: str, value: Any, key: str) -> None:
+            specified[element] = value
+            columns[element] = row.header(key)
+
+        for element in _BASE_ELEMENTS:
+            if row.raw(element):
+                give(element, row.raw(element), element)
+        for element in _TEXT_ELEMENTS:
+            if row.has(element):
+                give(element, row.raw(element), element)
+        for element in _FLAG_ELEMENTS:
+            if row.has(element):
+                give(element, row.flag(element), element)
+        for element in ("legal_limit", "visits"):
+            if row.has(element):
+                give(element, row.integer(element), element)
+        kind = self._handling_kind(row)
+        if kind:
+            give("handling_kind", kind, "handling_kind" if row.has("handling_kind") else "instant")
+        if row.has("promised_limit"):
+            give(
+                "promised_limit",
+                row.integer("promised_limit", default=0 if kind == "instant" else None),
+                "promised_limit",
+            )
+        elif kind == HandlingKind.INSTANT:
+            give("promised_limit", 0, "instant" if row.has("instant") else "handling_kind")
+        plan_online: str | None = None
+        forms_given = row.has("handling_forms")
+        if forms_given:
+            give("handling_forms", self._forms(row), "handling_forms")
+        if row.has("fully_online"):
+            give("fully_online", row.flag("fully_online"), "fully_online")
+        if row.has("online"):
+            plan_online = row.choice("online", ONLINE_CHOICES, "全程网办、网上预审、窗口办理")
+            if plan_online:
+                self._check_online(row, plan_online, specified)
+                specified["fully_online"] = plan_online == "full"
+                columns.setdefault("fully_online", row.header("online"))
+                if not forms_given:
+                    columns["handling_forms"] = row.header("online")
+        if row.has("form_fields"):
+            give("form_fields", self._form_fields(row), "form_fields")
+        material_specs = None
+        if row.has("materials"):
+            material_specs = parse_materials(row.raw("materials"))
+            columns["materials"] = row.header("materials")
+        if not (row.ok and department is not None):
+            self.items.append(self._failed_plan(row, department, name, business_type))
+            return
+        self._check_limits(row, specified, columns)
+        if row.has("base_code"):
+            columns["base_code"] = row.header("base_code")
+        self.items.append(
+            ItemPlan(
+                table=row.table,
+                row=row.number,
+                key=(department.name, name, business_type),
+                department=department,
+                name=name,
+                business_type=business_type,
+                specified=specified,
+                columns=columns,
+                base_code=row.raw("base_code"),
+                online=plan_online or None,
+                forms_given=forms_given,
+                material_specs=material_specs,
+                ok=row.ok,
+            )
+        )
+
+    def _failed_plan(
+        self, row: Row, department: Department | None, name: str, business_type: str
+    ) -> ItemPlan:
+        # Kept so that rows of other sheets referring to this item are not reported twice.
+        return ItemPlan(
+            table=row.table,
+            row=row.number,
+            key=(row.raw("department"), name, business_type or row.raw("business_type")),
+            department=department or Department(),
+            name=name,
+            business_type=business_type,
+            specified={},
+            columns={},
+            ok=False,
+        )
+
+    def _handling_kind(self, row: Row) -> str:
+        kind = ""
+        if row.has("handling_kind"):
+            kind = row.choice(
+                "handling_kind", KIND_CHOICES, choice_labels(HandlingKind), default="-"
+            )
+            kind = "" if kind == "-" else kind
+        if row.has("instant"):
+            instant = row.flag("instant")
+            from_flag = HandlingKind.INSTANT if instant else HandlingKind.PROMISED
+            if instant is not None and kind and kind != from_flag:
+                row.error("instant", f"与“{row.header('handling_kind')}”列矛盾。")
+            kind = kind or (from_flag if instant is not None else "")
+        return kind
+
+    def _forms(self, row: Row) -> list[str]:
+        forms = []
+        for token in re.split(r"[、,，;；/\s]+", row.raw("handling_forms")):
+            if not token:
+                continue
+            form = FORM_CHOICES.get(normalize_header(token))
+            if form is None:
+                row.error(
+                    "handling_forms",
+                    f"“{token}”不是可选的办理形式，应为：{choice_labels(HandlingForm)}。",
+                )
+            else:
+                forms.append(form)
+        if not forms and row.ok:
+            row.error("handling_forms", f"至少填写一种办理形式：{choice_labels(HandlingForm)}。")
+        return _ordered_forms(forms)
+
+    def _check_online(self, row: Row, online: str, specified: dict[str, Any]) -> None:
+        if "fully_online" in specified and specified["fully_online"] != (online == "full"):
+            row.error("online", f"与“{row.header('fully_online')}”列矛盾。")
+        forms = specified.get("handling_forms")
+        if forms is not None and (HandlingForm.ONLINE in forms) != (online != "none"):
+            row.error("online", f"与“{row.header('handling_forms')}”列矛盾。")
+
+    def _form_fields(self, row: Row) -> list[dict[str, Any]]:
+        text = row.raw("form_fields")
+        if not text:
+            return []
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if not isinstance(value, list) or not all(
+            isinstance(v, dict)
+            and isinstance(v.get("key"), str)
+            and isinstance(v.get("label"), str)
+            for v in value
+        ):
+            row.error("form_fields", '应为 JSON 数组，如 [{"key": "name", "label": "姓名"}]。')
+            return []
+        return value
+
+    def _check_limits(self, row: Row, specified: dict[str, Any], columns: dict[str, str]) -> None:
+        legal, promised = specified.get("legal_limit"), specified.get("promised_limit")
+        kind = specified.get("handling_kind")
+        if kind == HandlingKind.INSTANT and promised:
+            row.error("promised_limit", f"即办件的承诺时限应为 0，现为 {promised}。")
+        elif legal and promised is not None and promised > legal:
+            row.error("promised_limit", f"承诺时限（{promised}）不能超过法定时限（{legal}）。")
+
+    def _check_duplicates(self) -> None:
+        seen: dict[tuple[str, str, str], ItemPlan] = {}
+        for plan in self.items:
+            if not plan.ok:
+                continue
+            first = seen.setdefault(plan.key, plan)
+            if first is not plan:
+                self._error(
+                    plan,
+                    "name",
+                    f"与第 {first.row} 行重复（同一实施部门、同一事项名称、同一业务办理项类型）。",
+                )
+
+    def _error(self, plan: ItemPlan, element: str, message: str) -> None:
+        column = plan.columns.get(element) or _ITEM_LABELS.get(element, element)
+        self.errors.append(RowError(plan.table.source, plan.row, column, message))
+        plan.ok = False
+
+    # -- bases --
+
+    def _resolve_bases(self) -> None:
+        plans = [p for p in self.items if p.ok]
+        codes = {p.base_code for p in plans if p.base_code}
+        by_code = {b.code: b for b in BaseItem.objects.filter(code__in=codes)}
+        names = {p.name for p in plans}
+        by_name: dict[tuple[str, str], BaseItem] = {}
+        for base in BaseItem.objects.filter(name__in=names).order_by("code"):
+            by_name.setdefault((base.name, base.item_type), base)
+        seen: dict[tuple[int, str, str], ItemPlan] = {}
+        for plan in plans:
+            code = plan.base_code
+            item_type = plan.specified["item_type"]
+            if code:
+                plan.base = by_code.get(code)
+                if plan.base is None:
+                    plan.new_base = self._new_base(plan, code)
+            else:
+                plan.base = by_name.get((plan.name, item_type))
+                if plan.base is None:
+                    plan.new_base = self._new_base(plan, None)
+            identity = plan.base.code if plan.base else plan.new_base.code  # type: ignore[union-attr]
+            first = seen.setdefault((plan.department.pk, identity, plan.business_type), plan)
+            if first is not plan:
+                self._error(
+                    plan,
+                    "name",
+                    f"与第 {first.row} 行是同一基本目录事项（{identity}）的同一业务办理项，重复。",
+                )
+
+    def _new_base(self, plan: ItemPlan, code: str | None) -> _NewBase:
+        item_type = plan.specified["item_type"]
+        if code is None:
+            known = self.new_by_name.get((plan.name, item_type))
+            if known is not None:
+                return known
+            if self.generated_codes is None:
+                self.generated_codes = set(
+                    BaseItem.objects.filter(code__startswith=GENERATED_CODE_PREFIX).values_list(
+                        "code", flat=True
+                    )
+                )
+            in_use = self.generated_codes
+
+            def taken(candidate: str) -> bool:
+                return candidate in in_use or candidate in self.new_bases
+
+            code = _generated_code(item_type, plan.name, taken)
+        if code in self.new_bases:
+            return self.new_bases[code]
+        new = _NewBase(
+            code=code,
+            name=plan.name,
+            item_type=item_type,
+            competent_department=plan.specified.get("competent_department", plan.department.name),
+            implementing_body=plan.specified.get("implementing_body", plan.department.name),
+            legal_basis=plan.specified.get("legal_basis", DEFAULT_LEGAL_BASIS),
+        )
+        candidate = BaseItem(
+            code=new.code,
+            name=new.name,
+            item_type=new.item_type,
+            competent_department=new.competent_department,
+            implementing_body=new.implementing_body,
+            legal_basis=new.legal_basis,
+        )
+        try:
+            candidate.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            for key, message in _model_errors(exc):
+                element = "base_code" if key == "code" else key
+                self._error(plan, element if element in plan.columns else "name", message)
+        self.new_bases[code] = new
+        self.new_by_name.setdefault((new.name, new.item_type), new)
+        return new
+
+    # -- children (materials, steps, special procedures) --
+
+    def _read_children(
+        self, tables: list[Table], kind: str
+    ) -> dict[tuple[str, str, str], list[_ChildRow]]:
+        keys = {p.key: p for p in self.items}
+        found: dict[tuple[str, str, str], list[_ChildRow]] = defaultdict(list)
+        for table in tables:
+            for number, cells in table.rows:
+                self.on_row()
+                row = Row(table, number, cells, self.errors)
+                name = row.text("name", required=True)
+                business_type = row.choice(
+                    "business_type",
+                    BUSINESS_CHOICES,
+                    choice_labels(BusinessType),
+                    default=BusinessType.NEW,
+                )
+                key = (row.text("department", required=True), name, business_type)
+                values, columns = self._child_values(row, kind)
+                if not row.ok:
+                    continue
+                if key not in keys:
+                    row.error(
+                        "name",
+                        f"在事项表中找不到“{key[0]}”的“{name}”"
+                        f"（{BusinessType(business_type).label}），请先在事项表中列出该事项。",
+                    )
+                    continue
+                found[key].append(_ChildRow(table, number, values, columns))
+        for rows in found.values():
+            if any("order" in r.values for r in rows):
+                rows.sort(key=lambda r: (r.values.get("order") or 0, r.number))
+        return found
+
+    def _child_values(self, row: Row, kind: str) -> tuple[dict[str, Any], dict[str, str]]:
+        values: dict[str, Any] = {}
+        columns: dict[str, str] = {}
+
+        def give(name: str, value: Any, key: str) -> None:
+            if value is not None:
+                values[name] = value
+                columns[name] = row.header(key)
+
+        if row.has("order"):
+            give("order", row.integer("order", default=0), "order")
+        if kind == "materials":
+            give("name", row.text("material", required=True), "material")
+            choice_columns = (
+                ("original_or_copy", ORIGINAL_CHOICES, OriginalOrCopy, "original"),
+                ("medium", MEDIUM_CHOICES, Medium, "both"),
+                ("source", SOURCE_CHOICES, MaterialSource, "applicant"),
+            )
+            for key, options, choices, default in choice_columns:
+                if row.has(key):
+                    give(
+                        key, row.choice(key, options, choice_labels(choices), default=default), key
+                    )
+            if row.has("count"):
+                give("count", row.integer("count", default=1, positive=True), "count")
+            for key in ("issuing_body", "notes"):
+                if row.has(key):
+                    give(key, row.raw(key), key)
+            if row.has("required"):
+                give("required", row.flag("required", default=True), "required")
+            for key in ("deferrable", "exempt"):
+                if row.has(key):
+                    give(key, row.flag(key), key)
+        elif kind == "steps":
+            give("name", row.text("step", required=True), "step")
+            give("role", row.raw("role"), "role")
+            give("limit_days", row.integer("limit_days", default=0), "limit_days")
+        else:
+            give("name", row.text("procedure", required=True), "procedure")
+            give("limit_days", row.integer("limit_days", default=0), "limit_days")
+            give("legal_basis", row.raw("legal_basis"), "legal_basis")
+            give("counted_in_limit", row.flag("counted_in_limit"), "counted_in_limit")
+        return values, columns
+
+    # -- comparison with the catalogue --
+
+    def _existing_items(self) -> dict[tuple[int, int, int, str], ServiceItem]:
+        plans = [p for p in self.items if p.ok and p.base is not None]
+        if not plans:
+            return {}
+        items = ServiceItem.objects.filter(
+            base__in={p.base for p in plans},
+            department__in={p.department for p in plans},
+        )
+        found = {(i.base_id, i.department_id, i.region_id, i.business_type): i for i in items}
+        # The latest version is the open one if there is one, else the published one.
+        latest = (
+            ServiceItemVersion.objects.filter(item=OuterRef("item"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+        versions = ServiceItemVersion.objects.filter(
+            item__in=found.values(), number=Subquery(latest)
+        ).prefetch_related("materials", "steps", "special_procedures")
+        self.current = {v.item_id: v for v in versions}
+        return found
+
+    def _compare(self, children: dict[str, dict[tuple[str, str, str], list[_ChildRow]]]) -> None:
+        existing = self._existing_items()
+        for plan in self.items:
+            if not plan.ok:
+                continue
+            if plan.base is not None:
+                plan.item = existing.get(
+                    (
+                        plan.base.pk,
+                        plan.department.pk,
+                        plan.department.region_id,
+                        plan.business_type,
+                    )
+                )
+            if plan.item is not None:
+                plan.current = self.current.get(plan.item.pk)
+            self._compare_one(
+                plan,
+                children["materials"].get(plan.key),
+                children["steps"].get(plan.key),
+                children["procedures"].get(plan.key),
+            )
+
+    def _baseline(self, plan: ItemPlan) -> dict[str, Any]:
+        if plan.current is not None:
+            return {f: getattr(plan.current, f) for f in services.ELEMENT_FIELDS}
+        version = ServiceItemVersion()
+        baseline = {f: getattr(version, f) for f in services.ELEMENT_FIELDS}
+        source = plan.base or plan.new_base
+        baseline.update(
+            {
+                "name": source.name,  # type: ignore[union-attr]
+                "base_code": source.code,  # type: ignore[union-attr]
+                "item_type": source.item_type,  # type: ignore[union-attr]
+                "competent_department": source.competent_department,  # type: ignore[union-attr]
+                "implementing_body": source.implementing_body,  # type: ignore[union-attr]
+                "legal_basis": source.legal_basis,  # type: ignore[union-attr]
+                "legal_limit": 0,
+                "promised_limit": 0,
+                "handling_kind": HandlingKind.PROMISED,
+                "visits": 1,
+                "handling_forms": [HandlingForm.WINDOW],
+                "form_fields": [],
+            }
+        )
+        return baseline
+
+    def _compare_one(
+        self,
+        plan: ItemPlan,
+        material_rows: list[_ChildRow] | None,
+        step_rows: list[_ChildRow] | None,
+        procedure_rows: list[_ChildRow] | None,
+    ) -> None:
+        if plan.item is not None and plan.item.status == ItemStatus.WITHDRAWN:
+            self._error(plan, "name", "该事项已撤销，不能通过导入修改或恢复。")
+            return
+        if plan.current is None:
+            for element in ("legal_limit", "promised_limit", "visits"):
+                if element not in plan.specified:
+                    self._missing_column(plan, element)
+            if not plan.ok:
+                return
+        baseline = self._baseline(plan)
+        target = dict(baseline)
+        target.update(plan.specified)
+        if plan.online is not None and not plan.forms_given:
+            forms = set(target["handling_forms"])
+            if plan.online == "none":
+                forms.discard(HandlingForm.ONLINE)
+                forms.add(HandlingForm.WINDOW)
+            else:
+                forms.add(HandlingForm.ONLINE)
+            target["handling_forms"] = _ordered_forms(forms)
+        if not self._valid_version(plan, target):
+            return
+        plan.elements = {
+            f: target[f] for f in services.ELEMENT_FIELDS if not _same(f, target[f], baseline[f])
+        }
+        current_materials = self._current_children(plan, "materials", MATERIAL_KEYS)
+        specs = [row.values for row in material_rows] if material_rows else plan.material_specs
+        if specs is not None:
+            plan.materials = self._materials(plan, specs, current_materials, material_rows)
+        if step_rows:
+            plan.steps = self._children(
+                plan, step_rows, STEP_DEFAULTS, STEP_KEYS, "steps", ProcessStep, "办理流程"
+            )
+        if procedure_rows:
+            plan.procedures = self._children(
+                plan,
+                procedure_rows,
+                PROCEDURE_DEFAULTS,
+                services.PROCEDURE_FIELDS,
+                "special_procedures",
+                SpecialProcedure,
+                "特别程序",
+            )
+        if not plan.ok:
+            return
+        changed = bool(
+            plan.elements
+            or plan.materials is not None
+            or plan.steps is not None
+            or plan.procedures is not None
+        )
+        if plan.item is None:
+            plan.action = "created"
+        elif changed:
+            plan.action = "updated"
+            current = plan.current
+            if current is not None and current.status in (
+                VersionStatus.SUBMITTED,
+                VersionStatus.APPROVED,
+            ):
+                self._error(
+                    plan,
+                    "name",
+                    f"该事项的 v{current.number} 正在审核（{current.get_status_display()}），"
+                    "请审核完成后再导入修改。",
+                )
+                return
+        else:
+            plan.action = "unchanged"
+        plan.publish = self.publish and (
+            plan.action != "unchanged"
+            or (plan.current is not None and plan.current.status != VersionStatus.PUBLISHED)
+        )
+
+    def _missing_column(self, plan: ItemPlan, element: str) -> None:
+        """A new item needs its limits and visits; say so once per table, not once per row."""
+        plan.ok = False
+        if (plan.table.source, element) in self.missing_columns:
+            return
+        self.missing_columns.add((plan.table.source, element))
+        label = _ITEM_LABELS[element]
+        self.errors.append(
+            RowError(
+                plan.table.source,
+                plan.row,
+                label,
+                f"文件缺少“{label}”列，新认领的事项（本行起）必须填写。",
+            )
+        )
+
+    def _valid_version(self, plan: ItemPlan, target: dict[str, Any]) -> bool:
+        version = ServiceItemVersion(number=1, **target)
+        try:
+            version.full_clean(exclude=["item", "created_by", "reviewed_by"])
+        except ValidationError as exc:
+            for element, message in _model_errors(exc):
+                if element == "promised_limit":
+                    # The file's own limits passed; the clash is with elements kept from the
+                    # current version, so say which.
+                    message = (
+                        f"{message.rstrip('。')}（承诺时限 {target['promised_limit']}，"
+                        f"法定时限 {target['legal_limit']}，"
+                        f"办件类型 {HandlingKind(target['handling_kind']).label}）。"
+                    )
+                self._error(plan, element if element in plan.columns else "name", message)
+            return False
+        return True
+
+    def _current_children(self, plan: ItemPlan, relation: str, keys: list[str]) -> list[dict]:
+        if plan.current is None:
+            return []
+        return [
+            {k: getattr(child, k) for k in keys} for child in getattr(plan.current, relation).all()
+        ]
+
+    def _materials(
+        self,
+        plan: ItemPlan,
+        specs: list[dict[str, Any]],
+        current: list[dict[str, Any]],
+        rows: list[_ChildRow] | None,
+    ) -> list[dict[str, Any]] | None:
+        by_name = {m["name"]: m for m in reversed(current)}
+        target: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for index, spec in enumerate(specs):
+            where = rows[index] if rows else None
+            spec = {k: v for k, v in spec.items() if k != "order"}
+            name = spec["name"]
+            if name in seen:
+                self._child_error(plan, where, "name", f"申请材料“{name}”重复。")
+                continue
+            seen.add(name)
+            material = {**MATERIAL_DEFAULTS, **by_name.get(name, {}), **spec}
+            material = {k: material[k] for k in MATERIAL_KEYS}
+            try:
+                Material(order=index + 1, **material).full_clean(
+                    exclude=["version", "blank_form", "sample_file"]
+                )
+            except ValidationError as exc:
+                for key, message in _model_errors(exc):
+                    self._child_error(plan, where, key, f"材料“{name}”：{message}")
+                continue
+            target.append(material)
+        return None if target == current else target
+
+    def _children(
+        self,
+        plan: ItemPlan,
+        rows: list[_ChildRow],
+        defaults: dict[str, Any],
+        keys: list[str],
+        relation: str,
+        model: type[ProcessStep] | type[SpecialProcedure],
+        label: str,
+    ) -> list[dict[str, Any]] | None:
+        target = []
+        for index, row in enumerate(rows):
+            values = {**defaults, **{k: v for k, v in row.values.items() if k != "order"}}
+            values = {k: values[k] for k in keys}
+            extra = {"order": index + 1} if "order" in [f.name for f in model._meta.fields] else {}
+            try:
+                model(**values, **extra).full_clean(exclude=["version"])
+            except ValidationError as exc:
+                for key, message in _model_errors(exc):
+                    self._child_error(plan, row, key, f"{label}“{values['name']}”：{message}")
+                continue
+            target.append(values)
+        current = self._current_children(plan, relation, keys)
+        return None if target == current else target
+
+    def _child_error(self, plan: ItemPlan, row: _ChildRow | None, key: str, message: str) -> None:
+        if row is None:
+            self._error(plan, "materials", message)
+            return
+        column = row.columns.get(key) or row.columns.get("name") or key
+        self.errors.append(RowError(row.table.source, row.number, column, message))
+        plan.ok = False
+
+    # -- bundles --
+
+    def _items_by_name(self) -> dict[str, list[ItemPlan | ServiceItem]]:
+        """Items a bundle row may name: the file's rows, then catalogue items in scope."""
+        names: dict[str, list[ItemPlan | ServiceItem]] = defaultdict(list)
+        planned: set[int] = set()
+        for plan in self.items:
+            names[plan.name].append(plan)
+            if plan.item is not None:
+                planned.add(plan.item.pk)
+        items = ServiceItem.objects.exclude(status=ItemStatus.WITHDRAWN).select_related(
+            "department", "published_version"
+        )
+        if self.scope_ids is not None:
+            items = items.filter(department__in=self.scope_ids)
+        # Ordered by number, so the dict keeps each item's latest version's name.
+        latest_names = dict(
+            ServiceItemVersion.objects.filter(item__in=items)
+            .order_by("item_id", "number")
+            .values_list("item_id", "name")
+        )
+        for item in items:
+            if item.pk in planned:
+                continue
+            published = item.published_version
+            names[published.name if published else latest_names.get(item.pk, "")].append(item)
+        return names
+
+    def _read_bundles(self, table: Table) -> None:
+        names = self._items_by_name()
+        groups: dict[str, list[Row]] = defaultdict(list)
+        order: list[str] = []
+        for number, cells in table.rows:
+            self.on_row()
+            row = Row(table, number, cells, self.errors)
+            name = row.text("bundle", required=True)
+            if name:
+                if name not in groups:
+                    order.append(name)
+                groups[name].append(row)
+        may_review = workflow.may_review(self.actor)
+        taken_codes = set(Bundle.objects.values_list("code", flat=True))
+        for name in order:
+            rows = groups[name]
+            if not may_review:
+                rows[0].error("bundle", "只有数据资源局可以导入一件事。")
+                continue
+            plan = self._bundle_plan(name, rows, names, taken_codes)
+            if plan is not None:
+                self.bundles.append(plan)
+
+    def _bundle_attribute(self, rows: list[Row], key: str) -> str:
+        value = ""
+        for row in rows:
+            cell = row.raw(key)
+            if cell and value and cell != value:
+                row.error(key, f"同一件事的各行应一致，前面的行填的是“{value}”。")
+            value = value or cell
+        return value
+
+    def _bundle_plan(
+        self,
+        name: str,
+        rows: list[Row],
+        names: dict[str, list[ItemPlan | ServiceItem]],
+        taken_codes: set[str],
+    ) -> BundlePlan | None:
+        first = rows[0]
+        code = self._bundle_attribute(rows, "code")
+        summary = self._bundle_attribute(rows, "summary")
+        lead_name = self._bundle_attribute(rows, "lead_department")
+        lead: Department | None
+        if lead_name:
+            lead = self.departments.get(lead_name)
+            if lead is None:
+                first.error("lead_department", f"牵头部门“{lead_name}”不存在。")
+        else:
+            region = None
+            if self.actor is not None:
+                staff = org_selectors.staff_for_user(self.actor)
+                region = staff.department.region if staff else None
+            lead = org_selectors.department_bureau(region=region) or (
+                org_selectors.department_bureau()
+            )
+            if lead is None:
+                first.error("lead_department", "系统中没有数据资源管理局，请填写牵头部门。")
+        stages: dict[int, list[ItemPlan | ServiceItem]] = defaultdict(list)
+        seen: dict[Any, int] = {}
+        for row in rows:
+            stage = row.integer("stage", positive=True)
+            item_name = row.text("item", required=True)
+            department = row.raw("department")
+            if stage is None or not item_name:
+                continue
+            candidates = [
+                c
+                for c in names.get(item_name, [])
+                if not department or _department_name(c) == department
+            ]
+            if not candidates:
+                where = f"“{department}”的" if department else ""
+                row.error("item", f"找不到{where}事项“{item_name}”（本文件和系统中都没有）。")
+                continue
+            if len(candidates) > 1:
+                row.error("item", f"有多个名为“{item_name}”的事项，请在“实施部门”列注明。")
+                continue
+            target = candidates[0]
+            if isinstance(target, ItemPlan) and not target.ok:
+                continue  # its own row is already reported
+            identity = id(target) if isinstance(target, ItemPlan) else target.pk
+            if identity in seen:
+                row.error("item", f"事项“{item_name}”在这件事中已出现（第 {seen[identity]} 行）。")
+                continue
+            seen[identity] = row.number
+            stages[stage].append(target)
+        if not all(r.ok for r in rows):
+            return None
+        stage_lists = [stages[k] for k in sorted(stages)]
+        plan = BundlePlan(
+            table=first.table,
+            row=first.number,
+            name=name,
+            code=code,
+            lead_department=lead,
+            summary=summary,
+            stages=stage_lists,
+        )
+        plan.existing = Bundle.objects.filter(name=name).first()
+        if plan.existing is not None:
+            if code and code != plan.existing.code:
+                first.error("code", f"一件事“{name}”已存在，编码为 {plan.existing.code}。")
+                return None
+            if _stage_ids(plan.existing) != _planned_ids(stage_lists):
+                first.error(
+                    "bundle",
+                    f"一件事“{name}”已存在，且阶段或事项与文件不同；导入不修改已有的一件事，"
+                    "请在一件事管理中调整。",
+                )
+                return None
+            plan.action = "unchanged"
+            plan.publish = self.publish and plan.existing.status == BundleStatus.DRAFT
+        else:
+            if code in taken_codes:
+                first.error("code", f"编码 {code} 已被其他一件事使用。")
+                return None
+            plan.code = code or _next_bundle_code(taken_codes)
+            taken_codes.add(plan.code)
+            plan.action = "created"
+            plan.publish = self.publish
+            candidate = Bundle(code=plan.code, name=name, summary=summary, lead_department=lead)
+            try:
+                candidate.full_clean(exclude=["lead_department"], validate_unique=False)
+            except ValidationError as exc:
+                for key, message in _model_errors(exc):
+                    first.error(key if key in ("code", "summary") else "bundle", message)
+                return None
+        if plan.publish:
+            for stage_items in stage_lists:
+                for target in stage_items:
+                    item = target.item if isinstance(target, ItemPlan) else target
+                    unpublished = isinstance(target, ServiceItem) and (
+                        target.published_version_id is None
+                    )
+                    if item is not None and (
+                        unpublished or item.status not in (ItemStatus.ACTIVE, ItemStatus.CLAIMED)
+                    ):
+                        first.error("bundle", f"事项“{item}”尚未发布或已暂停，一件事不能发布。")
+                        return None
+        return plan
+
+
+def _department_name(target: ItemPlan | ServiceItem) -> str:
+    return target.department.name
+
+
+def _stage_ids(bundle: Bundle) -> list[set[int]]:
+    return [
+        set(stage.entries.values_list("item_id", flat=True))
+        for stage in bundle.stages.order_by("order")
+    ]
+
+
+def _planned_ids(stages: list[list[ItemPlan | ServiceItem]]) -> list[set[int | None]]:
+    def pk(target: ItemPlan | ServiceItem) -> int | None:
+        if isinstance(target, ItemPlan):
+            return target.item.pk if target.item is not None else None
+        return target.pk
+
+    return [{pk(t) for t in stage} for stage in stages]
+
+
+def _next_bundle_code(taken: set[str]) -> str:
+    numbers = [
+        int(code[len(BUNDLE_CODE_PREFIX) :])
+        for code in taken
+        if code.startswith(BUNDLE_CODE_PREFIX) and code[len(BUNDLE_CODE_PREFIX) :].isdigit()
+    ]
+    return f"{BUNDLE_CODE_PREFIX}{max(numbers, default=0) + 1:03d}"

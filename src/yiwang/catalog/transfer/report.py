@@ -1,0 +1,119 @@
+"""What an import reports: row errors, counts, the file-level error and the row budget."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from yiwang.catalog.transfer.spec import import_max_rows
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in the file: where (sheet or file, row, column as in the file) and what."""
+
+    sheet: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.sheet}第 {self.row} 行“{self.column}”列：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, with errors or a dry run, would have done)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    published: int = 0
+    bundles_created: int = 0
+    bundles_unchanged: int = 0
+    bundles_published: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (action, dept, name)
+    dry_run: bool = False
+    rows: int = 0  # data rows read
+    write_seconds: float = 0.0  # how long the write transaction was open
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def summary(self) -> str:
+        parts = [
+            f"新增事项 {self.created} 个",
+            f"更新 {self.updated} 个",
+            f"未变化 {self.unchanged} 个",
+        ]
+        if self.published:
+            parts.append(f"发布 {self.published} 个")
+        if self.bundles_created or self.bundles_unchanged or self.bundles_published:
+            parts.append(
+                f"一件事新增 {self.bundles_created} 个、未变化 {self.bundles_unchanged} 个"
+                + (f"、发布 {self.bundles_published} 个" if self.bundles_published else "")
+            )
+        prefix = "检查通过，导入后将" if self.dry_run else ""
+        return prefix + "，".join(parts) + "。"
+
+    def to_report(self, *, max_lines: int) -> dict[str, Any]:
+        """JSON for an import job's report: counts, and the first `max_lines` errors and
+        changes (with their full numbers, so a page can say how many it leaves out)."""
+        return {
+            "counts": {
+                key: getattr(self, key)
+                for key in (
+                    "created",
+                    "updated",
+                    "unchanged",
+                    "published",
+                    "bundles_created",
+                    "bundles_unchanged",
+                    "bundles_published",
+                )
+            },
+            "errors": [[e.sheet, e.row, e.column, e.message] for e in self.errors[:max_lines]],
+            "error_count": len(self.errors),
+            "changes": [list(c) for c in self.changes[:max_lines]],
+            "change_count": len(self.changes),
+            "write_seconds": round(self.write_seconds, 3),
+        }
+
+    @classmethod
+    def from_report(cls, report: dict[str, Any]) -> ImportResult:
+        result = cls(**report.get("counts", {}))
+        result.errors = [RowError(*e) for e in report.get("errors", [])]
+        result.changes = [tuple(c) for c in report.get("changes", [])]  # type: ignore[misc]
+        return result
+
+
+class ImportFileError(ValidationError):
+    """The file cannot be read at all (too large, not xlsx/CSV, undecodable, no header)."""
+
+
+Progress = Callable[[int, int], None]
+
+
+class RowBudget:
+    """Counts the data rows of an import while its files are read, and stops at the cap, so
+    an oversized file is refused before its rows are parsed, checked or held in memory."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = import_max_rows() if limit is None else limit
+        self.used = 0
+
+    def take(self, filename: str) -> None:
+        self.used += 1
+        if self.used > self.limit:
+            raise ImportFileError(
+                f"文件“{filename}”使本次导入的数据超过 {self.limit} 行的上限，"
+                "请拆分成多个文件分批导入。"
+            )
