@@ -47,6 +47,7 @@ class Builder:
         department=None,
         item_type: str = "licensing",
         publish: bool = True,
+        legacy: dict[str, Any] | None = None,
         **elements: Any,
     ) -> ServiceItem:  # type: ignore[no-untyped-def]
         self.n += 1
@@ -66,6 +67,8 @@ class Builder:
             services.version_submit(version=version)
             services.version_approve(version=version)
             services.version_publish(version=version)
+        if legacy:  # values the services now refuse (全程网办 with a visit), as old data has
+            ServiceItemVersion.objects.filter(pk=version.pk).update(**legacy)
         item.refresh_from_db()
         return item
 
@@ -84,10 +87,10 @@ def small(world):
             promised_limit=10,
             visits=0,
             fully_online=True,
-            cross_province=True,
+            service_scope="cross_province",
             commitment_based=True,
         ),
-        "B": b.item(**instant, legal_limit=5, visits=1, cross_province=True),
+        "B": b.item(**instant, legal_limit=5, visits=1, service_scope="cross_province"),
         "C": b.item(
             department=world.other,
             item_type="filing",
@@ -95,7 +98,7 @@ def small(world):
             legal_limit=10,
             promised_limit=10,
             visits=2,
-            fully_online=True,
+            legacy={"fully_online": True, "online_depth": 4},
         ),
         "D": b.item(
             department=world.other,
@@ -104,11 +107,16 @@ def small(world):
             legal_limit=3,
             promised_limit=1,
             visits=1,
-            fully_online=True,
+            legacy={"fully_online": True, "online_depth": 4},
         ),
         "E": b.item(department=world.other, **instant, legal_limit=0, visits=0),
     }
-    loud = {"fully_online": True, "cross_province": True, "commitment_based": True, "visits": 0}
+    loud = {
+        "fully_online": True,
+        "service_scope": "cross_province",
+        "commitment_based": True,
+        "visits": 0,
+    }
     b.item(publish=False, **loud)
     suspended = b.item(**loud)
     services.item_suspend(item=suspended, reason="系统升级")
@@ -116,7 +124,7 @@ def small(world):
     services.item_withdraw(item=withdrawn, reason="职能调整")
     revision = services.version_start_revision(item=items["A"])
     services.version_update(
-        version=revision, elements={"fully_online": False, "cross_province": False}
+        version=revision, elements={"fully_online": False, "service_scope": "county"}
     )
     return items
 

@@ -92,7 +92,10 @@ class ReviewForm(forms.Form):
 
 # Elements edited by the element form (lists and handling forms have their own widgets).
 _SCALAR_ELEMENTS = [
-    f for _, fields in ELEMENT_GROUPS for f in fields if f not in ("handling_forms", "form_fields")
+    f
+    for _, fields in ELEMENT_GROUPS
+    for f in fields
+    if f not in ("handling_forms", "form_fields", "service_objects", "delivery_methods")
 ]
 _TEXTAREAS = {
     "legal_basis",

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 
+from yiwang.catalog.fields import CROSS_PROVINCE_SCOPES
 from yiwang.catalog.models import ItemStatus, ItemType, ServiceItem
 from yiwang.insight.registry import Metric, Scope, ratio, register
 
@@ -90,7 +91,7 @@ INSTANT = Q(**{f"{PV}handling_kind": "instant"})
 AT_MOST_ONE_VISIT = Q(**{f"{PV}visits__lte": 1})
 ZERO_VISITS = Q(**{f"{PV}visits": 0})
 TIME_REDUCED = Q(**{f"{PV}promised_limit__lt": F(f"{PV}legal_limit")})
-CROSS_PROVINCE = Q(**{f"{PV}cross_province": True})
+CROSS_PROVINCE = Q(**{f"{PV}service_scope__in": sorted(CROSS_PROVINCE_SCOPES)})
 COMMITMENT_BASED = Q(**{f"{PV}commitment_based": True})
 
 METRICS = [

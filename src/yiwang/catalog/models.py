@@ -11,8 +11,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from yiwang.catalog import fields as element_fields
+from yiwang.catalog.fields import (
+    LIMIT_DAYS,
+    MATERIAL_COUNT,
+    STEP_LIMIT_DAYS,
+    VISITS,
+    BodyNature,
+    ExerciseLevel,
+    HandlingForm,
+    HandlingKind,
+    OnlineDepth,
+    PowerSource,
+    ResultType,
+    ServiceScope,
+)
 from yiwang.common.validators import PlainText, bounded_text
 from yiwang.org.models import Department, Region
+
+__all__ = ["HandlingForm", "HandlingKind"]  # defined in catalog.fields, imported from here too
 
 # Field groups shared by services, forms, serializers, import/export and review diffs.
 # Elements copied from version to version and editable while a version is a draft.
@@ -35,15 +52,32 @@ ELEMENT_FIELDS = [
     "fee_standard",
     "fee_basis",
     "fully_online",
-    "cross_province",
-    "in_province",
     "commitment_based",
     "self_service_24h",
     "faq",
     "consult_phone",
     "complaint_channel",
     "form_fields",
+    # The national implementation list's elements (issue 7 §3).
+    "service_objects",
+    "exercise_level",
+    "body_nature",
+    "entrusting_department",
+    "joint_bodies",
+    "power_source",
+    "quantity_limit",
+    "result_type",
+    "result_name",
+    "delivery_methods",
+    "online_depth",
+    "online_payment",
+    "express_delivery",
+    "appointment",
+    "in_hall",
+    "service_scope",
 ]
+# Files of a version, copied to its revisions like a material's blank form.
+VERSION_FILE_FIELDS = ["result_sample"]
 SIX_ELEMENTS = [
     "name",
     "base_code",
@@ -68,6 +102,7 @@ MATERIAL_FIELDS = [
 MATERIAL_FILE_FIELDS = ["blank_form", "sample_file"]
 STEP_FIELDS = ["order", "name", "role", "limit_days"]
 PROCEDURE_FIELDS = ["name", "limit_days", "legal_basis", "counted_in_limit"]
+INTERMEDIARY_FIELDS = ["order", "name", "required", "charged", "fee_basis"]
 
 
 class ItemType(models.TextChoices):
@@ -201,16 +236,17 @@ class VersionStatus(models.TextChoices):
     SUPERSEDED = "superseded", "已被新版本替代"
 
 
-class HandlingKind(models.TextChoices):
-    INSTANT = "instant", "即办件"
-    PROMISED = "promised", "承诺件"
-
-
-class HandlingForm(models.TextChoices):
-    WINDOW = "window", "窗口办理"
-    ONLINE = "online", "网上办理"
-    SELF_SERVICE = "self_service", "自助办理"
-    EXPRESS = "express", "快递申请"
+# An open version: being compiled or reviewed, not yet published (an item has at most one).
+OPEN_VERSION_STATUSES = (
+    VersionStatus.DRAFT,
+    VersionStatus.RETURNED,
+    VersionStatus.SUBMITTED,
+    VersionStatus.APPROVED,
+)
+# A version whose guide has been public (the current one or one it replaced).
+PUBLIC_VERSION_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED)
+# A version its department may still edit.
+EDITABLE_VERSION_STATUSES = (VersionStatus.DRAFT, VersionStatus.RETURNED)
 
 
 class ServiceItemVersion(models.Model):
@@ -244,17 +280,21 @@ class ServiceItemVersion(models.Model):
     hours = models.CharField(
         "办理时间", max_length=200, blank=True, validators=[PlainText("办理时间")]
     )
-    legal_limit = models.PositiveIntegerField("法定办结时限（工作日）")
-    promised_limit = models.PositiveIntegerField("承诺办结时限（工作日）")
+    legal_limit = models.PositiveIntegerField(
+        "法定办结时限（工作日）", validators=LIMIT_DAYS.validators("法定办结时限")
+    )
+    promised_limit = models.PositiveIntegerField(
+        "承诺办结时限（工作日）", validators=LIMIT_DAYS.validators("承诺办结时限")
+    )
     handling_kind = models.CharField("办件类型", max_length=10, choices=HandlingKind.choices)
-    visits = models.PositiveSmallIntegerField("到办事现场次数")
+    visits = models.PositiveSmallIntegerField(
+        "到办事现场次数", validators=VISITS.validators("到办事现场次数")
+    )
     handling_forms = models.JSONField("办理形式", default=list, blank=True)
     has_fee = models.BooleanField("是否收费", default=False)
     fee_standard = bounded_text("收费标准", 2000, blank=True)
     fee_basis = bounded_text("收费依据", 2000, blank=True)
     fully_online = models.BooleanField("全程网办", default=False)
-    cross_province = models.BooleanField("跨省通办", default=False)
-    in_province = models.BooleanField("省内通办", default=False)
     commitment_based = models.BooleanField("告知承诺", default=False)
     self_service_24h = models.BooleanField("7×24 自助", default=False)
     faq = bounded_text("常见问题", 8000, blank=True)
@@ -269,6 +309,54 @@ class ServiceItemVersion(models.Model):
         default=list,
         blank=True,
         help_text="[{key, label, type}]; 一件事合并申请表按 key 去重",
+    )
+    # The national implementation list's elements (实施清单要素, choices in catalog.fields).
+    service_objects = models.JSONField(
+        "服务对象", default=list, blank=True, help_text="natural_person / legal_person / …"
+    )
+    exercise_level = models.CharField(
+        "行使层级", max_length=12, choices=ExerciseLevel.choices, blank=True
+    )
+    body_nature = models.CharField(
+        "实施主体性质", max_length=12, choices=BodyNature.choices, blank=True
+    )
+    entrusting_department = models.CharField(
+        "委托部门", max_length=200, blank=True, validators=[PlainText("委托部门")]
+    )
+    joint_bodies = models.CharField(
+        "联办机构",
+        max_length=500,
+        blank=True,
+        validators=[PlainText("联办机构")],
+        help_text="多个机构用、分隔",
+    )
+    power_source = models.CharField(
+        "权力来源", max_length=16, choices=PowerSource.choices, blank=True
+    )
+    quantity_limit = models.CharField(
+        "数量限制",
+        max_length=500,
+        blank=True,
+        validators=[PlainText("数量限制")],
+        help_text="留空表示无数量限制",
+    )
+    result_type = models.CharField(
+        "审批结果类型", max_length=20, choices=ResultType.choices, blank=True
+    )
+    result_name = models.CharField(
+        "审批结果名称", max_length=200, blank=True, validators=[PlainText("审批结果名称")]
+    )
+    result_sample = models.FileField("审批结果样本", upload_to="catalog/results/", blank=True)
+    delivery_methods = models.JSONField("结果送达方式", default=list, blank=True)
+    online_depth = models.PositiveSmallIntegerField(
+        "网上办理深度", choices=OnlineDepth.choices, null=True, blank=True
+    )
+    online_payment = models.BooleanField("是否支持网上支付", default=False)
+    express_delivery = models.BooleanField("物流快递", default=False)
+    appointment = models.BooleanField("预约办理", default=False)
+    in_hall = models.BooleanField("进驻大厅", default=False, help_text="进驻政务服务大厅")
+    service_scope = models.CharField(
+        "通办范围", max_length=16, choices=ServiceScope.choices, default=ServiceScope.COUNTY
     )
     change_reason = models.CharField(
         "调整原因", max_length=500, blank=True, validators=[PlainText("调整原因")]
@@ -304,17 +392,33 @@ class ServiceItemVersion(models.Model):
         return [HandlingForm(f).label for f in self.handling_forms if f in HandlingForm.values]
 
     @property
+    def service_object_labels(self) -> list[str]:
+        return element_fields.choice_labels(element_fields.ServiceObject, self.service_objects)
+
+    @property
+    def delivery_method_labels(self) -> list[str]:
+        return element_fields.choice_labels(element_fields.DeliveryMethod, self.delivery_methods)
+
+    @property
+    def cross_province(self) -> bool:
+        """The former 跨省通办 flag, derived from 通办范围 (read-only, for API clients)."""
+        return element_fields.is_cross_province(self.service_scope)
+
+    @property
+    def in_province(self) -> bool:
+        """The former 省内通办 flag, derived from 通办范围 (read-only, for API clients)."""
+        return element_fields.is_in_province(self.service_scope)
+
+    @property
     def editable(self) -> bool:
-        return self.status in (VersionStatus.DRAFT, VersionStatus.RETURNED)
+        return self.status in EDITABLE_VERSION_STATUSES
+
+    def rule_values(self) -> dict[str, object]:
+        return {f: getattr(self, f) for f in element_fields.RULE_FIELDS}
 
     def clean(self) -> None:
-        errors = {}
-        if self.handling_kind == HandlingKind.INSTANT and self.promised_limit:
-            errors["promised_limit"] = "即办件的承诺时限应为 0。"
-        if self.legal_limit and self.promised_limit > self.legal_limit:
-            errors["promised_limit"] = "承诺时限不能超过法定时限。"
-        if errors:
-            raise ValidationError(errors)
+        # The rules live in catalog.fields so forms, API, importer and quality share them.
+        element_fields.check_version_rules(self.rule_values())
 
 
 class OriginalOrCopy(models.TextChoices):
@@ -348,7 +452,9 @@ class Material(models.Model):
         choices=OriginalOrCopy.choices,
         default=OriginalOrCopy.ORIGINAL,
     )
-    count = models.PositiveSmallIntegerField("份数", default=1)
+    count = models.PositiveSmallIntegerField(
+        "份数", default=1, validators=MATERIAL_COUNT.validators("份数")
+    )
     medium = models.CharField(
         "材料形式", max_length=12, choices=Medium.choices, default=Medium.BOTH
     )
@@ -384,7 +490,9 @@ class ProcessStep(models.Model):
     role = models.CharField(
         "办理人员", max_length=100, blank=True, validators=[PlainText("办理人员")]
     )
-    limit_days = models.PositiveSmallIntegerField("环节时限（工作日）", default=0)
+    limit_days = models.PositiveSmallIntegerField(
+        "环节时限（工作日）", default=0, validators=STEP_LIMIT_DAYS.validators("环节时限")
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "办理流程"
@@ -401,13 +509,38 @@ class SpecialProcedure(models.Model):
         ServiceItemVersion, on_delete=models.CASCADE, related_name="special_procedures"
     )
     name = models.CharField("特别程序", max_length=100, validators=[PlainText("特别程序")])
-    limit_days = models.PositiveSmallIntegerField("时限（工作日）", default=0)
+    limit_days = models.PositiveSmallIntegerField(
+        "时限（工作日）", default=0, validators=STEP_LIMIT_DAYS.validators("特别程序时限")
+    )
     legal_basis = bounded_text("依据", 4000, blank=True)
     counted_in_limit = models.BooleanField("计入办结时限", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "特别程序"
         ordering = ["version", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntermediaryService(models.Model):
+    """An intermediary service the applicant needs (中介服务: a survey, an appraisal …),
+    versioned with its item like a special procedure."""
+
+    version = models.ForeignKey(
+        ServiceItemVersion, on_delete=models.CASCADE, related_name="intermediaries"
+    )
+    order = models.PositiveSmallIntegerField("序号", default=1)
+    name = models.CharField("中介服务名称", max_length=200, validators=[PlainText("中介服务名称")])
+    required = models.BooleanField("是否必需", default=True)
+    charged = models.BooleanField("是否收费", default=False)
+    fee_basis = models.CharField(
+        "收费依据/标准", max_length=500, blank=True, validators=[PlainText("收费依据/标准")]
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "中介服务"
+        ordering = ["version", "order", "id"]
 
     def __str__(self) -> str:
         return self.name

@@ -128,12 +128,19 @@ ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
             "competent_department",
             "implementing_body",
             "legal_basis",
+            "exercise_level",
+            "body_nature",
+            "entrusting_department",
+            "power_source",
+            "joint_bodies",
         ],
     ),
     (
         "办理信息",
         [
+            "service_objects",
             "conditions",
+            "quantity_limit",
             "location",
             "hours",
             "legal_limit",
@@ -143,10 +150,20 @@ ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
             "handling_forms",
         ],
     ),
-    ("收费", ["has_fee", "fee_standard", "fee_basis"]),
+    ("审批结果", ["result_type", "result_name", "delivery_methods"]),
+    ("收费", ["has_fee", "fee_standard", "fee_basis", "online_payment"]),
     (
         "标识",
-        ["fully_online", "cross_province", "in_province", "commitment_based", "self_service_24h"],
+        [
+            "online_depth",
+            "fully_online",
+            "service_scope",
+            "appointment",
+            "express_delivery",
+            "in_hall",
+            "commitment_based",
+            "self_service_24h",
+        ],
     ),
     ("咨询与监督", ["faq", "consult_phone", "complaint_channel"]),
     ("申请表", ["form_fields"]),
@@ -280,6 +297,12 @@ def display_value(obj: object, name: str) -> str:
         return "、".join(obj.handling_form_labels) or "—"  # type: ignore[attr-defined]
     if name == "form_fields":
         return "、".join(str(f.get("label") or f.get("key")) for f in value or []) or "—"
+    if name == "service_objects":
+        return "、".join(obj.service_object_labels) or "—"  # type: ignore[attr-defined]
+    if name == "delivery_methods":
+        return "、".join(obj.delivery_method_labels) or "—"  # type: ignore[attr-defined]
+    if value is None:
+        return "—"
     if isinstance(value, bool):
         return "是" if value else "否"
     display = getattr(obj, f"get_{name}_display", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
@@ -23,6 +23,7 @@ from rest_framework.reverse import reverse
 
 from yiwang.catalog import caching, selectors, services
 from yiwang.catalog.api import serializers as s
+from yiwang.catalog.fields import CROSS_PROVINCE_SCOPES, ServiceScope
 from yiwang.catalog.models import Bundle, ItemType, ServiceItem, ServiceItemVersion
 from yiwang.common.api import ERROR_RESPONSES, StaffOnly, request_user
 from yiwang.common.filters import (
@@ -59,7 +60,11 @@ class PublishedItemFilter(StrictFilterSet):
         field_name="published_version__item_type", choices=ItemType.choices
     )
     fully_online = filters.BooleanFilter(field_name="published_version__fully_online")
-    cross_province = filters.BooleanFilter(field_name="published_version__cross_province")
+    # The former flag, derived from 通办范围 (fields.CROSS_PROVINCE_SCOPES).
+    cross_province = filters.BooleanFilter(method="filter_cross_province")
+    service_scope = filters.ChoiceFilter(
+        field_name="published_version__service_scope", choices=ServiceScope.choices
+    )
     max_visits = IntegerFilter(
         field_name="published_version__visits",
         lookup_expr="lte",
@@ -71,6 +76,14 @@ class PublishedItemFilter(StrictFilterSet):
     class Meta:
         model = ServiceItem
         fields: list[str] = []
+
+    def filter_cross_province(
+        self, queryset: QuerySet[ServiceItem], name: str, value: bool | None
+    ) -> QuerySet[ServiceItem]:
+        if value is None:
+            return queryset
+        scopes = Q(published_version__service_scope__in=sorted(CROSS_PROVINCE_SCOPES))
+        return queryset.filter(scopes) if value else queryset.exclude(scopes)
 
 
 @extend_schema_view(
