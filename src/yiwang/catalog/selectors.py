@@ -10,7 +10,9 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from yiwang.catalog.models import (
     MATERIAL_FIELDS,
     MATERIAL_FILE_FIELDS,
+    OPEN_VERSION_STATUSES,
     PROCEDURE_FIELDS,
+    PUBLIC_VERSION_STATUSES,
     STEP_FIELDS,
     AdjustmentLog,
     BaseItem,
@@ -29,7 +31,7 @@ from yiwang.catalog.models import (
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
 
-VERSION_DETAIL_PREFETCH = ("materials", "steps", "special_procedures")
+VERSION_DETAIL_PREFETCH = ("materials", "steps", "special_procedures", "intermediaries")
 
 
 def published_items() -> QuerySet[ServiceItem]:
@@ -52,17 +54,21 @@ def published_bundles() -> QuerySet[Bundle]:
     return Bundle.objects.filter(status=BundleStatus.PUBLISHED).select_related("lead_department")
 
 
-def bundle_with_items(bundle: Bundle) -> Bundle:
-    """The bundle with stages → entries → items → published versions and their materials."""
+def with_items(bundles: QuerySet[Bundle]) -> QuerySet[Bundle]:
+    """The bundles with stages → entries → items → published versions and their materials,
+    in a fixed number of queries however many bundles there are."""
     entries = BundleStageItem.objects.select_related(
-        "item__published_version", "item__department"
+        "item__published_version", "item__department", "item__base"
     ).prefetch_related("item__published_version__materials")
     stages = BundleStage.objects.prefetch_related(Prefetch("entries", queryset=entries))
-    return (
-        Bundle.objects.select_related("lead_department")
-        .prefetch_related(Prefetch("stages", queryset=stages))
-        .get(pk=bundle.pk)
+    return bundles.select_related("lead_department").prefetch_related(
+        Prefetch("stages", queryset=stages)
     )
+
+
+def bundle_with_items(bundle: Bundle) -> Bundle:
+    """The bundle with stages → entries → items → published versions and their materials."""
+    return with_items(Bundle.objects.all()).get(pk=bundle.pk)
 
 
 def published_bundle_by_code(code: str) -> Bundle | None:
@@ -75,6 +81,17 @@ def item_list_for(*, user: User) -> QuerySet[ServiceItem]:
     scope = org_selectors.data_scope_for(user)
     return scope.filter(
         ServiceItem.objects.select_related("published_version", "department", "region", "base")
+    )
+
+
+def managed_items_for(*, user: User) -> QuerySet[ServiceItem]:
+    """The scoped items with the primary key of each one's open version (`open_version_pk`,
+    None when there is none), read in the same query."""
+    open_versions = ServiceItemVersion.objects.filter(
+        item=OuterRef("pk"), status__in=OPEN_VERSION_STATUSES
+    ).order_by("-number")
+    return item_list_for(user=user).annotate(
+        open_version_pk=Subquery(open_versions.values("pk")[:1])
     )
 
 
@@ -96,14 +113,16 @@ def version_get_for(*, user: User, pk: int) -> ServiceItemVersion:
 def versions_awaiting_review(*, user: User) -> QuerySet[ServiceItemVersion]:
     scope = org_selectors.data_scope_for(user)
     return scope.filter(
-        ServiceItemVersion.objects.filter(status="submitted").select_related("item__department"),
+        ServiceItemVersion.objects.filter(status=VersionStatus.SUBMITTED).select_related(
+            "item__department"
+        ),
         path="item__department",
     ).order_by("submitted_at")
 
 
 def open_version(item: ServiceItem) -> ServiceItemVersion | None:
     """The version being compiled or reviewed, if any."""
-    return item.versions.exclude(status__in=["published", "superseded"]).order_by("-number").first()
+    return item.versions.filter(status__in=OPEN_VERSION_STATUSES).order_by("-number").first()
 
 
 def adjustment_log(item: ServiceItem) -> QuerySet[AdjustmentLog]:
@@ -200,11 +219,9 @@ def item_search_for(
             | Q(base__name__icontains=query)
             | Q(published_version__name__icontains=query)
         )
-    open_versions = (
-        ServiceItemVersion.objects.filter(item=OuterRef("pk"))
-        .exclude(status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])
-        .order_by("-number")
-    )
+    open_versions = ServiceItemVersion.objects.filter(
+        item=OuterRef("pk"), status__in=OPEN_VERSION_STATUSES
+    ).order_by("-number")
     return qs.annotate(
         open_version_status=Subquery(open_versions.values("status")[:1]),
         open_version_number=Subquery(open_versions.values("number")[:1]),
@@ -395,10 +412,21 @@ def material_for_download(*, user: User, pk: int) -> Material:
     every material of a version in their data scope (drafts included). Anything else is 404,
     so a draft's file does not reveal that it exists."""
     public = Q(
-        version__status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED],
+        version__status__in=PUBLIC_VERSION_STATUSES,
         version__item__status=ItemStatus.ACTIVE,
     )
     in_scope = org_selectors.data_scope_for(user).department_q("version__item__department")
     return org_selectors.get_in_scope_or_404(  # type: ignore[no-any-return]
         Material.objects.select_related("version__item").filter(public | in_scope), pk=pk
+    )
+
+
+def version_for_result_sample(*, user: User, pk: int) -> ServiceItemVersion:
+    """A version whose 审批结果样本 `user` may download, on the same terms as a material's
+    files (material_for_download): public versions of active items for everyone, versions in
+    the caller's data scope for staff; anything else is 404."""
+    public = Q(status__in=PUBLIC_VERSION_STATUSES, item__status=ItemStatus.ACTIVE)
+    in_scope = org_selectors.data_scope_for(user).department_q("item__department")
+    return org_selectors.get_in_scope_or_404(  # type: ignore[no-any-return]
+        ServiceItemVersion.objects.select_related("item").filter(public | in_scope), pk=pk
     )

@@ -214,6 +214,10 @@ class ManagedItemSerializer(serializers.ModelSerializer):
         return str(obj)
 
     def get_open_version(self, obj: ServiceItem) -> int | None:
+        # Annotated by selectors.managed_items_for (one query for the whole page); a single
+        # item read elsewhere falls back to the selector.
+        if hasattr(obj, "open_version_pk"):
+            return obj.open_version_pk  # type: ignore[no-any-return]
         from yiwang.catalog.selectors import open_version
 
         version = open_version(obj)

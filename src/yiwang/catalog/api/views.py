@@ -168,11 +168,11 @@ class BundleViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[0-9A-Za-z-]+"
 
     def get_queryset(self) -> QuerySet[Bundle]:
-        return selectors.published_bundles().order_by("code")
+        return selectors.with_items(selectors.published_bundles()).order_by("code")
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
-        rows = [_bundle_data(selectors.bundle_with_items(b)) for b in (page or [])]
+        rows = [_bundle_data(b) for b in (page or [])]
         return self.get_paginated_response(rows)
 
     def retrieve(self, request: Request, code: str | None = None) -> Response:
@@ -249,7 +249,7 @@ class ManagedItemViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status", "business_type"]
 
     def get_queryset(self) -> QuerySet[ServiceItem]:
-        return selectors.item_list_for(user=request_user(self.request)).order_by("code")
+        return selectors.managed_items_for(user=request_user(self.request)).order_by("code")
 
     @extend_schema(
         request=s.ClaimSerializer, responses={201: s.ManagedItemSerializer, **ERROR_RESPONSES}
