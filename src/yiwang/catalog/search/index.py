@@ -46,8 +46,36 @@ SINGLE_CHARACTER_WEIGHT = 0.3
 # rank a little lower.
 FOLLOW_UP_ACTIONS = ("挂失", "补领", "遗失", "注销", "变更", "延续", "换领", "换证")
 FOLLOW_UP_FACTOR = 0.8
+# A synonym phrase found with other characters between its parts (开店 in 开便利店) is a weaker
+# clue: at most MAX_GAP characters between, its words count GAPPED_WEIGHT of a whole match.
+MAX_GAP = 2
+GAPPED_WEIGHT = 0.7
+# A typed word the catalogue does not use (理发馆) is searched by its nearest catalogue words
+# and synonym phrases by shared characters (理发店): up to NEAR_WORDS of them, similar at least
+# NEAR_MIN_SIMILARITY, each counting NEAR_WEIGHT × its similarity of a typed word.
+NEAR_WORDS = 3
+NEAR_MIN_SIMILARITY = 0.6
+NEAR_WEIGHT = 0.9
+# A result found only by a synonym's words while others match the words typed.
+SYNONYM_ONLY_FACTOR = 0.6
 # Results scoring below this share of the best score are noise (a stray shared word).
 RELATIVE_CUTOFF = 0.2
+# The fallback for words the catalogue does not use (早餐店, 演唱会, 住院): characters. How much
+# of the query's characters (weighted by how rare each is among the names) a name holds — its
+# coverage — lifts the name by up to FALLBACK_BOOST × the best word score, so that among the
+# word matches the one whose name says what was asked comes first (身份证丢了: 居民身份证补领,
+# not 营业执照遗失补领). When no word matches at all, names covering at least
+# FALLBACK_MIN_COVERAGE of the query are the results (开早餐店 → 开办餐饮店一件事), so a
+# query made of unknown words (天气预报) still finds nothing.
+FALLBACK_BOOST = 0.3
+FALLBACK_POWER = 2
+FALLBACK_MIN_COVERAGE = 0.5
+# Coverage is mostly the share of the query a name holds, a little the share of the name the
+# query holds (用电报装 before 低压非居民用电报装 for 装电).
+FALLBACK_NAME_SHARE = 0.25
+# A query character found only in an item's other elements (its conditions: 损坏 for 坏了,
+# 饲养场 for 养鸡场) counts this share of one found in its name.
+FALLBACK_ELEMENTS_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -91,6 +119,8 @@ class ParsedQuery:
     matched: tuple[Synonym, ...]
     weights: dict[str, float]
     latin: bool
+    # Tokens of typed words no synonym phrase covers: the citizen's own words.
+    typed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -127,6 +157,25 @@ class SearchIndex:
     # Each synonym's expansion words, already tokenised: [word][group][token].
     expansion_groups: dict[str, list[list[list[str]]]] = field(default_factory=dict)
     rows_by_code: dict[tuple[str, str], int] = field(default_factory=dict)
+    # The character fallback, over distinct (name, elements) texts ("contents": a province's
+    # million claims share a few thousand): each row's content, each character's contents by
+    # name and by elements only, each character's weight (rarer among the names weighs more),
+    # each content name's total character weight.
+    row_content: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    content_count: int = 0
+    char_in_name: dict[str, np.ndarray] = field(default_factory=dict)
+    char_in_elements: dict[str, np.ndarray] = field(default_factory=dict)
+    char_weight: dict[str, float] = field(default_factory=dict)
+    absent_char_weight: float = 1.0
+    name_char_weight: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    # Near words, for a typed word the catalogue does not use: the catalogue's words and the
+    # synonym phrases, by character (理发馆 → 理发店, 养鸡场 → 养殖场).
+    vocabulary: frozenset[str] = frozenset()
+    near_words: list[str] = field(default_factory=list)
+    near_synonym: list[Synonym | None] = field(default_factory=list)
+    near_norm: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    char_near: dict[str, np.ndarray] = field(default_factory=dict)
+    near_char_weight: dict[str, float] = field(default_factory=dict)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -179,21 +228,146 @@ class SearchIndex:
             np.argsort(np.array([r.code for r in records], dtype=object), kind="stable"),
             kind="stable",
         ).astype(np.int32)
+        index._build_characters()
         for synonym in index.synonyms:
             index.expansion_groups[synonym.phrase] = [
                 text.word_groups(word) for word in synonym.expansions
             ]
+        index._build_near_words()
         return index
+
+    def _build_near_words(self) -> None:
+        vocabulary: set[str] = set()
+        for bm in self.fields.values():
+            vocabulary.update(bm.vocab_dict)  # type: ignore[attr-defined]
+        self.vocabulary = frozenset(vocabulary)
+        targets: dict[str, Synonym | None] = {
+            w: None for w in sorted(vocabulary) if len(w) >= 2 and text.cjk_characters(w)
+        }
+        for synonym in self.synonyms:
+            targets[synonym.phrase] = synonym
+        self.near_words = list(targets)
+        self.near_synonym = list(targets.values())
+        postings: dict[str, list[int]] = {}
+        for n, word in enumerate(self.near_words):
+            for char in text.cjk_characters(word):
+                postings.setdefault(char, []).append(n)
+        total = max(len(self.near_words), 1)
+        self.near_char_weight = {
+            c: math.log(1 + (total - len(ids) + 0.5) / (len(ids) + 0.5))
+            for c, ids in postings.items()
+        }
+        self.char_near = {c: np.array(ids, dtype=np.int32) for c, ids in postings.items()}
+        self.near_norm = np.array(
+            [
+                math.sqrt(sum(self.near_char_weight[c] ** 2 for c in text.cjk_characters(w))) or 1.0
+                for w in self.near_words
+            ],
+            dtype=np.float32,
+        )
+
+    def near(self, word: str) -> list[tuple[int, float]]:
+        """The catalogue words and synonym phrases nearest to a word by weighted shared
+        characters (cosine), at least NEAR_MIN_SIMILARITY, sharing at least two characters and
+        more than half of the word's (理发馆 ~ 理发店, not 明天 ~ 天然气), best NEAR_WORDS."""
+        chars = text.cjk_characters(word)
+        weights = [self.near_char_weight.get(c, 0.0) for c in chars]
+        norm = math.sqrt(sum(w * w for w in weights))
+        if not norm or not len(self.near_norm):
+            return []
+        dot = np.zeros(len(self.near_words), dtype=np.float32)
+        shared = np.zeros(len(self.near_words), dtype=np.int32)
+        for char, weight in zip(chars, weights, strict=True):
+            ids = self.char_near.get(char)
+            if ids is not None:
+                dot[ids] += weight * weight
+                shared[ids] += 1
+        enough = (shared >= 2) & (2 * shared > len(chars))
+        similarity = np.where(enough, dot / (self.near_norm * norm), 0)
+        best = np.argsort(-similarity)[:NEAR_WORDS]
+        return [
+            (int(n), float(similarity[n])) for n in best if similarity[n] >= NEAR_MIN_SIMILARITY
+        ]
+
+    def _build_characters(self) -> None:
+        """The character fallback's tables, over distinct (name, elements) texts, so they stay
+        small whatever the row count."""
+        contents: dict[tuple[str, str], int] = {}
+        self.row_content = np.zeros(len(self.records), dtype=np.int32)
+        for row, record in enumerate(self.records):
+            key = (record.name, record.elements)
+            self.row_content[row] = contents.setdefault(key, len(contents))
+        self.content_count = len(contents)
+        in_name: dict[str, list[int]] = {}
+        in_elements: dict[str, list[int]] = {}
+        name_chars: list[list[str]] = []
+        for content, (name, elements) in enumerate(contents):
+            chars = text.cjk_characters(text.normalise(name))
+            name_chars.append(chars)
+            for char in chars:
+                in_name.setdefault(char, []).append(content)
+            for char in set(text.cjk_characters(elements)) - set(chars):
+                in_elements.setdefault(char, []).append(content)
+        names_with: dict[str, int] = {}
+        for name in self.names:
+            for char in text.cjk_characters(text.normalise(name)):
+                names_with[char] = names_with.get(char, 0) + 1
+        total = max(len(self.names), 1)
+        # BM25's idf over the distinct names: a character in most names (证, 登, 记) says
+        # little. A character no name holds counts as much as the rarest.
+        self.absent_char_weight = math.log(1 + (total - 0.5) / 1.5)
+        self.char_weight = {
+            char: math.log(1 + (total - count + 0.5) / (count + 0.5))
+            for char, count in names_with.items()
+        }
+        self.char_in_name = {c: np.array(ids, dtype=np.int32) for c, ids in in_name.items()}
+        self.char_in_elements = {c: np.array(ids, dtype=np.int32) for c, ids in in_elements.items()}
+        self.name_char_weight = np.array(
+            [sum(self.char_weight[c] for c in chars) or 1.0 for chars in name_chars],
+            dtype=np.float32,
+        )
+
+    def character_coverage(self, normal: str) -> np.ndarray | None:
+        """Per row, how much of the query's characters its name holds (0 … 1; a character found
+        only in its other elements — conditions, flags — counts FALLBACK_ELEMENTS_SHARE of
+        one), or None when nothing holds any."""
+        chars = text.content_characters(normal)
+        if not chars or not self.content_count:
+            return None
+        weights = [self.char_weight.get(c, self.absent_char_weight) for c in chars]
+        in_name = np.zeros(self.content_count, dtype=np.float32)
+        in_elements = np.zeros(self.content_count, dtype=np.float32)
+        found = False
+        for char, weight in zip(chars, weights, strict=True):
+            ids = self.char_in_name.get(char)
+            if ids is not None:
+                in_name[ids] += weight
+                found = True
+            ids = self.char_in_elements.get(char)
+            if ids is not None:
+                in_elements[ids] += weight
+                found = True
+        if not found:
+            return None
+        held = in_name + FALLBACK_ELEMENTS_SHARE * in_elements
+        share_of_name = in_name / self.name_char_weight
+        coverage = (held / sum(weights)) * (
+            1 - FALLBACK_NAME_SHARE + FALLBACK_NAME_SHARE * share_of_name
+        )
+        return coverage[self.row_content]
 
     # -- querying ------------------------------------------------------------------------------
 
     def parse(self, query: str) -> ParsedQuery:
         normal = text.normalise(query)
-        matched, covered = self._match_synonyms(normal)
+        matched, covered, gapped = self._match_synonyms(normal)
         weights: dict[str, float] = {}
+        typed: set[str] = set()
 
-        def add(groups: list[list[str]], weight: float) -> None:
+        def add(groups: list[list[str]], weight: float, own: bool = False) -> None:
             for group in groups:
+                if own and group[-1] not in covered:
+                    typed.update(group)
                 # Each word counts once whatever its length: its share is split among the
                 # tokens it is searched by (个体工商户 → 个体, 工商, 商户, 工商户, 个体工商户).
                 word_weight = weight * (COVERED_WEIGHT if group[-1] in covered else 1.0)
@@ -203,21 +377,41 @@ class SearchIndex:
                 for token in group:
                     weights[token] = max(weights.get(token, 0.0), share)
 
-        add(text.word_groups(text.strip_stop_phrases(normal)), TYPED_WEIGHT)
+        own_groups = text.word_groups(text.strip_stop_phrases(normal))
+        add(own_groups, TYPED_WEIGHT, own=True)
+        fuzzy: list[tuple[Synonym, float]] = []
+        for group in own_groups:
+            word = group[-1]
+            if len(word) < 2 or word in covered or any(t in self.vocabulary for t in group):
+                continue
+            # A word the catalogue does not use: its nearest words stand in for it, weaker.
+            for n, similarity in self.near(word):
+                target, synonym = self.near_words[n], self.near_synonym[n]
+                if synonym is not None:
+                    fuzzy.append((synonym, similarity))
+                else:
+                    add([[target]], NEAR_WEIGHT * similarity)
         for synonym in matched:
             # The words of one synonym are alternatives or facets of one need: together they
             # weigh about as much as one typed word, so 丢了 → 补领 挂失 遗失 cannot outweigh
             # the 身份证 the citizen typed.
             share = EXPANSION_WEIGHT / math.sqrt(len(synonym.expansions))
+            if synonym.phrase in gapped:
+                share *= GAPPED_WEIGHT
             for groups in self.expansion_groups[synonym.phrase]:
                 add(groups, share / max(len(groups), 1))
-        return ParsedQuery(normal, matched, weights, text.is_latin_query(normal))
+        for synonym, similarity in fuzzy:
+            share = NEAR_WEIGHT * similarity * EXPANSION_WEIGHT / math.sqrt(len(synonym.expansions))
+            for groups in self.expansion_groups[synonym.phrase]:
+                add(groups, share / max(len(groups), 1))
+        return ParsedQuery(normal, matched, weights, text.is_latin_query(normal), frozenset(typed))
 
-    def _match_synonyms(self, normal: str) -> tuple[tuple[Synonym, ...], set[str]]:
+    def _match_synonyms(self, normal: str) -> tuple[tuple[Synonym, ...], set[str], set[str]]:
         """Synonym phrases found in the query on word boundaries (so 卖烟 does not match
         卖烟花爆竹), in the words as typed and with filler words left out (注册一家公司 matches
-        注册公司). Returns the synonyms and the typed words they cover whole (租房 inside 租房合同
-        still expands, but leaves the typed word its full weight)."""
+        注册公司). Returns the synonyms, the typed words they cover whole (租房 inside 租房合同
+        still expands, but leaves the typed word its full weight), and the phrases found only
+        with a few characters between their parts (开店 in 开便利店, 开个服装店)."""
         words = text.words(normal)
         content = [w for w in words if w not in text.STOP_TOKENS and w not in text.STOP_WORDS]
         matched: dict[str, Synonym] = {}
@@ -235,7 +429,14 @@ class SearchIndex:
                         covered.update(w for w, (a, b) in spans if a >= at and b <= stop)
                         break
                     at = joined.find(synonym.phrase, at + 1)
-        return tuple(s for s in self.synonyms if s.phrase in matched), covered
+        gapped: set[str] = set()
+        joined = "".join(content)
+        boundaries = text.fine_boundaries(content)
+        for synonym in self.synonyms:
+            if synonym.phrase not in matched and _gapped_match(joined, synonym.phrase, boundaries):
+                matched[synonym.phrase] = synonym
+                gapped.add(synonym.phrase)
+        return tuple(s for s in self.synonyms if s.phrase in matched), covered, gapped
 
     def search(self, query: str, *, limit: int = 10) -> list[Hit]:
         if not self.records or limit <= 0:
@@ -253,9 +454,11 @@ class SearchIndex:
         return self._bm25_hits(parsed, limit)
 
     def _bm25_hits(self, parsed: ParsedQuery, limit: int) -> list[Hit]:
-        if not parsed.weights:
+        if not parsed.weights and not text.content_characters(parsed.text):
             return []
         scores = np.zeros(len(self.records), dtype=np.float32)
+        # Rows matching a word the citizen typed himself (not only a synonym's words).
+        typed = np.zeros(len(self.records), dtype=bool) if parsed.typed else None
         for name, bm in self.fields.items():
             field_weight = FIELD_WEIGHTS[name]
             # bm25s keeps each token's precomputed BM25 scores as a sparse column (documents
@@ -271,6 +474,21 @@ class SearchIndex:
                 start, end = indptr[column], indptr[column + 1]
                 # A document appears once per column, so fancy-index += is exact.
                 scores[indices[start:end]] += (field_weight * weight) * data[start:end]
+                if typed is not None and token in parsed.typed:
+                    typed[indices[start:end]] = True
+        if typed is not None and len(scores) and typed[int(scores.argmax())]:
+            # 身份证丢了: 丢了 → 补领 遗失 also finds 营业执照遗失补领, but the citizen said
+            # 身份证, and the best result has it: what matches only the synonym's words ranks
+            # lower. (When the best has only the synonym's words — 大货车超重上路审批 — the
+            # typed words are the vaguer clue, and nothing changes.)
+            scores[~typed] *= SYNONYM_ONLY_FACTOR
+        coverage = self.character_coverage(parsed.text)
+        best = float(scores.max())
+        if coverage is not None:
+            if best > 0:
+                scores += (FALLBACK_BOOST * best) * coverage**FALLBACK_POWER
+            elif float(coverage.max()) >= FALLBACK_MIN_COVERAGE:
+                scores = np.where(coverage >= FALLBACK_MIN_COVERAGE, coverage, 0).astype(np.float32)
         asked = "".join(parsed.weights)
         for action, rows in self.follow_up.items():
             if action not in asked:
@@ -359,6 +577,28 @@ class SearchIndex:
                 if array is not None:
                     total += int(array.nbytes)
         return total
+
+
+def _gapped_match(joined: str, phrase: str, boundaries: set[int]) -> bool:
+    """The phrase's characters in order, starting and ending on word boundaries, with at most
+    MAX_GAP other characters between them (开店 in 开便利店)."""
+    if len(phrase) < 2:
+        return False
+    at = joined.find(phrase[0])
+    while at != -1:
+        if at in boundaries:
+            position, gap = at + 1, 0
+            for char in phrase[1:]:
+                found = joined.find(char, position, position + 1 + MAX_GAP - gap)
+                if found == -1:
+                    break
+                gap += found - position
+                position = found + 1
+            else:
+                if position in boundaries:
+                    return True
+        at = joined.find(phrase[0], at + 1)
+    return False
 
 
 def _occurrences(haystack: str, needle: str) -> list[int]:

@@ -2,13 +2,14 @@
 bundles (一件事) that meet it, best first, with department, visits, whether it is fully online, and
 links to the guide and to apply.
 
-The index (search_index.py) lives in each process's memory. Before every search one
-primary-key read gives the catalogue generation (catalog.generation), which database triggers
-change with every change to what the index depends on — published, active items and their
-current versions, published bundles and their members, the synonym dictionary, department and
-region names — and the index is rebuilt when it differs. So every web worker notices a
-publication, suspension, withdrawal or synonym edit on its next search, without any message
-between workers. Draft edits do not change the generation and never cause a rebuild.
+The index (search/index.py, built from the records of search/records.py) lives in each
+process's memory. Before every search one primary-key read gives the catalogue generation
+(catalog.generation), which database triggers change with every change to what the index
+depends on — published, active items and their current versions, published bundles and their
+members, the synonym dictionary, department and region names — and the index is rebuilt when it
+differs. So every web worker notices a publication, suspension, withdrawal or synonym edit on
+its next search, without any message between workers. Draft edits do not change the generation
+and never cause a rebuild.
 """
 
 from __future__ import annotations
@@ -21,23 +22,21 @@ from typing import Any
 from urllib.parse import quote
 
 from django.db import connection
-from django.db.models import Prefetch
 from django.urls import reverse
 
-from yiwang.catalog import generation, selectors
+from yiwang.catalog import generation
 from yiwang.catalog.models import (
     Bundle,
-    BundleStage,
     BundleStageItem,
     BundleStatus,
     ItemStatus,
-    Material,
     SearchSynonym,
     ServiceItem,
     ServiceItemVersion,
     VersionStatus,
 )
 from yiwang.catalog.search.index import BUNDLE, ITEM, Hit, IndexRecord, SearchIndex
+from yiwang.catalog.search.records import catalogue_records
 from yiwang.catalog.search.synonyms import Synonym, active_synonyms
 from yiwang.catalog.search.text import normalise
 
@@ -89,104 +88,6 @@ def guide_url(kind: str, code: str) -> str:
 
 def apply_url(url: str) -> str:
     return f"{reverse('org:citizen-sign-in')}?next={quote(url, safe='/')}"
-
-
-# -- the catalogue as index records ------------------------------------------------------------
-
-
-def item_records() -> list[IndexRecord]:
-    """Published, active items with their materials, as index records."""
-    items = selectors.published_items().prefetch_related(
-        Prefetch(
-            "published_version__materials",
-            queryset=Material.objects.only("id", "version_id", "order", "name"),
-        )
-    )
-    records = []
-    for item in items:
-        version = item.published_version
-        assert version is not None  # published_items() guarantees it
-        flags = [
-            label
-            for flag, label in (
-                (version.fully_online, "全程网办"),
-                (version.cross_province, "跨省通办"),
-                (version.in_province, "省内通办"),
-                (version.commitment_based, "告知承诺"),
-                (version.self_service_24h, "自助办理"),
-            )
-            if flag
-        ]
-        records.append(
-            IndexRecord(
-                kind=ITEM,
-                code=item.code,
-                name=version.name,
-                department=item.department.name,
-                department_short=item.department.short_name,
-                region=item.region.name,
-                visits=version.visits,
-                fully_online=version.fully_online,
-                elements=" ".join(
-                    [
-                        version.get_item_type_display(),
-                        item.get_business_type_display(),
-                        version.get_handling_kind_display(),
-                        version.conditions,
-                        *flags,
-                    ]
-                ),
-                materials=tuple(m.name for m in version.materials.all()),
-            )
-        )
-    return records
-
-
-def bundle_records() -> list[IndexRecord]:
-    """Published bundles: their name, summary, member items, departments and materials. Visits
-    are the most any member needs and the bundle is fully online when every member is (the
-    rule the bundle notice uses)."""
-    entries = BundleStageItem.objects.select_related(
-        "item__published_version", "item__department"
-    ).prefetch_related(
-        Prefetch(
-            "item__published_version__materials",
-            queryset=Material.objects.only("id", "version_id", "order", "name"),
-        )
-    )
-    bundles = selectors.published_bundles().prefetch_related(
-        Prefetch(
-            "stages",
-            queryset=BundleStage.objects.prefetch_related(Prefetch("entries", queryset=entries)),
-        )
-    )
-    records = []
-    for bundle in bundles:
-        members = [e.item for stage in bundle.stages.all() for e in stage.entries.all()]
-        versions = [m.published_version for m in members if m.published_version is not None]
-        records.append(
-            IndexRecord(
-                kind=BUNDLE,
-                code=bundle.code,
-                name=bundle.name,
-                department=bundle.lead_department.name,
-                department_short=bundle.lead_department.short_name,
-                visits=max((v.visits for v in versions), default=0),
-                fully_online=bool(versions) and all(v.fully_online for v in versions),
-                elements=" ".join(["高效办成一件事", bundle.summary]),
-                members=tuple(v.name for v in versions),
-                member_codes=tuple(m.code for m in members),
-                member_departments=tuple(dict.fromkeys(m.department.name for m in members)),
-                materials=tuple(
-                    dict.fromkeys(mat.name for v in versions for mat in v.materials.all())
-                ),
-            )
-        )
-    return records
-
-
-def catalogue_records() -> list[IndexRecord]:
-    return item_records() + bundle_records()
 
 
 # -- the per-process index and its fingerprint --------------------------------------------------

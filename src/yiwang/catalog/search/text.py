@@ -208,3 +208,16 @@ def pinyin_keys(text: str) -> tuple[str, str]:
         s[:1] for s in lazy_pinyin(clean, style=Style.FIRST_LETTER, errors="default")
     )
     return full, initials
+
+
+def cjk_characters(text: str) -> list[str]:
+    """The distinct Chinese characters of a text, in order (the fallback's units: a character
+    carries meaning of its own, so 早餐 shares 餐 with 餐饮 and 就医 shares 医 with 医保)."""
+    return list(dict.fromkeys(_CJK.findall(text)))
+
+
+def content_characters(normal: str) -> list[str]:
+    """The Chinese characters of an already normalised query that carry its need: stop phrases
+    and filler words (的, 了, 办, 要 …) left out."""
+    kept = [w for w in words(strip_stop_phrases(normal)) if w not in STOP_TOKENS]
+    return cjk_characters("".join(kept))
