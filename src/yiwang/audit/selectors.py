@@ -8,32 +8,25 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from yiwang.org.models import Staff
-from yiwang.org.roles import Role
 from yiwang.org.selectors import data_scope_for
 
 from .models import AuditEvent
 
 VIEW_PERMISSION = "audit.view_auditevent"
-# Superusers and system administrators oversee the whole platform and see every event; a
-# bureau administrator oversees his region and sees the events caused by the staff of its
-# departments (and his own); anyone else granted the view permission sees only their own.
-ALL_EVENTS_ROLES = frozenset({Role.SYSTEM_ADMIN})
-REGION_EVENTS_ROLES = frozenset({Role.BUREAU_ADMIN})
+# Superusers and system administrators oversee the whole platform and see every event
+# (audit.view_all_events); a bureau administrator oversees his region and sees the events
+# caused by the staff of its departments and his own (audit.view_region_events); anyone else
+# granted the view permission sees only their own. org.roles says which roles hold which.
+ALL_EVENTS_PERMISSION = "audit.view_all_events"
+REGION_EVENTS_PERMISSION = "audit.view_region_events"
 
 
 def may_view_audit_events(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm(VIEW_PERMISSION))
 
 
-def _has_any_role(user: Any, roles: frozenset[str]) -> bool:
-    has_role = getattr(user, "has_role", None)
-    return bool(has_role and any(has_role(role) for role in roles))
-
-
 def sees_all_audit_events(user: Any) -> bool:
-    if not may_view_audit_events(user):
-        return False
-    return bool(user.is_superuser) or _has_any_role(user, ALL_EVENTS_ROLES)
+    return may_view_audit_events(user) and bool(user.has_perm(ALL_EVENTS_PERMISSION))
 
 
 def sees_region_audit_events(user: Any) -> bool:
@@ -41,7 +34,7 @@ def sees_region_audit_events(user: Any) -> bool:
     return (
         may_view_audit_events(user)
         and not sees_all_audit_events(user)
-        and _has_any_role(user, REGION_EVENTS_ROLES)
+        and bool(user.has_perm(REGION_EVENTS_PERMISSION))
     )
 
 

@@ -191,5 +191,5 @@ def _admin_site_permission(request: HttpRequest) -> bool:
 
 
 # Django's default lets in any active is_staff account; the admin is for system administrators
-# only (org.roles.ADMIN_SITE_ROLES), so an account left is_staff by hand gets no way in either.
+# only (org.use_admin_site), so an account left is_staff by hand gets no way in either.
 admin.site.has_permission = _admin_site_permission  # type: ignore[method-assign]

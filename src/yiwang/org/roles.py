@@ -21,32 +21,55 @@ class Role(models.TextChoices):
 # every other staff role sees its own department only.
 REGION_SCOPE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN, Role.LEADER})
 STAFF_ROLES = frozenset(set(Role) - {Role.CITIZEN, Role.ENTERPRISE})
-# The Django admin (master data of the whole platform) is for system administrators only:
-# their accounts get is_staff, and the admin site lets in no one else (superusers aside).
-# Bureau administrators work on the workbench, within their region.
-ADMIN_SITE_ROLES = frozenset({Role.SYSTEM_ADMIN})
 
+# Permissions that belong to no model's default add/change/delete/view set: what each role may
+# do (compile, review, publish …), checked with user.has_perm() so a superuser passes without a
+# role. Created by roles_sync (not in the models' Meta), so the whole role table — what exists
+# and who holds it — is read in this one file. "app_label.codename" → (model, name).
+ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
+    "catalog.compile_item": ("serviceitem", "可认领、编制并提交事项"),
+    "catalog.review_item": ("serviceitem", "可审核事项（退回、通过）"),
+    "catalog.publish_item": ("serviceitem", "可发布、撤销事项"),
+    "catalog.suspend_item": ("serviceitem", "可暂停、恢复事项"),
+    "org.use_admin_site": ("user", "可使用管理后台（主数据）"),
+    "audit.view_all_events": ("auditevent", "可查看全平台审计日志"),
+    "audit.view_region_events": ("auditevent", "可查看本区划审计日志"),
+}
 
-def may_use_admin_site(user: object) -> bool:
-    """Active superusers, and active system administrators whose account is marked is_staff."""
-    if not getattr(user, "is_active", False) or not getattr(user, "is_staff", False):
-        return False
-    if getattr(user, "is_superuser", False):
-        return True
-    return bool(getattr(user, "role_codes", set()) & ADMIN_SITE_ROLES)
+ADMIN_SITE_PERMISSION = "org.use_admin_site"
 
+_COMPILE = ("catalog.compile_item",)
+_BUREAU_CATALOG = (
+    "catalog.compile_item",
+    "catalog.review_item",
+    "catalog.publish_item",
+    "catalog.suspend_item",
+)
 
-# Permissions ("app_label.codename") granted to each role's group by the data migration.
+# Permissions ("app_label.codename") granted to each role's group by roles_sync.
+# The Django admin (master data of the whole platform) is for system administrators only
+# (org.use_admin_site; their accounts get is_staff); bureau administrators work on the
+# workbench, within their region. Window clerks and approvers serve any applicant at the
+# counter (org.view_applicant).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: (
         "audit.reveal_personal_data",
         "audit.view_auditevent",
+        "audit.view_all_events",
         "org.manage_staff",
+        "org.use_admin_site",
+        *_BUREAU_CATALOG,
     ),
-    Role.BUREAU_ADMIN: ("audit.reveal_personal_data", "audit.view_auditevent", "org.manage_staff"),
-    Role.DEPARTMENT_ADMIN: ("org.manage_staff",),
-    Role.WINDOW_CLERK: ("audit.reveal_personal_data",),
-    Role.APPROVER: ("audit.reveal_personal_data",),
+    Role.BUREAU_ADMIN: (
+        "audit.reveal_personal_data",
+        "audit.view_auditevent",
+        "audit.view_region_events",
+        "org.manage_staff",
+        *_BUREAU_CATALOG,
+    ),
+    Role.DEPARTMENT_ADMIN: ("org.manage_staff", *_COMPILE, "catalog.suspend_item"),
+    Role.WINDOW_CLERK: ("audit.reveal_personal_data", "org.view_applicant", *_COMPILE),
+    Role.APPROVER: ("audit.reveal_personal_data", "org.view_applicant", *_COMPILE),
     Role.GRID_WORKER: (),
     Role.LEADER: (),
     Role.CITIZEN: (),
@@ -54,11 +77,37 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def roles_granting(permission: str) -> frozenset[str]:
+    """The roles whose group carries `permission` (for writes that follow from a role, such as
+    is_staff for the admin site)."""
+    return frozenset(role for role, perms in ROLE_PERMISSIONS.items() if permission in perms)
+
+
+ADMIN_SITE_ROLES = roles_granting(ADMIN_SITE_PERMISSION)
+
+
+def may_use_admin_site(user: object) -> bool:
+    """Active accounts marked is_staff that hold org.use_admin_site (superusers hold every
+    permission)."""
+    if not getattr(user, "is_active", False) or not getattr(user, "is_staff", False):
+        return False
+    return bool(user.has_perm(ADMIN_SITE_PERMISSION))  # type: ignore[attr-defined]
+
+
 def roles_sync() -> None:
     """Create one group per role and grant it the role's permissions (idempotent; run after
     every migrate so new permissions reach the roles)."""
+    from django.apps import apps
     from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
 
+    for perm, (model, name) in ROLE_ONLY_PERMISSIONS.items():
+        app_label, codename = perm.split(".")
+        # get_for_model creates the content type if this runs before the app's own post_migrate
+        content_type = ContentType.objects.get_for_model(apps.get_model(app_label, model))
+        Permission.objects.update_or_create(
+            content_type=content_type, codename=codename, defaults={"name": name}
+        )
     for code, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=code)
         wanted = []

@@ -221,13 +221,13 @@ def window_get_for(*, user: User, pk: int) -> Window:
 
 
 def applicant_list_for(*, user: User) -> QuerySet[Applicant]:
-    """Applicants are visible to region-scoped staff and to window clerks and approvers (who
-    serve any applicant at the counter). Until cases link applicants to departments, other
-    department staff see none."""
+    """Applicants are visible to region-scoped staff and to holders of org.view_applicant
+    (window clerks and approvers, who serve any applicant at the counter). Until cases link
+    applicants to departments, other department staff see none."""
     scope = data_scope_for(user)
     if scope.kind == "none":
         return Applicant.objects.none()
-    if scope.kind == "region" or user.role_codes & {"window_clerk", "approver"}:
+    if scope.kind == "region" or user.has_perm("org.view_applicant"):
         return Applicant.objects.all()
     return Applicant.objects.none()
 

@@ -1,17 +1,19 @@
-"""Reads for the workbench shell: who the signed-in staff member is, what they may see, and
-the state of the working-day calendar. Other apps' reads are imported lazily so the shell
-keeps working while those apps are being built."""
+"""Reads for the workbench shell: who the signed-in staff member is, what they may see, what
+waits for them, and the state of the working-day calendar."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
-from yiwang.org.models import Role, User
-from yiwang.org.roles import REGION_SCOPE_ROLES
-from yiwang.org.selectors import is_staff_user
+from yiwang.catalog import selectors as catalog_selectors
+from yiwang.catalog import workflow
+from yiwang.org.models import Role, Staff, User
+from yiwang.org.selectors import data_scope_for
+from yiwang.workdays import selectors as workdays
 
 # Role labels live in yiwang.org.roles as plain Chinese; listing them here lets makemessages
 # collect them so the shell can show them in English too.
@@ -52,24 +54,14 @@ def list_text(items: list[str]) -> str:
 
 
 def scope_kind_for(user: User) -> str:
-    """The user's data scope: "region" (bureau staff, leaders), "department" or "none".
-
-    Delegates to yiwang.org.selectors.data_scope_for, which every scoped query uses; the role
-    rule below only applies if that function is missing."""
-    try:
-        from yiwang.org.selectors import data_scope_for
-    except ImportError:  # pragma: no cover - org selectors predate the shell in practice
-        if not is_staff_user(user):
-            return "none"
-        return "region" if user.role_codes & set(REGION_SCOPE_ROLES) else "department"
+    """The user's data scope kind, as every scoped query applies it: "region" (bureau staff,
+    leaders), "department" or "none"."""
     return data_scope_for(user).kind
 
 
 def staff_summary(user: User) -> StaffSummary:
     """Name, department, roles and scope of a signed-in staff member (one query for the staff
     record and its department, one for the roles)."""
-    from yiwang.org.models import Staff
-
     staff = (
         Staff.objects.select_related("department__region", "window__hall")
         .filter(user_id=user.pk)
@@ -122,11 +114,6 @@ TODO_ENTRIES_SHOWN = 5
 def todo_groups(user: User) -> list[TodoGroup]:
     """What waits for the user, in their data scope: versions awaiting review for users who
     may review (the same queue as 事项审核). Groups with nothing waiting are left out."""
-    from django.urls import reverse
-
-    from yiwang.catalog import selectors as catalog_selectors
-    from yiwang.catalog import workflow
-
     groups: list[TodoGroup] = []
     if workflow.may_review(user):
         waiting = catalog_selectors.versions_awaiting_review(user=user).select_related(
@@ -152,20 +139,11 @@ def todo_groups(user: User) -> list[TodoGroup]:
     return groups
 
 
-def calendar_unconfirmed_years(today: dt.date) -> list[int] | None:
-    """Years relevant to today's deadlines that lack a confirmed holiday table, or None when
-    the working-day calendar cannot be read (its app not installed yet)."""
-    try:
-        from yiwang.workdays.selectors import unconfirmed_years
-    except ImportError:
-        return None
-    return sorted(int(year) for year in unconfirmed_years(today))
+def calendar_unconfirmed_years(today: dt.date) -> list[int]:
+    """Years relevant to today's deadlines that lack a confirmed holiday table."""
+    return sorted(int(year) for year in workdays.unconfirmed_years(today))
 
 
-def is_working_day(day: dt.date) -> bool | None:
-    """Whether `day` is a working day by the holiday table, or None when it cannot be read."""
-    try:
-        from yiwang.workdays.selectors import is_working_day as workdays_is_working_day
-    except ImportError:
-        return None
-    return bool(workdays_is_working_day(day))
+def is_working_day(day: dt.date) -> bool:
+    """Whether `day` is a working day by the holiday table."""
+    return bool(workdays.is_working_day(day))

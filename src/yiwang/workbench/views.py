@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yiwang.org.roles import may_use_admin_site
+from yiwang.org.selectors import is_staff_user
+
 from .selectors import (
     calendar_unconfirmed_years,
-    is_staff_user,
     is_working_day,
     list_text,
     staff_summary,
@@ -36,15 +38,11 @@ def _quick_links(request: HttpRequest) -> list[QuickLink]:
         (_("API 文档"), _("对接系统接口说明"), "api-docs", False),
         (_("主数据管理"), _("区划、部门、大厅"), "admin:index", True),
     ]
-    links = []
-    for label, hint, name, needs_is_staff in candidates:
-        if needs_is_staff and not request.user.is_staff:
-            continue
-        try:
-            links.append(QuickLink(label=label, hint=hint, url=reverse(name)))
-        except NoReverseMatch:
-            continue
-    return links
+    return [
+        QuickLink(label=label, hint=hint, url=reverse(name))
+        for label, hint, name, admin_site in candidates
+        if not admin_site or may_use_admin_site(request.user)
+    ]
 
 
 @login_required

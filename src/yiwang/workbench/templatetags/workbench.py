@@ -12,10 +12,13 @@ from django.apps import apps
 from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..selectors import StaffSummary, is_staff_user, staff_summary
+from yiwang.org.roles import may_use_admin_site
+from yiwang.org.selectors import is_staff_user
+
+from ..selectors import StaffSummary, staff_summary
 
 register = template.Library()
 
@@ -35,8 +38,7 @@ class NavSection:
     items: list[NavItem]
 
 
-# (label, URL name, icon, exact match, permission or None, needs is_staff)
-# Entries whose URL name does not reverse (the page is not built yet) are left out.
+# (label, URL name, icon, exact match, permission or None, admin site)
 _WORK = ((_("工作台首页"), "workbench:home", "home", True, None, False),)
 _ORG = (
     (_("本部门人员"), "org:staff-list", "people", False, None, False),
@@ -50,24 +52,15 @@ _SYSTEM = (
 _ACCOUNT = ((_("修改密码"), "org:password-change", "lock", False, None, False),)
 
 
-def _reverse_or_none(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 def _items(request: HttpRequest, entries: tuple, scope_kind: str) -> list[NavItem]:
     user = request.user
     items = []
-    for label, name, icon, exact, perm, needs_is_staff in entries:
+    for label, name, icon, exact, perm, admin_site in entries:
         if perm and not user.has_perm(perm):
             continue
-        if needs_is_staff and not user.is_staff:
+        if admin_site and not may_use_admin_site(user):
             continue
-        url = _reverse_or_none(name)
-        if url is None:
-            continue
+        url = reverse(name)
         if name == "org:staff-list" and scope_kind == "region":
             label = _("工作人员")
         current = request.path == url if exact else request.path.startswith(url)
@@ -84,7 +77,7 @@ def app_nav_partials() -> tuple[str, ...]:
 
     An app adds its own section to the workbench navigation by providing the template
     ``<app_label>/workbench_nav.html``: one ``<div>`` holding an ``<h2>`` and a ``<ul>`` of
-    links (the markup of the sections below), each link guarded with ``{% url … as x %}``."""
+    links (the markup of the sections below)."""
     found = []
     for config in apps.get_app_configs():
         if config.label == "workbench":
@@ -127,7 +120,7 @@ def workbench_shell(context: template.Context) -> dict[str, Any]:
         "first_sections": sections[:1],
         "app_nav_partials": app_nav_partials(),
         "other_sections": sections[1:],
-        "sign_out_url": _reverse_or_none("org:sign-out"),
+        "sign_out_url": reverse("org:sign-out"),
     }
     request._workbench_shell = shell  # type: ignore[attr-defined]
     return shell
