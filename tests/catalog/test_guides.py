@@ -37,7 +37,7 @@ def food(world):
         promised_limit=10,
         visits=1,
         handling_forms=["window", "online"],
-        cross_province=True,
+        service_scope="cross_province",
         faq=(
             "问：可以委托他人办理吗？\n答：可以，需提交授权委托书。\n"
             "问：多久能拿证？\n答：10 个工作日。"

@@ -233,17 +233,26 @@ def _list_error(values: Any, choices: type[models.TextChoices], label: str) -> s
     return None
 
 
-def version_rule_errors(values: Mapping[str, Any]) -> dict[str, str]:
-    """The rules between a version's elements, as {field: one Chinese sentence}. `values` may
-    be partial (an import row): a rule is checked only when every element it reads is given.
-    The model's clean(), the forms, the API, the importer and the quality report use this."""
-    errors: dict[str, str] = {}
+@dataclass(frozen=True)
+class RuleViolation:
+    """One broken rule: which (`rule`), the element to fix (`field`) and the sentence."""
+
+    rule: str
+    field: str
+    message: str
+
+
+def version_rule_violations(values: Mapping[str, Any]) -> list[RuleViolation]:
+    """The rules between a version's elements. `values` may be partial (an import row): a rule
+    is checked only when every element it reads is given. The model's clean(), the forms, the
+    API, the importer and the quality report all use this (or version_rule_errors)."""
+    found: list[RuleViolation] = []
 
     def has(*names: str) -> bool:
         return all(values.get(n) is not None for n in names)
 
-    def add(name: str, message: str) -> None:
-        errors.setdefault(name, message)
+    def add(rule: str, name: str, message: str) -> None:
+        found.append(RuleViolation(rule, name, message))
 
     for name, bound, label in (
         ("legal_limit", LIMIT_DAYS, "法定办结时限"),
@@ -253,41 +262,69 @@ def version_rule_errors(values: Mapping[str, Any]) -> dict[str, str]:
         if has(name) and isinstance(values[name], int):
             message = bound.check(values[name], label)
             if message:
-                add(name, message)
+                add("range", name, message)
     instant = values.get("handling_kind") == HandlingKind.INSTANT
     if has("handling_kind", "promised_limit") and instant and values["promised_limit"]:
-        add("promised_limit", "即办件的承诺时限应为 0。")
+        add("instant_with_promised_limit", "promised_limit", "即办件的承诺时限应为 0。")
     legal, promised = values.get("legal_limit"), values.get("promised_limit")
     if legal and promised is not None and promised > legal:
-        add("promised_limit", "承诺时限不能超过法定时限。")
+        add("promised_over_legal", "promised_limit", "承诺时限不能超过法定时限。")
     if has("handling_forms"):
         message = handling_forms_error(values["handling_forms"])
         if message:
-            add("handling_forms", message)
-    if has("service_objects"):
-        message = _list_error(values["service_objects"], ServiceObject, "服务对象")
-        if message:
-            add("service_objects", message)
-    if has("delivery_methods"):
-        message = _list_error(values["delivery_methods"], DeliveryMethod, "结果送达方式")
-        if message:
-            add("delivery_methods", message)
+            add("handling_forms", "handling_forms", message)
+    for name, choices, label in (
+        ("service_objects", ServiceObject, "服务对象"),
+        ("delivery_methods", DeliveryMethod, "结果送达方式"),
+    ):
+        if has(name):
+            message = _list_error(values[name], choices, label)
+            if message:
+                add("choices", name, message)
     if has("online_depth", "fully_online"):
         full = values["online_depth"] == FULLY_ONLINE_DEPTH
         if full and not values["fully_online"]:
-            add("fully_online", "网上办理深度为四级（全程网办）的事项应标为全程网办。")
+            add(
+                "online_depth_mismatch",
+                "fully_online",
+                "网上办理深度为四级（全程网办）的事项应标为全程网办。",
+            )
         elif values["fully_online"] and not full:
-            add("online_depth", "全程网办事项的网上办理深度应为四级（全程网办）。")
+            add(
+                "online_depth_mismatch",
+                "online_depth",
+                "全程网办事项的网上办理深度应为四级（全程网办）。",
+            )
     if has("fully_online", "visits") and values["fully_online"] and values["visits"]:
-        add("visits", f"全程网办事项的到办事现场次数应为 0，现为 {values['visits']} 次。")
+        add(
+            "online_with_visits",
+            "visits",
+            f"全程网办事项的到办事现场次数应为 0，现为 {values['visits']} 次。",
+        )
     if has("body_nature", "entrusting_department"):
         entrusting = str(values["entrusting_department"]).strip()
         if values["body_nature"] == BodyNature.ENTRUSTED and not entrusting:
-            add("entrusting_department", "实施主体为受委托组织时，须填写委托部门。")
+            add(
+                "entrusting_department",
+                "entrusting_department",
+                "实施主体为受委托组织时，须填写委托部门。",
+            )
         elif values["body_nature"] != BodyNature.ENTRUSTED and entrusting:
-            add("entrusting_department", "实施主体不是受委托组织时，委托部门应为空。")
+            add(
+                "entrusting_department",
+                "entrusting_department",
+                "实施主体不是受委托组织时，委托部门应为空。",
+            )
     if has("online_payment", "has_fee") and values["online_payment"] and not values["has_fee"]:
-        add("online_payment", "不收费的事项不能标为支持网上支付。")
+        add("online_payment_without_fee", "online_payment", "不收费的事项不能标为支持网上支付。")
+    return found
+
+
+def version_rule_errors(values: Mapping[str, Any]) -> dict[str, str]:
+    """version_rule_violations as {field: the first sentence about it}."""
+    errors: dict[str, str] = {}
+    for violation in version_rule_violations(values):
+        errors.setdefault(violation.field, violation.message)
     return errors
 
 

@@ -14,13 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from yiwang.audit.services import audit_change, snapshot
+from yiwang.catalog import fields as element_fields
 from yiwang.catalog import workflow
+from yiwang.catalog.fields import ExerciseLevel
 from yiwang.catalog.models import (
     ELEMENT_FIELDS,
+    INTERMEDIARY_FIELDS,
     MATERIAL_FIELDS,
     MATERIAL_FILE_FIELDS,
+    OPEN_VERSION_STATUSES,
     PROCEDURE_FIELDS,
     STEP_FIELDS,
+    VERSION_FILE_FIELDS,
     AdjustmentLog,
     BaseItem,
     Bundle,
@@ -29,6 +34,7 @@ from yiwang.catalog.models import (
     BundleStatus,
     HandlingForm,
     HandlingKind,
+    IntermediaryService,
     ItemStatus,
     Material,
     MaterialEquivalence,
@@ -40,7 +46,7 @@ from yiwang.catalog.models import (
 )
 from yiwang.common import uploads
 from yiwang.org import selectors as org_selectors
-from yiwang.org.models import Department, Region, User
+from yiwang.org.models import Department, Region, RegionLevel, User
 
 
 def _log(
@@ -128,6 +134,45 @@ def base_item_create(
 
 # --- Claim and compile -----------------------------------------------------------------------
 
+# 行使层级 of an item claimed at a region of this level.
+REGION_EXERCISE_LEVEL: dict[int, str] = {
+    RegionLevel.PROVINCE: ExerciseLevel.PROVINCIAL,
+    RegionLevel.CITY: ExerciseLevel.MUNICIPAL,
+    RegionLevel.COUNTY: ExerciseLevel.COUNTY,
+    RegionLevel.TOWN: ExerciseLevel.TOWNSHIP,
+    RegionLevel.VILLAGE: ExerciseLevel.VILLAGE,
+}
+
+
+def claim_defaults(*, base: BaseItem, region: Region) -> dict[str, Any]:
+    """The elements a claimed item's first version gets before any edit: the base item's six
+    fixed elements, no limits yet, a promised item with one visit at the window, exercised at
+    the claiming region's level; every other element its model default. The one home of what
+    a claim writes (item_claim and the importer's planner use it)."""
+    blank = ServiceItemVersion()
+    fields: dict[str, Any] = {f: getattr(blank, f) for f in ELEMENT_FIELDS}
+    fields.update(
+        name=base.name,
+        base_code=base.code,
+        item_type=base.item_type,
+        competent_department=base.competent_department,
+        implementing_body=base.implementing_body,
+        legal_basis=base.legal_basis,
+        legal_limit=0,
+        promised_limit=0,
+        handling_kind=HandlingKind.PROMISED,
+        visits=1,
+        handling_forms=[HandlingForm.WINDOW],
+        form_fields=[],
+        service_objects=[],
+        delivery_methods=[],
+        exercise_level=REGION_EXERCISE_LEVEL.get(region.level, ""),
+        # Like the six elements, pre-filled from the base item for the department to correct
+        # (e.g. 食品经营许可证); a version cannot be published without one.
+        result_name=base.name,
+    )
+    return fields
+
 
 @transaction.atomic
 def item_claim(
@@ -169,20 +214,8 @@ def item_claim(
         business_type=business_type,
         claimed_by=actor,
     )
-    fields: dict[str, Any] = {
-        "name": base.name,
-        "base_code": base.code,
-        "item_type": base.item_type,
-        "competent_department": base.competent_department,
-        "implementing_body": base.implementing_body,
-        "legal_basis": base.legal_basis,
-        "legal_limit": 0,
-        "promised_limit": 0,
-        "handling_kind": HandlingKind.PROMISED,
-        "visits": 1,
-        "handling_forms": [HandlingForm.WINDOW],
-    }
-    fields.update(elements or {})
+    fields = claim_defaults(base=base, region=region)
+    fields.update(element_fields.align_online(elements or {}, fields))
     version = ServiceItemVersion(item=item, number=1, created_by=actor, **fields)
     _validate_version(version)
     version.save()
@@ -203,13 +236,11 @@ def item_claim(
 
 
 def _validate_version(version: ServiceItemVersion) -> None:
+    # full_clean runs the field validators (ranges) and clean() (catalog.fields' rules).
     try:
-        version.full_clean(exclude=["item", "created_by", "reviewed_by"])
+        version.full_clean(exclude=["item", "created_by", "reviewed_by", *VERSION_FILE_FIELDS])
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
-    unknown = [f for f in version.handling_forms if f not in HandlingForm.values]
-    if unknown:
-        raise ValidationError({"handling_forms": f"未知的办理形式：{'、'.join(unknown)}。"})
 
 
 def _lock_version(version: ServiceItemVersion) -> ServiceItemVersion:
@@ -232,14 +263,7 @@ def version_start_revision(
     _check_scope(actor, item.department)
     if item.status == ItemStatus.WITHDRAWN:
         raise ValidationError("事项已撤销，不能再编制新版本。", code="illegal_transition")
-    open_version = item.versions.filter(
-        status__in=[
-            VersionStatus.DRAFT,
-            VersionStatus.RETURNED,
-            VersionStatus.SUBMITTED,
-            VersionStatus.APPROVED,
-        ]
-    ).first()
+    open_version = item.versions.filter(status__in=OPEN_VERSION_STATUSES).first()
     if open_version is not None:
         return open_version
     source = item.published_version or item.versions.order_by("-number").first()
@@ -250,7 +274,7 @@ def version_start_revision(
         number=number,
         created_by=actor,
         change_reason=reason,
-        **{f: getattr(source, f) for f in ELEMENT_FIELDS},
+        **{f: getattr(source, f) for f in ELEMENT_FIELDS + VERSION_FILE_FIELDS},
     )
     draft.save()
     _copy_children(source, draft)
@@ -296,6 +320,12 @@ def _copy_children(source: ServiceItemVersion, target: ServiceItemVersion) -> No
             for p in source.special_procedures.all()
         ]
     )
+    IntermediaryService.objects.bulk_create(
+        [
+            IntermediaryService(version=target, **{f: getattr(i, f) for f in INTERMEDIARY_FIELDS})
+            for i in source.intermediaries.all()
+        ]
+    )
 
 
 def _describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -316,10 +346,14 @@ def version_update(
     materials: Iterable[Mapping[str, Any]] | None = None,
     steps: Iterable[Mapping[str, Any]] | None = None,
     special_procedures: Iterable[Mapping[str, Any]] | None = None,
+    intermediaries: Iterable[Mapping[str, Any]] | None = None,
+    result_sample: UploadedFile | bool | None = None,
     reason: str = "",
     actor: User | None = None,
 ) -> ServiceItemVersion:
-    """Edit a draft or returned version (编制). Lists given replace the version's lists."""
+    """Edit a draft or returned version (编制). Lists given replace the version's lists.
+    `result_sample` is a new 审批结果样本 file, False to remove it, None to keep it. Setting
+    only one of 全程网办 and 网上办理深度 sets the other to agree (fields.align_online)."""
     if not workflow.may_compile(actor):
         raise PermissionDenied("您的角色不能编制事项。")
     version = _lock_version(version)
@@ -334,12 +368,20 @@ def version_update(
     if unknown:
         raise ValidationError(f"未知的事项要素：{'、'.join(sorted(unknown))}。")
     before = snapshot(version, ELEMENT_FIELDS)
-    for key, value in (elements or {}).items():
+    elements = element_fields.align_online(elements or {}, before)
+    for key, value in elements.items():
         setattr(version, key, value)
+    if isinstance(result_sample, UploadedFile):
+        material_file_check(file=result_sample, label="审批结果样本：", element="result_sample")
+        version.result_sample = result_sample
+    elif result_sample is False:
+        version.result_sample = ""
     _validate_version(version)
     version.change_reason = reason or version.change_reason
     version.save()
     summary = _describe_changes(before, snapshot(version, ELEMENT_FIELDS))
+    if result_sample is not None:
+        summary += "；更新审批结果样本" if summary else "更新审批结果样本"
     if materials is not None:
         version.materials.all().delete()
         materials = list(materials)
@@ -376,6 +418,16 @@ def version_update(
             _full_clean_child(procedure_row, "特别程序")
         SpecialProcedure.objects.bulk_create(procedure_rows)
         summary += "；更新特别程序" if summary else "更新特别程序"
+    if intermediaries is not None:
+        version.intermediaries.all().delete()
+        intermediary_rows = [
+            IntermediaryService(version=version, **_pick(i, INTERMEDIARY_FIELDS, order=n))
+            for n, i in enumerate(intermediaries, start=1)
+        ]
+        for intermediary_row in intermediary_rows:
+            _full_clean_child(intermediary_row, "中介服务")
+        IntermediaryService.objects.bulk_create(intermediary_rows)
+        summary += "；更新中介服务" if summary else "更新中介服务"
     _log(
         item=version.item,
         version=version,
@@ -508,6 +560,10 @@ def version_publish(
     """Publish an approved version; the previously published one becomes superseded but stays
     referenced by anything applied for under it."""
     version = _transition(version, "publish", actor)
+    if not version.result_name.strip():
+        raise ValidationError(
+            {"result_name": f"v{version.number} 未填写审批结果名称，不能发布。"}, code="required"
+        )
     item = ServiceItem.objects.select_for_update().get(pk=version.item_id)
     previous = item.published_version
     if previous is not None:
@@ -697,32 +753,31 @@ def material_equivalence_save(
     return row
 
 
-def material_file_check(*, file: Any, label: str = "") -> str:
-    """Refuse a blank form or sample file that is too large (YIWANG_CATALOG_FILE_MAX_BYTES,
-    default 10 MB), whose content is not the PDF, Word, Excel or image its name claims, or that
-    is damaged, truncated or a polyglot (a PDF carrying HTML). Returns the checked kind."""
+def material_file_check(*, file: Any, label: str = "", element: str = "申请材料") -> str:
+    """Refuse a blank form, sample or 审批结果样本 file that is too large
+    (YIWANG_CATALOG_FILE_MAX_BYTES, default 10 MB), whose content is not the PDF, Word, Excel or
+    image its name claims, or that is damaged, truncated or a polyglot (a PDF carrying HTML).
+    Errors are keyed by `element`. Returns the checked kind."""
     limit = int(getattr(settings, "YIWANG_CATALOG_FILE_MAX_BYTES", 10 * 1024 * 1024))
     name = getattr(file, "name", "") or ""
     if file.size > limit:
         raise ValidationError(
-            {"申请材料": f"{label}文件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后上传。"}
+            {element: f"{label}文件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后上传。"}
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     expected = MATERIAL_FILE_KINDS.get(extension)
     if expected is None:
         raise ValidationError(
-            {"申请材料": f"{label}文件“{name}”类型不支持，请上传 PDF、Word、Excel 或图片。"}
+            {element: f"{label}文件“{name}”类型不支持，请上传 PDF、Word、Excel 或图片。"}
         )
     try:
         kind = uploads.inspect(file)
     except uploads.UploadRejected as exc:
         if exc.kind != expected:  # not even the kind its name claims
-            raise ValidationError(
-                {"申请材料": f"{label}文件“{name}”的内容与扩展名不符。"}
-            ) from None
-        raise ValidationError({"申请材料": f"{label}文件“{name}”{exc.reason}。"}) from None
+            raise ValidationError({element: f"{label}文件“{name}”的内容与扩展名不符。"}) from None
+        raise ValidationError({element: f"{label}文件“{name}”{exc.reason}。"}) from None
     if kind != expected:
-        raise ValidationError({"申请材料": f"{label}文件“{name}”的内容与扩展名不符。"})
+        raise ValidationError({element: f"{label}文件“{name}”的内容与扩展名不符。"})
     return kind
 
 

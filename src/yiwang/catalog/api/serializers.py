@@ -6,17 +6,35 @@ from typing import Any
 
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.urls import reverse
 from rest_framework import serializers
 
+from yiwang.catalog import fields as element_fields
+from yiwang.catalog.fields import (
+    LIMIT_DAYS,
+    MATERIAL_COUNT,
+    STEP_LIMIT_DAYS,
+    VISITS,
+    BodyNature,
+    DeliveryMethod,
+    ExerciseLevel,
+    OnlineDepth,
+    PowerSource,
+    ResultType,
+    ServiceObject,
+    ServiceScope,
+)
 from yiwang.catalog.guides.bundles import APPLICANT_TYPES
 from yiwang.catalog.models import (
     ELEMENT_FIELDS,
+    INTERMEDIARY_FIELDS,
     MATERIAL_FIELDS,
     PROCEDURE_FIELDS,
     STEP_FIELDS,
     BusinessType,
     HandlingForm,
     HandlingKind,
+    IntermediaryService,
     ItemType,
     Material,
     MaterialSource,
@@ -27,6 +45,7 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
     SpecialProcedure,
 )
+from yiwang.common.api import ServiceRuleViolation
 from yiwang.common.serializers import BodySerializer
 
 
@@ -57,6 +76,12 @@ class SpecialProcedureSerializer(serializers.ModelSerializer):
         fields = PROCEDURE_FIELDS
 
 
+class IntermediarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IntermediaryService
+        fields = INTERMEDIARY_FIELDS
+
+
 class FormFieldSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
@@ -68,16 +93,33 @@ class FormFieldSerializer(serializers.Serializer):
 
 
 VERSION_FIELDS = ELEMENT_FIELDS
+# The former 跨省通办 / 省内通办 flags, derived from service_scope, read-only for old clients.
+DERIVED_FLAGS = ["cross_province", "in_province"]
 
 
 class VersionSerializer(serializers.ModelSerializer):
     materials = MaterialSerializer(many=True, read_only=True)
     steps = ProcessStepSerializer(many=True, read_only=True)
     special_procedures = SpecialProcedureSerializer(many=True, read_only=True)
+    intermediaries = IntermediarySerializer(many=True, read_only=True)
     handling_forms = serializers.ListField(
         child=serializers.ChoiceField(choices=HandlingForm.choices)
     )
     form_fields = FormFieldSerializer(many=True)
+    service_objects = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceObject.choices)
+    )
+    delivery_methods = serializers.ListField(
+        child=serializers.ChoiceField(choices=DeliveryMethod.choices)
+    )
+    result_sample_url = serializers.SerializerMethodField()
+    cross_province = serializers.BooleanField(read_only=True)
+    in_province = serializers.BooleanField(read_only=True)
+
+    def get_result_sample_url(self, obj: ServiceItemVersion) -> str | None:
+        if not obj.result_sample:
+            return None
+        return reverse("guide:result-sample", args=[obj.pk])
 
     class Meta:
         model = ServiceItemVersion
@@ -86,6 +128,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "number",
             "status",
             *VERSION_FIELDS,
+            *DERIVED_FLAGS,
+            "result_sample_url",
             "change_reason",
             "review_comment",
             "submitted_at",
@@ -94,6 +138,7 @@ class VersionSerializer(serializers.ModelSerializer):
             "materials",
             "steps",
             "special_procedures",
+            "intermediaries",
         ]
 
 
@@ -102,10 +147,13 @@ class PublicVersionSerializer(VersionSerializer):
         fields = [
             "number",
             *VERSION_FIELDS,
+            *DERIVED_FLAGS,
+            "result_sample_url",
             "published_at",
             "materials",
             "steps",
             "special_procedures",
+            "intermediaries",
         ]
 
 
@@ -122,7 +170,12 @@ class ItemSummarySerializer(serializers.ModelSerializer):
     )
     visits = serializers.IntegerField(source="published_version.visits")
     fully_online = serializers.BooleanField(source="published_version.fully_online")
-    cross_province = serializers.BooleanField(source="published_version.cross_province")
+    cross_province = serializers.BooleanField(
+        source="published_version.cross_province", read_only=True
+    )
+    service_scope = serializers.ChoiceField(
+        source="published_version.service_scope", choices=ServiceScope.choices
+    )
     guide_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -139,6 +192,7 @@ class ItemSummarySerializer(serializers.ModelSerializer):
             "visits",
             "fully_online",
             "cross_province",
+            "service_scope",
             "guide_url",
         ]
 
@@ -249,7 +303,9 @@ class CommentSerializer(BodySerializer):
 class MaterialInputSerializer(BodySerializer):
     name = _text(Material, "name")
     original_or_copy = serializers.ChoiceField(choices=OriginalOrCopy.choices, default="original")
-    count = serializers.IntegerField(min_value=1, max_value=99, default=1)
+    count = serializers.IntegerField(
+        min_value=MATERIAL_COUNT.low, max_value=MATERIAL_COUNT.high, default=1
+    )
     medium = serializers.ChoiceField(choices=Medium.choices, default="both")
     source = serializers.ChoiceField(  # type: ignore[assignment]  # the material's source
         choices=MaterialSource.choices, default="applicant"
@@ -264,14 +320,29 @@ class MaterialInputSerializer(BodySerializer):
 class StepInputSerializer(BodySerializer):
     name = _text(ProcessStep, "name")
     role = _text(ProcessStep, "role", allow_blank=True, default="")
-    limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
+    limit_days = serializers.IntegerField(
+        min_value=STEP_LIMIT_DAYS.low, max_value=STEP_LIMIT_DAYS.high, default=0
+    )
 
 
 class ProcedureInputSerializer(BodySerializer):
     name = _text(SpecialProcedure, "name")
-    limit_days = serializers.IntegerField(min_value=0, max_value=3650, default=0)
+    limit_days = serializers.IntegerField(
+        min_value=STEP_LIMIT_DAYS.low, max_value=STEP_LIMIT_DAYS.high, default=0
+    )
     legal_basis = _text(SpecialProcedure, "legal_basis", allow_blank=True, default="")
     counted_in_limit = serializers.BooleanField(default=False)
+
+
+class IntermediaryInputSerializer(BodySerializer):
+    name = _text(IntermediaryService, "name")
+    required = serializers.BooleanField(default=True)  # type: ignore[assignment]
+    charged = serializers.BooleanField(default=False)
+    fee_basis = _text(IntermediaryService, "fee_basis", allow_blank=True, default="")
+
+
+def _choice(choices: Any, **kwargs: Any) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, required=False, **kwargs)
 
 
 class VersionUpdateSerializer(BodySerializer):
@@ -281,10 +352,14 @@ class VersionUpdateSerializer(BodySerializer):
     conditions = _text(ServiceItemVersion, "conditions", allow_blank=True, required=False)
     location = _text(ServiceItemVersion, "location", allow_blank=True, required=False)
     hours = _text(ServiceItemVersion, "hours", allow_blank=True, required=False)
-    legal_limit = serializers.IntegerField(min_value=0, max_value=3650, required=False)
-    promised_limit = serializers.IntegerField(min_value=0, max_value=3650, required=False)
+    legal_limit = serializers.IntegerField(
+        min_value=LIMIT_DAYS.low, max_value=LIMIT_DAYS.high, required=False
+    )
+    promised_limit = serializers.IntegerField(
+        min_value=LIMIT_DAYS.low, max_value=LIMIT_DAYS.high, required=False
+    )
     handling_kind = serializers.ChoiceField(choices=HandlingKind.choices, required=False)
-    visits = serializers.IntegerField(min_value=0, max_value=20, required=False)
+    visits = serializers.IntegerField(min_value=VISITS.low, max_value=VISITS.high, required=False)
     handling_forms = serializers.ListField(
         child=serializers.ChoiceField(choices=HandlingForm.choices), required=False
     )
@@ -292,8 +367,6 @@ class VersionUpdateSerializer(BodySerializer):
     fee_standard = _text(ServiceItemVersion, "fee_standard", allow_blank=True, required=False)
     fee_basis = _text(ServiceItemVersion, "fee_basis", allow_blank=True, required=False)
     fully_online = serializers.BooleanField(required=False)
-    cross_province = serializers.BooleanField(required=False)
-    in_province = serializers.BooleanField(required=False)
     commitment_based = serializers.BooleanField(required=False)
     self_service_24h = serializers.BooleanField(required=False)
     faq = _text(ServiceItemVersion, "faq", allow_blank=True, required=False)
@@ -301,7 +374,38 @@ class VersionUpdateSerializer(BodySerializer):
     complaint_channel = _text(
         ServiceItemVersion, "complaint_channel", allow_blank=True, required=False
     )
+    service_objects = serializers.ListField(
+        child=serializers.ChoiceField(choices=ServiceObject.choices), required=False
+    )
+    exercise_level = _choice(ExerciseLevel.choices, allow_blank=True)
+    body_nature = _choice(BodyNature.choices, allow_blank=True)
+    entrusting_department = _text(
+        ServiceItemVersion, "entrusting_department", allow_blank=True, required=False
+    )
+    joint_bodies = _text(ServiceItemVersion, "joint_bodies", allow_blank=True, required=False)
+    power_source = _choice(PowerSource.choices, allow_blank=True)
+    quantity_limit = _text(ServiceItemVersion, "quantity_limit", allow_blank=True, required=False)
+    result_type = _choice(ResultType.choices, allow_blank=True)
+    result_name = _text(ServiceItemVersion, "result_name", allow_blank=True, required=False)
+    delivery_methods = serializers.ListField(
+        child=serializers.ChoiceField(choices=DeliveryMethod.choices), required=False
+    )
+    online_depth = _choice(OnlineDepth.choices, allow_null=True)
+    online_payment = serializers.BooleanField(required=False)
+    express_delivery = serializers.BooleanField(required=False)
+    appointment = serializers.BooleanField(required=False)
+    in_hall = serializers.BooleanField(required=False)
+    service_scope = _choice(ServiceScope.choices)
     materials = MaterialInputSerializer(many=True, required=False)
     steps = StepInputSerializer(many=True, required=False)
     special_procedures = ProcedureInputSerializer(many=True, required=False)
+    intermediaries = IntermediaryInputSerializer(many=True, required=False)
     reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The rules between the elements given (catalog.fields, the model's clean() too): a
+        # contradiction within the request is a broken business rule, 422 like the service's.
+        errors = element_fields.version_rule_errors(attrs)
+        if errors:
+            raise ServiceRuleViolation({k: [v] for k, v in errors.items()})
+        return attrs

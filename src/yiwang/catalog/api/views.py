@@ -356,7 +356,11 @@ class VersionViewSet(viewsets.GenericViewSet):
         body = s.VersionUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
-        lists = {k: data.pop(k) for k in ("materials", "steps", "special_procedures") if k in data}
+        lists = {
+            k: data.pop(k)
+            for k in ("materials", "steps", "special_procedures", "intermediaries")
+            if k in data
+        }
         reason = data.pop("reason", "")
         version = services.version_update(
             version=version, elements=data, reason=reason, actor=request_user(request), **lists

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from yiwang.catalog import selectors
+from yiwang.catalog.fields import ServiceScope
 from yiwang.catalog.guides.bundles import (
     BundleNotice,
     bundle_notice,
@@ -35,7 +36,9 @@ from yiwang.catalog.guides.bundles import (
 )
 from yiwang.catalog.guides.flowchart import Layout, bundle_flowchart_svg
 from yiwang.catalog.models import (
+    PUBLIC_VERSION_STATUSES,
     HandlingForm,
+    IntermediaryService,
     ItemStatus,
     Material,
     MaterialSource,
@@ -43,7 +46,6 @@ from yiwang.catalog.models import (
     ServiceItem,
     ServiceItemVersion,
     SpecialProcedure,
-    VersionStatus,
 )
 
 EXEMPT_NOTE = "无需提交，由部门共享获取"
@@ -107,6 +109,7 @@ class ItemGuide:
     steps: list[ProcessStep]
     special_procedures: list[SpecialProcedure]
     flags: list[str] = field(default_factory=list)
+    intermediaries: list[IntermediaryService] = field(default_factory=list)
 
     @property
     def is_current(self) -> bool:
@@ -195,6 +198,66 @@ class ItemGuide:
     def faq_entries(self) -> list[tuple[str, str]]:
         return faq_entries(self.version.faq)
 
+    # The national implementation list's elements (docs/guides.md says which the page shows).
+
+    @property
+    def service_objects(self) -> str:
+        return "、".join(self.version.service_object_labels)
+
+    @property
+    def service_scope_label(self) -> str:
+        return str(ServiceScope(self.version.service_scope).label)
+
+    @property
+    def online_depth_label(self) -> str:
+        v = self.version
+        return str(v.get_online_depth_display()) if v.online_depth else ""
+
+    @property
+    def delivery_methods(self) -> str:
+        return "、".join(self.version.delivery_method_labels)
+
+    @property
+    def quantity_limit_label(self) -> str:
+        return self.version.quantity_limit.strip() or _("无数量限制")
+
+    @property
+    def result_type_label(self) -> str:
+        v = self.version
+        return str(v.get_result_type_display()) if v.result_type else ""
+
+    @property
+    def result_sample_url(self) -> str:
+        if not self.version.result_sample:
+            return ""
+        return reverse("guide:result-sample", args=[self.version.pk])
+
+    @property
+    def convenience(self) -> list[tuple[str, str]]:
+        """是否支持网上支付, 物流快递, 预约办理, 进驻大厅 as (label, 是/否)."""
+        v = self.version
+        yes, no = _("是"), _("否")
+        rows = [
+            (_("物流快递"), yes if v.express_delivery else no),
+            (_("预约办理"), yes if v.appointment else no),
+            (_("进驻政务服务大厅"), yes if v.in_hall else no),
+        ]
+        if v.has_fee:  # online payment means nothing for a free item
+            rows.insert(0, (_("网上支付"), yes if v.online_payment else no))
+        return rows
+
+    @property
+    def basic_info(self) -> list[tuple[str, str]]:
+        """The administrative elements of the 基本信息 block (blank ones left out)."""
+        v = self.version
+        rows = [
+            (_("行使层级"), v.get_exercise_level_display() if v.exercise_level else ""),
+            (_("实施主体性质"), v.get_body_nature_display() if v.body_nature else ""),
+            (_("委托部门"), v.entrusting_department),
+            (_("权力来源"), v.get_power_source_display() if v.power_source else ""),
+        ]
+        return [(label, str(value)) for label, value in rows if value]
+
 
 def faq_entries(text: str) -> list[tuple[str, str]]:
     """FAQ text as (question, answer) pairs. Lines starting "问" / "Q" open a question and
@@ -232,11 +295,24 @@ def _date(value: object) -> str:
 # Lazy: the labels are read when a page or PDF is rendered, in its language.
 FLAG_FIELDS = [
     ("fully_online", gettext_lazy("全程网办")),
-    ("cross_province", gettext_lazy("跨省通办")),
-    ("in_province", gettext_lazy("省内通办")),
     ("commitment_based", gettext_lazy("告知承诺")),
     ("self_service_24h", gettext_lazy("7×24 小时自助")),
 ]
+# 通办范围 wider than the county is a flag too (县内通办 is every item's least).
+SCOPE_FLAGS = {
+    ServiceScope.NATIONAL: gettext_lazy("全国通办"),
+    ServiceScope.CROSS_PROVINCE: gettext_lazy("跨省通办"),
+    ServiceScope.PROVINCE: gettext_lazy("省内通办"),
+    ServiceScope.CITY: gettext_lazy("市内通办"),
+}
+
+
+def guide_flags(version: ServiceItemVersion) -> list[str]:
+    flags = [str(label) for name, label in FLAG_FIELDS if getattr(version, name)]
+    scope = SCOPE_FLAGS.get(version.service_scope)  # type: ignore[call-overload]
+    if scope is not None:
+        flags.insert(1 if version.fully_online else 0, str(scope))
+    return flags
 
 
 def item_guide(item: ServiceItem, version: ServiceItemVersion) -> ItemGuide:
@@ -247,7 +323,8 @@ def item_guide(item: ServiceItem, version: ServiceItemVersion) -> ItemGuide:
         materials=[MaterialLine(m) for m in version.materials.all()],
         steps=list(version.steps.all()),
         special_procedures=list(version.special_procedures.all()),
-        flags=[str(label) for name, label in FLAG_FIELDS if getattr(version, name)],
+        flags=guide_flags(version),
+        intermediaries=list(version.intermediaries.all()),
     )
 
 
@@ -267,7 +344,7 @@ def item_guide_for_version(code: str, number: int) -> ItemGuide | None:
             item__code=code,
             item__status=ItemStatus.ACTIVE,
             number=number,
-            status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED],
+            status__in=PUBLIC_VERSION_STATUSES,
         )
         .select_related("item__department", "item__published_version")
         .prefetch_related(*selectors.VERSION_DETAIL_PREFETCH)

@@ -3,8 +3,9 @@ IntermediaryService rows; the 跨省通办 / 省内通办 flags become 通办范
 
 Existing versions get: service_scope from the flags (跨省 → cross_province, 省内 → province,
 else county, as fields.scope_from_flags); online_depth 四级 when 全程网办, else 三级 when 网上办理
-is a handling form, else 一级; exercise_level from the claiming region's level. The other new
-elements start blank for the departments to fill in (the quality report lists them).
+is a handling form, else 一级; exercise_level from the claiming region's level; result_name the
+version's name, as a claim pre-fills it. The other new elements start blank for the departments
+to fill in (the quality report lists them).
 """
 
 import django.core.validators
@@ -39,11 +40,15 @@ def _depth(fully_online, handling_forms):
     return 1
 
 
+_FILLED = ["service_scope", "online_depth", "exercise_level", "result_name"]
+
+
 def forwards(apps, schema_editor):
     Version = apps.get_model("catalog", "ServiceItemVersion")
     batch = []
     rows = Version.objects.select_related("item__region").only(
         "pk",
+        "name",
         "cross_province",
         "in_province",
         "fully_online",
@@ -54,12 +59,14 @@ def forwards(apps, schema_editor):
         version.service_scope = _scope(version.cross_province, version.in_province)
         version.online_depth = _depth(version.fully_online, version.handling_forms)
         version.exercise_level = _REGION_LEVEL_TO_EXERCISE.get(version.item.region.level, "")
+        # As a claim pre-fills it (services.claim_defaults): publishing needs a result name.
+        version.result_name = version.name[:200]
         batch.append(version)
         if len(batch) >= 2000:
-            Version.objects.bulk_update(batch, ["service_scope", "online_depth", "exercise_level"])
+            Version.objects.bulk_update(batch, _FILLED)
             batch = []
     if batch:
-        Version.objects.bulk_update(batch, ["service_scope", "online_depth", "exercise_level"])
+        Version.objects.bulk_update(batch, _FILLED)
 
 
 def backwards(apps, schema_editor):

@@ -27,7 +27,9 @@ from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 
+from yiwang.catalog import fields as element_fields
 from yiwang.catalog.models import (
+    OPEN_VERSION_STATUSES,
     HandlingKind,
     ItemStatus,
     ItemType,
@@ -39,20 +41,13 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
     VersionStatus,
 )
-from yiwang.insight.registry import Scope
-from yiwang.org.selectors import DataScope
-
-ScopeLike = Scope | DataScope
+from yiwang.org.scope import DataScope
+from yiwang.org.selectors import data_scope_for
 
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABELS = {ERROR: "严重", WARNING: "一般"}
 
-OPEN_STATUSES = [
-    VersionStatus.DRAFT,
-    VersionStatus.RETURNED,
-    VersionStatus.SUBMITTED,
-    VersionStatus.APPROVED,
-]
+OPEN_STATUSES = list(OPEN_VERSION_STATUSES)  # the one definition is in catalog.models
 
 SIX_ELEMENTS: dict[str, str] = {
     "name": "事项名称",
@@ -77,6 +72,16 @@ DEFAULT_REQUIRED_ELEMENTS = [
     "steps",
     "consult_phone",
     "complaint_channel",
+    # Mandatory in the national implementation list (实施清单).
+    "service_objects",
+    "exercise_level",
+    "body_nature",
+    "power_source",
+    "result_type",
+    "result_name",
+    "delivery_methods",
+    "online_depth",
+    "service_scope",
 ]
 ELEMENT_LABELS: dict[str, str] = {
     "legal_basis": "设定和实施依据",
@@ -91,6 +96,15 @@ ELEMENT_LABELS: dict[str, str] = {
     "faq": "常见问题",
     "fee_standard": "收费标准",
     "fee_basis": "收费依据",
+    "service_objects": "服务对象",
+    "exercise_level": "行使层级",
+    "body_nature": "实施主体性质",
+    "power_source": "权力来源",
+    "result_type": "审批结果类型",
+    "result_name": "审批结果名称",
+    "delivery_methods": "结果送达方式",
+    "online_depth": "网上办理深度",
+    "service_scope": "通办范围",
 }
 # Material names that tell the citizen nothing definite ("其他材料", "相关材料", "……等").
 DEFAULT_VAGUE_MATERIAL_PATTERNS = [
@@ -141,7 +155,9 @@ CHECKS: dict[str, Check] = {
             "要素缺失",
             ERROR,
             "必填要素为空：设定依据、受理条件、办理地点、办理时间、办理形式、申请材料、办理流程、"
-            "咨询方式、监督投诉方式；收费事项还须写明收费标准和收费依据。",
+            "咨询方式、监督投诉方式，以及实施清单要求的服务对象、行使层级、实施主体性质、"
+            "权力来源、审批结果类型和名称、结果送达方式、网上办理深度、通办范围；"
+            "收费事项还须写明收费标准和收费依据。",
         ),
         Check(
             "vague_material",
@@ -191,6 +207,24 @@ CHECKS: dict[str, Check] = {
             "全程网办却要到现场",
             ERROR,
             "标为全程网办的事项，到办事现场次数应为 0。",
+        ),
+        Check(
+            "online_depth_mismatch",
+            "网上办理深度与全程网办不符",
+            ERROR,
+            "网上办理深度为四级即全程网办：四级的事项须标为全程网办，全程网办的事项须为四级。",
+        ),
+        Check(
+            "entrusted_without_department",
+            "委托部门与实施主体性质不符",
+            ERROR,
+            "实施主体为受委托组织时须写明委托部门；不是受委托组织时委托部门应为空。",
+        ),
+        Check(
+            "online_payment_without_fee",
+            "不收费却支持网上支付",
+            ERROR,
+            "只有收费事项才谈得上网上支付。",
         ),
         Check(
             "placeholder_legal_basis",
@@ -315,7 +349,7 @@ def _url_builder() -> Callable[[int, str], str]:
 
 
 def checked_versions(
-    scope: ScopeLike | None = None, *, department_id: int | None = None
+    scope: DataScope | None = None, *, department_id: int | None = None
 ) -> QuerySet[ServiceItemVersion]:
     """The version each item in scope is judged on (published, else the newest open one),
     with its item, base item, department, materials and steps loaded."""
@@ -365,6 +399,7 @@ _VERSION_FIELDS = [
     "fee_basis",
     "fully_online",
     "conditions",
+    *element_fields.RULE_FIELDS,
 ]
 _RELATED_FIELDS = [
     "item__code",
@@ -499,9 +534,18 @@ def _is_empty(version: ServiceItemVersion, element: str, materials: list[Materia
     if element == "steps":
         return not getattr(version, "step_count", 0)
     value = getattr(version, element)
-    if isinstance(value, list):
+    if value is None or isinstance(value, list):
         return not value
-    return not str(value or "").strip()
+    return not str(value).strip()
+
+
+# catalog.fields rule → the finding it is reported as (the other rules have their own checks).
+RULE_CHECKS = {
+    "online_with_visits": "online_with_visits",
+    "online_depth_mismatch": "online_depth_mismatch",
+    "entrusting_department": "entrusted_without_department",
+    "online_payment_without_fee": "online_payment_without_fee",
+}
 
 
 def guide_findings(
@@ -556,11 +600,18 @@ def guide_findings(
                 "government_material_not_exempt",
                 f"材料“{material.name}”由{issuer}核发，未标注免提交。",
             )
-    if version.fully_online and version.visits >= 1:
-        add(
-            "online_with_visits",
-            f"事项标为全程网办，但到办事现场次数为 {version.visits} 次，应为 0（或取消全程网办）。",
-        )
+    # The contradictions the model refuses (catalog.fields' rules), found in data written
+    # before the rules or past them.
+    for violation in element_fields.version_rule_violations(version.rule_values()):
+        code = RULE_CHECKS.get(violation.rule)
+        if code == "online_with_visits":
+            add(
+                code,
+                f"事项标为全程网办，但到办事现场次数为 {version.visits} 次，"
+                "应为 0（或取消全程网办）。",
+            )
+        elif code is not None:
+            add(code, violation.message)
     if is_placeholder_basis(version.legal_basis or "", rules.placeholder_basis):
         add(
             "placeholder_legal_basis",
@@ -618,7 +669,7 @@ def _iter_checked(
 
 
 def quality_report(
-    scope: ScopeLike | None = None, *, department_id: int | None = None
+    scope: DataScope | None = None, *, department_id: int | None = None
 ) -> QualityReport:
     """Both reports for the items in `scope` (None = the whole catalogue), optionally one
     department's; with counts per department."""
@@ -660,7 +711,7 @@ def quality_report(
         )
         for pk, row in per_department.items()
     ]
-    label = getattr(scope, "label", "全部") if scope is not None else "全部"
+    label = scope.label if scope is not None else "全部"
     return QualityReport(
         scope_label=label,
         items_checked=sum(d.items for d in departments),
@@ -672,7 +723,7 @@ def quality_report(
 
 def quality_report_for(*, user: Any, department_id: int | None = None) -> QualityReport:
     """The report within the user's data scope (a department outside it gives an empty one)."""
-    return quality_report(Scope.for_user(user), department_id=department_id)
+    return quality_report(data_scope_for(user), department_id=department_id)
 
 
 # --- Export -----------------------------------------------------------------------------------

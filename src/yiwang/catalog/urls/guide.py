@@ -23,4 +23,5 @@ urlpatterns = [
         file_views.material_file,
         name="material-file",
     ),
+    path("result/<int:pk>/sample", file_views.result_sample, name="result-sample"),
 ]

@@ -32,19 +32,9 @@ def download_filename(material_name: str, label: str, extension: str) -> str:
     return f"{stem or label}.{extension}"
 
 
-@require_safe
-def material_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
-    """The blank form or sample file of material `pk`; 404 when the caller may not see the
-    material's version, or when it has no such file."""
-    if which not in MATERIAL_FILES:
-        raise Http404("没有这种文件。")
-    field, label = MATERIAL_FILES[which]
-    material = selectors.material_for_download(user=request.user, pk=pk)  # type: ignore[arg-type]
-    stored: FieldFile = getattr(material, field)
-    if not stored or not stored.name:
-        raise Http404("该材料没有上传此文件。")
+def _stream(stored: FieldFile, name: str, label: str) -> FileResponse:
     try:
-        handle = stored.storage.open(stored.name, "rb")
+        handle = stored.storage.open(stored.name or "", "rb")
     except (FileNotFoundError, OSError):
         raise Http404("文件已不存在，请联系办理部门。") from None
     # The type is judged from the stored bytes, never from the uploader's name or header.
@@ -56,10 +46,34 @@ def material_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     extension = known.extension if known else "bin"
     response = FileResponse(handle, content_type=uploads.content_type_for(kind))
     response["Content-Disposition"] = content_disposition_header(
-        True, download_filename(material.name, label, extension)
+        True, download_filename(name, label, extension)
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX_POLICY
     # A draft's file (staff only) must not sit in a shared cache.
     response["Cache-Control"] = "private"
     return response
+
+
+@require_safe
+def result_sample(request: HttpRequest, pk: int) -> FileResponse:
+    """The 审批结果样本 of version `pk`, on the same terms as a material's files."""
+    version = selectors.version_for_result_sample(user=request.user, pk=pk)  # type: ignore[arg-type]
+    stored: FieldFile = version.result_sample
+    if not stored or not stored.name:
+        raise Http404("该事项没有上传审批结果样本。")
+    return _stream(stored, version.result_name or version.name, "审批结果样本")
+
+
+@require_safe
+def material_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    """The blank form or sample file of material `pk`; 404 when the caller may not see the
+    material's version, or when it has no such file."""
+    if which not in MATERIAL_FILES:
+        raise Http404("没有这种文件。")
+    field, label = MATERIAL_FILES[which]
+    material = selectors.material_for_download(user=request.user, pk=pk)  # type: ignore[arg-type]
+    stored: FieldFile = getattr(material, field)
+    if not stored or not stored.name:
+        raise Http404("该材料没有上传此文件。")
+    return _stream(stored, material.name, label)
