@@ -205,7 +205,7 @@ def test_a_revision_that_only_replaces_a_blank_form_can_be_submitted(world, sett
     is not refused as empty."""
     from django.core.files.base import ContentFile
 
-    from yiwang.catalog.selectors import version_diff
+    from yiwang.catalog.presenters import version_diff
 
     settings.MEDIA_ROOT = str(tmp_path)
     item = claim_ready(world)

@@ -8,12 +8,23 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from yiwang.catalog import fields as element_fields
+from yiwang.catalog.fields import (
+    FORM_FIELD_TYPE_CHOICES,
+    FORM_FIELD_TYPES,
+    LIMIT_DAYS,
+    VISITS,
+    DeliveryMethod,
+    ServiceObject,
+)
 from yiwang.catalog.guides.bundles import APPLICANT_TYPES
 from yiwang.catalog.models import (
+    INTERMEDIARY_FIELDS,
     MATERIAL_FIELDS,
     BaseItem,
     BusinessType,
     HandlingForm,
+    IntermediaryService,
     ItemStatus,
     ItemType,
     Material,
@@ -21,7 +32,7 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
     SpecialProcedure,
 )
-from yiwang.catalog.selectors import ELEMENT_GROUPS
+from yiwang.catalog.presenters import ELEMENT_GROUPS
 from yiwang.org.models import Department
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -90,13 +101,25 @@ class ReviewForm(forms.Form):
 
 # --- Editing a version ---------------------------------------------------------------------
 
-# Elements edited by the element form (lists and handling forms have their own widgets).
+# Elements of several choices, each a group of checkboxes.
+_MULTIPLE_CHOICE_ELEMENTS: dict[str, tuple[str, Any]] = {
+    "handling_forms": ("办理形式", HandlingForm.choices),
+    "service_objects": ("服务对象", ServiceObject.choices),
+    "delivery_methods": ("结果送达方式", DeliveryMethod.choices),
+}
+# Elements edited by the element form (lists of choices and form fields have their own).
 _SCALAR_ELEMENTS = [
     f
     for _, fields in ELEMENT_GROUPS
     for f in fields
-    if f not in ("handling_forms", "form_fields", "service_objects", "delivery_methods")
+    if f not in ("form_fields", *_MULTIPLE_CHOICE_ELEMENTS)
 ]
+# The value ranges of catalog.fields, checked here before the service sees the values.
+_RANGES = {
+    "legal_limit": (LIMIT_DAYS, "法定办结时限"),
+    "promised_limit": (LIMIT_DAYS, "承诺办结时限"),
+    "visits": (VISITS, "到办事现场次数"),
+}
 _TEXTAREAS = {
     "legal_basis",
     "conditions",
@@ -108,8 +131,9 @@ _TEXTAREAS = {
 
 
 class VersionElementsForm(forms.Form):
-    """Every element of a version, plus the reason for the change (调整原因). Rules between
-    elements (promised ≤ legal, instant items …) are the service's to check."""
+    """Every element of a version, plus the reason for the change (调整原因). The value ranges
+    and the rules between elements (promised ≤ legal, 四级 = 全程网办 …) are catalog.fields',
+    checked here for the page and again by the model when the service saves."""
 
     reason = forms.CharField(
         label="调整原因",
@@ -117,12 +141,6 @@ class VersionElementsForm(forms.Form):
         help_text="说明本次修改的原因，记入动态调整记录。",
         error_messages={"required": "请填写调整原因。"},
         widget=forms.TextInput(attrs={"placeholder": "说明本次修改的原因，记入动态调整记录"}),
-    )
-    handling_forms = forms.MultipleChoiceField(
-        label="办理形式",
-        choices=HandlingForm.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -135,8 +153,25 @@ class VersionElementsForm(forms.Form):
         for name, field in model_fields.items():
             assert field is not None
             self.fields[name] = field
-        for name in ("legal_limit", "promised_limit", "visits"):
-            self.fields[name].widget.attrs.update({"min": 0, "inputmode": "numeric"})
+        for name, (label, choices) in _MULTIPLE_CHOICE_ELEMENTS.items():
+            self.fields[name] = forms.MultipleChoiceField(
+                label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+            )
+        for name, (bound, label) in _RANGES.items():
+            field = self.fields[name]
+            field.validators.extend(bound.validators(label))
+            field.widget.attrs.update({"min": bound.low, "max": bound.high, "inputmode": "numeric"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for violation in element_fields.version_rule_violations(data):
+            if violation.field in self.fields and violation.field not in self.errors:
+                self.add_error(violation.field, violation.message)
+        return data
+
+    @property
+    def multiple_choice_names(self) -> tuple[str, ...]:
+        return tuple(_MULTIPLE_CHOICE_ELEMENTS)
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         """Bound fields in the guide's groups, for the template."""
@@ -147,9 +182,18 @@ class VersionElementsForm(forms.Form):
         ]
 
     def elements(self) -> dict[str, Any]:
+        """The elements to save (the result sample is passed apart: result_sample())."""
         data = dict(self.cleaned_data)
         data.pop("reason")
+        data.pop("result_sample", None)
         return data
+
+    def result_sample(self) -> Any:
+        """A new upload, False to remove the file, None to keep it (services.version_update)."""
+        value = self.cleaned_data.get("result_sample")
+        if value is False or (hasattr(value, "read") and not hasattr(value, "url")):
+            return value
+        return None
 
 
 class MaterialRowForm(forms.ModelForm):
@@ -178,15 +222,10 @@ class ProcedureRowForm(forms.ModelForm):
         widgets = {"legal_basis": forms.TextInput}
 
 
-FORM_FIELD_TYPES = [
-    ("text", "文本"),
-    ("textarea", "多行文本"),
-    ("number", "数字"),
-    ("date", "日期"),
-    ("phone", "电话号码"),
-    ("id_number", "身份证号码"),
-    ("uscc", "统一社会信用代码"),
-]
+class IntermediaryRowForm(forms.ModelForm):
+    class Meta:
+        model = IntermediaryService
+        fields = [f for f in INTERMEDIARY_FIELDS if f != "order"]
 
 
 class FormFieldRowForm(forms.Form):
@@ -198,7 +237,7 @@ class FormFieldRowForm(forms.Form):
         error_messages={"invalid": "字段标识只能由字母、数字、下划线或连字符组成。"},
     )
     label = forms.CharField(label="字段名称", max_length=100)
-    type = forms.ChoiceField(label="类型", choices=FORM_FIELD_TYPES, initial="text")
+    type = forms.ChoiceField(label="类型", choices=FORM_FIELD_TYPE_CHOICES, initial="text")
     # Who fills it in; none ticked = every applicant (a 统一社会信用代码 is for registered ones).
     applicant_types = forms.MultipleChoiceField(
         label="适用申请人",
@@ -212,7 +251,7 @@ class FormFieldRowForm(forms.Form):
         # Keep a type this page does not know (loaded from elsewhere) selectable.
         current = (self.initial or {}).get("type")
         if current and current not in dict(FORM_FIELD_TYPES):
-            self.fields["type"].choices = [*FORM_FIELD_TYPES, (current, current)]  # type: ignore[attr-defined]
+            self.fields["type"].choices = [*FORM_FIELD_TYPE_CHOICES, (current, current)]  # type: ignore[attr-defined]
 
 
 def _formset(form: type[forms.BaseForm]) -> type[forms.BaseFormSet]:
@@ -222,6 +261,7 @@ def _formset(form: type[forms.BaseForm]) -> type[forms.BaseFormSet]:
 MaterialFormSet = _formset(MaterialRowForm)
 StepFormSet = _formset(StepRowForm)
 ProcedureFormSet = _formset(ProcedureRowForm)
+IntermediaryFormSet = _formset(IntermediaryRowForm)
 FormFieldFormSet = _formset(FormFieldRowForm)
 
 # prefix → (formset class, section title, element name in the service's errors)
@@ -229,6 +269,7 @@ ROW_FORMSETS: dict[str, tuple[type[forms.BaseFormSet], str, str]] = {
     "materials": (MaterialFormSet, "申请材料", "申请材料"),
     "steps": (StepFormSet, "办理流程", "办理流程"),
     "procedures": (ProcedureFormSet, "特别程序", "特别程序"),
+    "intermediaries": (IntermediaryFormSet, "中介服务", "中介服务"),
     "form_fields": (FormFieldFormSet, "申请表字段", "申请表"),
 }
 

@@ -3,17 +3,11 @@ limited to the departments in the user's data scope."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from yiwang.catalog.models import (
-    MATERIAL_FIELDS,
-    MATERIAL_FILE_FIELDS,
     OPEN_VERSION_STATUSES,
-    PROCEDURE_FIELDS,
     PUBLIC_VERSION_STATUSES,
-    STEP_FIELDS,
     AdjustmentLog,
     BaseItem,
     Bundle,
@@ -22,10 +16,8 @@ from yiwang.catalog.models import (
     BundleStatus,
     ItemStatus,
     Material,
-    ProcessStep,
     ServiceItem,
     ServiceItemVersion,
-    SpecialProcedure,
     VersionStatus,
 )
 from yiwang.org import selectors as org_selectors
@@ -134,64 +126,8 @@ def base_items() -> QuerySet[BaseItem]:
 
 
 # --- Workbench pages (事项库、审核) ------------------------------------------------------------
-# Reads behind the staff pages: the filtered item list, the grouped elements of a version and
-# the difference between a submitted version and the published one.
-
-ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
-    (
-        "基本信息",
-        [
-            "name",
-            "base_code",
-            "item_type",
-            "competent_department",
-            "implementing_body",
-            "legal_basis",
-            "exercise_level",
-            "body_nature",
-            "entrusting_department",
-            "power_source",
-            "joint_bodies",
-        ],
-    ),
-    (
-        "办理信息",
-        [
-            "service_objects",
-            "conditions",
-            "quantity_limit",
-            "location",
-            "hours",
-            "legal_limit",
-            "promised_limit",
-            "handling_kind",
-            "visits",
-            "handling_forms",
-        ],
-    ),
-    ("审批结果", ["result_type", "result_name", "delivery_methods"]),
-    ("收费", ["has_fee", "fee_standard", "fee_basis", "online_payment"]),
-    (
-        "标识",
-        [
-            "online_depth",
-            "fully_online",
-            "service_scope",
-            "appointment",
-            "express_delivery",
-            "in_hall",
-            "commitment_based",
-            "self_service_24h",
-        ],
-    ),
-    ("咨询与监督", ["faq", "consult_phone", "complaint_channel"]),
-    ("申请表", ["form_fields"]),
-]
-
-# Rows are matched by name; these are the attributes whose change the review diff shows.
-MATERIAL_COMPARED = [f for f in MATERIAL_FIELDS if f not in ("order", "name")]
-STEP_COMPARED = [f for f in STEP_FIELDS if f not in ("order", "name")]
-PROCEDURE_COMPARED = [f for f in PROCEDURE_FIELDS if f != "name"]
+# Reads behind the staff pages: the filtered item list and the item page (how a version's
+# elements are shown and compared is catalog.presenters).
 
 
 def item_search_for(
@@ -255,155 +191,6 @@ def base_item_search(*, query: str = "", limit: int = 50) -> list[BaseItem]:
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(code__icontains=query))
     return list(qs.order_by("code")[:limit])
-
-
-@dataclass(frozen=True)
-class ElementRow:
-    field: str
-    label: str
-    value: str
-    old: str = ""
-    changed: bool = False
-
-
-@dataclass(frozen=True)
-class ElementGroup:
-    label: str
-    rows: list[ElementRow]
-
-    @property
-    def changed_count(self) -> int:
-        return sum(1 for r in self.rows if r.changed)
-
-
-@dataclass(frozen=True)
-class RowChange:
-    """A material, step or special procedure compared by name across two versions."""
-
-    name: str
-    kind: str  # "added" | "removed" | "changed" | "same"
-    changes: list[str] = field(default_factory=list)
-
-    @property
-    def kind_label(self) -> str:
-        return {"added": "新增", "removed": "删除", "changed": "修改", "same": "未变"}[self.kind]
-
-
-@dataclass(frozen=True)
-class VersionDiff:
-    against: ServiceItemVersion | None
-    groups: list[ElementGroup]
-    materials: list[RowChange]
-    steps: list[RowChange]
-    special_procedures: list[RowChange]
-
-    @property
-    def changed_count(self) -> int:
-        rows = [*self.materials, *self.steps, *self.special_procedures]
-        return sum(g.changed_count for g in self.groups) + sum(r.kind != "same" for r in rows)
-
-
-def _model_label(model: type, name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name)  # type: ignore[attr-defined]
-
-
-def display_value(obj: object, name: str) -> str:
-    """An element as a person reads it: choice labels, 是/否, lists joined with 、."""
-    value = getattr(obj, name)
-    if name == "handling_forms":
-        return "、".join(obj.handling_form_labels) or "—"  # type: ignore[attr-defined]
-    if name == "form_fields":
-        return "、".join(str(f.get("label") or f.get("key")) for f in value or []) or "—"
-    if name == "service_objects":
-        return "、".join(obj.service_object_labels) or "—"  # type: ignore[attr-defined]
-    if name == "delivery_methods":
-        return "、".join(obj.delivery_method_labels) or "—"  # type: ignore[attr-defined]
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    display = getattr(obj, f"get_{name}_display", None)
-    if display is not None:
-        return str(display())
-    if value is None or value == "":
-        return "—"
-    return str(value)
-
-
-def version_elements(version: ServiceItemVersion) -> list[ElementGroup]:
-    """The version's elements in the groups of the guide (基本信息, 办理信息 …)."""
-    return [
-        ElementGroup(
-            label,
-            [
-                ElementRow(f, _model_label(ServiceItemVersion, f), display_value(version, f))
-                for f in fields
-            ],
-        )
-        for label, fields in ELEMENT_GROUPS
-    ]
-
-
-def _compare_rows(
-    new: list, old: list, compared: list[str], model: type, files: tuple[str, ...] = ()
-) -> list[RowChange]:
-    old_by_name = {r.name: r for r in old}
-    new_names = {r.name for r in new}
-    changes: list[RowChange] = []
-    for row in new:
-        before = old_by_name.get(row.name)
-        if before is None:
-            changes.append(RowChange(row.name, "added"))
-            continue
-        diffs = [
-            f"{_model_label(model, f)}：{display_value(before, f)} → {display_value(row, f)}"
-            for f in compared
-            if getattr(before, f) != getattr(row, f)
-        ]
-        # A replaced blank form or sample is a change citizens see, though no text changed.
-        diffs += [
-            f"{_model_label(model, f)}：已更换"
-            for f in files
-            if (getattr(before, f).name or "") != (getattr(row, f).name or "")
-        ]
-        changes.append(RowChange(row.name, "changed" if diffs else "same", diffs))
-    changes += [RowChange(r.name, "removed") for r in old if r.name not in new_names]
-    return changes
-
-
-def version_diff(version: ServiceItemVersion, against: ServiceItemVersion | None) -> VersionDiff:
-    """What `version` changes compared with `against` (normally the published version).
-    Without a version to compare with, every element counts as new."""
-    groups = []
-    for label, fields in ELEMENT_GROUPS:
-        rows = []
-        for f in fields:
-            value = display_value(version, f)
-            old = display_value(against, f) if against is not None else ""
-            changed = against is not None and getattr(version, f) != getattr(against, f)
-            rows.append(ElementRow(f, _model_label(ServiceItemVersion, f), value, old, changed))
-        groups.append(ElementGroup(label, rows))
-    old_materials = list(against.materials.all()) if against else []
-    old_steps = list(against.steps.all()) if against else []
-    old_procedures = list(against.special_procedures.all()) if against else []
-    return VersionDiff(
-        against=against,
-        groups=groups,
-        materials=_compare_rows(
-            list(version.materials.all()),
-            old_materials,
-            MATERIAL_COMPARED,
-            Material,
-            files=tuple(MATERIAL_FILE_FIELDS),
-        ),
-        steps=_compare_rows(list(version.steps.all()), old_steps, STEP_COMPARED, ProcessStep),
-        special_procedures=_compare_rows(
-            list(version.special_procedures.all()),
-            old_procedures,
-            PROCEDURE_COMPARED,
-            SpecialProcedure,
-        ),
-    )
 
 
 def material_for_download(*, user: User, pk: int) -> Material:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from yiwang.audit.services import audit_change, snapshot
 from yiwang.catalog import fields as element_fields
-from yiwang.catalog import workflow
+from yiwang.catalog import presenters, workflow
 from yiwang.catalog.fields import ExerciseLevel
 from yiwang.catalog.models import (
     ELEMENT_FIELDS,
@@ -481,12 +481,10 @@ def revision_source(version: ServiceItemVersion) -> ServiceItemVersion | None:
 
 
 def _check_revision_submittable(version: ServiceItemVersion) -> None:
-    from yiwang.catalog.selectors import version_diff  # selectors never import services
-
     source = revision_source(version)
     if source is None:
         return
-    if version_diff(version, source).changed_count == 0:
+    if presenters.version_diff(version, source).changed_count == 0:
         raise ValidationError(
             f"v{version.number} 与 v{source.number} 相比没有任何变化，不能提交审核；"
             "请修改事项要素后再提交。",

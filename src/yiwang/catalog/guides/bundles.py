@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from yiwang.catalog.fields import FORM_FIELD_TYPES
 from yiwang.catalog.models import (
     Bundle,
     ItemStatus,
@@ -46,15 +47,7 @@ from yiwang.catalog.models import (
 COMPLAINT_HOTLINE = gettext_lazy("12345 政务服务便民热线")
 # "12345" as the hotline, not inside a longer number such as 0550-1234567.
 _HOTLINE = re.compile(r"(?<!\d)12345(?!\d)")
-FIELD_TYPE_LABELS = {
-    "text": gettext_lazy("文本"),
-    "id_number": gettext_lazy("身份证号码"),
-    "phone": gettext_lazy("电话号码"),
-    "uscc": gettext_lazy("统一社会信用代码"),
-    "date": gettext_lazy("日期"),
-    "number": gettext_lazy("数字"),
-    "email": gettext_lazy("电子邮箱"),
-}
+FIELD_TYPE_LABELS = FORM_FIELD_TYPES  # one list of form-field types: catalog.fields
 
 # Who fills in a merged form: a field spec may name the types it applies to (default: all).
 APPLICANT_TYPES = {

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from yiwang.catalog import selectors, services, workflow
+from yiwang.catalog import presenters, selectors, services, workflow
 from yiwang.catalog.forms import (
     ROW_FORMSETS,
     ClaimForm,
@@ -157,7 +157,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "item": item,
             "published": published,
-            "groups": selectors.version_elements(published) if published else [],
+            "groups": presenters.version_elements(published) if published else [],
             "open_version": open_version,
             "version_actions": version_actions,
             "may_revise": workflow.may_compile(user)
@@ -249,7 +249,7 @@ def _version_context(version: ServiceItemVersion) -> dict[str, Any]:
     return {
         "version": version,
         "item": version.item,
-        "groups": selectors.version_elements(version),
+        "groups": presenters.version_elements(version),
     }
 
 
@@ -281,12 +281,17 @@ def _initial_rows(version: ServiceItemVersion) -> dict[str, list[dict[str, Any]]
             {f: getattr(p, f) for f in services.PROCEDURE_FIELDS}
             for p in version.special_procedures.all()
         ],
+        "intermediaries": [
+            {f: getattr(i, f) for f in services.INTERMEDIARY_FIELDS if f != "order"}
+            for i in version.intermediaries.all()
+        ],
         "form_fields": [dict(f) for f in version.form_fields or []],
     }
 
 
 def _initial_elements(version: ServiceItemVersion) -> dict[str, Any]:
     initial = {f: getattr(version, f) for f in services.ELEMENT_FIELDS if f != "form_fields"}
+    initial["result_sample"] = version.result_sample or None
     initial["reason"] = version.change_reason
     return initial
 
@@ -351,7 +356,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if add_row in ROW_FORMSETS:
         data = _with_extra_row(data, add_row)
     files = request.FILES if data is not None else None
-    form = VersionElementsForm(data, initial=_initial_elements(version))
+    form = VersionElementsForm(data, files, initial=_initial_elements(version))
     formsets = {
         prefix: formset_class(data, files, prefix=prefix, initial=initial_rows[prefix])
         for prefix, (formset_class, _, _) in ROW_FORMSETS.items()
@@ -394,6 +399,8 @@ def _save_version(
         lists["steps"] = kept_rows(formsets["steps"])
     if formsets["procedures"].has_changed():
         lists["special_procedures"] = kept_rows(formsets["procedures"])
+    if formsets["intermediaries"].has_changed():
+        lists["intermediaries"] = kept_rows(formsets["intermediaries"])
     elements = form.elements()
     if formsets["form_fields"].has_changed():
         elements["form_fields"] = kept_rows(formsets["form_fields"])
@@ -402,6 +409,7 @@ def _save_version(
             version=version,
             elements=elements,
             reason=form.cleaned_data["reason"],
+            result_sample=form.result_sample(),
             actor=user,
             **lists,
         )
@@ -509,7 +517,7 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
             "version": version,
             "item": version.item,
             "form": form,
-            "diff": selectors.version_diff(version, against),
+            "diff": presenters.version_diff(version, against),
             "actions": [
                 t.name
                 for t in workflow.available(workflow.VERSION_TRANSITIONS, version.status, user)
