@@ -16,8 +16,10 @@ from yiwang.catalog.metrics import CATALOG_METRIC_KEYS
 from yiwang.catalog.models import ServiceItem, ServiceItemVersion
 from yiwang.demo.services import seed_demo_county
 from yiwang.insight import registry
-from yiwang.insight.registry import Scope, compute
+from yiwang.insight.registry import compute
 from yiwang.org.models import Department, User
+from yiwang.org.scope import NO_SCOPE, DataScope
+from yiwang.org.selectors import data_scope_for
 
 from .conftest import CatalogWorld
 
@@ -163,7 +165,7 @@ def test_known_answers_one_query_each(small, django_assert_num_queries):
 
 
 def test_department_scope(small, world):
-    scope = Scope.department(world.dept.pk)
+    scope = DataScope.department(world.dept.pk)
     assert compute("catalog.items_total", scope) == 2
     assert compute("catalog.fully_online_rate", scope) == Decimal("0.5000")
     assert compute("catalog.items_by_department", scope) == {"县市场监督管理局": 2}
@@ -171,13 +173,13 @@ def test_department_scope(small, world):
 
 
 def test_user_scope_follows_the_data_scope(small, world):
-    clerk_scope = Scope.for_user(world.other_clerk.user)
+    clerk_scope = data_scope_for(world.other_clerk.user)
     assert compute("catalog.items_total", clerk_scope) == 3
-    assert compute("catalog.items_total", Scope.for_user(world.reviewer.user)) == 5
+    assert compute("catalog.items_total", data_scope_for(world.reviewer.user)) == 5
 
 
 def test_empty_scope_gives_no_data_not_zero(small):
-    scope = Scope.region("341299")  # a county with no items
+    scope = DataScope.region("341299")  # a county with no items
     for key in CATALOG_METRIC_KEYS:
         metric = registry.get(key)
         value = compute(key, scope)
@@ -187,7 +189,7 @@ def test_empty_scope_gives_no_data_not_zero(small):
             assert value == 0
     assert compute("catalog.items_by_type", scope) == ALL_TYPES_ZERO
     assert compute("catalog.items_by_department", scope) == {}
-    assert compute("catalog.items_total", Scope(nothing=True)) == 0
+    assert compute("catalog.items_total", NO_SCOPE) == 0
 
 
 def test_compression_without_legal_limits_is_no_data(world):
@@ -255,11 +257,11 @@ def test_demo_figures_match_the_source_file(demo, db):
 
 def test_demo_department_scope_sums_to_the_county(demo, db):
     clerk = User.objects.get(username="scjg_clerk")
-    scope = Scope.for_user(clerk)
+    scope = data_scope_for(clerk)
     mine = sum(1 for r in _demo_rows() if r["department"] == "县市场监督管理局")
     assert compute("catalog.items_total", scope) == mine
     assert compute("catalog.items_by_department", scope) == {"县市场监督管理局": mine}
     per_department = [
-        compute("catalog.items_total", Scope.department(d.pk)) for d in Department.objects.all()
+        compute("catalog.items_total", DataScope.department(d.pk)) for d in Department.objects.all()
     ]
     assert sum(per_department) == compute("catalog.items_total")  # type: ignore[operator]

@@ -25,7 +25,7 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
 )
 from yiwang.catalog.quality import checks as quality
-from yiwang.insight.registry import Scope
+from yiwang.org.scope import NO_SCOPE
 
 from .conftest import READY_ELEMENTS, READY_MATERIALS, CatalogWorld
 
@@ -376,7 +376,7 @@ def test_scope_limits_the_report(world):
         f.department("测试镇0数据中心", at=f.region("341299000000", "邻县")), ["bureau_admin"]
     )
     assert quality.quality_report_for(user=town_bureau.user).items_checked == 0
-    assert quality.quality_report(Scope(nothing=True)).items_checked == 0
+    assert quality.quality_report(NO_SCOPE).items_checked == 0
 
 
 def test_filtered_narrows_by_department_and_check(world):

@@ -19,6 +19,7 @@ from yiwang.demo.services import seed_demo_county
 from yiwang.insight import registry
 from yiwang.org import services as org_services
 from yiwang.org.models import ApplicantKind, User
+from yiwang.org.selectors import data_scope_for
 
 from .test_quality import clean_item
 
@@ -209,5 +210,5 @@ def test_demo_clerk_scope(client, demo, db):
     report = quality.quality_report_for(user=clerk)
     assert {d.department_name for d in report.departments} == {"县市场监督管理局"}
     html = client.get(REPORT + "figures/").content.decode()
-    total = registry.compute("catalog.items_total", registry.Scope.for_user(clerk))
+    total = registry.compute("catalog.items_total", data_scope_for(clerk))
     assert f'data-testid="value-catalog.items_total">{total} 项<' in html

@@ -10,13 +10,13 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from yiwang.insight import registry
-from yiwang.insight.registry import Metric, Scope
-from yiwang.org.selectors import NO_SCOPE, DataScope
+from yiwang.insight.registry import Metric
+from yiwang.org.scope import ALL_SCOPE, NO_SCOPE, DataScope
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
 
 
-def _seen(scope: Scope) -> int:
+def _seen(scope: DataScope) -> int:
     _seen.last = scope  # type: ignore[attr-defined]
     return 7
 
@@ -34,8 +34,8 @@ def test_register_get_compute(probe):
     assert registry.get("test.probe") is probe
     assert probe in registry.all_metrics() and registry.all_metrics("test") == [probe]
     assert registry.compute("test.probe") == 7
-    assert _seen.last == Scope.whole()  # type: ignore[attr-defined]
-    scope = Scope.department(3)
+    assert _seen.last == ALL_SCOPE  # type: ignore[attr-defined]
+    scope = DataScope.department(3)
     registry.compute("test.probe", scope)
     assert _seen.last is scope  # type: ignore[attr-defined]
 
@@ -94,12 +94,19 @@ def test_format_value():
     assert registry.format_value(count, {"a": 2, "b": 3}) == "5 项（2 类）"
 
 
-def test_scope_from_data_scope():
-    region = DataScope(kind="region", department_id=1, region_prefix="341199", region_name="示范县")
-    assert Scope.from_data_scope(region) == Scope(region_prefix="341199", label="本区划（示范县）")
-    department = DataScope(kind="department", department_id=9, department_name="县公安局")
-    assert Scope.from_data_scope(department).department_id == 9
-    assert Scope.from_data_scope(NO_SCOPE).nothing
+def test_figures_count_a_users_data_scope_itself(probe, db):
+    """One scope type for org, audit, insight and the catalogue: a figure receives the very
+    scope the user's lists are filtered with, no conversion."""
+    from tests import factories as f
+    from yiwang.org import selectors
+
+    assert not hasattr(registry, "Scope")
+    user = f.staff(f.department("县数据资源管理局", is_bureau=True), ["bureau_admin"]).user
+    registry.compute("test.probe", selectors.data_scope_for(user))
+    assert _seen.last is selectors.data_scope_for(user)  # type: ignore[attr-defined]
+    assert _seen.last.label == "本区划（示范县）"  # type: ignore[attr-defined]
+    assert DataScope.department(9, "县公安局").label == "本部门（县公安局）"
+    assert NO_SCOPE.nothing and ALL_SCOPE.everything
 
 
 def test_scope_filters(db):
@@ -109,10 +116,10 @@ def test_scope_filters(db):
     here = f.staff(f.department("县民政局"))
     f.staff(f.department("邻县民政局", at=f.region("341299000000", "邻县")))
     staff = Staff.objects.all()
-    assert list(Scope.region("341199").filter(staff)) == [here]
-    assert list(Scope.department(here.department_id).filter(staff)) == [here]
-    assert Scope.whole().filter(staff).count() == 2
-    assert Scope(nothing=True).filter(staff).count() == 0
+    assert list(DataScope.region("341199").filter(staff)) == [here]
+    assert list(DataScope.department(here.department_id).filter(staff)) == [here]
+    assert DataScope.whole().filter(staff).count() == 2
+    assert NO_SCOPE.filter(staff).count() == 0
 
 
 def test_every_registered_metric_is_documented():

@@ -13,25 +13,26 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 
 from yiwang.catalog.fields import CROSS_PROVINCE_SCOPES
 from yiwang.catalog.models import ItemStatus, ItemType, ServiceItem
-from yiwang.insight.registry import Metric, Scope, ratio, register
+from yiwang.insight.registry import Metric, ratio, register
+from yiwang.org.scope import DataScope
 
 PV = "published_version__"
 
 COUNTED = "计入范围：状态为“在用”且有现行（已发布）版本的实施清单事项，取现行版本的要素值；"
 
 
-def counted_items(scope: Scope) -> QuerySet[ServiceItem]:
+def counted_items(scope: DataScope) -> QuerySet[ServiceItem]:
     """The items every catalogue figure counts (the denominator of every share)."""
     return scope.filter(
         ServiceItem.objects.filter(status=ItemStatus.ACTIVE, published_version__isnull=False)
     )
 
 
-def items_total(scope: Scope) -> int:
+def items_total(scope: DataScope) -> int:
     return counted_items(scope).count()
 
 
-def items_by_type(scope: Scope) -> dict[str, int]:
+def items_by_type(scope: DataScope) -> dict[str, int]:
     rows = (
         counted_items(scope)
         .values(f"{PV}item_type")
@@ -46,7 +47,7 @@ def items_by_type(scope: Scope) -> dict[str, int]:
     return result
 
 
-def items_by_department(scope: Scope) -> dict[str, int]:
+def items_by_department(scope: DataScope) -> dict[str, int]:
     # Department names are unique, so the name is the key.
     rows = (
         counted_items(scope)
@@ -59,7 +60,7 @@ def items_by_department(scope: Scope) -> dict[str, int]:
 
 
 def _share(condition: Q):  # type: ignore[no-untyped-def]
-    def query(scope: Scope) -> Decimal | None:
+    def query(scope: DataScope) -> Decimal | None:
         agg = counted_items(scope).aggregate(hit=Count("pk", filter=condition), total=Count("pk"))
         return ratio(agg["hit"], agg["total"])
 
@@ -68,14 +69,14 @@ def _share(condition: Q):  # type: ignore[no-untyped-def]
 
 
 def _count(condition: Q):  # type: ignore[no-untyped-def]
-    def query(scope: Scope) -> int:
+    def query(scope: DataScope) -> int:
         return counted_items(scope).filter(condition).count()
 
     query.__qualname__ = f"count[{condition}]"
     return query
 
 
-def promised_limit_compression(scope: Scope) -> Decimal | None:
+def promised_limit_compression(scope: DataScope) -> Decimal | None:
     agg = counted_items(scope).aggregate(
         promised=Sum(f"{PV}promised_limit", filter=Q(**{f"{PV}legal_limit__gt": 0})),
         legal=Sum(f"{PV}legal_limit", filter=Q(**{f"{PV}legal_limit__gt": 0})),

@@ -7,7 +7,9 @@ Rules every metric keeps (docs/metrics.md):
 - ratios are `Decimal` rounded half-up to 4 places (0.5000 = 50.00%); a zero denominator gives
   `None` ("无数据"), never 0;
 - the same records give the same figure on every page, export and report, because they all call
-  `compute`.
+  `compute`;
+- a figure counts the records of a data scope (org.scope.DataScope, the type every scoped read
+  uses; a user's is org.selectors.data_scope_for).
 
 Apps register their figures in their own `metrics.py`, imported from their AppConfig.ready().
 """
@@ -20,65 +22,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Q, QuerySet
 
-from yiwang.org.selectors import DataScope, data_scope_for
+from yiwang.org.scope import ALL_SCOPE, DataScope
 
 MetricValue = Decimal | int | dict[str, int] | None
 MetricKind = Literal["count", "ratio", "breakdown"]
 
 RATIO_PLACES = Decimal("0.0001")
 NO_DATA = "无数据"
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The records a figure counts: the whole catalogue (default), a region and everything under
-    it (12-digit code prefix), one department, or nothing (a user with no data scope)."""
-
-    region_prefix: str = ""
-    department_id: int | None = None
-    nothing: bool = False
-    label: str = "全部"
-
-    @classmethod
-    def whole(cls) -> Scope:
-        return cls()
-
-    @classmethod
-    def region(cls, prefix: str, label: str = "") -> Scope:
-        return cls(region_prefix=prefix, label=label or f"区划 {prefix}")
-
-    @classmethod
-    def department(cls, department_id: int, label: str = "") -> Scope:
-        return cls(department_id=department_id, label=label or f"部门 {department_id}")
-
-    @classmethod
-    def from_data_scope(cls, data_scope: DataScope) -> Scope:
-        """The same records as a user's data scope (org.selectors.DataScope)."""
-        if data_scope.kind == "region":
-            return cls(region_prefix=data_scope.region_prefix, label=data_scope.label)
-        if data_scope.kind == "department":
-            return cls(department_id=data_scope.department_id, label=data_scope.label)
-        return cls(nothing=True, label=data_scope.label)
-
-    @classmethod
-    def for_user(cls, user: object) -> Scope:
-        return cls.from_data_scope(data_scope_for(user))  # type: ignore[arg-type]
-
-    def department_q(self, path: str = "department") -> Q:
-        """Q restricting a queryset whose `path` leads to a Department."""
-        if self.nothing:
-            return Q(pk__in=[])
-        q = Q()
-        if self.region_prefix:
-            q &= Q(**{f"{path}__region__code__startswith": self.region_prefix})
-        if self.department_id is not None:
-            q &= Q(**{f"{path}__id": self.department_id})
-        return q
-
-    def filter(self, queryset: QuerySet, path: str = "department") -> QuerySet:
-        return queryset.filter(self.department_q(path))
 
 
 @dataclass(frozen=True)
@@ -89,7 +40,7 @@ class Metric:
     name: str  # 中文名
     unit: str  # "项", "%" (ratios: the value is 0–1 and is shown × 100)
     definition: str  # 口径: formula, numerator, denominator, what counts
-    query: Callable[[Scope], MetricValue] = field(compare=False)
+    query: Callable[[DataScope], MetricValue] = field(compare=False)
     kind: MetricKind = "count"
 
     @property
@@ -133,9 +84,9 @@ def all_metrics(app: str | None = None) -> list[Metric]:
     return [m for m in _REGISTRY.values() if app is None or m.app == app]
 
 
-def compute(key: str, scope: Scope | None = None) -> MetricValue:
+def compute(key: str, scope: DataScope | None = None) -> MetricValue:
     """The metric's value for the scope (None = the whole catalogue)."""
-    return get(key).query(scope if scope is not None else Scope.whole())
+    return get(key).query(scope if scope is not None else ALL_SCOPE)
 
 
 @dataclass(frozen=True)
@@ -154,7 +105,7 @@ class Figure:
         return list(self.value.items()) if isinstance(self.value, dict) else []
 
 
-def compute_many(keys: Iterable[str], scope: Scope | None = None) -> list[Figure]:
+def compute_many(keys: Iterable[str], scope: DataScope | None = None) -> list[Figure]:
     return [Figure(get(key), compute(key, scope)) for key in keys]
 
 

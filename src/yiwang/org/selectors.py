@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -23,52 +22,7 @@ from .models import (
     Window,
 )
 from .roles import REGION_SCOPE_ROLES
-
-
-@dataclass(frozen=True)
-class DataScope:
-    """What a user may see: nothing, one department, or every department in a region."""
-
-    kind: str  # "none" | "department" | "region"
-    department_id: int | None = None
-    region_prefix: str = ""
-    region_name: str = ""
-    department_name: str = ""
-
-    @property
-    def everything(self) -> bool:
-        """The superuser's scope: a region scope over every region (an empty code prefix)."""
-        return self.kind == "region" and not self.region_prefix
-
-    @property
-    def label(self) -> str:
-        if self.everything:
-            return "全部"
-        if self.kind == "region":
-            return f"本区划（{self.region_name}）"
-        if self.kind == "department":
-            return f"本部门（{self.department_name}）"
-        return "无"
-
-    def department_q(self, path: str = "department") -> Q:
-        """Q restricting a queryset whose `path` leads to a Department."""
-        if self.everything:
-            return Q()
-        if self.kind == "region":
-            return Q(**{f"{path}__region__code__startswith": self.region_prefix})
-        if self.kind == "department":
-            return Q(**{f"{path}__id": self.department_id})
-        return Q(pk__in=[])
-
-    def filter(self, queryset: QuerySet, path: str = "department") -> QuerySet:
-        return queryset.filter(self.department_q(path))
-
-
-NO_SCOPE = DataScope(kind="none")
-# A superuser may write anything (the services let him), so he sees everything too: a region
-# scope whose empty prefix every region code starts with, and which every "region" branch of
-# the scoped reads already handles.
-ALL_SCOPE = DataScope(kind="region", region_name="全部")
+from .scope import ALL_SCOPE, NO_SCOPE, DataScope
 
 
 def staff_for_user(user: User) -> Staff | None:
