@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from tests import factories as f
@@ -87,3 +88,48 @@ def test_catalogue_and_audit_pages_use_it(client, db):
     assert catalog.status_code == 403 and "事项库仅供工作人员使用。" in catalog.content.decode()
     audit = client.get("/workbench/audit/")
     assert audit.status_code == 403 and "审计日志仅供工作人员使用。" in audit.content.decode()
+
+
+def _signed_in_views():  # type: ignore[no-untyped-def]
+    """(URL name, view) of every page that requires signing in."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, namespace):  # type: ignore[no-untyped-def]
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                view = pattern.callback
+                if view.__code__.co_filename.endswith("django/contrib/auth/decorators.py"):
+                    yield f"{namespace}{pattern.name}", view
+
+    yield from walk(get_resolver().url_patterns, "")
+
+
+# Pages for every kind of account (citizens too), so they check signing in only.
+FOR_EVERY_ACCOUNT = {"org:password-change", "portal:my-cases"}
+
+
+def test_every_signed_in_staff_page_uses_the_one_decorator():
+    found = dict(_signed_in_views())
+    assert "catalog-quality:report" in found and "catalog-import:page" in found
+    assert "org:staff-list" in found and "workbench:home" in found
+    others = {
+        name
+        for name, view in found.items()
+        if name not in FOR_EVERY_ACCOUNT
+        if not view.__wrapped__.__code__.co_filename.endswith("yiwang/org/decorators.py")
+    }
+    assert others == set()
+
+
+def test_a_citizen_is_refused_the_org_pages_and_sent_from_the_workbench_home(client, db):
+    client.force_login(_citizen())
+    staff_list = client.get(reverse("org:staff-list"))
+    assert staff_list.status_code == 403
+    assert "您没有权限执行此操作。" in staff_list.content.decode()
+    home = client.get(reverse("workbench:home"))
+    assert home.status_code == 302 and home["Location"] == reverse("portal:home")
+    quality = client.get(reverse("catalog-quality:report"))
+    assert quality.status_code == 403 and "事项库仅供工作人员使用。" in quality.content.decode()

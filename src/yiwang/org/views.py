@@ -18,6 +18,7 @@ from yiwang.common.personal import normalise
 
 from . import ratelimit, selectors, services
 from .auth import CITIZEN_SIGN_IN_FAILED, STAFF_SIGN_IN_FAILED, check_current_password
+from .decorators import staff_page
 from .forms import (
     CitizenRegisterForm,
     CitizenSignInForm,
@@ -180,15 +181,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _staff_required(request: HttpRequest) -> None:
-    if not selectors.is_staff_user(request.user):
-        raise PermissionDenied
-
-
-@login_required
+@staff_page()
 def staff_list(request: HttpRequest) -> HttpResponse:
     """Staff directory within the user's data scope."""
-    _staff_required(request)
     user: User = request.user  # type: ignore[assignment]
     staff = selectors.staff_list_for(user=user)
     return render(
@@ -198,16 +193,14 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_page()
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _staff_required(request)
     staff = selectors.staff_get_for(user=request.user, pk=pk)  # type: ignore[arg-type]
     return render(request, "org/staff_detail.html", {"staff": staff})
 
 
-@login_required
+@staff_page()
 def window_list(request: HttpRequest) -> HttpResponse:
-    _staff_required(request)
     user: User = request.user  # type: ignore[assignment]
     return render(
         request,
@@ -216,9 +209,8 @@ def window_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_page()
 def applicant_list(request: HttpRequest) -> HttpResponse:
-    _staff_required(request)
     user: User = request.user  # type: ignore[assignment]
     # The ID number comes by POST: in a GET query it would land in access logs, browser
     # history and the sign-in page's `next=`.
@@ -232,10 +224,9 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@staff_page()
 def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Applicant record, masked; a permitted user may reveal one field, giving a reason."""
-    _staff_required(request)
     user: User = request.user  # type: ignore[assignment]
     applicant = selectors.applicant_get_for(user=user, pk=pk)
     form = RevealForm(request.POST or None)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yiwang.org.decorators import staff_page
 from yiwang.org.roles import may_use_admin_site
-from yiwang.org.selectors import is_staff_user
 
 from .selectors import (
     calendar_unconfirmed_years,
@@ -45,13 +44,11 @@ def _quick_links(request: HttpRequest) -> list[QuickLink]:
     ]
 
 
-@login_required
+@staff_page(others_to="portal:home")
 def home(request: HttpRequest) -> HttpResponse:
     """Staff home: who I am, what I may see, my to-do list and the calendar's state.
 
     Citizens and enterprises have no workbench: they are sent to the portal."""
-    if not is_staff_user(request.user):
-        return redirect("portal:home")
     today = timezone.localdate()
     unconfirmed = calendar_unconfirmed_years(today)
     context = {

@@ -8,7 +8,6 @@ import io
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,7 @@ from yiwang.catalog.transfer.report import ImportFileError, ImportResult
 from yiwang.catalog.transfer.spec import import_max_bytes, import_max_rows
 from yiwang.catalog.transfer.template import TEMPLATE_FILENAME, import_template
 from yiwang.catalog.transfer.workbook import XLSX_CONTENT_TYPE
+from yiwang.catalog.views.workbench import staff_page
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
 
@@ -79,12 +79,10 @@ class ImportForm(forms.Form):
 
 
 def _staff(request: HttpRequest) -> User:
-    if not org_selectors.is_staff_user(request.user):
-        raise PermissionDenied
-    return request.user  # type: ignore[return-value]
+    return request.user  # type: ignore[return-value]  # staff_page let only staff in
 
 
-@login_required
+@staff_page
 def import_page(request: HttpRequest) -> HttpResponse:
     """Upload form (a valid upload becomes an import job and the browser goes to its page),
     the recent jobs in scope, the template link and the export form."""
@@ -138,7 +136,7 @@ def _job_context(job: ImportJob) -> dict[str, Any]:
     }
 
 
-@login_required
+@staff_page
 def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     """One import job: queued, checking N of M rows, writing, then its per-row report or why
     it failed. The status block polls itself (htmx) until the job is finished."""
@@ -146,14 +144,14 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "catalog/import_job.html", _job_context(job))
 
 
-@login_required
+@staff_page
 def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The job page's status block, for htmx polling."""
     job = import_job_get_for(user=_staff(request), pk=pk)
     return render(request, "catalog/import_job_status.html", _job_context(job))
 
 
-@login_required
+@staff_page
 def template_download(request: HttpRequest) -> FileResponse:
     _staff(request)
     return FileResponse(
@@ -164,7 +162,7 @@ def template_download(request: HttpRequest) -> FileResponse:
     )
 
 
-@login_required
+@staff_page
 def export_download(request: HttpRequest) -> FileResponse:
     """The user's data scope (or one department in it) as xlsx."""
     user = _staff(request)
