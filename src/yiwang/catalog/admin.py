@@ -12,7 +12,13 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from yiwang.catalog import services as catalog_services
-from yiwang.catalog.models import BaseItem, SearchSynonym, ServiceItem, ServiceItemVersion
+from yiwang.catalog.models import (
+    BaseItem,
+    IntermediaryService,
+    SearchSynonym,
+    ServiceItem,
+    ServiceItemVersion,
+)
 from yiwang.catalog.search import synonyms as search_synonyms
 from yiwang.org.models import User
 
@@ -164,11 +170,28 @@ class ServiceItemAdmin(_ReadOnlyAdmin):
     list_select_related = ["department", "published_version", "base"]
 
 
+class IntermediaryInline(admin.TabularInline):
+    """A version's 中介服务, read-only like the version."""
+
+    model = IntermediaryService
+    fields = ["order", "name", "required", "charged", "fee_basis"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(ServiceItemVersion)
 class ServiceItemVersionAdmin(_ReadOnlyAdmin):
     """Versions of implementation items, read-only (a published version never changes)."""
 
-    list_display = ["item", "number", "name", "status", "published_at"]
-    list_filter = ["status"]
+    list_display = ["item", "number", "name", "status", "service_scope", "published_at"]
+    list_filter = ["status", "service_scope", "online_depth"]
+    inlines = [IntermediaryInline]
     search_fields = ["name", "item__code"]
     list_select_related = ["item__published_version", "item__base"]

@@ -58,6 +58,17 @@ def _text(model: type[models.Model], name: str, **kwargs: Any) -> serializers.Ch
     return serializers.CharField(max_length=field.max_length, validators=validators, **kwargs)
 
 
+def _ranged(bound: element_fields.Range, label: str, **kwargs: Any) -> serializers.IntegerField:
+    """An integer field held to a catalog.fields range, with its sentence."""
+    message = bound.message(label)
+    return serializers.IntegerField(
+        min_value=bound.low,
+        max_value=bound.high,
+        error_messages={"min_value": message, "max_value": message},
+        **kwargs,
+    )
+
+
 class MaterialSerializer(serializers.ModelSerializer):
     class Meta:
         model = Material
@@ -303,9 +314,7 @@ class CommentSerializer(BodySerializer):
 class MaterialInputSerializer(BodySerializer):
     name = _text(Material, "name")
     original_or_copy = serializers.ChoiceField(choices=OriginalOrCopy.choices, default="original")
-    count = serializers.IntegerField(
-        min_value=MATERIAL_COUNT.low, max_value=MATERIAL_COUNT.high, default=1
-    )
+    count = _ranged(MATERIAL_COUNT, "份数", default=1)
     medium = serializers.ChoiceField(choices=Medium.choices, default="both")
     source = serializers.ChoiceField(  # type: ignore[assignment]  # the material's source
         choices=MaterialSource.choices, default="applicant"
@@ -320,16 +329,12 @@ class MaterialInputSerializer(BodySerializer):
 class StepInputSerializer(BodySerializer):
     name = _text(ProcessStep, "name")
     role = _text(ProcessStep, "role", allow_blank=True, default="")
-    limit_days = serializers.IntegerField(
-        min_value=STEP_LIMIT_DAYS.low, max_value=STEP_LIMIT_DAYS.high, default=0
-    )
+    limit_days = _ranged(STEP_LIMIT_DAYS, "环节时限", default=0)
 
 
 class ProcedureInputSerializer(BodySerializer):
     name = _text(SpecialProcedure, "name")
-    limit_days = serializers.IntegerField(
-        min_value=STEP_LIMIT_DAYS.low, max_value=STEP_LIMIT_DAYS.high, default=0
-    )
+    limit_days = _ranged(STEP_LIMIT_DAYS, "特别程序时限", default=0)
     legal_basis = _text(SpecialProcedure, "legal_basis", allow_blank=True, default="")
     counted_in_limit = serializers.BooleanField(default=False)
 
@@ -352,14 +357,10 @@ class VersionUpdateSerializer(BodySerializer):
     conditions = _text(ServiceItemVersion, "conditions", allow_blank=True, required=False)
     location = _text(ServiceItemVersion, "location", allow_blank=True, required=False)
     hours = _text(ServiceItemVersion, "hours", allow_blank=True, required=False)
-    legal_limit = serializers.IntegerField(
-        min_value=LIMIT_DAYS.low, max_value=LIMIT_DAYS.high, required=False
-    )
-    promised_limit = serializers.IntegerField(
-        min_value=LIMIT_DAYS.low, max_value=LIMIT_DAYS.high, required=False
-    )
+    legal_limit = _ranged(LIMIT_DAYS, "法定办结时限", required=False)
+    promised_limit = _ranged(LIMIT_DAYS, "承诺办结时限", required=False)
     handling_kind = serializers.ChoiceField(choices=HandlingKind.choices, required=False)
-    visits = serializers.IntegerField(min_value=VISITS.low, max_value=VISITS.high, required=False)
+    visits = _ranged(VISITS, "到办事现场次数", required=False)
     handling_forms = serializers.ListField(
         child=serializers.ChoiceField(choices=HandlingForm.choices), required=False
     )
