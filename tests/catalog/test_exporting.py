@@ -8,6 +8,8 @@ from pathlib import Path
 
 import openpyxl
 from django.db import transaction
+from openpyxl.utils import column_index_from_string
+from openpyxl.utils.cell import coordinate_from_string
 
 from tests.catalog.conftest import CatalogWorld, claim_ready, publish
 from tests.catalog.test_importing import HEADER, csv_bytes, row
@@ -34,7 +36,23 @@ def build_catalogue(world: CatalogWorld) -> None:
         version=version,
         elements={
             "fully_online": True,
-            "cross_province": True,
+            "visits": 0,
+            "online_depth": 4,
+            "service_scope": "cross_province",
+            "service_objects": ["legal_person", "natural_person"],
+            "exercise_level": "county",
+            "body_nature": "entrusted",
+            "entrusting_department": "滁州市市场监督管理局",
+            "joint_bodies": "县公安局、县税务局",
+            "power_source": "entrusted_up",
+            "quantity_limit": "按布局规划控制数量",
+            "result_type": "licence",
+            "result_name": "《食品经营许可证》",
+            "delivery_methods": ["window", "mail", "electronic"],
+            "online_payment": True,
+            "express_delivery": True,
+            "appointment": True,
+            "in_hall": True,
             "commitment_based": True,
             "has_fee": True,
             "fee_standard": "工本费 10 元",
@@ -71,6 +89,10 @@ def build_catalogue(world: CatalogWorld) -> None:
                 "legal_basis": "食品经营许可管理办法",
                 "counted_in_limit": False,
             }
+        ],
+        intermediaries=[
+            {"name": "食品检验", "required": True, "charged": True, "fee_basis": "市场调节价"},
+            {"name": "场所平面图绘制", "required": False, "charged": False, "fee_basis": ""},
         ],
         actor=world.clerk.user,
     )
@@ -132,6 +154,10 @@ def dump() -> dict:
             "procedures": [
                 {f: getattr(p, f) for f in services.PROCEDURE_FIELDS}
                 for p in v.special_procedures.all()
+            ],
+            "intermediaries": [
+                {f: getattr(i, f) for f in services.INTERMEDIARY_FIELDS}
+                for i in v.intermediaries.all()
             ],
         }
     bundles = {
@@ -225,7 +251,15 @@ def test_export_is_limited_to_the_scope(world: CatalogWorld):
 def test_the_template_imports_as_it_is_and_every_column_is_documented(world: CatalogWorld):
     template = import_template()
     workbook = openpyxl.load_workbook(io.BytesIO(template))
-    assert workbook.sheetnames == ["事项", "申请材料", "办理流程", "特别程序", "一件事", "说明"]
+    assert workbook.sheetnames == [
+        "事项",
+        "申请材料",
+        "办理流程",
+        "特别程序",
+        "中介服务",
+        "一件事",
+        "说明",
+    ]
     assert workbook["事项"].max_row == 2  # header + one example row
 
     # The example row is the world's food-licence item (its base code exists): it imports.
@@ -301,3 +335,74 @@ def test_formula_like_catalogue_text_is_exported_as_text_and_round_trips(world: 
     again = catalog_import(files=[("export.csv", text.encode())])
     assert again.errors == [] and (again.unchanged, again.updated) == (4, 0)
     assert ServiceItemVersion.objects.filter(name__in=FORMULAS).count() == 4
+
+
+def test_the_template_offers_the_element_choices_and_explains_the_old_columns(db):
+    workbook = openpyxl.load_workbook(io.BytesIO(import_template()))
+    sheet = workbook["事项"]
+    header = [c.value for c in sheet[1]]
+    assert "跨省通办" not in header and "省内通办" not in header  # read on import only
+    lists = {}
+    for validation in sheet.data_validations.dataValidation:
+        letter, _ = coordinate_from_string(str(validation.sqref).split(":")[0])
+        lists[header[column_index_from_string(letter) - 1]] = validation.formula1.strip('"').split(
+            ","
+        )
+    assert lists["网上办理深度"] == [
+        "一级（网上公开办事信息）",
+        "二级（网上下载表格、预约）",
+        "三级（网上预审、网上受理）",
+        "四级（全程网办）",
+    ]
+    assert lists["通办范围"] == ["全国通办", "跨省通办", "省内通办", "市内通办", "县内通办"]
+    assert lists["实施主体性质"] == ["法定机关", "授权组织", "受委托组织"]
+    assert lists["审批结果类型"] == ["证照", "批文", "其他"]
+    assert lists["服务对象"][0] == "自然人"
+    assert lists["是否支持网上支付"] == ["Y", "N"]
+    assert "委托部门" not in lists  # free text
+    assert workbook["中介服务"].max_row == 1
+    assert [c.value for c in workbook["中介服务"][1]] == [
+        "实施部门",
+        "事项名称",
+        "业务办理项类型",
+        "序号",
+        "中介服务名称",
+        "是否必需",
+        "是否收费",
+        "收费依据/标准",
+    ]
+    explained = {row[1]: row[3] for row in workbook["说明"].iter_rows(values_only=True) if row[1]}
+    assert "旧格式" in explained["跨省通办"] and "通办范围" in explained["跨省通办"]
+    assert "受委托组织" in explained["委托部门"]
+
+
+def test_export_writes_the_element_labels_and_the_intermediaries(world: CatalogWorld):
+    build_catalogue(world)
+    data = catalog_export()
+
+    items = _sheet(data, "事项")
+    food = dict(
+        zip(items[0], next(r for r in items[1:] if r[2] == "食品经营许可（新办）"), strict=True)
+    )
+    assert "跨省通办" not in food and "省内通办" not in food
+    assert food["网上办理深度"] == "四级（全程网办）"
+    assert food["通办范围"] == "跨省通办"
+    assert food["服务对象"] == "法人（企业法人/事业法人/社会组织法人）、自然人"
+    assert (food["行使层级"], food["实施主体性质"], food["权力来源"]) == (
+        "县级",
+        "受委托组织",
+        "上级委托",
+    )
+    assert food["结果送达方式"] == "窗口领取、邮寄送达、电子送达（网上下载）"
+    assert (food["审批结果类型"], food["审批结果名称"]) == ("证照", "《食品经营许可证》")
+    assert (food["是否支持网上支付"], food["物流快递"], food["进驻大厅"]) == ("Y", "Y", "Y")
+    other = dict(
+        zip(items[0], next(r for r in items[1:] if r[2] == "临时居民身份证申领"), strict=True)
+    )
+    # Not yet stated: blank, not a made-up value.
+    assert (other["服务对象"], other["实施主体性质"], other["通办范围"]) == (None, None, "县内通办")
+    intermediaries = _sheet(data, "中介服务")
+    assert [r[4:8] for r in intermediaries[1:]] == [
+        (1, "食品检验", "Y", "Y"),
+        (2, "场所平面图绘制", "N", "N"),
+    ]

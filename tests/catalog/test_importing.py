@@ -467,3 +467,280 @@ def test_oversized_files_are_refused(db, settings):
     assert len(data) > 1024
     with pytest.raises(ImportFileError, match="超过上限"):
         catalog_import(files=[("big.csv", data)])
+
+
+# --- The implementation list's elements (实施清单要素) ----------------------------------------
+
+ELEMENT_HEADER = [
+    *HEADER,
+    "全程网办",
+    "网上办理深度",
+    "通办范围",
+    "服务对象",
+    "行使层级",
+    "实施主体性质",
+    "委托部门",
+    "联办机构",
+    "权力来源",
+    "数量限制",
+    "审批结果类型",
+    "审批结果名称",
+    "结果送达方式",
+    "是否收费",
+    "收费标准",
+    "收费依据",
+    "是否支持网上支付",
+    "物流快递",
+    "预约办理",
+    "进驻大厅",
+]
+GOOD_ELEMENTS = {
+    "全程网办": "Y",
+    "到现场次数": "0",
+    "网上办理深度": "四级（全程网办）",
+    "通办范围": "跨省通办",
+    "服务对象": "自然人、法人（企业法人/事业法人/社会组织法人）；非法人组织",
+    "行使层级": "县级",
+    "实施主体性质": "受委托组织",
+    "委托部门": "滁州市市场监督管理局",
+    "联办机构": "县公安局、县税务局",
+    "权力来源": "上级委托",
+    "数量限制": "按布局规划控制数量",
+    "审批结果类型": "证照",
+    "审批结果名称": "《食品经营许可证》",
+    "结果送达方式": "窗口领取、邮寄送达、电子送达（网上下载）",
+    "是否收费": "Y",
+    "收费标准": "每证 10 元",
+    "收费依据": "《收费目录清单》",
+    "是否支持网上支付": "Y",
+    "物流快递": "Y",
+    "预约办理": "N",
+    "进驻大厅": "Y",
+}
+
+
+def element_row(name: str = "食品经营许可（新办）", **cells: str) -> list[str]:
+    values = {**GOOD_ELEMENTS, **cells}
+    base = row(name, **{h: values[h] for h in HEADER[2:] if h in values})
+    return [*base, *(values.get(h, "") for h in ELEMENT_HEADER[len(HEADER) :])]
+
+
+def test_the_implementation_list_elements_are_imported(world: CatalogWorld):
+    intermediaries = [
+        ["实施部门", "事项名称", "中介服务名称", "是否必需", "是否收费", "收费依据/标准"],
+        ["县市场监督管理局", "食品经营许可（新办）", "食品检验", "", "Y", "市场调节价"],
+        ["县市场监督管理局", "食品经营许可（新办）", "场所平面图绘制", "N", "", ""],
+    ]
+    data = xlsx_bytes({"事项": [ELEMENT_HEADER, element_row()], "中介服务": intermediaries})
+
+    result = catalog_import(files=[("清单.xlsx", data)], actor=world.reviewer.user, publish=True)
+
+    assert result.errors == []
+    assert (result.created, result.published) == (1, 1)
+    v = ServiceItem.objects.get().published_version
+    assert (v.fully_online, v.online_depth, v.visits) == (True, 4, 0)
+    assert v.service_scope == "cross_province" and v.cross_province and v.in_province
+    assert v.service_objects == ["natural_person", "legal_person", "other_organisation"]
+    assert (v.exercise_level, v.body_nature, v.power_source) == (
+        "county",
+        "entrusted",
+        "entrusted_up",
+    )
+    assert v.entrusting_department == "滁州市市场监督管理局"
+    assert (v.joint_bodies, v.quantity_limit) == ("县公安局、县税务局", "按布局规划控制数量")
+    assert (v.result_type, v.result_name) == ("licence", "《食品经营许可证》")
+    assert v.delivery_methods == ["window", "mail", "electronic"]
+    assert (v.has_fee, v.online_payment, v.express_delivery, v.appointment, v.in_hall) == (
+        True,
+        True,
+        True,
+        False,
+        True,
+    )
+    assert [
+        (i.order, i.name, i.required, i.charged, i.fee_basis) for i in v.intermediaries.all()
+    ] == [
+        (1, "食品检验", True, True, "市场调节价"),
+        (2, "场所平面图绘制", False, False, ""),
+    ]
+    assert "更新中介服务" in AdjustmentLog.objects.get(action="编制").summary
+
+    # The same file again changes nothing; the same values in another order neither.
+    again = catalog_import(files=[("清单.xlsx", data)])
+    assert (again.unchanged, again.updated) == (1, 0)
+    reordered = element_row(服务对象="非法人组织、自然人、法人")
+    again = catalog_import(files=[("b.csv", csv_bytes([ELEMENT_HEADER, reordered]))])
+    assert (again.unchanged, again.updated) == (1, 0)
+
+
+def test_short_labels_and_codes_are_accepted(world: CatalogWorld):
+    data = csv_bytes(
+        [
+            ELEMENT_HEADER,
+            element_row(
+                网上办理深度="4",
+                服务对象="法人",
+                结果送达方式="电子送达；邮寄",
+                实施主体性质="entrusted",
+                审批结果类型="其他",
+            ),
+        ]
+    )
+
+    result = catalog_import(files=[("short.csv", data)])
+
+    assert result.errors == []
+    v = ServiceItemVersion.objects.get()
+    assert (v.online_depth, v.service_objects, v.delivery_methods) == (
+        4,
+        ["legal_person"],
+        ["electronic", "mail"],
+    )
+    assert (v.body_nature, v.result_type) == ("entrusted", "other")
+
+
+def test_bad_element_values_are_reported_with_row_and_column(world: CatalogWorld):
+    data = csv_bytes(
+        [
+            ELEMENT_HEADER,
+            element_row("A 事项", 服务对象="自然人、外国人"),
+            element_row("B 事项", 行使层级="区级"),
+            element_row("C 事项", 网上办理深度="五级"),
+            element_row("D 事项", 委托部门=""),
+            element_row("E 事项", 是否收费="N", 收费标准="", 收费依据=""),
+            element_row("F 事项", 网上办理深度="三级"),
+            element_row("G 事项", 到现场次数="1"),
+            element_row("H 事项", 实施主体性质="法定机关"),
+            element_row("I 事项", 通办范围="全省通办"),
+            element_row("J 事项", 物流快递="可以"),
+        ]
+    )
+    before = footprint()
+
+    result = catalog_import(files=[("清单.csv", data)])
+
+    errors = {e.row: (e.column, e.message) for e in result.errors}
+    assert errors == {
+        2: (
+            "服务对象",
+            "“外国人”不是可选的值，应为：自然人、法人（企业法人/事业法人/社会组织法人）、非法人组织。",
+        ),
+        3: (
+            "行使层级",
+            "“区级”不是可选的值，应为：国家级、省级、市级、县级、乡镇（街道）级、村（社区）级。",
+        ),
+        4: (
+            "网上办理深度",
+            "“五级”不是可选的值，应为：一级（网上公开办事信息）、二级（网上下载表格、预约）、"
+            "三级（网上预审、网上受理）、四级（全程网办）。",
+        ),
+        5: ("委托部门", "实施主体为受委托组织时，须填写委托部门。"),
+        6: ("是否支持网上支付", "不收费的事项不能标为支持网上支付。"),
+        7: ("网上办理深度", "全程网办事项的网上办理深度应为四级（全程网办）。"),
+        8: ("到现场次数", "全程网办事项的到办事现场次数应为 0，现为 1 次。"),
+        9: ("委托部门", "实施主体不是受委托组织时，委托部门应为空。"),
+        10: (
+            "通办范围",
+            "“全省通办”不是可选的值，应为：全国通办、跨省通办、省内通办、市内通办、县内通办。",
+        ),
+        11: ("物流快递", "应填写 Y 或 N，现为“可以”。"),
+    }
+    assert str(result.errors[0]).startswith("清单.csv第 2 行“服务对象”列：")
+    assert footprint() == before
+
+
+def test_rules_are_checked_against_the_elements_kept_from_the_current_version(
+    world: CatalogWorld,
+):
+    catalog_import(files=[("a.csv", csv_bytes([ELEMENT_HEADER, element_row()]))])
+    # The file gives only 实施主体性质; the 委托部门 the draft keeps no longer fits.
+    data = csv_bytes([[*HEADER, "实施主体性质"], [*row(到现场次数="0"), "法定机关"]])
+
+    result = catalog_import(files=[("b.csv", data)])
+
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (2, "实施主体性质", "实施主体不是受委托组织时，委托部门应为空。")
+    ]
+    # And a fee taken away while the draft keeps 网上支付.
+    data = csv_bytes([[*HEADER, "是否收费"], [*row(到现场次数="0"), "N"]])
+    result = catalog_import(files=[("c.csv", data)])
+    assert [(e.column, e.message) for e in result.errors] == [
+        ("是否收费", "不收费的事项不能标为支持网上支付。")
+    ]
+
+
+def test_old_flag_columns_are_read_as_the_service_scope(world: CatalogWorld):
+    header = [*HEADER, "跨省通办", "省内通办"]
+
+    def scope_after(cross: str, province: str, name: str = "食品经营许可（新办）") -> str:
+        data = csv_bytes([header, [*row(name), cross, province]])
+        result = catalog_import(files=[("old.csv", data)])
+        assert result.errors == []
+        return ServiceItemVersion.objects.get(name=name).service_scope
+
+    assert scope_after("Y", "N") == "cross_province"
+    assert scope_after("N", "Y") == "province"
+    assert scope_after("N", "N") == "county"
+    # A scope the flags already describe is kept: 全国通办 is 跨省 as the old flag meant it.
+    version = ServiceItemVersion.objects.get()
+    services.version_update(version=version, elements={"service_scope": "national"})
+    data = csv_bytes([header, [*row(), "Y", "Y"]])
+    assert catalog_import(files=[("old.csv", data)]).unchanged == 1
+    assert ServiceItemVersion.objects.get().service_scope == "national"
+    # Only the 跨省通办 column (the demo county's old CSV): the other flag stays as it was.
+    data = csv_bytes([[*HEADER, "cross_province"], [*row(), "N"]])
+    assert catalog_import(files=[("old.csv", data)]).errors == []
+    assert ServiceItemVersion.objects.get().service_scope == "province"
+
+
+def test_old_flags_must_agree_with_the_service_scope(world: CatalogWorld):
+    data = csv_bytes([[*HEADER, "通办范围", "跨省通办"], [*row(), "县内通办", "Y"]])
+
+    result = catalog_import(files=[("x.csv", data)])
+
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (2, "跨省通办", "与“通办范围”列矛盾。")
+    ]
+
+
+def test_full_online_alone_sets_the_online_depth_and_the_other_way_round(world: CatalogWorld):
+    data = csv_bytes([[*HEADER, "全程网办"], [*row(到现场次数="0"), "Y"]])
+    assert catalog_import(files=[("a.csv", data)]).errors == []
+    assert ServiceItemVersion.objects.get().online_depth == 4
+    data = csv_bytes([[*HEADER, "网上办理深度"], [*row(到现场次数="0"), "三级"]])
+    assert catalog_import(files=[("b.csv", data)]).errors == []
+    v = ServiceItemVersion.objects.get()
+    assert (v.online_depth, v.fully_online) == (3, False)
+
+
+def test_publishing_needs_a_result_name(world: CatalogWorld):
+    data = csv_bytes([ELEMENT_HEADER, element_row(审批结果名称="")])
+
+    result = catalog_import(files=[("x.csv", data)], actor=world.reviewer.user, publish=True)
+
+    assert [(e.row, e.column) for e in result.errors] == [(2, "审批结果名称")]
+    assert "审批结果名称" in result.errors[0].message
+    # Without publishing, the draft may wait for its name; an old file gets the claim's default.
+    assert catalog_import(files=[("x.csv", data)]).errors == []
+    old = csv_bytes([HEADER, row("食品生产许可")])
+    catalog_import(files=[("old.csv", old)], actor=world.reviewer.user, publish=True)
+    assert ServiceItemVersion.objects.get(name="食品生产许可").result_name == "食品生产许可"
+
+
+def test_intermediary_rows_are_checked(world: CatalogWorld):
+    intermediaries = [
+        ["实施部门", "事项名称", "中介服务名称", "是否必需", "是否收费"],
+        ["县市场监督管理局", "食品经营许可（新办）", "", "Y", "Y"],
+        ["县市场监督管理局", "食品经营许可（新办）", "食品检验", "必须", "Y"],
+        ["县市场监督管理局", "没有的事项", "测绘", "Y", "N"],
+    ]
+    data = xlsx_bytes({"事项": [ELEMENT_HEADER, element_row()], "中介服务": intermediaries})
+
+    result = catalog_import(files=[("x.xlsx", data)])
+
+    assert [(e.sheet, e.row, e.column) for e in result.errors] == [
+        ("“中介服务”表", 2, "中介服务名称"),
+        ("“中介服务”表", 3, "是否必需"),
+        ("“中介服务”表", 4, "事项名称"),
+    ]
+    assert not ServiceItem.objects.exists()

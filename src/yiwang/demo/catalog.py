@@ -1,6 +1,11 @@
-"""The demo county's catalogue: data/service_items.csv (159 items, 31 bodies) and
-data/bundles.csv (7 bundles), claimed, compiled, reviewed and published through the catalogue
-services so that every record carries its adjustment log and audit events. Idempotent."""
+"""The demo county's catalogue: data/service_items.csv (159 items, 31 bodies, with the national
+implementation list's elements under their Chinese headers), data/intermediaries.csv (the
+中介服务 the items' laws ask for) and data/bundles.csv (7 bundles), claimed, compiled, reviewed
+and published through the catalogue services so that every record carries its adjustment log
+and audit events. Idempotent.
+
+The element columns use the import format's headers and values (docs/catalog-import.md), so the
+files import as they are; they are parsed here with the import's own choice tables."""
 
 from __future__ import annotations
 
@@ -9,9 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from yiwang.catalog import services as catalog
+from yiwang.catalog.fields import DeliveryMethod, ServiceObject
 from yiwang.catalog.models import BaseItem, Bundle, ItemType, ServiceItem
+from yiwang.catalog.transfer import rows as cells
+from yiwang.catalog.transfer.spec import normalize_header
 from yiwang.org.models import Department, Window, WindowKind
 
 from . import county as c
@@ -88,6 +97,84 @@ class DemoItem:
     # The laws and regulations the item rests on, and who may apply under which conditions.
     legal_basis: str
     conditions: str
+    # The national implementation list's elements (stored values, see catalog.fields).
+    service_objects: list[str]
+    exercise_level: str
+    body_nature: str
+    entrusting_department: str
+    joint_bodies: str
+    power_source: str
+    quantity_limit: str
+    result_type: str
+    result_name: str
+    delivery_methods: list[str]
+    online_depth: int
+    online_payment: bool
+    express_delivery: bool
+    appointment: bool
+    in_hall: bool
+    service_scope: str
+    fee: tuple[str, str] | None  # (收费标准, 收费依据) when the item charges a fee
+    location: str  # where, when not the county hall (进驻大厅 N)
+
+
+@dataclass(frozen=True)
+class DemoIntermediary:
+    department: str
+    item: str
+    name: str
+    required: bool
+    charged: bool
+    fee_basis: str
+
+
+def _one(options: dict[str, str], label: str, row: dict[str, str]) -> str:
+    value = options.get(normalize_header(row[label]))
+    if value is None:
+        raise ValueError(
+            f"service_items.csv：{row['name']}的“{label}”为“{row[label]}”，不是可选值。"
+        )
+    return value
+
+
+def _many(options: dict[str, str], choices: Any, label: str, row: dict[str, str]) -> list[str]:
+    chosen = {_one(options, label, {**row, label: t}) for t in re.split(r"[、；]", row[label])}
+    return [v for v in choices.values if v in chosen]
+
+
+def _demo_item(row: dict[str, str]) -> DemoItem:
+    return DemoItem(
+        department=row["department"],
+        name=row["name"],
+        item_type=TYPE_BY_LABEL[row["item_type"]],
+        legal_days=int(row["legal_days"]),
+        promised_days=int(row["promised_days"]),
+        visits=int(row["onsite_visits"]),
+        online=row["online"],
+        instant=row["instant"] == "Y",
+        cross_province=row["cross_province"] == "Y",
+        materials=[m.strip() for m in row["materials"].split("；") if m.strip()],
+        legal_basis=row["legal_basis"],
+        conditions=row["conditions"],
+        service_objects=_many(cells.SERVICE_OBJECT_CHOICES, ServiceObject, "服务对象", row),
+        exercise_level=_one(cells.EXERCISE_LEVEL_CHOICES, "行使层级", row),
+        body_nature=_one(cells.BODY_NATURE_CHOICES, "实施主体性质", row),
+        entrusting_department=row["委托部门"],
+        joint_bodies=row["联办机构"],
+        power_source=_one(cells.POWER_SOURCE_CHOICES, "权力来源", row),
+        quantity_limit=row["数量限制"],
+        result_type=_one(cells.RESULT_TYPE_CHOICES, "审批结果类型", row),
+        result_name=row["审批结果名称"],
+        delivery_methods=_many(cells.DELIVERY_CHOICES, DeliveryMethod, "结果送达方式", row),
+        online_depth=int(_one(cells.DEPTH_CHOICES, "网上办理深度", row)),
+        online_payment=row["是否支持网上支付"] == "Y",
+        express_delivery=row["物流快递"] == "Y",
+        appointment=row["预约办理"] == "Y",
+        in_hall=row["进驻大厅"] == "Y",
+        service_scope=_one(cells.SCOPE_CHOICES, "通办范围", row),
+        fee=(row["收费标准"], row["收费依据"]) if row["是否收费"] == "Y" else None,
+        location=row["办理地点"],
+    )
 
 
 def demo_items() -> list[DemoItem]:
@@ -96,23 +183,28 @@ def demo_items() -> list[DemoItem]:
         .joinpath("data/service_items.csv")
         .open(encoding="utf-8") as fh
     ):
-        return [
-            DemoItem(
-                department=row["department"],
-                name=row["name"],
-                item_type=TYPE_BY_LABEL[row["item_type"]],
-                legal_days=int(row["legal_days"]),
-                promised_days=int(row["promised_days"]),
-                visits=int(row["onsite_visits"]),
-                online=row["online"],
-                instant=row["instant"] == "Y",
-                cross_province=row["cross_province"] == "Y",
-                materials=[m.strip() for m in row["materials"].split("；") if m.strip()],
-                legal_basis=row["legal_basis"],
-                conditions=row["conditions"],
+        return [_demo_item(row) for row in csv.DictReader(fh)]
+
+
+def demo_intermediaries() -> dict[tuple[str, str], list[DemoIntermediary]]:
+    """data/intermediaries.csv by (department, item), in the file's order."""
+    found: dict[tuple[str, str], list[DemoIntermediary]] = {}
+    with (
+        resources.files("yiwang.demo")
+        .joinpath("data/intermediaries.csv")
+        .open(encoding="utf-8") as fh
+    ):
+        for row in csv.DictReader(fh):
+            entry = DemoIntermediary(
+                department=row["实施部门"],
+                item=row["事项名称"],
+                name=row["中介服务名称"],
+                required=row["是否必需"] == "Y",
+                charged=row["是否收费"] == "Y",
+                fee_basis=row["收费依据/标准"],
             )
-            for row in csv.DictReader(fh)
-        ]
+            found.setdefault((entry.department, entry.item), []).append(entry)
+    return found
 
 
 def demo_bundles() -> dict[str, dict[int, list[str]]]:
@@ -184,6 +276,13 @@ def steps(item: DemoItem) -> list[dict[str, object]]:
     ]
 
 
+def intermediary_rows(entries: list[DemoIntermediary]) -> list[dict[str, object]]:
+    return [
+        {"name": e.name, "required": e.required, "charged": e.charged, "fee_basis": e.fee_basis}
+        for e in entries
+    ]
+
+
 def elements(item: DemoItem, location: str, phone: str) -> dict[str, object]:
     forms = {"全程网办": ["online", "window"], "网上预审": ["online", "window"]}.get(
         item.online, ["window"]
@@ -197,11 +296,29 @@ def elements(item: DemoItem, location: str, phone: str) -> dict[str, object]:
         "visits": item.visits,
         "handling_forms": forms,
         "fully_online": item.online == "全程网办",
-        "cross_province": item.cross_province,
-        "in_province": item.cross_province or item.online == "全程网办",
         "commitment_based": False,
         "conditions": item.conditions,
-        "location": location,
+        # Handled in the county hall unless the list says where (婚姻登记处, 助产机构 …).
+        "location": item.location or location,
+        "has_fee": item.fee is not None,
+        "fee_standard": item.fee[0] if item.fee else "",
+        "fee_basis": item.fee[1] if item.fee else "",
+        "service_objects": item.service_objects,
+        "exercise_level": item.exercise_level,
+        "body_nature": item.body_nature,
+        "entrusting_department": item.entrusting_department,
+        "joint_bodies": item.joint_bodies,
+        "power_source": item.power_source,
+        "quantity_limit": item.quantity_limit,
+        "result_type": item.result_type,
+        "result_name": item.result_name,
+        "delivery_methods": item.delivery_methods,
+        "online_depth": item.online_depth,
+        "online_payment": item.online_payment,
+        "express_delivery": item.express_delivery,
+        "appointment": item.appointment,
+        "in_hall": item.in_hall,
+        "service_scope": item.service_scope,
         "hours": "工作日 8:30-12:00，14:30-17:30；周六上午延时服务",
         "consult_phone": phone,
         "complaint_channel": "12345 政务服务便民热线；示范县政务服务中心办不成事反映窗口",
@@ -234,6 +351,7 @@ def seed_catalog(progress: Progress | None = None) -> dict[str, int]:
     body_index = {name: i for i, name in enumerate(c.county_departments())}
     sequence: dict[str, int] = {}
     by_name: dict[str, ServiceItem] = {}
+    intermediaries = demo_intermediaries()
     for demo in demo_items():
         department = departments[demo.department]
         sequence[demo.department] = sequence.get(demo.department, 0) + 1
@@ -256,6 +374,9 @@ def seed_catalog(progress: Progress | None = None) -> dict[str, int]:
                 elements=elements(demo, _location(department, windows), phone),
                 materials=material_rows(demo),
                 steps=steps(demo),
+                intermediaries=intermediary_rows(
+                    intermediaries.get((demo.department, demo.name), [])
+                ),
                 reason="示范县首次编制",
             )
             catalog.version_submit(version=version)

@@ -17,6 +17,14 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from yiwang.catalog import selectors
+from yiwang.catalog.fields import (
+    BodyNature,
+    ExerciseLevel,
+    OnlineDepth,
+    PowerSource,
+    ResultType,
+    ServiceScope,
+)
 from yiwang.catalog.models import (
     Bundle,
     BundleStatus,
@@ -29,6 +37,7 @@ from yiwang.catalog.models import (
 )
 from yiwang.catalog.transfer.spec import (
     BUNDLES,
+    INTERMEDIARIES,
     ITEMS,
     MATERIALS,
     PROCEDURES,
@@ -46,6 +55,11 @@ from yiwang.org.models import Department, User
 
 def _yn(value: bool) -> str:
     return "Y" if value else "N"
+
+
+def _label(choices: Any, value: Any) -> str:
+    """A choice's label, blank for a blank (not yet stated) element."""
+    return str(choices(value).label) if value not in ("", None) else ""
 
 
 def export_items(
@@ -77,7 +91,7 @@ def _versions(items: list[ServiceItem]) -> dict[int, ServiceItemVersion]:
         )
         wanted |= set(latest.values())
     versions = ServiceItemVersion.objects.filter(pk__in=wanted).prefetch_related(
-        "materials", "steps", "special_procedures"
+        "materials", "steps", "special_procedures", "intermediaries"
     )
     return {v.item_id: v for v in versions}
 
@@ -102,8 +116,22 @@ def _item_row(item: ServiceItem, v: ServiceItemVersion) -> dict[str, Any]:
         "visits": v.visits,
         "handling_forms": "、".join(v.handling_form_labels),
         "fully_online": _yn(v.fully_online),
-        "cross_province": _yn(v.cross_province),
-        "in_province": _yn(v.in_province),
+        "online_depth": _label(OnlineDepth, v.online_depth),
+        "service_scope": _label(ServiceScope, v.service_scope),
+        "service_objects": "、".join(v.service_object_labels),
+        "exercise_level": _label(ExerciseLevel, v.exercise_level),
+        "body_nature": _label(BodyNature, v.body_nature),
+        "entrusting_department": v.entrusting_department,
+        "joint_bodies": v.joint_bodies,
+        "power_source": _label(PowerSource, v.power_source),
+        "quantity_limit": v.quantity_limit,
+        "result_type": _label(ResultType, v.result_type),
+        "result_name": v.result_name,
+        "delivery_methods": "、".join(v.delivery_method_labels),
+        "online_payment": _yn(v.online_payment),
+        "express_delivery": _yn(v.express_delivery),
+        "appointment": _yn(v.appointment),
+        "in_hall": _yn(v.in_hall),
         "commitment_based": _yn(v.commitment_based),
         "self_service_24h": _yn(v.self_service_24h),
         "has_fee": _yn(v.has_fee),
@@ -178,6 +206,23 @@ def _procedure_rows(pairs: list[tuple[ServiceItem, ServiceItemVersion]]) -> list
     ]
 
 
+def _intermediary_rows(
+    pairs: list[tuple[ServiceItem, ServiceItemVersion]],
+) -> list[dict[str, Any]]:
+    return [
+        {
+            **_key(item, v),
+            "order": i.order,
+            "intermediary": i.name,
+            "required": _yn(i.required),
+            "charged": _yn(i.charged),
+            "fee_basis": i.fee_basis,
+        }
+        for item, v in pairs
+        for i in v.intermediaries.all()
+    ]
+
+
 def _bundle_rows(names: dict[int, tuple[str, str]]) -> list[dict[str, Any]]:
     """Bundles whose every item is in the export (a department's export leaves out bundles
     that would name items the file does not hold)."""
@@ -218,6 +263,7 @@ def catalog_export(*, user: User | None = None, department: Department | None = 
     write_sheet(workbook, MATERIALS, _material_rows(pairs), with_info=True)
     write_sheet(workbook, STEPS, _step_rows(pairs), with_info=True)
     write_sheet(workbook, PROCEDURES, _procedure_rows(pairs), with_info=True)
+    write_sheet(workbook, INTERMEDIARIES, _intermediary_rows(pairs), with_info=True)
     names = {item.pk: (v.name, item.department.name) for item, v in pairs}
     write_sheet(workbook, BUNDLES, _bundle_rows(names), with_info=True)
     write_explanation(workbook, SHEETS_IN_ORDER)

@@ -14,7 +14,18 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 
+from yiwang.catalog import fields as element_fields
 from yiwang.catalog import services, workflow
+from yiwang.catalog.fields import (
+    BodyNature,
+    DeliveryMethod,
+    ExerciseLevel,
+    OnlineDepth,
+    PowerSource,
+    ResultType,
+    ServiceObject,
+    ServiceScope,
+)
 from yiwang.catalog.models import (
     BaseItem,
     Bundle,
@@ -22,6 +33,7 @@ from yiwang.catalog.models import (
     BusinessType,
     HandlingForm,
     HandlingKind,
+    IntermediaryService,
     ItemStatus,
     ItemType,
     Material,
@@ -37,12 +49,20 @@ from yiwang.catalog.models import (
 from yiwang.catalog.transfer.reading import Table, classify
 from yiwang.catalog.transfer.report import RowError
 from yiwang.catalog.transfer.rows import (
+    BODY_NATURE_CHOICES,
     BUSINESS_CHOICES,
+    DELIVERY_CHOICES,
+    DEPTH_CHOICES,
+    EXERCISE_LEVEL_CHOICES,
     FORM_CHOICES,
     KIND_CHOICES,
     MEDIUM_CHOICES,
     ONLINE_CHOICES,
     ORIGINAL_CHOICES,
+    POWER_SOURCE_CHOICES,
+    RESULT_TYPE_CHOICES,
+    SCOPE_CHOICES,
+    SERVICE_OBJECT_CHOICES,
     SOURCE_CHOICES,
     TYPE_CHOICES,
     Row,
@@ -76,8 +96,10 @@ MATERIAL_DEFAULTS: dict[str, Any] = {
 }
 STEP_DEFAULTS: dict[str, Any] = {"role": "", "limit_days": 0}
 PROCEDURE_DEFAULTS: dict[str, Any] = {"limit_days": 0, "legal_basis": "", "counted_in_limit": False}
+INTERMEDIARY_DEFAULTS: dict[str, Any] = {"required": True, "charged": False, "fee_basis": ""}
 MATERIAL_KEYS = [f for f in services.MATERIAL_FIELDS if f != "order"]
 STEP_KEYS = [f for f in services.STEP_FIELDS if f != "order"]
+INTERMEDIARY_KEYS = [f for f in services.INTERMEDIARY_FIELDS if f != "order"]
 # Six-element columns whose blank cell means “as the base item says”, not “empty”.
 _BASE_ELEMENTS = ("competent_department", "implementing_body", "legal_basis")
 _TEXT_ELEMENTS = (
@@ -89,14 +111,42 @@ _TEXT_ELEMENTS = (
     "faq",
     "consult_phone",
     "complaint_channel",
+    "entrusting_department",
+    "joint_bodies",
+    "quantity_limit",
+    "result_name",
 )
 _FLAG_ELEMENTS = (
-    "cross_province",
-    "in_province",
     "commitment_based",
     "self_service_24h",
     "has_fee",
+    "online_payment",
+    "express_delivery",
+    "appointment",
+    "in_hall",
 )
+# Single-choice elements of the implementation list: (options, choices); blank is “not stated”.
+_CHOICE_ELEMENTS: dict[str, tuple[dict[str, str], Any]] = {
+    "exercise_level": (EXERCISE_LEVEL_CHOICES, ExerciseLevel),
+    "body_nature": (BODY_NATURE_CHOICES, BodyNature),
+    "power_source": (POWER_SOURCE_CHOICES, PowerSource),
+    "result_type": (RESULT_TYPE_CHOICES, ResultType),
+}
+# List elements, kept in the order written; the same values in another order are no change.
+_LIST_ELEMENTS: dict[str, tuple[dict[str, str], Any]] = {
+    "service_objects": (SERVICE_OBJECT_CHOICES, ServiceObject),
+    "delivery_methods": (DELIVERY_CHOICES, DeliveryMethod),
+}
+_UNORDERED = frozenset({"handling_forms", *_LIST_ELEMENTS})
+# For a rule error on an element the row does not give: the columns it is checked against.
+_RULE_PARTNERS: dict[str, tuple[str, ...]] = {
+    "entrusting_department": ("body_nature",),
+    "online_payment": ("has_fee",),
+    "online_depth": ("fully_online",),
+    "fully_online": ("online_depth",),
+    "visits": ("fully_online", "online_depth"),
+    "promised_limit": ("legal_limit", "handling_kind"),
+}
 
 
 @dataclass
@@ -130,6 +180,7 @@ class ItemPlan:
     columns: dict[str, str]  # element → column header, for error reports
     base_code: str = ""
     online: str | None = None  # 网办 column: full / pre / none
+    legacy_flags: dict[str, bool] = field(default_factory=dict)  # old 跨省通办 / 省内通办 columns
     forms_given: bool = False
     material_specs: list[dict[str, Any]] | None = None
     base: BaseItem | None = None
@@ -140,6 +191,7 @@ class ItemPlan:
     materials: list[dict[str, Any]] | None = None  # None: unchanged
     steps: list[dict[str, Any]] | None = None
     procedures: list[dict[str, Any]] | None = None
+    intermediaries: list[dict[str, Any]] | None = None
     action: str = ""  # created / updated / unchanged
     publish: bool = False
     ok: bool = True
@@ -172,7 +224,7 @@ def _generated_code(item_type: str, name: str, taken: Callable[[str], bool]) -> 
 
 
 def _same(field_name: str, a: Any, b: Any) -> bool:
-    if field_name == "handling_forms":
+    if field_name in _UNORDERED:
         return set(a or []) == set(b or [])
     return bool(a == b)
 
@@ -231,7 +283,7 @@ class Planner:
         self._check_duplicates()
         children = {
             kind: self._read_children(by_kind[kind], kind)
-            for kind in ("materials", "steps", "procedures")
+            for kind in ("materials", "steps", "procedures", "intermediaries")
         }
         self._resolve_bases()
         self._compare(children)
@@ -277,6 +329,30 @@ class Planner:
         for element in ("legal_limit", "visits"):
             if row.has(element):
                 give(element, row.integer(element), element)
+        for element, (options, choices) in _CHOICE_ELEMENTS.items():
+            if row.has(element):
+                give(
+                    element,
+                    row.choice(element, options, choice_labels(choices), default="-"),
+                    element,
+                )
+                if specified[element] == "-":  # blank: not stated
+                    specified[element] = ""
+        for element, (options, choices) in _LIST_ELEMENTS.items():
+            if row.has(element):
+                give(element, row.choices(element, options, choice_labels(choices)), element)
+        if row.has("online_depth") and row.raw("online_depth"):
+            depth = row.choice("online_depth", DEPTH_CHOICES, choice_labels(OnlineDepth))
+            give("online_depth", int(depth) if depth else None, "online_depth")
+        if row.has("service_scope") and row.raw("service_scope"):
+            give(
+                "service_scope",
+                row.choice("service_scope", SCOPE_CHOICES, choice_labels(ServiceScope)),
+                "service_scope",
+            )
+        legacy_flags = self._legacy_flags(row, specified.get("service_scope"))
+        if legacy_flags and "service_scope" not in specified:
+            columns["service_scope"] = row.header(next(iter(legacy_flags)))
         kind = self._handling_kind(row)
         if kind:
             give("handling_kind", kind, "handling_kind" if row.has("handling_kind") else "instant")
@@ -311,7 +387,7 @@ class Planner:
         if not (row.ok and department is not None):
             self.items.append(self._failed_plan(row, department, name, business_type))
             return
-        self._check_limits(row, specified, columns)
+        self._check_rules(row, specified, columns)
         if row.has("base_code"):
             columns["base_code"] = row.header("base_code")
         self.items.append(
@@ -326,6 +402,7 @@ class Planner:
                 columns=columns,
                 base_code=row.raw("base_code"),
                 online=plan_online or None,
+                legacy_flags=legacy_flags if "service_scope" not in specified else {},
                 forms_given=forms_given,
                 material_specs=material_specs,
                 ok=row.ok,
@@ -347,6 +424,25 @@ class Planner:
             columns={},
             ok=False,
         )
+
+    def _legacy_flags(self, row: Row, scope: str | None) -> dict[str, bool]:
+        """The old 跨省通办 / 省内通办 columns (files from before 通办范围). With a 通办范围
+        column as well, they must agree with it."""
+        flags: dict[str, bool] = {}
+        for key in ("cross_province", "in_province"):
+            if row.has(key):
+                value = row.flag(key)
+                if value is not None:
+                    flags[key] = value
+        if scope:
+            derived = {
+                "cross_province": element_fields.is_cross_province(scope),
+                "in_province": element_fields.is_in_province(scope),
+            }
+            for key, value in flags.items():
+                if value != derived[key]:
+                    row.error(key, f"与“{row.header('service_scope')}”列矛盾。")
+        return flags
 
     def _handling_kind(self, row: Row) -> str:
         kind = ""
@@ -405,13 +501,22 @@ class Planner:
             return []
         return value
 
-    def _check_limits(self, row: Row, specified: dict[str, Any], columns: dict[str, str]) -> None:
-        legal, promised = specified.get("legal_limit"), specified.get("promised_limit")
-        kind = specified.get("handling_kind")
-        if kind == HandlingKind.INSTANT and promised:
-            row.error("promised_limit", f"即办件的承诺时限应为 0，现为 {promised}。")
-        elif legal and promised is not None and promised > legal:
-            row.error("promised_limit", f"承诺时限（{promised}）不能超过法定时限（{legal}）。")
+    def _check_rules(self, row: Row, specified: dict[str, Any], columns: dict[str, str]) -> None:
+        """The version rules (catalog.fields) among the elements this row gives, one error per
+        element; the rest are checked with the elements kept from the current version in
+        _valid_version."""
+        reported: set[str] = set()
+        for violation in element_fields.version_rule_violations(specified):
+            if violation.field in reported:
+                continue
+            reported.add(violation.field)
+            promised, legal = specified.get("promised_limit"), specified.get("legal_limit")
+            # The limit rules worded with the row's own numbers.
+            message = {
+                "instant_with_promised_limit": f"即办件的承诺时限应为 0，现为 {promised}。",
+                "promised_over_legal": f"承诺时限（{promised}）不能超过法定时限（{legal}）。",
+            }.get(violation.rule, violation.message)
+            row.error_in(columns.get(violation.field) or row.header("name"), message)
 
     def _check_duplicates(self) -> None:
         seen: dict[tuple[str, str, str], ItemPlan] = {}
@@ -580,6 +685,11 @@ class Planner:
             give("name", row.text("step", required=True), "step")
             give("role", row.raw("role"), "role")
             give("limit_days", row.integer("limit_days", default=0), "limit_days")
+        elif kind == "intermediaries":
+            give("name", row.text("intermediary", required=True), "intermediary")
+            give("required", row.flag("required", default=True), "required")
+            give("charged", row.flag("charged"), "charged")
+            give("fee_basis", row.raw("fee_basis"), "fee_basis")
         else:
             give("name", row.text("procedure", required=True), "procedure")
             give("limit_days", row.integer("limit_days", default=0), "limit_days")
@@ -606,7 +716,7 @@ class Planner:
         )
         versions = ServiceItemVersion.objects.filter(
             item__in=found.values(), number=Subquery(latest)
-        ).prefetch_related("materials", "steps", "special_procedures")
+        ).prefetch_related("materials", "steps", "special_procedures", "intermediaries")
         self.current = {v.item_id: v for v in versions}
         return found
 
@@ -631,31 +741,14 @@ class Planner:
                 children["materials"].get(plan.key),
                 children["steps"].get(plan.key),
                 children["procedures"].get(plan.key),
+                children["intermediaries"].get(plan.key),
             )
 
     def _baseline(self, plan: ItemPlan) -> dict[str, Any]:
         if plan.current is not None:
             return {f: getattr(plan.current, f) for f in services.ELEMENT_FIELDS}
-        version = ServiceItemVersion()
-        baseline = {f: getattr(version, f) for f in services.ELEMENT_FIELDS}
-        source = plan.base or plan.new_base
-        baseline.update(
-            {
-                "name": source.name,  # type: ignore[union-attr]
-                "base_code": source.code,  # type: ignore[union-attr]
-                "item_type": source.item_type,  # type: ignore[union-attr]
-                "competent_department": source.competent_department,  # type: ignore[union-attr]
-                "implementing_body": source.implementing_body,  # type: ignore[union-attr]
-                "legal_basis": source.legal_basis,  # type: ignore[union-attr]
-                "legal_limit": 0,
-                "promised_limit": 0,
-                "handling_kind": HandlingKind.PROMISED,
-                "visits": 1,
-                "handling_forms": [HandlingForm.WINDOW],
-                "form_fields": [],
-            }
-        )
-        return baseline
+        # A new item starts from what a claim writes (services.claim_defaults).
+        return services.claim_defaults(base=plan_base(plan), region=plan.department.region)
 
     def _compare_one(
         self,
@@ -663,6 +756,7 @@ class Planner:
         material_rows: list[_ChildRow] | None,
         step_rows: list[_ChildRow] | None,
         procedure_rows: list[_ChildRow] | None,
+        intermediary_rows: list[_ChildRow] | None = None,
     ) -> None:
         if plan.item is not None and plan.item.status == ItemStatus.WITHDRAWN:
             self._error(plan, "name", "该事项已撤销，不能通过导入修改或恢复。")
@@ -674,8 +768,17 @@ class Planner:
             if not plan.ok:
                 return
         baseline = self._baseline(plan)
+        specified = dict(plan.specified)
+        if plan.legacy_flags:
+            specified["service_scope"] = _scope_from_legacy(
+                plan.legacy_flags, baseline["service_scope"]
+            )
+        # 全程网办 alone sets 网上办理深度 to agree, and the other way round (catalog.fields).
+        specified = element_fields.align_online(specified, baseline)
+        if "online_depth" in specified and "online_depth" not in plan.columns:
+            plan.columns["online_depth"] = plan.columns.get("fully_online", "")
         target = dict(baseline)
-        target.update(plan.specified)
+        target.update(specified)
         if plan.online is not None and not plan.forms_given:
             forms = set(target["handling_forms"])
             if plan.online == "none":
@@ -707,6 +810,16 @@ class Planner:
                 SpecialProcedure,
                 "特别程序",
             )
+        if intermediary_rows:
+            plan.intermediaries = self._children(
+                plan,
+                intermediary_rows,
+                INTERMEDIARY_DEFAULTS,
+                INTERMEDIARY_KEYS,
+                "intermediaries",
+                IntermediaryService,
+                "中介服务",
+            )
         if not plan.ok:
             return
         changed = bool(
@@ -714,6 +827,7 @@ class Planner:
             or plan.materials is not None
             or plan.steps is not None
             or plan.procedures is not None
+            or plan.intermediaries is not None
         )
         if plan.item is None:
             plan.action = "created"
@@ -737,6 +851,10 @@ class Planner:
             plan.action != "unchanged"
             or (plan.current is not None and plan.current.status != VersionStatus.PUBLISHED)
         )
+        if plan.publish:
+            message = _publish_error(target)
+            if message:
+                self._error(plan, "result_name", message)
 
     def _missing_column(self, plan: ItemPlan, element: str) -> None:
         """A new item needs its limits and visits; say so once per table, not once per row."""
@@ -768,7 +886,13 @@ class Planner:
                         f"法定时限 {target['legal_limit']}，"
                         f"办件类型 {HandlingKind(target['handling_kind']).label}）。"
                     )
-                self._error(plan, element if element in plan.columns else "name", message)
+                if element not in plan.columns:
+                    # The element kept from the current version: report the file's column
+                    # that clashes with it, if the row gave one.
+                    element = next(
+                        (p for p in _RULE_PARTNERS.get(element, ()) if p in plan.columns), "name"
+                    )
+                self._error(plan, element, message)
             return False
         return True
 
@@ -817,7 +941,7 @@ class Planner:
         defaults: dict[str, Any],
         keys: list[str],
         relation: str,
-        model: type[ProcessStep] | type[SpecialProcedure],
+        model: type[ProcessStep] | type[SpecialProcedure] | type[IntermediaryService],
         label: str,
     ) -> list[dict[str, Any]] | None:
         target = []
@@ -1041,3 +1165,43 @@ def _next_bundle_code(taken: set[str]) -> str:
         if code.startswith(BUNDLE_CODE_PREFIX) and code[len(BUNDLE_CODE_PREFIX) :].isdigit()
     ]
     return f"{BUNDLE_CODE_PREFIX}{max(numbers, default=0) + 1:03d}"
+
+
+def plan_base(plan: ItemPlan) -> BaseItem:
+    """The base item a plan claims: found in the catalogue, or the one the import will create."""
+    if plan.base is not None:
+        return plan.base
+    new = plan.new_base
+    assert new is not None
+    return BaseItem(
+        code=new.code,
+        name=new.name,
+        item_type=new.item_type,
+        competent_department=new.competent_department,
+        implementing_body=new.implementing_body,
+        legal_basis=new.legal_basis,
+    )
+
+
+def _publish_error(target: dict[str, Any]) -> str | None:
+    """Why the version could not be published (services.version_publish refuses a version
+    without a 审批结果名称), said before anything is written."""
+    if not str(target.get("result_name") or "").strip():
+        return "未填写审批结果名称，不能发布。"
+    return None
+
+
+def _scope_from_legacy(flags: dict[str, bool], current: str) -> str:
+    """通办范围 from the old 跨省通办 / 省内通办 columns: a column the file lacks keeps the flag
+    the current scope implies, and a scope the flags already describe (全国通办 is 跨省 too,
+    市内通办 is neither) is kept."""
+    before = {
+        "cross_province": element_fields.is_cross_province(current),
+        "in_province": element_fields.is_in_province(current),
+    }
+    after = {**before, **flags}
+    if after["cross_province"]:
+        after["in_province"] = True  # 跨省通办 is also 省内通办
+    if after == before:
+        return current
+    return element_fields.scope_from_flags(**after)

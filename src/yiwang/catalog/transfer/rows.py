@@ -6,6 +6,16 @@ import re
 import unicodedata
 from typing import Any
 
+from yiwang.catalog.fields import (
+    BodyNature,
+    DeliveryMethod,
+    ExerciseLevel,
+    OnlineDepth,
+    PowerSource,
+    ResultType,
+    ServiceObject,
+    ServiceScope,
+)
 from yiwang.catalog.models import (
     BusinessType,
     HandlingForm,
@@ -51,6 +61,17 @@ ORIGINAL_CHOICES = _choices(
 )
 MEDIUM_CHOICES = _choices(Medium, ("纸质和电子", "both"), ("纸质/电子", "both"))
 SOURCE_CHOICES = _choices(MaterialSource, ("申请人", "applicant"), ("政府部门", "government"))
+# The implementation list's elements: each label, its short form (the label without the note in
+# brackets, which normalize_header drops: “法人”, “四级”, “电子送达”) and the stored value.
+SERVICE_OBJECT_CHOICES = _choices(ServiceObject)
+EXERCISE_LEVEL_CHOICES = _choices(ExerciseLevel, ("县（市、区）级", "county"))
+BODY_NATURE_CHOICES = _choices(BodyNature)
+POWER_SOURCE_CHOICES = _choices(PowerSource)
+RESULT_TYPE_CHOICES = _choices(ResultType)
+DELIVERY_CHOICES = _choices(DeliveryMethod, ("窗口", "window"), ("邮寄", "mail"))
+DEPTH_CHOICES: dict[str, Any] = {**_choices(OnlineDepth), "全程网办": OnlineDepth.LEVEL_4}
+SCOPE_CHOICES = _choices(ServiceScope)
+_LIST_SPLIT = re.compile(r"[、;；,，\n]+")
 
 
 class Row:
@@ -78,7 +99,11 @@ class Row:
         return self.cells[position].strip()
 
     def error(self, key: str, message: str) -> None:
-        self._errors.append(RowError(self.table.source, self.number, self.header(key), message))
+        self.error_in(self.header(key), message)
+
+    def error_in(self, header: str, message: str) -> None:
+        """A problem in the column the file names `header`."""
+        self._errors.append(RowError(self.table.source, self.number, header, message))
         self.ok = False
 
     def text(self, key: str, *, required: bool = False) -> str:
@@ -115,6 +140,20 @@ class Row:
             return False
         self.error(key, f"应填写 Y 或 N，现为“{self.raw(key)}”。")
         return None
+
+    def choices(self, key: str, options: dict[str, str], allowed: str) -> list[str]:
+        """A list cell (“自然人、法人”, “；” also separates), each entry one of `options`; the
+        values in the order given, each once. Blank is the empty list."""
+        values: list[str] = []
+        for token in (t.strip() for t in _LIST_SPLIT.split(self.raw(key))):
+            if not token:
+                continue
+            found = options.get(normalize_header(token))
+            if found is None:
+                self.error(key, f"“{token}”不是可选的值，应为：{allowed}。")
+            elif found not in values:
+                values.append(found)
+        return values
 
     def choice(self, key: str, options: dict[str, str], allowed: str, default: str = "") -> str:
         value = self.raw(key)

@@ -11,6 +11,16 @@ from typing import Any
 
 from django.conf import settings
 
+from yiwang.catalog.fields import (
+    BodyNature,
+    DeliveryMethod,
+    ExerciseLevel,
+    OnlineDepth,
+    PowerSource,
+    ResultType,
+    ServiceObject,
+    ServiceScope,
+)
 from yiwang.catalog.models import (
     BusinessType,
     HandlingForm,
@@ -65,6 +75,7 @@ class Column:
     example: str = ""
     required: bool = False
     info: bool = False  # exported for reference, ignored on import
+    legacy: bool = False  # accepted on import (old files), no longer exported or in templates
 
 
 @dataclass(frozen=True)
@@ -214,14 +225,145 @@ ITEMS = SheetSpec(
         Column(
             "online",
             "网办",
-            ("online", "网办深度", "网上办理深度"),
+            ("online",),
             "网上办理的深度：全程网办（同时设全程网办为 Y），网上预审（办理形式含网上办理），"
             "窗口办理（不能网上办理）。可代替“办理形式”和“全程网办”两列。",
             "全程网办、网上预审、窗口办理",
         ),
-        Column("fully_online", "全程网办", ("fully_online",), allowed=YES_NO, example="N"),
-        Column("cross_province", "跨省通办", ("cross_province",), allowed=YES_NO, example="N"),
-        Column("in_province", "省内通办", ("in_province",), allowed=YES_NO, example="Y"),
+        Column(
+            "fully_online",
+            "全程网办",
+            ("fully_online",),
+            "与“网上办理深度”一致：四级即全程网办；全程网办事项的到现场次数应为 0。",
+            YES_NO,
+            example="N",
+        ),
+        Column(
+            "online_depth",
+            "网上办理深度",
+            ("online_depth",),
+            "四级即全程网办。只填“全程网办”列时按它设定（Y 为四级）。空白时保持不变。"
+            "也可只写“一级”至“四级”或 1–4。",
+            choice_labels(OnlineDepth),
+            example="三级（网上预审、网上受理）",
+        ),
+        Column(
+            "service_scope",
+            "通办范围",
+            ("service_scope",),
+            "空白时保持不变（新事项为县内通办）。旧格式的“跨省通办”“省内通办”两列仍可导入，"
+            "换算为通办范围（跨省通办 Y 为跨省通办，省内通办 Y 为省内通办，都为 N 是县内通办）。",
+            choice_labels(ServiceScope),
+            example="省内通办",
+        ),
+        Column(
+            "cross_province",
+            "跨省通办",
+            ("cross_province",),
+            "旧格式的列，导入时换算为“通办范围”；导出不再包含。",
+            YES_NO,
+            legacy=True,
+        ),
+        Column(
+            "in_province",
+            "省内通办",
+            ("in_province",),
+            "旧格式的列，导入时换算为“通办范围”；导出不再包含。",
+            YES_NO,
+            legacy=True,
+        ),
+        Column(
+            "service_objects",
+            "服务对象",
+            ("service_objects",),
+            "谁可以申请。可填多个，用“、”或“；”分隔；“法人”即企业法人、事业法人、社会组织法人。",
+            choice_labels(ServiceObject),
+            example="自然人、法人（企业法人/事业法人/社会组织法人）",
+        ),
+        Column(
+            "exercise_level",
+            "行使层级",
+            ("exercise_level",),
+            "",
+            choice_labels(ExerciseLevel),
+            example="县级",
+        ),
+        Column(
+            "body_nature",
+            "实施主体性质",
+            ("body_nature",),
+            "受委托组织须填写“委托部门”。",
+            choice_labels(BodyNature),
+            example="法定机关",
+        ),
+        Column(
+            "entrusting_department",
+            "委托部门",
+            ("entrusting_department",),
+            "实施主体性质为受委托组织时必填（如“滁州市市场监督管理局”），否则留空。",
+        ),
+        Column(
+            "joint_bodies",
+            "联办机构",
+            ("joint_bodies",),
+            "多个机构用“、”分隔；没有则留空。",
+            example="县税务局",
+        ),
+        Column(
+            "power_source",
+            "权力来源",
+            ("power_source",),
+            "",
+            choice_labels(PowerSource),
+            example="法定本级行使",
+        ),
+        Column(
+            "quantity_limit",
+            "数量限制",
+            ("quantity_limit",),
+            "留空表示无数量限制。",
+            example="按本县零售点布局规划控制数量",
+        ),
+        Column(
+            "result_type",
+            "审批结果类型",
+            ("result_type",),
+            "",
+            choice_labels(ResultType),
+            example="证照",
+        ),
+        Column(
+            "result_name",
+            "审批结果名称",
+            ("result_name",),
+            "发布前必填；新事项空白时取事项名称。审批结果样本文件不导入，请在事项编制页上传。",
+            example="《食品经营许可证》",
+        ),
+        Column(
+            "delivery_methods",
+            "结果送达方式",
+            ("delivery_methods",),
+            "可填多个，用“、”或“；”分隔。",
+            choice_labels(DeliveryMethod),
+            example="窗口领取、邮寄送达",
+        ),
+        Column(
+            "online_payment",
+            "是否支持网上支付",
+            ("online_payment", "网上支付"),
+            "仅收费事项可填 Y。",
+            YES_NO,
+            example="N",
+        ),
+        Column("express_delivery", "物流快递", ("express_delivery",), allowed=YES_NO, example="Y"),
+        Column("appointment", "预约办理", ("appointment",), allowed=YES_NO, example="Y"),
+        Column(
+            "in_hall",
+            "进驻大厅",
+            ("in_hall", "进驻政务服务大厅"),
+            allowed=YES_NO,
+            example="Y",
+        ),
         Column(
             "commitment_based",
             "告知承诺",
@@ -379,6 +521,41 @@ PROCEDURES = SheetSpec(
     ),
 )
 
+INTERMEDIARIES = SheetSpec(
+    kind="intermediaries",
+    title="中介服务",
+    help="每行一个中介服务（可选）。" + _CHILD_HELP + "某事项在本表有中介服务时，以本表为准。",
+    signature=frozenset({"intermediary"}),
+    columns=(
+        Column(
+            "item_code", "实施编码", ("code", "item_code"), "导出时附带，导入时忽略。", info=True
+        ),
+        *_ITEM_KEY_COLUMNS,
+        Column("order", "序号", ("order",), "中介服务顺序；空白按行的顺序。", "正整数"),
+        Column(
+            "intermediary",
+            "中介服务名称",
+            ("intermediary", "中介服务", "中介服务事项名称"),
+            example="建设工程设计方案编制",
+            required=True,
+        ),
+        Column(
+            "required",
+            "是否必需",
+            ("required", "必需"),
+            "",
+            "Y 或 N（也可填 是/否），空白视为 Y",
+        ),
+        Column("charged", "是否收费", ("charged", "收费"), allowed=YES_NO),
+        Column(
+            "fee_basis",
+            "收费依据/标准",
+            ("fee_basis", "收费依据", "收费标准"),
+            example="市场调节价，由委托双方约定",
+        ),
+    ),
+)
+
 BUNDLES = SheetSpec(
     kind="bundles",
     title="一件事",
@@ -421,7 +598,7 @@ BUNDLES = SheetSpec(
 )
 
 # Checked in this order: the first whose signature keys are all present claims the table.
-SHEETS: tuple[SheetSpec, ...] = (BUNDLES, MATERIALS, STEPS, PROCEDURES, ITEMS)
+SHEETS: tuple[SheetSpec, ...] = (BUNDLES, MATERIALS, STEPS, PROCEDURES, INTERMEDIARIES, ITEMS)
 
 
 def normalize_header(text: Any) -> str:

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from yiwang.catalog.fields import (
+    BodyNature,
+    DeliveryMethod,
+    ExerciseLevel,
+    OnlineDepth,
+    PowerSource,
+    ResultType,
+    ServiceObject,
+    ServiceScope,
+)
+from yiwang.catalog.models import (
+    BusinessType,
+    HandlingKind,
+    ItemType,
+    MaterialSource,
+    Medium,
+    OriginalOrCopy,
+)
 from yiwang.catalog.transfer.spec import (
     ITEMS,
     Column,
@@ -64,16 +84,28 @@ def import_template() -> bytes:
     return workbook_bytes(workbook)
 
 
+# Coded columns offered as drop-down lists (labels as the import reads them). A list column
+# (服务对象, 结果送达方式) offers its single values; several may still be typed, “、”-separated.
+_DROP_DOWNS: dict[str, Any] = {
+    "item_type": ItemType,
+    "business_type": BusinessType,
+    "handling_kind": HandlingKind,
+    "original_or_copy": OriginalOrCopy,
+    "medium": Medium,
+    "source": MaterialSource,
+    "online_depth": OnlineDepth,
+    "service_scope": ServiceScope,
+    "service_objects": ServiceObject,
+    "exercise_level": ExerciseLevel,
+    "body_nature": BodyNature,
+    "power_source": PowerSource,
+    "result_type": ResultType,
+    "delivery_methods": DeliveryMethod,
+}
+
+
 def _drop_down(column: Column) -> list[str]:
     if column.allowed.startswith("Y 或 N"):
         return ["Y", "N"]
-    if column.key in (
-        "item_type",
-        "business_type",
-        "handling_kind",
-        "original_or_copy",
-        "medium",
-        "source",
-    ):
-        return column.allowed.split("、")
-    return []
+    choices = _DROP_DOWNS.get(column.key)
+    return [str(label) for label in choices.labels] if choices is not None else []

@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from yiwang.catalog.transfer.spec import (
     BUNDLES,
+    INTERMEDIARIES,
     ITEMS,
     MATERIALS,
     PROCEDURES,
@@ -29,13 +30,22 @@ ALTERNATIVE_COLUMNS = frozenset({"instant", "online", "remarks"})
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 # Sheets in the order a workbook shows them (SHEETS is the order tables are recognised in).
-SHEETS_IN_ORDER: tuple[SheetSpec, ...] = (ITEMS, MATERIALS, STEPS, PROCEDURES, BUNDLES)
+SHEETS_IN_ORDER: tuple[SheetSpec, ...] = (
+    ITEMS,
+    MATERIALS,
+    STEPS,
+    PROCEDURES,
+    INTERMEDIARIES,
+    BUNDLES,
+)
 assert set(SHEETS_IN_ORDER) == set(SHEETS)
 
 
 def sheet_columns(spec: SheetSpec, *, with_info: bool) -> list[Column]:
     return [
-        c for c in spec.columns if c.key not in ALTERNATIVE_COLUMNS and (with_info or not c.info)
+        c
+        for c in spec.columns
+        if c.key not in ALTERNATIVE_COLUMNS and not c.legacy and (with_info or not c.info)
     ]
 
 

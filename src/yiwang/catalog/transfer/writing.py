@@ -16,8 +16,7 @@ from yiwang.catalog import services
 from yiwang.catalog.models import (
     AdjustmentLog,
     BaseItem,
-    HandlingForm,
-    HandlingKind,
+    IntermediaryService,
     ItemStatus,
     Material,
     ProcessStep,
@@ -94,27 +93,6 @@ def _chunked(ids: Iterable[int]) -> Iterable[list[int]]:
     ids = list(ids)
     for start in range(0, len(ids), _CHUNK):
         yield ids[start : start + _CHUNK]
-
-
-def _claim_fields(base: BaseItem) -> dict[str, Any]:
-    """A claimed item's first version before any edit (as services.item_claim writes it)."""
-    version = ServiceItemVersion()
-    fields = {f: getattr(version, f) for f in services.ELEMENT_FIELDS}
-    fields.update(
-        name=base.name,
-        base_code=base.code,
-        item_type=base.item_type,
-        competent_department=base.competent_department,
-        implementing_body=base.implementing_body,
-        legal_basis=base.legal_basis,
-        legal_limit=0,
-        promised_limit=0,
-        handling_kind=HandlingKind.PROMISED,
-        visits=1,
-        handling_forms=[HandlingForm.WINDOW],
-        form_fields=[],
-    )
-    return fields
 
 
 def _check_fresh(
@@ -251,7 +229,7 @@ class BulkWrite:
                     claimed_by=actor,
                 )
                 self.new_items.append(plan.item)
-                before = _claim_fields(base)
+                before = services.claim_defaults(base=base, region=plan.department.region)
                 version = ServiceItemVersion(
                     item=plan.item, number=1, created_by=actor, **{**before, **plan.elements}
                 )
@@ -267,6 +245,8 @@ class BulkWrite:
                     created_by=actor,
                     change_reason=self.reason,
                     **{**before, **plan.elements},
+                    # Files carried over, as services.version_start_revision does.
+                    **{f: getattr(current, f) for f in services.VERSION_FILE_FIELDS},
                 )
                 self.targets[id(plan)] = version
                 copies.append((current, version))
@@ -288,6 +268,7 @@ class BulkWrite:
                 or plan.materials is not None
                 or plan.steps is not None
                 or plan.procedures is not None
+                or plan.intermediaries is not None
             )
             if plan.action != "unchanged" and changes:
                 version.change_reason = self.reason or version.change_reason
@@ -298,6 +279,7 @@ class BulkWrite:
                     (plan.materials, "更新申请材料"),
                     (plan.steps, "更新办理流程"),
                     (plan.procedures, "更新特别程序"),
+                    (plan.intermediaries, "更新中介服务"),
                 ):
                     if given is not None:
                         summary += f"；{label}" if summary else label
@@ -316,6 +298,7 @@ class BulkWrite:
                 ("materials", plan.materials),
                 ("steps", plan.steps),
                 ("special_procedures", plan.procedures),
+                ("intermediaries", plan.intermediaries),
             ):
                 if given is None:
                     continue
@@ -566,4 +549,5 @@ _CHILD_MODELS: dict[str, tuple[Any, list[str]]] = {
     "materials": (Material, services.MATERIAL_FIELDS),
     "steps": (ProcessStep, services.STEP_FIELDS),
     "special_procedures": (SpecialProcedure, services.PROCEDURE_FIELDS),
+    "intermediaries": (IntermediaryService, services.INTERMEDIARY_FIELDS),
 }
