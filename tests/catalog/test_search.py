@@ -131,6 +131,84 @@ def test_query_is_cut_to_its_maximum_length(db):
     assert names(long_query)[0] == "居民身份证补领"
 
 
+# -- the fallback for words the catalogue does not use ---------------------------------------
+
+
+def test_lost_id_card_ranks_the_id_card_far_above_the_business_licence(db):
+    # 丢了 → 补领 遗失 also finds 营业执照遗失补领; the citizen said 身份证.
+    ranked = names("我的身份证丢了", 5)
+    assert ranked[0] == "居民身份证补领"
+    assert "营业执照遗失补领" not in ranked[:3]
+
+
+def test_synonym_phrase_matches_with_a_few_characters_between_its_parts(db):
+    index = search.current_index()
+    assert "开店" in {s.phrase for s in index.parse("开便利店").matched}
+    assert "开店" in {s.phrase for s in index.parse("开个服装店").matched}
+    # Not across more than two characters, nor ending inside a word.
+    assert "开店" not in {s.phrase for s in index.parse("开一家卖衣服的店").matched}
+    assert "卖烟" not in {s.phrase for s in index.parse("卖烟花").matched}
+    assert names("开个服装店")[0] == "个体工商户设立登记"
+
+
+def test_unknown_word_is_searched_by_its_nearest_catalogue_words(db):
+    index = search.current_index()
+    near = {index.near_words[n] for n, _ in index.near("养鸡场")}
+    assert near & {"饲养场", "养殖场"}
+    # Sharing one character of two is no likeness (明天 ~ 天然气).
+    assert index.near("明天") == []
+    assert "动物防疫条件合格证核发" in names("开养鸡场", 3)
+
+
+def test_characters_lift_the_name_that_says_what_was_asked(db):
+    # 坏 is in 居民身份证换领's conditions (证件严重损坏), in no other 身份证 item's.
+    index = search.current_index()
+    coverage = index.character_coverage(search_text.normalise("身份证弄坏了"))
+    assert coverage is not None
+    best = {index.names[index.group_name[g]] for g in coverage.argsort()[::-1][:1]}
+    assert best == {"居民身份证换领"}
+
+
+def test_characters_carry_a_query_no_word_matches():
+    records = [
+        _record("A1", "居民身份证补领"),
+        IndexRecord(
+            kind=BUNDLE,
+            code="B1",
+            name="开办餐饮店一件事",
+            department="县数据资源管理局",
+            visits=1,
+            fully_online=False,
+        ),
+    ]
+    index = SearchIndex.build(records, [])
+    # No token of 开餐铺 is a catalogue word; two of its three characters are in B1's name.
+    assert not set(index.parse("开餐铺").weights) & index.vocabulary
+    assert [index.records[h.index].code for h in index.search("开餐铺")] == ["B1"]
+    assert index.search("天气预报") == []
+
+
+def test_claims_sharing_texts_rank_by_department_then_tie_break():
+    """Claims of one item share their texts and are scored once; a department named in the
+    query lifts its own claim; otherwise claims tie and the code decides."""
+    records = [
+        _record("C3", "居民身份证补领", department="城关镇人民政府", region="城关镇"),
+        _record("C1", "居民身份证补领", department="东山镇人民政府", region="东山镇"),
+        _record("C2", "居民身份证补领", department="西山镇人民政府", region="西山镇"),
+        _record("D1", "居民身份证换领", department="东山镇人民政府", region="东山镇"),
+    ]
+    index = SearchIndex.build(records, [])
+    assert len(index.group_rows) == 2
+    codes = [index.records[h.index].code for h in index.search("身份证补领")]
+    assert codes[:3] == ["C1", "C2", "C3"]
+    codes = [index.records[h.index].code for h in index.search("西山镇 身份证补领")]
+    assert codes[0] == "C2"
+    assert [index.records[h.index].code for h in index.search("身份证补领", limit=2)] == [
+        "C1",
+        "C2",
+    ]
+
+
 # -- pinyin and character widths ---------------------------------------------------------------
 
 
@@ -241,7 +319,7 @@ def test_seed_list_is_large_and_well_formed():
 def test_seed_expansions_are_catalogue_words(db):
     """A synonym that points at words the catalogue does not use would silently do nothing."""
     index = search.current_index()
-    vocabulary = {token for bm in index.fields.values() for token in bm.vocab_dict}  # type: ignore[attr-defined]
+    vocabulary = index.vocabulary
     unknown = sorted(
         {
             word
@@ -340,6 +418,12 @@ def test_latin_queries_are_recognised():
     assert search_text.is_latin_query("shen fen zheng")
     assert not search_text.is_latin_query("3c认证")
     assert not search_text.is_latin_query("")
+
+
+def test_stop_phrases_are_removed_in_a_fixed_order():
+    # Longest first, ties in a fixed order, whatever the process's hash seed.
+    phrases = search_text.STOP_PHRASES
+    assert phrases == sorted(phrases, key=lambda p: (-len(p), p))
 
 
 def test_stop_phrases_and_tokens_are_dropped():

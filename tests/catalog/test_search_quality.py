@@ -1,12 +1,21 @@
-"""The guided-search quality gate: recall@1 and recall@3 of the everyday test set
-(search_queries.QUERIES) on the demo catalogue. recall@3 must stay ≥ 0.9. The held-out set is
-reported alongside. Run with -s to see the figures (they are quoted in docs/search.md)."""
+"""The guided-search quality gates on the demo catalogue, recall@1 and recall@3 (a query is found
+at k when an acceptable result is among the first k):
+
+- the development sets (search_queries: QUERIES, HELD_OUT — read while tuning, so development
+  data now — and DEV_EXTRA): QUERIES' recall@3 must stay ≥ 0.9;
+- the held-out set (search_queries_held_out.HELD_OUT_NEW, never used for tuning): its recall
+  and its count of queries finding nothing must stay at the figures docs/search.md reports,
+  less a margin of two or three queries;
+- precise queries stay precise: queries naming no need of the catalogue find nothing.
+
+Run with -s to see the figures (they are quoted in docs/search.md)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.catalog.search_queries import HELD_OUT, QUERIES, demo_catalogue, resolve
+from tests.catalog.search_queries import DEV_EXTRA, HELD_OUT, QUERIES, demo_catalogue, resolve
+from tests.catalog.search_queries_held_out import HELD_OUT_FIRST, HELD_OUT_NEW
 from yiwang.catalog.search import query as search
 
 __all__ = ["demo_catalogue"]
@@ -14,40 +23,88 @@ __all__ = ["demo_catalogue"]
 pytestmark = pytest.mark.usefixtures("demo_catalogue")
 
 MIN_RECALL_AT_3 = 0.9
+# The held-out figures docs/search.md reports (93, 116 and 10 of 153), less a margin. Before the
+# fallback for unseen words the same set gave 85, 113–114 and 11–12 (the order of jieba's added
+# words varied then), so the first two gates fail without it.
+HELD_OUT_MIN_AT_1 = 90
+HELD_OUT_MIN_AT_3 = 115
+HELD_OUT_MAX_EMPTY = 11
+# Queries that name no need the catalogue meets: the fallback must not find noise for them.
+UNRELATED = [
+    "天气预报",
+    "股票行情",
+    "明天下雨吗",
+    "电影票",
+    "今天吃什么",
+    "打游戏",
+    "足球比赛",
+    "手机充值",
+    "谈恋爱",
+    "买彩票",
+    "怎么办",
+]
 
 
-def recall(queries: list[tuple[str, set[str]]]) -> tuple[float, float, list[str]]:
-    """(recall@1, recall@3, queries missed at 3)."""
+def recall(queries: list[tuple[str, set[str]]]) -> tuple[int, int, int, list[str]]:
+    """(found first, found in the first three, found nothing, queries missed at 3)."""
     index = search.current_index()
-    at1 = at3 = 0
+    at1 = at3 = empty = 0
     missed = []
     for query, names in queries:
         expected = resolve(index, names)
         found = [(r.kind, r.code) for r in search.search(query, limit=3)]
+        empty += not found
         at1 += bool(found[:1]) and found[0] in expected
         if expected & set(found):
             at3 += 1
         else:
             missed.append(query)
-    return at1 / len(queries), at3 / len(queries), missed
+    return at1, at3, empty, missed
 
 
-def test_test_set_is_large_and_colloquial(db):
+def line(label: str, queries: list[tuple[str, set[str]]]) -> str:
+    at1, at3, empty, _ = recall(queries)
+    n = len(queries)
+    return f"{label} {n} 条：recall@1 = {at1 / n:.2f}，recall@3 = {at3 / n:.2f}，无结果 {empty} 条"
+
+
+def test_query_sets_are_large_colloquial_and_apart(db):
     index = search.current_index()
     catalogue_names = {r.name for r in index.records}
-    queries = [q for q, _ in QUERIES + HELD_OUT]
+    development = [q for q, _ in QUERIES + HELD_OUT + DEV_EXTRA]
+    held_out = [q for q, _ in HELD_OUT_NEW]
     assert len(QUERIES) >= 60
-    assert len(set(queries)) == len(queries)
+    assert len(held_out) >= 100
+    assert len(set(development + held_out)) == len(development) + len(held_out)
     # Not copies of item names: no query contains a whole name of the catalogue.
+    queries = development + held_out
     assert [q for q in queries if any(name in q for name in catalogue_names)] == []
+    for _, names in QUERIES + HELD_OUT + DEV_EXTRA + HELD_OUT_NEW:
+        resolve(index, names)
 
 
-def test_recall_on_everyday_queries(db):
-    at1, at3, missed = recall(QUERIES)
-    held_at1, held_at3, held_missed = recall(HELD_OUT)
+def test_recall_on_the_development_sets(db):
+    _, at3, _, missed = recall(QUERIES)
     print(
-        f"\n测试集 {len(QUERIES)} 条：recall@1 = {at1:.2f}，recall@3 = {at3:.2f}"
-        f"\n留出集 {len(HELD_OUT)} 条：recall@1 = {held_at1:.2f}，recall@3 = {held_at3:.2f}"
-        f"\n留出集前三未命中：{'、'.join(held_missed)}"
+        f"\n{line('开发集 QUERIES', QUERIES)}\n{line('开发集 HELD_OUT', HELD_OUT)}"
+        f"\n{line('开发集 DEV_EXTRA', DEV_EXTRA)}"
     )
-    assert at3 >= MIN_RECALL_AT_3, f"recall@3 {at3:.2f} < {MIN_RECALL_AT_3}; missed: {missed}"
+    assert at3 / len(QUERIES) >= MIN_RECALL_AT_3, f"recall@3 {at3}; missed: {missed}"
+
+
+def test_recall_on_the_held_out_set(db):
+    at1, at3, empty, _ = recall(HELD_OUT_NEW)
+    print(f"\n{line('留出集 HELD_OUT_NEW', HELD_OUT_NEW)}")
+    assert at1 >= HELD_OUT_MIN_AT_1
+    assert at3 >= HELD_OUT_MIN_AT_3
+    assert empty <= HELD_OUT_MAX_EMPTY
+
+
+@pytest.mark.parametrize(("query", "name"), HELD_OUT_FIRST)
+def test_held_out_query_finds_its_item_first(db, query, name):
+    assert search.search(query)[0].name == name
+
+
+@pytest.mark.parametrize("query", UNRELATED)
+def test_query_naming_no_catalogue_need_finds_nothing(db, query):
+    assert search.search(query) == []

@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 ITEM = "item"
 BUNDLE = "bundle"
 
+# BM25's parameters (bm25s's defaults, which the index used before it stored groups).
+BM25_K1 = 1.5
+BM25_B = 0.75
+# Tokens in nearly all rows (idf below this, over 98 % of them) are not stored.
+MIN_IDF = 0.02
 # How much a match in each field counts. The name says what the item is; a bundle's member
 # items say what it covers; materials and the other elements only help to break ties.
 FIELD_WEIGHTS: dict[str, float] = {
@@ -135,10 +140,22 @@ class SearchIndex:
 
     records: list[IndexRecord]
     synonyms: list[Synonym]
-    fields: dict[str, object] = field(default_factory=dict)
+    # Claims of one base item share their name, materials and elements and differ in
+    # department: rows with the same texts form one group, scored once, so a search costs what
+    # the distinct texts cost, not the row count (docs/performance.md). Departments are scored
+    # per distinct department text and added to the rows that bear it.
+    postings: dict[str, dict[str, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    row_group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    group_rows: list[np.ndarray] = field(default_factory=list)
+    group_name: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    row_department: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    department_rows: list[np.ndarray] = field(default_factory=list)
+    _group_keys: list[tuple[object, ...]] = field(default_factory=list, repr=False)
+    _department_keys: list[tuple[str, ...]] = field(default_factory=list, repr=False)
+    _vocabulary: set[str] = field(default_factory=set, repr=False)
     # Pinyin keys per distinct name (claims share names), and the rows bearing each name.
     names: list[str] = field(default_factory=list)
-    name_rows: list[np.ndarray] = field(default_factory=list)
+    name_groups: list[np.ndarray] = field(default_factory=list)
     pinyin_full: list[str] = field(default_factory=list)
     pinyin_initials: list[str] = field(default_factory=list)
     name_boundaries: list[frozenset[int]] = field(default_factory=list)
@@ -148,6 +165,7 @@ class SearchIndex:
     visits: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     code_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     bundle_rows: list[int] = field(default_factory=list)
+    # Groups whose name holds each follow-up action.
     follow_up: dict[str, np.ndarray] = field(default_factory=dict)
     synonym_pinyin: dict[str, str] = field(default_factory=dict)
     # Pinyin keys are made on the first Latin query: pypinyin's dictionaries take ~57 MB and a
@@ -157,12 +175,9 @@ class SearchIndex:
     # Each synonym's expansion words, already tokenised: [word][group][token].
     expansion_groups: dict[str, list[list[list[str]]]] = field(default_factory=dict)
     rows_by_code: dict[tuple[str, str], int] = field(default_factory=dict)
-    # The character fallback, over distinct (name, elements) texts ("contents": a province's
-    # million claims share a few thousand): each row's content, each character's contents by
-    # name and by elements only, each character's weight (rarer among the names weighs more),
-    # each content name's total character weight.
-    row_content: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    content_count: int = 0
+    # The character fallback, over the groups: each character's groups by name and by
+    # elements only, each character's weight (rarer among the names weighs more), each group
+    # name's total character weight.
     char_in_name: dict[str, np.ndarray] = field(default_factory=dict)
     char_in_elements: dict[str, np.ndarray] = field(default_factory=dict)
     char_weight: dict[str, float] = field(default_factory=dict)
@@ -181,53 +196,13 @@ class SearchIndex:
 
     @classmethod
     def build(cls, records: Sequence[IndexRecord], synonyms: Sequence[Synonym]) -> SearchIndex:
-        import bm25s
-
-        # bm25s logs every index build at DEBUG level on its own logger.
-        logging.getLogger("bm25s").setLevel(logging.WARNING)
         text.add_words(_catalogue_words(records, synonyms))
         index = cls(
             records=list(records),
             synonyms=sorted(synonyms, key=lambda s: len(s.phrase), reverse=True),
         )
-        # Claims of one base item repeat the same names, materials and conditions: each distinct
-        # text is tokenised once.
-        token_cache: dict[str, list[str]] = {}
-
-        def tokens_of(value: str) -> list[str]:
-            found = token_cache.get(value)
-            if found is None:
-                found = token_cache[value] = text.text_tokens(value)
-            return found
-
-        for name in FIELD_WEIGHTS:
-            corpus = [[t for part in r.field_parts(name) for t in tokens_of(part)] for r in records]
-            if any(corpus):
-                bm = bm25s.BM25()
-                bm.index(corpus, show_progress=False)
-                index.fields[name] = bm
-        for action in FOLLOW_UP_ACTIONS:
-            rows = [row for row, r in enumerate(records) if action in r.name]
-            if rows:
-                index.follow_up[action] = np.array(rows, dtype=np.int64)
-        rows_by_name: dict[str, list[int]] = {}
-        for row, record in enumerate(records):
-            rows_by_name.setdefault(record.name, []).append(row)
-            index.rows_by_code[(record.kind, record.code)] = row
-            if record.kind == BUNDLE:
-                index.bundle_rows.append(row)
-        for name, rows in rows_by_name.items():
-            compact = text.normalise(name).replace(" ", "")
-            index.names.append(name)
-            index.name_rows.append(np.array(rows, dtype=np.int64))
-            index.name_boundaries.append(frozenset(text.fine_boundaries(text.words(compact))))
-            index.name_follow_up.append(any(a in name for a in FOLLOW_UP_ACTIONS))
-        index.is_item = np.array([r.kind != BUNDLE for r in records], dtype=np.int8)
-        index.visits = np.array([r.visits for r in records], dtype=np.int32)
-        index.code_rank = np.argsort(
-            np.argsort(np.array([r.code for r in records], dtype=object), kind="stable"),
-            kind="stable",
-        ).astype(np.int32)
+        index._build_rows()
+        index._build_postings()
         index._build_characters()
         for synonym in index.synonyms:
             index.expansion_groups[synonym.phrase] = [
@@ -236,13 +211,121 @@ class SearchIndex:
         index._build_near_words()
         return index
 
+    def _build_rows(self) -> None:
+        """Groups of rows with the same texts, departments, names, tie-break keys."""
+        records = self.records
+        self.is_item = np.array([r.kind != BUNDLE for r in records], dtype=np.int8)
+        self.visits = np.array([r.visits for r in records], dtype=np.int32)
+        self.code_rank = np.argsort(
+            np.argsort(np.array([r.code for r in records], dtype=object), kind="stable"),
+            kind="stable",
+        ).astype(np.int32)
+        groups: dict[tuple[object, ...], int] = {}
+        departments: dict[tuple[str, ...], int] = {}
+        names: dict[str, int] = {}
+        self.row_group = np.zeros(len(records), dtype=np.int32)
+        self.row_department = np.zeros(len(records), dtype=np.int32)
+        group_name: list[int] = []
+        for row, record in enumerate(records):
+            self.rows_by_code[(record.kind, record.code)] = row
+            if record.kind == BUNDLE:
+                self.bundle_rows.append(row)
+            key = (record.kind, record.name, record.materials, record.elements, record.members)
+            group = groups.setdefault(key, len(groups))
+            if group == len(group_name):
+                group_name.append(names.setdefault(record.name, len(names)))
+            self.row_group[row] = group
+            self.row_department[row] = departments.setdefault(
+                tuple(record.field_parts("departments")), len(departments)
+            )
+        self.group_name = np.array(group_name, dtype=np.int32)
+        # Each group's rows in tie-break order: the first rows of a group are its best.
+        order = np.lexsort((self.code_rank, self.visits, self.is_item, self.row_group))
+        bounds = np.searchsorted(self.row_group[order], np.arange(len(groups) + 1))
+        self.group_rows = [order[bounds[g] : bounds[g + 1]] for g in range(len(groups))]
+        order = np.argsort(self.row_department, kind="stable")
+        bounds = np.searchsorted(self.row_department[order], np.arange(len(departments) + 1))
+        self.department_rows = [order[bounds[d] : bounds[d + 1]] for d in range(len(departments))]
+        self._group_keys = list(groups)
+        self._department_keys = list(departments)
+        self.names = list(names)
+        by_name: dict[int, list[int]] = {}
+        for group, name_id in enumerate(group_name):
+            by_name.setdefault(name_id, []).append(group)
+        self.name_groups = [np.array(by_name[n], dtype=np.int32) for n in range(len(names))]
+        for title in self.names:
+            compact = text.normalise(title).replace(" ", "")
+            self.name_boundaries.append(frozenset(text.fine_boundaries(text.words(compact))))
+            self.name_follow_up.append(any(a in title for a in FOLLOW_UP_ACTIONS))
+        for action in FOLLOW_UP_ACTIONS:
+            hit = [g for g, n in enumerate(group_name) if action in self.names[n]]
+            if hit:
+                self.follow_up[action] = np.array(hit, dtype=np.int32)
+
+    def _build_postings(self) -> None:
+        """BM25 (Lucene variant, as bm25s computes it: k1 = 1.5, b = 0.75) per field, with the
+        statistics of the rows — document count, document frequency, average length — but
+        stored once per group (or per department text)."""
+        token_cache: dict[str, list[str]] = {}
+
+        def tokens_of(value: str) -> list[str]:
+            found = token_cache.get(value)
+            if found is None:
+                found = token_cache[value] = text.text_tokens(value)
+            return found
+
+        group_size = np.array([len(rows) for rows in self.group_rows], dtype=np.float64)
+        department_size = np.array([len(rows) for rows in self.department_rows], dtype=np.float64)
+        total = len(self.records)
+        for name in FIELD_WEIGHTS:
+            if name == "departments":
+                keys: list[tuple[object, ...]] = list(self._department_keys)
+                docs = [[t for part in key for t in tokens_of(str(part))] for key in keys]
+                sizes = department_size
+            else:
+                docs = []
+                for kind, title, materials, elements, members in self._group_keys:
+                    record = IndexRecord(
+                        kind=str(kind),
+                        code="",
+                        name=str(title),
+                        department="",
+                        visits=0,
+                        fully_online=False,
+                        elements=str(elements),
+                        materials=materials,  # type: ignore[arg-type]
+                        members=members,  # type: ignore[arg-type]
+                    )
+                    docs.append([t for part in record.field_parts(name) for t in tokens_of(part)])
+                sizes = group_size
+            lengths = np.array([len(d) for d in docs], dtype=np.float64)
+            if not lengths.any():
+                continue
+            average = float((lengths * sizes).sum() / max(total, 1))
+            frequencies: dict[str, dict[int, int]] = {}
+            for doc, tokens in enumerate(docs):
+                for token in tokens:
+                    counts = frequencies.setdefault(token, {})
+                    counts[doc] = counts.get(doc, 0) + 1
+            field_postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+            self._vocabulary.update(frequencies)
+            for token, counts in frequencies.items():
+                ids = np.fromiter(counts, dtype=np.int32, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                df = float(sizes[ids].sum())
+                idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+                if idf < MIN_IDF:
+                    # In nearly every row (便民服务站 in a province's village departments): it
+                    # adds next to nothing to any score and would cost the most to add.
+                    continue
+                norm = BM25_K1 * ((1 - BM25_B) + BM25_B * lengths[ids] / average)
+                field_postings[token] = (ids, (idf * tf / (norm + tf)).astype(np.float32))
+            self.postings[name] = field_postings
+
     def _build_near_words(self) -> None:
-        vocabulary: set[str] = set()
-        for bm in self.fields.values():
-            vocabulary.update(bm.vocab_dict)  # type: ignore[attr-defined]
-        self.vocabulary = frozenset(vocabulary)
+        self.vocabulary = frozenset(self._vocabulary)
         targets: dict[str, Synonym | None] = {
-            w: None for w in sorted(vocabulary) if len(w) >= 2 and text.cjk_characters(w)
+            w: None for w in sorted(self.vocabulary) if len(w) >= 2 and text.cjk_characters(w)
         }
         for synonym in self.synonyms:
             targets[synonym.phrase] = synonym
@@ -290,14 +373,9 @@ class SearchIndex:
         ]
 
     def _build_characters(self) -> None:
-        """The character fallback's tables, over distinct (name, elements) texts, so they stay
-        small whatever the row count."""
-        contents: dict[tuple[str, str], int] = {}
-        self.row_content = np.zeros(len(self.records), dtype=np.int32)
-        for row, record in enumerate(self.records):
-            key = (record.name, record.elements)
-            self.row_content[row] = contents.setdefault(key, len(contents))
-        self.content_count = len(contents)
+        """The character fallback's tables, over the groups (a few thousand texts whatever the
+        row count)."""
+        contents = [(str(key[1]), str(key[3])) for key in self._group_keys]
         in_name: dict[str, list[int]] = {}
         in_elements: dict[str, list[int]] = {}
         name_chars: list[list[str]] = []
@@ -328,15 +406,15 @@ class SearchIndex:
         )
 
     def character_coverage(self, normal: str) -> np.ndarray | None:
-        """Per row, how much of the query's characters its name holds (0 … 1; a character found
+        """Per group, how much of the query's characters its name holds (0 … 1; a character found
         only in its other elements — conditions, flags — counts FALLBACK_ELEMENTS_SHARE of
         one), or None when nothing holds any."""
         chars = text.content_characters(normal)
-        if not chars or not self.content_count:
+        if not chars or not len(self.group_rows):
             return None
         weights = [self.char_weight.get(c, self.absent_char_weight) for c in chars]
-        in_name = np.zeros(self.content_count, dtype=np.float32)
-        in_elements = np.zeros(self.content_count, dtype=np.float32)
+        in_name = np.zeros(len(self.group_rows), dtype=np.float32)
+        in_elements = np.zeros(len(self.group_rows), dtype=np.float32)
         found = False
         for char, weight in zip(chars, weights, strict=True):
             ids = self.char_in_name.get(char)
@@ -354,7 +432,7 @@ class SearchIndex:
         coverage = (held / sum(weights)) * (
             1 - FALLBACK_NAME_SHARE + FALLBACK_NAME_SHARE * share_of_name
         )
-        return coverage[self.row_content]
+        return coverage
 
     # -- querying ------------------------------------------------------------------------------
 
@@ -456,54 +534,135 @@ class SearchIndex:
     def _bm25_hits(self, parsed: ParsedQuery, limit: int) -> list[Hit]:
         if not parsed.weights and not text.content_characters(parsed.text):
             return []
-        scores = np.zeros(len(self.records), dtype=np.float32)
-        # Rows matching a word the citizen typed himself (not only a synonym's words).
-        typed = np.zeros(len(self.records), dtype=bool) if parsed.typed else None
-        for name, bm in self.fields.items():
+        groups = np.zeros(len(self.group_rows), dtype=np.float32)
+        departments = np.zeros(len(self.department_rows), dtype=np.float32)
+        # Groups and departments matching a word the citizen typed himself (not only a
+        # synonym's words).
+        typed_groups = np.zeros(len(groups), dtype=bool)
+        typed_departments = np.zeros(len(departments), dtype=bool)
+        for name, field_postings in self.postings.items():
+            target, typed = (
+                (departments, typed_departments)
+                if name == "departments"
+                else (groups, typed_groups)
+            )
             field_weight = FIELD_WEIGHTS[name]
-            # bm25s keeps each token's precomputed BM25 scores as a sparse column (documents
-            # and scores); adding the weighted columns straight into one array avoids a
-            # full-size array per token.
-            matrix = bm.scores  # type: ignore[attr-defined]
-            vocab = bm.vocab_dict  # type: ignore[attr-defined]
-            data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
             for token, weight in parsed.weights.items():
-                column = vocab.get(token)
-                if column is None:
+                found = field_postings.get(token)
+                if found is None:
                     continue
-                start, end = indptr[column], indptr[column + 1]
-                # A document appears once per column, so fancy-index += is exact.
-                scores[indices[start:end]] += (field_weight * weight) * data[start:end]
-                if typed is not None and token in parsed.typed:
-                    typed[indices[start:end]] = True
-        if typed is not None and len(scores) and typed[int(scores.argmax())]:
+                ids, scores = found
+                # A document appears once per token, so fancy-index += is exact.
+                target[ids] += (field_weight * weight) * scores
+                if token in parsed.typed:
+                    typed[ids] = True
+        # Rows of a matched department score their group's score plus the department's.
+        matched = np.flatnonzero(departments)
+        rows = (
+            np.concatenate([self.department_rows[d] for d in matched])
+            if len(matched)
+            else np.zeros(0, dtype=np.int64)
+        )
+        row_scores = groups[self.row_group[rows]] + departments[self.row_department[rows]]
+        best_group = int(groups.argmax()) if len(groups) else 0
+        group_best = float(groups[best_group]) if len(groups) else 0.0
+        if len(rows) and float(row_scores.max()) > group_best:
+            at = int(row_scores.argmax())
+            best = float(row_scores[at])
+            best_typed = bool(
+                typed_groups[self.row_group[rows[at]]]
+                or typed_departments[self.row_department[rows[at]]]
+            )
+        else:
+            best, best_typed = group_best, bool(typed_groups[best_group]) if len(groups) else False
+        if parsed.typed and best_typed:
             # 身份证丢了: 丢了 → 补领 遗失 also finds 营业执照遗失补领, but the citizen said
             # 身份证, and the best result has it: what matches only the synonym's words ranks
             # lower. (When the best has only the synonym's words — 大货车超重上路审批 — the
             # typed words are the vaguer clue, and nothing changes.)
-            scores[~typed] *= SYNONYM_ONLY_FACTOR
+            factor = np.where(typed_groups, 1.0, SYNONYM_ONLY_FACTOR).astype(np.float32)
+            if len(rows):
+                row_typed = (
+                    typed_groups[self.row_group[rows]]
+                    | typed_departments[self.row_department[rows]]
+                )
+                row_scores *= np.where(row_typed, 1.0, SYNONYM_ONLY_FACTOR)
+            groups *= factor
+            best = max(float(groups.max()), float(row_scores.max()) if len(rows) else 0.0)
         coverage = self.character_coverage(parsed.text)
-        best = float(scores.max())
         if coverage is not None:
             if best > 0:
-                scores += (FALLBACK_BOOST * best) * coverage**FALLBACK_POWER
+                lift = (FALLBACK_BOOST * best) * coverage**FALLBACK_POWER
+                groups += lift
+                row_scores += lift[self.row_group[rows]]
             elif float(coverage.max()) >= FALLBACK_MIN_COVERAGE:
-                scores = np.where(coverage >= FALLBACK_MIN_COVERAGE, coverage, 0).astype(np.float32)
+                groups = np.where(coverage >= FALLBACK_MIN_COVERAGE, coverage, 0).astype(np.float32)
+                rows = rows[:0]
+                row_scores = row_scores[:0]
         asked = "".join(parsed.weights)
-        for action, rows in self.follow_up.items():
+        penalty = np.ones(len(groups), dtype=np.float32)
+        for action, hit in self.follow_up.items():
             if action not in asked:
-                scores[rows] *= FOLLOW_UP_FACTOR
-        return self._rank(scores, limit, RELATIVE_CUTOFF)
+                penalty[hit] *= FOLLOW_UP_FACTOR
+        groups *= penalty
+        row_scores *= penalty[self.row_group[rows]]
+        return self._rank(groups, limit, RELATIVE_CUTOFF, rows, row_scores)
 
-    def _rank(self, scores: np.ndarray, limit: int, cutoff: float) -> list[Hit]:
-        """Rows by score, best first; below `cutoff` × the best score left out. Ties: bundles
+    def _rank(
+        self,
+        groups: np.ndarray,
+        limit: int,
+        cutoff: float,
+        rows: np.ndarray | None = None,
+        row_scores: np.ndarray | None = None,
+    ) -> list[Hit]:
+        """Rows by score, best first; below `cutoff` × the best score left out. A row scores
+        its group's score unless `rows` give it its own (a matched department). Ties: bundles
         before items (a life event covers more), then the fewest visits, then the code, so that
         the order is stable."""
-        best = float(scores.max()) if len(scores) else 0.0
+        if rows is None or row_scores is None:
+            rows, row_scores = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        best = max(
+            float(groups.max()) if len(groups) else 0.0,
+            float(row_scores.max()) if len(row_scores) else 0.0,
+        )
         if best <= 0:
             return []
-        candidates = np.flatnonzero(scores >= best * cutoff)
-        rounded = np.round(scores[candidates], 4)
+        floor = best * cutoff
+        keep = row_scores >= floor
+        own_rows, own_scores = rows[keep], row_scores[keep]
+        # The best groups, until they hold `limit` rows, and any tied with the last of them.
+        ranked = np.flatnonzero(groups >= floor)
+        ranked = ranked[np.argsort(-groups[ranked], kind="stable")]
+        chosen: list[int] = []
+        count, last = 0, None
+        for position in ranked.tolist():
+            score = round(float(groups[position]), 4)
+            if count >= limit and score != last:
+                break
+            chosen.append(position)
+            count += len(self.group_rows[position])
+            last = score
+        own: np.ndarray | None = None
+        if len(rows):
+            own = np.zeros(len(self.records), dtype=bool)
+            own[rows] = True
+        picked: list[np.ndarray] = [own_rows]
+        scores: list[np.ndarray] = [own_scores]
+        for group in chosen:
+            # Rows already scored with their department are not taken again; a group's rows
+            # are in tie-break order, so its first `limit` others are its best.
+            members = self.group_rows[group]
+            if own is not None:
+                members = members[~own[members]]
+            members = members[:limit]
+            picked.append(members)
+            scores.append(np.full(len(members), groups[group], dtype=np.float32))
+        candidates = np.concatenate(picked).astype(np.int64)
+        values = np.concatenate(scores)
+        if not len(candidates):
+            return []
+        rounded = np.round(values, 4)
         order = np.lexsort(
             (
                 self.code_rank[candidates],
@@ -512,7 +671,7 @@ class SearchIndex:
                 -rounded,
             )
         )[:limit]
-        return [Hit(int(candidates[i]), float(scores[candidates[i]])) for i in order]
+        return [Hit(int(candidates[i]), float(values[i])) for i in order]
 
     def _make_pinyin_keys(self) -> None:
         if self._pinyin_ready:
@@ -536,7 +695,7 @@ class SearchIndex:
         if not parts:
             return []
         joined = "".join(parts)
-        scores = np.zeros(len(self.records), dtype=np.float32)
+        scores = np.zeros(len(self.group_rows), dtype=np.float32)
         for n, (full, initials) in enumerate(
             zip(self.pinyin_full, self.pinyin_initials, strict=True)
         ):
@@ -557,7 +716,7 @@ class SearchIndex:
             if score:
                 if self.name_follow_up[n]:
                     score *= FOLLOW_UP_FACTOR
-                scores[self.name_rows[n]] = score
+                scores[self.name_groups[n]] = score
         return self._rank(scores, limit, 0.0)
 
     # -- related bundles -----------------------------------------------------------------------
@@ -569,14 +728,13 @@ class SearchIndex:
 
     def memory_bytes(self) -> int:
         """Rough size of the numeric index arrays (the records and jieba come on top)."""
-        total = sum(a.nbytes for a in (self.is_item, self.visits, self.code_rank))
-        for bm in self.fields.values():
-            scores = getattr(bm, "scores", {})
-            for key in ("data", "indices", "indptr"):
-                array = scores.get(key)
-                if array is not None:
-                    total += int(array.nbytes)
-        return total
+        arrays = [self.is_item, self.visits, self.code_rank, self.row_group, self.row_department]
+        arrays += self.group_rows + self.department_rows
+        total = sum(a.nbytes for a in arrays)
+        for field_postings in self.postings.values():
+            for ids, scores in field_postings.values():
+                total += ids.nbytes + scores.nbytes
+        return int(total)
 
 
 def _gapped_match(joined: str, phrase: str, boundaries: set[int]) -> bool:

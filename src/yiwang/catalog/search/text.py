@@ -60,8 +60,9 @@ STOP_PHRASES = sorted(
         "手续",
         "流程",
     },
-    key=len,
-    reverse=True,
+    # Longest first, then in a fixed order: a set's order changes per process, and which of
+    # 要什么 / 什么证 goes first decides whether 证 stays in 卖酒要什么证.
+    key=lambda phrase: (-len(phrase), phrase),
 )
 
 STOP_WORDS = frozenset(STOP_PHRASES)
@@ -119,7 +120,9 @@ def add_words(words: Iterable[str]) -> int:
     tk = tokenizer()
     added = 0
     with _tokenizer_lock:
-        for word in words:
+        # Sorted: jieba suggests a new word's frequency from the words it already has, so the
+        # order of adding decides the segmentation, and a set's order changes per process.
+        for word in sorted(words):
             word = normalise(word).replace(" ", "")
             # FREQ also holds every prefix of a dictionary word with frequency 0.
             if 2 <= len(word) <= 8 and not tk.FREQ.get(word):
