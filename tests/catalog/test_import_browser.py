@@ -8,7 +8,14 @@ import re
 import pytest
 from django.core.management import call_command
 
-from tests.catalog.test_importing import HEADER, csv_bytes, row
+from tests.catalog.test_importing import (
+    ELEMENT_HEADER,
+    HEADER,
+    csv_bytes,
+    element_row,
+    row,
+    xlsx_bytes,
+)
 from tests.catalog.test_workbench_browser import sign_in
 from yiwang.catalog.models import ImportJob, ServiceItem
 
@@ -57,3 +64,39 @@ def test_clerk_uploads_follows_the_job_and_reads_the_report(page, world, tmp_pat
     page.get_by_test_id("back-to-import").click()
     links = page.get_by_test_id("job-list").get_by_role("link")
     assert links.count() == 2
+
+
+def test_clerk_imports_the_implementation_list_elements_and_reads_a_bad_value(
+    page, world, tmp_path
+):
+    sign_in(page, "clerk")
+    intermediaries = [
+        ["实施部门", "事项名称", "中介服务名称", "是否必需", "是否收费"],
+        ["县市场监督管理局", "食品经营许可（新办）", "食品检验", "Y", "Y"],
+    ]
+    bad = {"事项": [ELEMENT_HEADER, element_row(服务对象="自然人、外国人")]}
+    path = tmp_path / "清单.xlsx"
+    path.write_bytes(xlsx_bytes({**bad, "中介服务": intermediaries}))
+    page.goto(f"{page.base_url}/workbench/catalog/import/")
+    page.locator("input[name=file]").set_input_files(str(path))
+    page.get_by_role("button", name="开始导入").click()
+    page.wait_for_url(re.compile(r".*/workbench/catalog/import/jobs/\d+/$"))
+    call_command("worker", "--batch")
+    table = page.get_by_test_id("error-table")
+    table.wait_for()
+    text = table.inner_text()
+    assert "服务对象" in text and "“外国人”不是可选的值" in text
+    assert not ServiceItem.objects.exists()
+
+    path.write_bytes(
+        xlsx_bytes({"事项": [ELEMENT_HEADER, element_row()], "中介服务": intermediaries})
+    )
+    page.goto(f"{page.base_url}/workbench/catalog/import/")
+    page.locator("input[name=file]").set_input_files(str(path))
+    page.get_by_role("button", name="开始导入").click()
+    page.wait_for_url(re.compile(r".*/workbench/catalog/import/jobs/\d+/$"))
+    call_command("worker", "--batch")
+    page.get_by_test_id("import-success").wait_for()
+    version = ServiceItem.objects.get().versions.get()
+    assert version.service_scope == "cross_province"
+    assert [i.name for i in version.intermediaries.all()] == ["食品检验"]
