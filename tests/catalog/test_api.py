@@ -162,3 +162,80 @@ def test_an_empty_revision_is_refused_over_the_api(api, world, published):
     assert response.status_code == 422
     assert "v2 与 v1 相比没有任何变化，不能提交审核" in str(response.json())
     assert api.get(f"/api/catalog/manage/versions/{version['id']}/").json()["status"] == "draft"
+
+
+# --- The implementation-list elements (issue 7 §3) --------------------------------------------
+
+
+def test_list_elements_over_the_api_and_the_derived_flags(api, world, published):
+    detail = api.get(f"/api/catalog/items/{published.code}/").json()
+    assert detail["service_scope"] == "county" and detail["cross_province"] is False
+    version = detail["version"]
+    assert (version["cross_province"], version["in_province"]) == (False, False)
+    assert version["intermediaries"] == [] and version["result_sample_url"] is None
+    assert version["result_name"] == published.base.name  # the claim default
+    assert version["exercise_level"] == "county"
+
+    api.force_authenticate(world.clerk.user)
+    draft = api.post(
+        f"/api/catalog/manage/items/{published.pk}/revise/", {"reason": "跨省通办"}, format="json"
+    ).json()
+    response = api.patch(
+        f"/api/catalog/manage/versions/{draft['id']}/",
+        {
+            "service_scope": "national",
+            "service_objects": ["natural_person"],
+            "delivery_methods": ["mail", "electronic"],
+            "online_depth": 4,
+            "visits": 0,
+            "intermediaries": [{"name": "房屋安全鉴定", "charged": True, "fee_basis": "按面积"}],
+            "reason": "全国通办",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["fully_online"] is True  # 四级 = 全程网办 (aligned)
+    assert (body["cross_province"], body["in_province"]) == (True, True)
+    assert body["intermediaries"] == [
+        {
+            "order": 1,
+            "name": "房屋安全鉴定",
+            "required": True,
+            "charged": True,
+            "fee_basis": "按面积",
+        }
+    ]
+    # the former flags are read-only: a client sending one changes nothing
+    api.patch(
+        f"/api/catalog/manage/versions/{draft['id']}/",
+        {"cross_province": False, "reason": "x"},
+        format="json",
+    )
+    assert api.get(f"/api/catalog/manage/versions/{draft['id']}/").json()["cross_province"]
+    for step in ("submit",):
+        api.post(f"/api/catalog/manage/versions/{draft['id']}/{step}/", format="json")
+    api.force_authenticate(world.reviewer.user)
+    for step in ("approve", "publish"):
+        assert (
+            api.post(f"/api/catalog/manage/versions/{draft['id']}/{step}/", {}, format="json")
+        ).status_code == 200
+    api.force_authenticate(None)
+    assert api.get("/api/catalog/items/", {"cross_province": "true"}).json()["count"] == 1
+    assert api.get("/api/catalog/items/", {"cross_province": "false"}).json()["count"] == 0
+    assert api.get("/api/catalog/items/", {"service_scope": "national"}).json()["count"] == 1
+    assert api.get("/api/catalog/items/", {"service_scope": "county"}).json()["count"] == 0
+    assert api.get("/api/catalog/items/", {"service_scope": "nowhere"}).status_code == 400
+
+
+def test_an_unknown_service_object_is_a_schema_error(api, world, published):
+    api.force_authenticate(world.clerk.user)
+    draft = api.post(
+        f"/api/catalog/manage/items/{published.pk}/revise/", {"reason": "x"}, format="json"
+    ).json()
+    response = api.patch(
+        f"/api/catalog/manage/versions/{draft['id']}/",
+        {"service_objects": ["alien"]},
+        format="json",
+    )
+    assert response.status_code == 400 and "service_objects" in str(response.json())

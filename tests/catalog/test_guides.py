@@ -250,3 +250,76 @@ def test_bundle_notice_pdf(world, food, tmp_path):
     ]:
         assert expected in text, expected
     assert guides.bundle_pdf_filename(notice) == "开办餐饮店一件事一次告知书.pdf"
+
+
+# --- The implementation-list elements on the guide (issue 7 §3) --------------------------------
+
+
+def test_the_guide_shows_the_list_elements_citizens_care_about(client, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.common import files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    item = published_item(
+        world.dept,
+        "公共场所卫生许可",
+        has_fee=True,
+        fee_standard="每件 20 元",
+        online_payment=True,
+        service_objects=["legal_person", "other_organisation"],
+        service_scope="city",
+        online_depth=3,
+        express_delivery=True,
+        delivery_methods=["window", "mail"],
+        result_type="licence",
+        result_name="公共场所卫生许可证",
+        joint_bodies="县消防救援大队",
+        quantity_limit="",
+        exercise_level="county",
+        body_nature="entrusted",
+        entrusting_department="县卫生健康委员会",
+        power_source="entrusted_up",
+    )
+    draft = services.version_start_revision(item=item, reason="补充样本与中介服务")
+    services.version_update(
+        version=draft,
+        intermediaries=[{"name": "卫生学评价", "charged": True, "fee_basis": "市场调节价"}],
+        result_sample=SimpleUploadedFile("样本.pdf", files.pdf(), "application/pdf"),
+        reason="补充样本与中介服务",
+    )
+    # Not public while a draft: its sample is not either.
+    sample_url = reverse("guide:result-sample", args=[draft.pk])
+    assert client.get(sample_url).status_code == 404
+    services.version_submit(version=draft)
+    services.version_approve(version=draft)
+    services.version_publish(version=draft)
+
+    guide = guides.current_item_guide(item.code)
+    assert guide.service_objects == "法人（企业法人/事业法人/社会组织法人）、非法人组织"
+    assert guide.service_scope_label == "市内通办" and "市内通办" in guide.flags
+    assert guide.online_depth_label == "三级（网上预审、网上受理）"
+    assert guide.delivery_methods == "窗口领取、邮寄送达"
+    assert guide.quantity_limit_label == "无数量限制"
+    assert ("网上支付", "是") in guide.convenience and ("物流快递", "是") in guide.convenience
+    assert guide.basic_info == [
+        ("行使层级", "县级"),
+        ("实施主体性质", "受委托组织"),
+        ("委托部门", "县卫生健康委员会"),
+        ("权力来源", "上级委托"),
+    ]
+    assert [i.name for i in guide.intermediaries] == ["卫生学评价"]
+    html = client.get(reverse("guide:item", args=[item.code])).content.decode()
+    for text in ("非法人组织", "市内通办", "公共场所卫生许可证", "卫生学评价", "县消防救援大队"):
+        assert text in html, text
+    assert guide.result_sample_url == sample_url and f'href="{sample_url}"' in html
+    response = client.get(sample_url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+
+
+def test_a_free_item_says_nothing_of_online_payment(food):
+    guide = guides.current_item_guide(food.code)
+    assert [label for label, _ in guide.convenience] == ["物流快递", "预约办理", "进驻政务服务大厅"]
+    assert guide.service_scope_label == "跨省通办" and guide.basic_info == [("行使层级", "县级")]

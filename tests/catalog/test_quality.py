@@ -521,3 +521,66 @@ def test_two_items_sharing_conditions_are_not_yet_a_template(world, settings):
     assert quality.quality_report().findings == []
     settings.YIWANG_CATALOG_TEMPLATE_CONDITIONS_MIN_ITEMS = 2
     assert {x.check.code for x in quality.quality_report().findings} == {"template_conditions"}
+
+
+# --- The national implementation list (issue 7 §3) -------------------------------------------
+
+
+def test_the_lists_mandatory_elements_are_findings_when_missing(world):
+    item = clean_item(
+        world,
+        elements={
+            "service_objects": [],
+            "exercise_level": "",
+            "body_nature": "",
+            "power_source": "",
+            "result_type": "",
+            "delivery_methods": [],
+            "online_depth": None,
+        },
+    )
+    _legacy(result_name="")(item)  # publishing needs one; older data may lack it
+    assert messages(quality.quality_report()) == [
+        ("missing_element", item.code, f"缺少“{label}”。")
+        for label in (
+            "服务对象",
+            "行使层级",
+            "实施主体性质",
+            "权力来源",
+            "审批结果类型",
+            "审批结果名称",
+            "结果送达方式",
+            "网上办理深度",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("legacy", "code", "message"),
+    [
+        (
+            {"online_depth": 4},
+            "online_depth_mismatch",
+            "网上办理深度为四级（全程网办）的事项应标为全程网办。",
+        ),
+        (
+            {"fully_online": True, "visits": 0},
+            "online_depth_mismatch",
+            "全程网办事项的网上办理深度应为四级（全程网办）。",
+        ),
+        (
+            {"body_nature": "entrusted", "entrusting_department": ""},
+            "entrusted_without_department",
+            "实施主体为受委托组织时，须填写委托部门。",
+        ),
+        (
+            {"online_payment": True},
+            "online_payment_without_fee",
+            "不收费的事项不能标为支持网上支付。",
+        ),
+    ],
+)
+def test_list_contradictions_in_older_data_are_findings(world, legacy, code, message):
+    item = clean_item(world)
+    _legacy(**legacy)(item)
+    assert messages(quality.quality_report()) == [(code, item.code, message)]

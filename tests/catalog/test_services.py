@@ -218,3 +218,98 @@ def test_a_revision_that_only_replaces_a_blank_form_can_be_submitted(world, sett
     assert diff.changed_count == 1
     assert any("空白表格：已更换" in d for row in diff.materials for d in row.changes)
     assert services.version_submit(version=v2, actor=world.clerk.user).status == "submitted"
+
+
+# --- The implementation-list elements (issue 7 §3) --------------------------------------------
+
+LIST_ELEMENTS = {
+    "service_objects": ["legal_person", "other_organisation"],
+    "exercise_level": "county",
+    "body_nature": "entrusted",
+    "entrusting_department": "示范县人民政府",
+    "joint_bodies": "县消防救援大队、县卫生健康委员会",
+    "power_source": "entrusted_up",
+    "quantity_limit": "同一经营场所限 1 件",
+    "result_type": "licence",
+    "result_name": "食品经营许可证",
+    "delivery_methods": ["window", "mail"],
+    "online_depth": 3,
+    "online_payment": False,
+    "express_delivery": True,
+    "appointment": True,
+    "in_hall": True,
+    "service_scope": "cross_province",
+}
+INTERMEDIARIES = [
+    {"name": "卫生学评价", "required": True, "charged": True, "fee_basis": "市场调节价"},
+    {"name": "场所平面图测绘", "required": False, "charged": False},
+]
+
+
+def test_a_revision_copies_the_list_elements_intermediaries_and_result_sample(
+    world, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.common import files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    item = claim_ready(world)
+    v1 = item.versions.get()
+    services.version_update(
+        version=v1,
+        elements=LIST_ELEMENTS,
+        intermediaries=INTERMEDIARIES,
+        result_sample=SimpleUploadedFile("许可证样本.pdf", files.pdf(), "application/pdf"),
+        actor=world.clerk.user,
+    )
+    publish(world, v1)
+    v2 = services.version_start_revision(item=item, actor=world.clerk.user, reason="复核")
+    assert {k: getattr(v2, k) for k in LIST_ELEMENTS} == LIST_ELEMENTS
+    assert v2.cross_province and v2.in_province  # derived from 通办范围
+    assert list(v2.intermediaries.values("name", "required", "charged", "fee_basis")) == [
+        {**INTERMEDIARIES[0]},
+        {**INTERMEDIARIES[1], "fee_basis": ""},
+    ]
+    v1.refresh_from_db()
+    assert v2.result_sample.name == v1.result_sample.name != ""
+    log = AdjustmentLog.objects.filter(version=v1, action="编制").latest("id")
+    assert "更新中介服务" in log.summary and "更新审批结果样本" in log.summary
+
+
+def test_a_result_sample_must_be_what_its_name_says(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    version = claim_ready(world).versions.get()
+    with pytest.raises(ValidationError) as exc:
+        services.version_update(
+            version=version,
+            result_sample=SimpleUploadedFile("样本.pdf", b"MZ\x90\x00", "application/pdf"),
+        )
+    assert exc.value.message_dict == {
+        "result_sample": ["审批结果样本：文件“样本.pdf”的内容与扩展名不符。"]
+    }
+    version.refresh_from_db()
+    assert not version.result_sample
+
+
+def test_publishing_needs_a_result_name(world):
+    item = claim_ready(world)
+    version = item.versions.get()
+    services.version_update(version=version, elements={"result_name": "  "})
+    services.version_submit(version=version, actor=world.clerk.user)
+    services.version_approve(version=version, actor=world.reviewer.user)
+    with pytest.raises(ValidationError) as exc:
+        services.version_publish(version=version, actor=world.reviewer.user)
+    assert exc.value.message_dict == {"result_name": ["v1 未填写审批结果名称，不能发布。"]}
+    version.refresh_from_db()
+    assert version.status == VersionStatus.APPROVED
+
+
+def test_an_intermediary_row_is_checked_naming_it(world):
+    version = claim_ready(world).versions.get()
+    with pytest.raises(ValidationError) as exc:
+        services.version_update(version=version, intermediaries=[{"name": "x" * 201}])
+    assert list(exc.value.message_dict) == ["中介服务"]
+    assert not version.intermediaries.exists()

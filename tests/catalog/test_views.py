@@ -619,3 +619,79 @@ def test_admin_shows_items_and_versions_read_only(admin_client, published):
         )
         assert response.status_code == 403
     assert published.versions.count() == 1
+
+
+# --- The implementation-list elements (issue 7 §3) --------------------------------------------
+
+
+def test_edit_page_saves_the_list_elements_and_intermediaries(
+    client, world, published, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    data = load_edit_form(client, draft)
+    assert data["intermediaries-TOTAL_FORMS"] == "1"  # none yet, one empty row
+    data.update(
+        {
+            "service_objects": ["natural_person", "legal_person"],
+            "delivery_methods": ["electronic"],
+            "exercise_level": "county",
+            "body_nature": "entrusted",
+            "entrusting_department": "示范县人民政府",
+            "power_source": "entrusted_up",
+            "result_type": "licence",
+            "result_name": "食品经营许可证",
+            "service_scope": "province",
+            "online_depth": "3",
+            "appointment": "on",
+            "intermediaries-0-name": "卫生学评价",
+            "intermediaries-0-required": "on",
+            "intermediaries-0-charged": "on",
+            "intermediaries-0-fee_basis": "市场调节价",
+            "result_sample": SimpleUploadedFile("许可证样本.pdf", PDF, "application/pdf"),
+            "reason": "补充实施清单要素",
+            "action": "save",
+        }
+    )
+    response = client.post(edit_url(draft), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert draft.service_objects == ["natural_person", "legal_person"]
+    assert (draft.body_nature, draft.entrusting_department) == ("entrusted", "示范县人民政府")
+    assert (draft.service_scope, draft.online_depth, draft.appointment) == ("province", 3, True)
+    assert draft.result_sample.name.endswith(".pdf")
+    assert list(draft.intermediaries.values_list("name", "required", "charged")) == [
+        ("卫生学评价", True, True)
+    ]
+    # the version page shows them, the review diff names what changed
+    html = client.get(reverse("catalog:version-detail", args=[draft.pk])).content.decode()
+    assert "自然人、法人（企业法人/事业法人/社会组织法人）" in html
+    assert "卫生学评价" in html and 'data-testid="result-sample"' in html
+    services.version_submit(version=draft, actor=world.clerk.user)
+    client.force_login(world.reviewer.user)
+    html = client.get(reverse("catalog:version-review", args=[draft.pk])).content.decode()
+    changes = html.split('data-testid="diff-intermediaries"', 1)[1].split("</table>", 1)[0]
+    assert "卫生学评价" in changes and "新增" in changes
+    assert "省内通办" in html and "县内通办" in html  # old and new 通办范围
+    # returned and saved again without a new upload, the sample is kept
+    services.version_return(version=draft, comment="请补充联办机构", actor=world.reviewer.user)
+    client.force_login(world.clerk.user)
+    sample = draft.result_sample.name
+    data = load_edit_form(client, draft)
+    data.update({"joint_bodies": "县消防救援大队", "reason": "补充联办机构", "action": "save"})
+    assert client.post(edit_url(draft), data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.joint_bodies, draft.result_sample.name) == ("县消防救援大队", sample)
+
+
+def test_edit_page_refuses_a_contradiction_naming_the_element(client, world, published):
+    client.force_login(world.clerk.user)
+    draft = revise(client, published)
+    data = load_edit_form(client, draft)
+    data.update({"online_payment": "on", "reason": "支持网上支付", "action": "save"})
+    data.pop("has_fee", None)
+    html = client.post(edit_url(draft), data).content.decode()
+    assert "不收费的事项不能标为支持网上支付。" in html
+    draft.refresh_from_db()
+    assert draft.online_payment is False

@@ -171,3 +171,59 @@ def test_clerk_edits_reviewer_returns_then_approves_and_publishes(page, world):
     response = page.goto(f"{page.base_url}{guide}")
     assert response is not None and response.status == 200
     assert "5 个工作日" in page.locator("dt:text-is('承诺办结时限') + dd").inner_text()
+
+
+def test_clerk_fills_in_the_implementation_list_elements(page, world):
+    """The new elements of the national list: ticked, chosen and typed on the edit page, a 中介
+    服务 row added, a contradiction refused with its sentence, then shown on the item and the
+    public guide."""
+    item = claim_ready(world)
+    publish(world, item.versions.get())
+    name = "食品经营许可（新办）"
+    sign_in(page, "clerk")
+    open_item(page, name)
+    page.get_by_role("button", name="修改（新建版本）").click()
+    page.wait_for_url(re.compile(r".*/versions/\d+/edit/$"))
+    objects = page.get_by_role("group", name="服务对象")
+    objects.get_by_label("法人（企业法人/事业法人/社会组织法人）").check()
+    page.get_by_role("group", name="结果送达方式").get_by_label("邮寄送达").check()
+    page.get_by_label("通办范围").select_option(label="全国通办")
+    page.get_by_label("实施主体性质").select_option(label="受委托组织")
+    page.get_by_label("审批结果类型").select_option(label="证照")
+    page.get_by_label("审批结果名称").fill("食品经营许可证")
+    section = page.locator("#section-intermediaries")
+    section.locator("input[name='intermediaries-0-name']").fill("卫生学评价")
+    page.get_by_label("调整原因").fill("补充实施清单要素")
+    page.get_by_role("button", name="保存", exact=True).click()
+    # 受委托组织 without its 委托部门: refused, naming the element; nothing typed is lost.
+    error = page.locator(".field.has-error", has=page.get_by_label("委托部门"))
+    assert "实施主体为受委托组织时，须填写委托部门。" in error.inner_text()
+    assert page.get_by_label("审批结果名称").input_value() == "食品经营许可证"
+    page.get_by_label("委托部门").fill("示范县人民政府")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_url(re.compile(r".*/versions/\d+/edit/$"))
+    assert "v2 已保存。" in page.locator(".messages").inner_text()
+    shot(page, "list-elements")
+    page.get_by_role("link", name="返回事项").click()
+    page.get_by_test_id("open-version").get_by_role("button", name="提交审核").click()
+    sign_out(page)
+
+    sign_in(page, "reviewer")
+    open_review(page, name)
+    changed = page.locator("tr[data-changed=true]")
+    assert "service_scope" in changed.evaluate_all("rows => rows.map(r => r.dataset.element)")
+    intermediaries = page.get_by_test_id("diff-intermediaries")
+    assert "新增" in intermediaries.locator("tr", has_text="卫生学评价").inner_text()
+    page.get_by_role("button", name="审核通过").click()
+    page.wait_for_url(re.compile(r".*/versions/\d+/review/$"))
+    page.get_by_role("button", name="发布").click()
+    page.wait_for_url(re.compile(r".*/workbench/catalog/items/\d+/$"))
+    assert element(page, "service_scope").inner_text() == "全国通办"
+
+    item.refresh_from_db()
+    page.goto(f"{page.base_url}{reverse('guide:item', args=[item.code])}")
+    assert page.get_by_test_id("service-scope").inner_text() == "全国通办"
+    assert "法人" in page.get_by_test_id("service-objects").inner_text()
+    assert "食品经营许可证" in page.get_by_test_id("result-name").inner_text()
+    assert "卫生学评价" in page.get_by_test_id("intermediaries").inner_text()
+    assert "委托部门" in page.get_by_test_id("basic-info").inner_text()
