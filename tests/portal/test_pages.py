@@ -98,36 +98,10 @@ def test_signed_in_citizen_sees_my_cases_and_sign_out(client, citizen):
     assert f'href="{reverse("org:citizen-sign-in")}"' not in html
 
 
-def placeholder_search(query):
-    """The portal's own search page (the catalogue's guided search may take over the URL)."""
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
-
-    from yiwang.portal import views
-
-    request = RequestFactory().get("/search/", {"q": query})
-    request.user = AnonymousUser()
-    return views.search(request)
-
-
 def test_search_box_submits_to_portal_search(client):
     html = client.get("/").content.decode()
     assert f'action="{reverse("portal:search")}"' in html
     assert 'name="q"' in html
-
-
-def test_search_is_honest_about_the_catalogue():
-    response = placeholder_search("开饭店要办什么证")
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "事项库建设中" in html
-    assert 'value="开饭店要办什么证"' in html
-
-
-def test_search_escapes_the_query():
-    html = placeholder_search("<script>alert(1)</script>").content.decode()
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;" in html
 
 
 def test_my_cases_needs_a_citizen_sign_in(client):
@@ -172,19 +146,3 @@ def test_chinese_by_default_whatever_the_browser_language(client):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert '<html lang="en">' in html
-
-
-def test_search_forwards_to_the_guided_search_once_it_exists(monkeypatch):
-    from django.urls import NoReverseMatch
-
-    import yiwang.portal.views as views
-
-    def fake_reverse(name, *args, **kwargs):
-        if name == "guide:search":
-            return "/guide/search/"
-        raise NoReverseMatch(name)
-
-    monkeypatch.setattr(views, "reverse", fake_reverse)
-    response = placeholder_search("开饭店")
-    assert response.status_code == 302
-    assert response["Location"] == "/guide/search/?q=%E5%BC%80%E9%A5%AD%E5%BA%97"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac as _hmac
 import os
 import re
 from functools import lru_cache
@@ -44,10 +43,6 @@ def hmac_sm3_hex(key: bytes, data: bytes) -> str:
     mac = crypto_hmac.HMAC(key, hashes.SM3())
     mac.update(data)
     return mac.finalize().hex()
-
-
-def constant_time_equal(a: str, b: str) -> bool:
-    return _hmac.compare_digest(a.encode(), b.encode())
 
 
 @lru_cache(maxsize=8)

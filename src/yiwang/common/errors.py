@@ -14,13 +14,22 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
-API_PREFIX = "/api/"
-WORKBENCH_PREFIX = "/workbench/"
+
+def api_prefix() -> str:
+    """Where the API is mounted: the API root's URL."""
+    return reverse("api-root")
+
+
+def workbench_prefix() -> str:
+    """Where the workbench is mounted: the workbench home's URL."""
+    return reverse("workbench:home")
+
 
 # What a person reads on the page (title, sentence); the API uses the sentence.
 TITLES = {
@@ -56,7 +65,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def is_api_path(path: str) -> bool:
-    return path == API_PREFIX.rstrip("/") or path.startswith(API_PREFIX)
+    return path == api_prefix().rstrip("/") or path.startswith(api_prefix())
 
 
 def chinese_or_none(message: object) -> str | None:
@@ -75,7 +84,7 @@ def default_message(status: int, *, api: bool = False) -> str:
 
 
 def _uses_workbench_shell(request: HttpRequest, *, look_up_user: bool) -> bool:
-    if request.path.startswith(WORKBENCH_PREFIX):
+    if request.path.startswith(workbench_prefix()):
         return True
     if not look_up_user:
         return False
@@ -114,7 +123,7 @@ def render_error(
         "title": title or TITLES.get(status) or TITLES[500 if status >= 500 else 400],
         "message": message or default_message(status),
         "base_template": "workbench/base.html" if workbench else "portal/base.html",
-        "home_url": WORKBENCH_PREFIX if workbench else "/",
+        "home_url": workbench_prefix() if workbench else reverse("portal:home"),
         "home_label": _("返回工作台首页") if workbench else _("返回首页"),
     }
     try:

@@ -210,9 +210,6 @@ class User(AbstractUser):
             self.__dict__.pop(name, None)
         getattr(self, "_prefetched_objects_cache", {}).pop("groups", None)
 
-    def has_role(self, role: str) -> bool:
-        return role in self.role_codes
-
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         # Django keeps a session only while its stored HMAC of the password hash still matches
         # (so a password change ends other sessions). Mixing in the session epoch lets a lockout

@@ -167,10 +167,6 @@ def window_list_for(*, user: User) -> QuerySet[Window]:
     return qs.none()
 
 
-def window_get_for(*, user: User, pk: int) -> Window:
-    return get_in_scope_or_404(window_list_for(user=user), pk=pk)
-
-
 # --- Applicants -----------------------------------------------------------------------------
 
 
@@ -212,14 +208,6 @@ def applicant_lookup_for(*, user: User, id_number: str) -> Applicant:
 
 def account_is_locked(user: User) -> bool:
     return user.locked_until is not None and user.locked_until > timezone.now()
-
-
-def account_lock_remaining_minutes(user: User) -> int:
-    if not account_is_locked(user):
-        return 0
-    assert user.locked_until is not None
-    seconds = (user.locked_until - timezone.now()).total_seconds()
-    return max(1, int(seconds // 60) + (1 if seconds % 60 else 0))
 
 
 def user_by_username(username: str) -> User | None:

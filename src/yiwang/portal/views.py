@@ -1,12 +1,11 @@
-"""Citizen portal pages: home, guide search (until the catalogue lands) and my cases."""
+"""Citizen portal pages: home and my cases (the guide search is the catalogue's,
+yiwang.catalog.views.search, mounted as portal:search)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.http import urlencode
 
 from .selectors import (
     HOT_QUERIES,
@@ -15,8 +14,6 @@ from .selectors import (
     hall_list,
     is_applicant_user,
 )
-
-MAX_QUERY_LENGTH = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -28,17 +25,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "hot_queries": HOT_QUERIES,
     }
     return render(request, "portal/home.html", context)
-
-
-def search(request: HttpRequest) -> HttpResponse:
-    """The portal's search box. Forwards to the catalogue's guided search (URL name
-    ``guide:search``) once it exists; until then the page says the catalogue is being built."""
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    try:
-        guided_search = reverse("guide:search")
-    except NoReverseMatch:
-        return render(request, "portal/search.html", {"query": query})
-    return redirect(f"{guided_search}?{urlencode({'q': query})}" if query else guided_search)
 
 
 @login_required(login_url="org:citizen-sign-in")

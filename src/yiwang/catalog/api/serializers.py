@@ -208,7 +208,7 @@ class ItemSummarySerializer(serializers.ModelSerializer):
         ]
 
     def get_guide_url(self, obj: ServiceItem) -> str:
-        return f"/guide/item/{obj.code}/"
+        return reverse("guide:item", args=[obj.code])
 
 
 class ItemDetailSerializer(ItemSummarySerializer):

@@ -141,7 +141,7 @@ def _bundle_data(bundle: Bundle) -> dict[str, Any]:
         "name": bundle.name,
         "summary": bundle.summary,
         "lead_department": bundle.lead_department.name,
-        "guide_url": f"/guide/bundle/{bundle.code}/",
+        "guide_url": reverse("guide:bundle", args=[bundle.code]),
         "stages": [
             {
                 "order": stage.order,

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from yiwang.catalog import fields as element_fields
 from yiwang.catalog.models import (
@@ -340,11 +340,7 @@ class QualityReport:
 
 
 def _url_builder() -> Callable[[int, str], str]:
-    """The staff item page if it exists, else the public guide."""
-    try:
-        reverse("catalog:item-detail", args=[0])
-    except NoReverseMatch:
-        return lambda pk, code: f"/guide/item/{code}/"
+    """The staff item page of an item (by pk; the code is not needed)."""
     return lambda pk, code: reverse("catalog:item-detail", args=[pk])
 
 

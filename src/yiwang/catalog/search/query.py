@@ -83,7 +83,7 @@ class SearchOutcome:
 
 
 def guide_url(kind: str, code: str) -> str:
-    return f"/guide/{kind}/{quote(code, safe='')}/"
+    return reverse(f"guide:{kind}", args=[code])  # guide:item, guide:bundle
 
 
 def apply_url(url: str) -> str:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
@@ -23,11 +23,7 @@ GUIDE_NOT_FOUND = "没有找到该办事指南，事项可能尚未发布、已�
 
 def _apply_url(next_path: str) -> str:
     """Online application comes in a later issue: for now sign in and come back here."""
-    try:
-        sign_in = reverse("org:citizen-sign-in")
-    except NoReverseMatch:  # pragma: no cover - org URLs are always mounted
-        return next_path
-    return f"{sign_in}?{urlencode({'next': next_path})}"
+    return f"{reverse('org:citizen-sign-in')}?{urlencode({'next': next_path})}"
 
 
 def _item_guide_or_404(code: str, number: int | None = None) -> guides.ItemGuide:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yiwang.org.models import UserKind
@@ -24,13 +24,6 @@ class NavItem:
     current: bool
 
 
-def _reverse_or_none(name: str) -> str | None:
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return None
-
-
 @register.simple_tag(takes_context=True)
 def portal_shell(context: template.Context) -> dict[str, Any]:
     request: HttpRequest | None = context.get("request")
@@ -45,9 +38,8 @@ def portal_shell(context: template.Context) -> dict[str, Any]:
         entries.append((_("我的办件"), "portal:my-cases", False))
     nav = []
     for label, name, exact in entries:
-        url = _reverse_or_none(name)
-        if url is not None:
-            nav.append(NavItem(label, url, path == url if exact else path.startswith(url)))
+        url = reverse(name)
+        nav.append(NavItem(label, url, path == url if exact else path.startswith(url)))
     shell = {
         "county_name": county_name(),
         "nav": nav,
@@ -55,11 +47,11 @@ def portal_shell(context: template.Context) -> dict[str, Any]:
         "is_staff_user": bool(getattr(user, "is_authenticated", False))
         and getattr(user, "kind", None) == UserKind.STAFF,
         "display_name": applicant_display_name(user) if applicant else "",
-        "sign_in_url": _reverse_or_none("org:citizen-sign-in"),
-        "register_url": _reverse_or_none("org:citizen-register"),
-        "staff_sign_in_url": _reverse_or_none("org:sign-in"),
-        "sign_out_url": _reverse_or_none("org:sign-out"),
-        "workbench_url": _reverse_or_none("workbench:home"),
+        "sign_in_url": reverse("org:citizen-sign-in"),
+        "register_url": reverse("org:citizen-register"),
+        "staff_sign_in_url": reverse("org:sign-in"),
+        "sign_out_url": reverse("org:sign-out"),
+        "workbench_url": reverse("workbench:home"),
     }
     if request is not None:
         request._portal_shell = shell  # type: ignore[attr-defined]
