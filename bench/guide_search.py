@@ -167,7 +167,8 @@ def main() -> None:
     print(f"libraries: jieba + pypinyin loaded in {libraries_s:.2f} s, process RSS {before:.0f} MB")
     print(
         f"index build: {build_s:.2f} s; BM25 arrays {index.memory_bytes() / 2**20:.1f} MB, "
-        f"process RSS +{after - before:.0f} MB (records and index); pinyin keys of "
+        f"process RSS +{after - before:.0f} MB (records and index); "
+        f"{len(index.group_rows):,} groups of rows with the same texts; pinyin keys of "
         f"{len(index.names):,} distinct names on the first pinyin query: {pinyin_s:.2f} s"
     )
 

@@ -133,8 +133,9 @@ QUERIES: list[tuple[str, set[str]]] = [
     ("查档案", {"档案查询利用"}),
 ]
 
-# Written after the ranker and the seed synonyms were settled, and never used to tune them: an
-# estimate of how the search does on phrasings it has not seen. Reported, not gated.
+# Written after the ranker and the seed synonyms were settled and held out until issue 7; its
+# misses were read while the fallback for unseen words was built, so it is development data now
+# (the held-out set is search_queries_held_out.HELD_OUT_NEW). Reported, not gated.
 HELD_OUT: list[tuple[str, set[str]]] = [
     ("我的身份证坏了要换新的", {"居民身份证换领"}),
     ("孩子满16岁办身份证", {"居民身份证首次申领"}),

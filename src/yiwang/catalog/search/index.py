@@ -46,10 +46,10 @@ EXPANSION_WEIGHT = 0.9
 COVERED_WEIGHT = 0.5
 # A lone character (领, 查, 开) is a weak clue in Chinese.
 SINGLE_CHARACTER_WEIGHT = 0.3
-# Names with one of these words are a follow-up to an earlier application. When the query asks
-# for none of them (办社保卡, 办个体户营业执照) the first application is what is meant, so these
-# rank a little lower.
-FOLLOW_UP_ACTIONS = ("挂失", "补领", "遗失", "注销", "变更", "延续", "换领", "换证")
+# Names with one of these words are a follow-up to an earlier application, or a variant of it
+# (临时). When the query asks for none of them (办社保卡, 办个体户营业执照, 孩子满16岁办身份证)
+# the first application is what is meant, so these rank a little lower.
+FOLLOW_UP_ACTIONS = ("挂失", "补领", "遗失", "注销", "变更", "延续", "换领", "换证", "临时")
 FOLLOW_UP_FACTOR = 0.8
 # A synonym phrase found with other characters between its parts (开店 in 开便利店) is a weaker
 # clue: at most MAX_GAP characters between, its words count GAPPED_WEIGHT of a whole match.
@@ -59,7 +59,7 @@ GAPPED_WEIGHT = 0.7
 # and synonym phrases by shared characters (理发店): up to NEAR_WORDS of them, similar at least
 # NEAR_MIN_SIMILARITY, each counting NEAR_WEIGHT × its similarity of a typed word.
 NEAR_WORDS = 3
-NEAR_MIN_SIMILARITY = 0.6
+NEAR_MIN_SIMILARITY = 0.55
 NEAR_WEIGHT = 0.9
 # A result found only by a synonym's words while others match the words typed.
 SYNONYM_ONLY_FACTOR = 0.6
@@ -600,9 +600,12 @@ class SearchIndex:
                 rows = rows[:0]
                 row_scores = row_scores[:0]
         asked = "".join(parsed.weights)
+        typed_characters = set(text.content_characters(parsed.text))
         penalty = np.ones(len(groups), dtype=np.float32)
         for action, hit in self.follow_up.items():
-            if action not in asked:
+            # Asked for by name, or by its first character as people say it (变了 for 变更,
+            # 换 for 换领, 补办 for 补领).
+            if action not in asked and action[0] not in typed_characters:
                 penalty[hit] *= FOLLOW_UP_FACTOR
         groups *= penalty
         row_scores *= penalty[self.row_group[rows]]
