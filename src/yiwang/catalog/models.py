@@ -18,18 +18,21 @@ from yiwang.catalog.fields import (
     STEP_LIMIT_DAYS,
     VISITS,
     BodyNature,
+    DeliveryMethod,
     ExerciseLevel,
     HandlingForm,
     HandlingKind,
     OnlineDepth,
     PowerSource,
     ResultType,
+    ServiceObject,
     ServiceScope,
 )
 from yiwang.common.validators import PlainText, bounded_text
 from yiwang.org.models import Department, Region
 
-__all__ = ["HandlingForm", "HandlingKind"]  # defined in catalog.fields, imported from here too
+# The element vocabulary is defined in catalog.fields; the model's choices are importable here too.
+__all__ = ["DeliveryMethod", "HandlingForm", "HandlingKind", "ServiceObject"]
 
 # Field groups shared by services, forms, serializers, import/export and review diffs.
 # Elements copied from version to version and editable while a version is a draft.
