@@ -105,6 +105,8 @@ INSTALLED_APPS = [
     "yiwang.org",
     "yiwang.workdays",
     "yiwang.catalog",
+    "yiwang.notifications",
+    "yiwang.cases",
     "yiwang.insight",
     "yiwang.workbench",
     "yiwang.portal",
@@ -255,6 +257,22 @@ if env("YIWANG_CATALOG_TEMPLATE_CONDITIONS_MIN_ITEMS"):
         "YIWANG_CATALOG_TEMPLATE_CONDITIONS_MIN_ITEMS", 3
     )
 YIWANG_TRUST_X_FORWARDED_FOR = env_bool("YIWANG_TRUST_X_FORWARDED_FOR", HTTPS)
+
+# Cases (办件): the licensing law's numbers (《行政许可法》 第三十二、四十二、四十四条) as defaults,
+# the warning threshold, deferral and verification periods, the material upload limit, the
+# payment channel (non-tax payment platform in production; the demo confirms at once).
+YIWANG_PRE_REVIEW_DAYS = env_int("YIWANG_PRE_REVIEW_DAYS", 5)
+YIWANG_EXTENSION_DAYS = env_int("YIWANG_EXTENSION_DAYS", 10)
+YIWANG_DELIVERY_DAYS = env_int("YIWANG_DELIVERY_DAYS", 10)
+YIWANG_CASE_WARNING_SHARE = float(env("YIWANG_CASE_WARNING_SHARE", "0.8") or "0.8")
+YIWANG_DEFERRED_SUPPLY_DAYS = env_int("YIWANG_DEFERRED_SUPPLY_DAYS", 5)
+YIWANG_COMMITMENT_VERIFICATION_DAYS = env_int("YIWANG_COMMITMENT_VERIFICATION_DAYS", 20)
+YIWANG_CASE_UPLOAD_MAX_BYTES = env_int("YIWANG_CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+YIWANG_PAYMENT_CHANNEL = env("YIWANG_PAYMENT_CHANNEL", "yiwang.cases.payments.DemoChannel")
+# Messages (outbox): the SMS sender (the demo one writes to the log), tries before giving up.
+YIWANG_SMS_SENDER = env("YIWANG_SMS_SENDER", "yiwang.notifications.services.LogSender")
+YIWANG_MESSAGE_MAX_ATTEMPTS = env_int("YIWANG_MESSAGE_MAX_ATTEMPTS", 6)
+
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

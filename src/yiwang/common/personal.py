@@ -15,8 +15,9 @@ equality test would silently match nothing). See docs/personal-data.md.
 
 from __future__ import annotations
 
+import json
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import checks
@@ -288,3 +289,50 @@ def sync_personal_hashes(sender: type[models.Model], instance: models.Model, **k
             )
         value = field._personal_value(instance)
         setattr(instance, field.hash_field, field.hash_of(value))
+
+
+if TYPE_CHECKING:
+    _JSONBase = models.Field[Any, Any]
+else:
+    _JSONBase = models.Field
+
+
+class EncryptedJSONField(_JSONBase):
+    """A JSON document stored SM4-encrypted as a whole (an application form, a delivery
+    address): it holds personal data whose keys are not known in advance. Not searchable;
+    masking on output is the presenter's job (by the form field's type)."""
+
+    description = "SM4-encrypted JSON"
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", dict)
+        super().__init__(*args, **kwargs)
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return {}
+        return json.loads(sm4_decrypt(value))
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and is_envelope(value):
+            return json.loads(sm4_decrypt(value))
+        if isinstance(value, str):
+            return json.loads(value) if value else {}
+        return value
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str) and is_envelope(value):
+            return value
+        return sm4_encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return str(self.get_prep_value(self.value_from_object(obj)))

@@ -34,6 +34,11 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
     "org.use_admin_site": ("user", "可使用管理后台（主数据）"),
     "audit.view_all_events": ("auditevent", "可查看全平台审计日志"),
     "audit.view_region_events": ("auditevent", "可查看本区划审计日志"),
+    "cases.accept_case": ("case", "可受理办件（预审、受理、补正、不予受理、送达、出件）"),
+    "cases.review_case": ("case", "可审查办件（完成审查环节）"),
+    "cases.decide_case": ("case", "可作出办件决定、启动或结束特别程序"),
+    "cases.approve_extension": ("case", "可批准延长审批期限（负责人）"),
+    "cases.verify_commitment": ("case", "可核查告知承诺"),
 }
 
 ADMIN_SITE_PERMISSION = "org.use_admin_site"
@@ -59,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "org.manage_staff",
         "org.use_admin_site",
         *_BUREAU_CATALOG,
+        "cases.view_case",
     ),
     Role.BUREAU_ADMIN: (
         "audit.reveal_personal_data",
@@ -66,12 +72,34 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "audit.view_region_events",
         "org.manage_staff",
         *_BUREAU_CATALOG,
+        "cases.view_case",
     ),
-    Role.DEPARTMENT_ADMIN: ("org.manage_staff", *_COMPILE, "catalog.suspend_item"),
-    Role.WINDOW_CLERK: ("audit.reveal_personal_data", "org.view_applicant", *_COMPILE),
-    Role.APPROVER: ("audit.reveal_personal_data", "org.view_applicant", *_COMPILE),
+    Role.DEPARTMENT_ADMIN: (
+        "org.manage_staff",
+        *_COMPILE,
+        "catalog.suspend_item",
+        "cases.view_case",
+        "cases.approve_extension",
+        "cases.verify_commitment",
+    ),
+    Role.WINDOW_CLERK: (
+        "audit.reveal_personal_data",
+        "org.view_applicant",
+        *_COMPILE,
+        "cases.view_case",
+        "cases.accept_case",
+    ),
+    Role.APPROVER: (
+        "audit.reveal_personal_data",
+        "org.view_applicant",
+        *_COMPILE,
+        "cases.view_case",
+        "cases.review_case",
+        "cases.decide_case",
+        "cases.verify_commitment",
+    ),
     Role.GRID_WORKER: (),
-    Role.LEADER: (),
+    Role.LEADER: ("cases.view_case",),
     Role.CITIZEN: (),
     Role.ENTERPRISE: (),
 }

@@ -389,6 +389,37 @@ def clock_stop(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
 
 
 @transaction.atomic
+def clock_extend(*, clock: Clock, days: int, reason: str, actor: Any = None) -> Clock:
+    """Lengthen a running clock's limit by `days` working days (an approved extension, 延期);
+    the deadline is recomputed with its pauses. Refused for a stopped clock."""
+    locked = _locked(clock)
+    if locked.stopped_on is not None:
+        raise ValidationError("计时已停止，不能延长。")
+    if days <= 0:
+        raise ValidationError({"days": "延长的工作日数应大于 0。"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写延期理由。"})
+    before = _clock_state(locked)
+    locked.limit_days += days
+    locked.save(update_fields=["limit_days"])
+    try:
+        _refresh_deadline(locked)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    audit_change(
+        action="workdays.clock_extend",
+        obj=locked,
+        before=before,
+        after={**_clock_state(locked), "limit_days": locked.limit_days},
+        actor=actor,
+        reason=reason[:MAX_REASON],
+    )
+    _sync(clock, locked)
+    clock.limit_days = locked.limit_days
+    return locked
+
+
+@transaction.atomic
 def clock_recompute(*, clock: Clock, actor: Any = None, reason: str = "") -> bool:
     """Recompute a clock's stored deadline from the current table; audited only when it
     changes. Returns whether it changed."""

@@ -1,0 +1,349 @@
+"""Cases (办件): one application for a published item and its handling, from the draft to the
+archive. State changes happen only in cases.services; the vocabulary is in cases.fields."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from yiwang.cases.fields import (
+    MAX_REASON,
+    CaseStatus,
+    Channel,
+    Decision,
+    Delivery,
+    NoticeKind,
+    PaymentStatus,
+    SpecialProcedureKind,
+    VerificationStatus,
+    WarningLevel,
+)
+from yiwang.common.personal import EncryptedJSONField
+from yiwang.common.validators import PlainText
+
+
+class Case(models.Model):
+    """An application (办件) for one item, under the item version published when it was made.
+
+    The clocks (workdays.Clock) hold the limits and their pauses; the case keeps the resulting
+    deadlines in its own columns so queues and figures filter on indexed dates. `ever_overdue`
+    never goes back: a case that was once overdue is counted as overdue."""
+
+    number = models.CharField("办件编号", max_length=32, unique=True, editable=False)
+    item = models.ForeignKey(
+        "catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT, related_name="cases"
+    )
+    version = models.ForeignKey(
+        "catalog.ServiceItemVersion",
+        verbose_name="申请时的事项版本",
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name="办理部门", on_delete=models.PROTECT, related_name="cases"
+    )
+    applicant = models.ForeignKey(
+        "org.Applicant", verbose_name="申请人", on_delete=models.PROTECT, related_name="cases"
+    )
+    channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        on_delete=models.PROTECT,
+        related_name="cases_created",
+    )
+    window = models.ForeignKey(
+        "org.Window",
+        verbose_name="受理窗口",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    # 帮办代办: who helped, and that the applicant agreed.
+    assisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="帮办代办人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_assisted",
+    )
+    consent = models.CharField(
+        "申请人授权说明",
+        max_length=MAX_REASON,
+        blank=True,
+        validators=[PlainText("申请人授权说明")],
+    )
+    form_data = EncryptedJSONField("申请表内容")
+    delivery = models.CharField(
+        "送达方式", max_length=16, choices=Delivery.choices, default=Delivery.PICKUP
+    )
+    delivery_address = EncryptedJSONField("邮寄信息")  # {recipient, phone, address}
+    # 告知承诺: the text the applicant signed, when, and its SM3 digest.
+    commitment = models.BooleanField("告知承诺", default=False)
+    commitment_text = models.TextField("承诺内容", blank=True)
+    commitment_signed_at = models.DateTimeField("承诺签署时间", null=True, blank=True)
+    commitment_digest = models.CharField("承诺摘要（SM3）", max_length=64, blank=True)
+
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    received_on = models.DateField("收到材料日期", null=True, blank=True)
+    accepted_on = models.DateField("受理日期", null=True, blank=True, db_index=True)
+    deemed_accepted = models.BooleanField("视为受理", default=False)
+    not_accepted_reason = models.TextField("不予受理理由", blank=True)
+    step = models.PositiveSmallIntegerField("当前审查环节", default=0)
+    decision = models.CharField("决定", max_length=8, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField("决定理由", blank=True)
+    decision_basis = models.TextField("决定依据", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="决定人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_decided",
+    )
+    concluded_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    tracking_number = models.CharField("邮件号", max_length=40, blank=True)
+    collected_by = models.CharField(
+        "领取人", max_length=64, blank=True, validators=[PlainText("领取人")]
+    )
+    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+
+    # Clocks and the deadlines they give (kept in step by the services and the sweep).
+    pre_review_clock = models.OneToOneField(
+        "workdays.Clock",
+        verbose_name="预审计时",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    legal_clock = models.OneToOneField(
+        "workdays.Clock",
+        verbose_name="法定时限计时",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    promised_clock = models.OneToOneField(
+        "workdays.Clock",
+        verbose_name="承诺时限计时",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    legal_deadline = models.DateField("法定办结期限", null=True, blank=True)
+    promised_deadline = models.DateField("承诺办结期限", null=True, blank=True, db_index=True)
+    delivery_deadline = models.DateField("送达期限", null=True, blank=True)
+    # The day the warning share of the promised limit is reached (the sweep compares dates).
+    warn_on = models.DateField("预警日期", null=True, blank=True, db_index=True)
+    paused = models.BooleanField("计时暂停中", default=False)
+    extended = models.BooleanField("已延期", default=False)
+    extension_reason = models.TextField("延期理由", blank=True)
+    warning = models.CharField(
+        "时限状态", max_length=8, choices=WarningLevel.choices, blank=True, default=""
+    )
+    ever_overdue = models.BooleanField("曾超期", default=False, db_index=True)
+
+    fee_amount = models.DecimalField("应缴金额（元）", max_digits=10, decimal_places=2, null=True)
+    payment_status = models.CharField(
+        "缴费状态", max_length=8, choices=PaymentStatus.choices, blank=True, default=""
+    )
+    visits = models.PositiveSmallIntegerField("申请人到现场次数", default=0)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="当前经办人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases_assigned",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["status", "warning"]),
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["item", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"办件#{self.pk}"
+
+    @property
+    def is_instant(self) -> bool:
+        return self.version.handling_kind == "instant"
+
+
+class CaseMaterial(models.Model):
+    """One file handed in for one material of the item version (by its order), or a paper
+    original recorded at the window. A re-upload supersedes the earlier file but keeps it:
+    nothing submitted is lost."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    order = models.PositiveSmallIntegerField("材料序号")
+    name = models.CharField("材料名称", max_length=200)
+    file = models.FileField("文件", upload_to="cases/materials/%Y/%m/", blank=True)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    content_type = models.CharField("文件类型", max_length=100, blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    digest = models.CharField("摘要（SM3）", max_length=64, blank=True)
+    paper = models.BooleanField("纸质原件已收", default=False)
+    deferred = models.BooleanField("容缺", default=False)
+    supply_due = models.DateField("补交期限", null=True, blank=True)
+    chased_at = models.DateTimeField("催交时间", null=True, blank=True)
+    current = models.BooleanField("当前有效", default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField("提交时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件材料"
+        ordering = ["order", "-uploaded_at"]
+        indexes = [models.Index(fields=["case", "order", "current"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.name}"
+
+
+class CaseEvent(models.Model):
+    """A line of the case history: who, when, from → to, and the note."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField("操作人", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=32)
+    label = models.CharField("说明", max_length=64)
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16, blank=True)
+    note = models.TextField("备注", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件记录"
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.label}"
+
+
+class CorrectionRequest(models.Model):
+    """补正 (一次性告知): one notice listing everything missing. `entries` are
+    [{"order": material order or null, "name": what, "note": what is wrong}]."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
+    entries = models.JSONField("补正内容", default=list)
+    note = models.TextField("说明", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    requested_at = models.DateTimeField("告知时间", auto_now_add=True)
+    resolved_at = models.DateTimeField("补正提交时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "补正告知"
+        ordering = ["requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case} 补正 {self.requested_at:%Y-%m-%d}"
+
+
+class SpecialProcedure(models.Model):
+    """A special procedure (特别程序: hearing, testing …) that pauses the case's clocks, with
+    its own limit in working days."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="special_procedures")
+    kind = models.CharField("类别", max_length=16, choices=SpecialProcedureKind.choices)
+    reason = models.CharField("事由", max_length=MAX_REASON, validators=[PlainText("事由")])
+    limit_days = models.PositiveSmallIntegerField("时限（工作日）")
+    started_on = models.DateField("开始日期")
+    due_on = models.DateField("应完成日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "特别程序"
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_on__isnull=True),
+                name="cases_one_open_special_procedure",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()}"
+
+
+class CaseNotice(models.Model):
+    """A written notice (受理通知书, 补正告知书 …). `content` is what the notice says, frozen when
+    it is issued; the PDF is rendered from it on first download and kept in storage."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField("文书", max_length=20, choices=NoticeKind.choices)
+    number = models.CharField("文号", max_length=40, unique=True)
+    content = models.JSONField("内容", default=dict)
+    pdf = models.FileField("PDF", upload_to="cases/notices/%Y/%m/", blank=True)
+    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件文书"
+        ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class Payment(models.Model):
+    """A fee (收费): the notice issued, and its confirmation by the payment channel."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="payment")
+    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
+    basis = models.TextField("收费依据")
+    status = models.CharField("状态", max_length=8, choices=PaymentStatus.choices)
+    channel = models.CharField("缴费渠道", max_length=32, blank=True)
+    reference = models.CharField("缴款码/交易号", max_length=64, blank=True)
+    issued_at = models.DateTimeField("开具时间", auto_now_add=True)
+    paid_at = models.DateTimeField("到账时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "缴费"
+
+    def __str__(self) -> str:
+        return f"{self.case} ¥{self.amount}"
+
+
+class Verification(models.Model):
+    """告知承诺: after a decision on the applicant's commitment, the department verifies it."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="verification")
+    due_on = models.DateField("核查期限")
+    status = models.CharField(
+        "状态", max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.OPEN
+    )
+    note = models.TextField("核查情况", blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    done_at = models.DateTimeField("核查时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "承诺核查"
+
+    def __str__(self) -> str:
+        return f"{self.case} 核查"
