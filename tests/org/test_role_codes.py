@@ -8,8 +8,10 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from tests import factories as f
+from yiwang.audit.context import audit_context
 from yiwang.org import selectors, services
 from yiwang.org.models import User
 
@@ -63,3 +65,29 @@ def test_staff_set_roles_refreshes_the_scope_of_the_same_instance(two_department
     services.staff_set_roles(staff=staff, roles=["leader"])
     assert staff.user.role_codes == {"leader"}
     assert selectors.data_scope_for(staff.user).kind == "region"
+
+
+def test_the_requests_user_sees_a_change_made_through_another_instance(two_departments):
+    """The acting user (the request's, as the audit context holds it) is another instance of
+    the same account than the one whose groups change: it forgets its roles too."""
+    acting = User.objects.get(pk=two_departments.bureau_admin.user_id)
+    assert acting.role_codes == {"bureau_admin"} and acting.has_perm("org.manage_staff")
+    with audit_context(user=SimpleLazyObject(lambda: acting)):
+        record = selectors.staff_get_for(user=acting, pk=two_departments.bureau_admin.pk)
+        assert record.user is not acting
+        services.staff_set_roles(staff=record, roles=["leader"], actor=acting)
+        assert acting.role_codes == {"leader"}
+        assert not acting.has_perm("org.manage_staff")
+        # and from the group's side
+        Group.objects.get(name="approver").user_set.add(acting.pk)
+        assert acting.role_codes == {"leader", "approver"}
+        assert selectors.data_scope_for(acting).kind == "region"
+
+
+def test_a_change_of_someone_else_leaves_the_requests_user_alone(two_departments):
+    acting = User.objects.get(pk=two_departments.bureau_admin.user_id)
+    assert acting.role_codes == {"bureau_admin"}
+    with audit_context(user=acting):
+        services.staff_set_roles(staff=two_departments.clerk_a, roles=["approver"], actor=acting)
+        assert "_role_codes" in acting.__dict__  # still cached: nothing to forget
+        assert acting.role_codes == {"bureau_admin"}

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed
 from django.http import HttpRequest
 
-from yiwang.audit.context import in_request
+from yiwang.audit.context import current_audit_context, in_request
 from yiwang.audit.services import audit_change, audit_operation
 from yiwang.common.masking import mask_identifier, mask_phone
 
@@ -124,13 +124,30 @@ def on_login_failed(
 
 
 def on_groups_changed(
-    sender: Any, instance: Any, action: str, reverse: bool, **kwargs: Any
+    sender: Any,
+    instance: Any,
+    action: str,
+    reverse: bool,
+    pk_set: set[Any] | None = None,
+    **kwargs: Any,
 ) -> None:
-    """A user's groups (roles) changed: that instance forgets its cached roles and scope. From
-    the group's side (group.user_set) the user instances are not at hand; those are fresh
-    per request anyway."""
-    if not reverse and action in {"post_add", "post_remove", "post_clear"}:
+    """A user's groups (roles) changed: that instance forgets its cached roles and scope, and
+    so does the current request's user when it is the same account held as another instance
+    (a bureau admin changing his own roles through the staff list's record of him), so the rest
+    of the request sees the new roles. From the group's side (group.user_set) the changed
+    users are `pk_set` (None for a clear: any of them may have been in it)."""
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if reverse:
+        changed = pk_set
+    else:
         instance.forget_roles()
+        changed = {instance.pk}
+    acting = current_audit_context().user
+    if acting is None or acting is instance or not getattr(acting, "is_authenticated", False):
+        return
+    if changed is None or acting.pk in changed:
+        acting.forget_roles()
 
 
 def connect() -> None:
