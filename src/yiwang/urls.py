@@ -27,8 +27,11 @@ urlpatterns = [
     path("workbench/catalog/import/", include("yiwang.catalog.urls.transfer")),
     path("workbench/catalog/", include("yiwang.catalog.urls.workbench")),
     path("workbench/audit/", include("yiwang.audit.urls")),
+    path("workbench/cases/", include("yiwang.cases.urls.workbench")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.urls.guide")),
+    path("my/cases/", include("yiwang.cases.urls.portal")),
+    path("cases/files/", include("yiwang.cases.urls.files")),
     path("api/", api_root, name="api-root"),
     path("api/auth/token/", obtain_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -45,6 +48,7 @@ urlpatterns = [
     path("api/workdays/", include("yiwang.workdays.api.urls")),
     path("api/audit/", include("yiwang.audit.api.urls")),
     path("api/catalog/", include("yiwang.catalog.api.urls")),
+    path("api/cases/", include("yiwang.cases.api.urls")),
     path("", include("yiwang.portal.urls")),
 ]
 

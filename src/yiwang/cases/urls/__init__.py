@@ -1,0 +1,1 @@
+"""Case URL modules, one per mount point."""
