@@ -171,7 +171,11 @@ def test_item_pdf_download(demo, client, tmp_path, monkeypatch):
     assert response["Content-Type"] == "application/pdf"
     disposition = response["Content-Disposition"]
     assert disposition.startswith("attachment; ")
-    assert "filename*=UTF-8''" + quote("食品经营许可（新办）办事指南.pdf", safe="") in disposition
+    assert f'filename="guide-{item.code}-v1.pdf"' in disposition  # for old clients
+    # The charset name of filename* is case-insensitive (RFC 5987); Django writes utf-8.
+    assert "filename*=UTF-8''" + quote(
+        "食品经营许可（新办）办事指南.pdf", safe=""
+    ) in disposition.replace("utf-8''", "UTF-8''")
     assert response.content.startswith(b"%PDF")
     # The QR code points to the absolute URL of the online guide.
     assert seen == [f"http://testserver/guide/item/{item.code}/"]

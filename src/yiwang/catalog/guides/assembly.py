@@ -454,10 +454,3 @@ def bundle_pdf_filename(notice: BundleNotice) -> str:
 
 def _safe_filename(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name)
-
-
-def attachment_header(filename: str, fallback: str) -> str:
-    """Content-Disposition for a download with a Chinese name (RFC 6266 / RFC 5987): an ASCII
-    `filename` for old clients and the UTF-8 `filename*` that browsers prefer."""
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", fallback) or "download.pdf"
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

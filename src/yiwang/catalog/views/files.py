@@ -10,11 +10,11 @@ import re
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from yiwang.catalog import selectors
 from yiwang.common import uploads
+from yiwang.common.http import attach
 
 # URL segment → (Material field, the word in the download's name).
 MATERIAL_FILES = {
@@ -45,9 +45,7 @@ def _stream(stored: FieldFile, name: str, label: str) -> FileResponse:
     known = uploads.KINDS.get(kind or "")
     extension = known.extension if known else "bin"
     response = FileResponse(handle, content_type=uploads.content_type_for(kind))
-    response["Content-Disposition"] = content_disposition_header(
-        True, download_filename(name, label, extension)
-    )
+    attach(response, download_filename(name, label, extension))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX_POLICY
     # A draft's file (staff only) must not sit in a shared cache.

@@ -17,6 +17,7 @@ from yiwang.catalog import caching
 from yiwang.catalog.guides import assembly as guides
 from yiwang.catalog.guides.bundles import BundleNotice
 from yiwang.catalog.guides.flowchart import bundle_flowchart_svg
+from yiwang.common.http import attach
 
 GUIDE_NOT_FOUND = "没有找到该办事指南，事项可能尚未发布、已暂停或已撤销。"
 
@@ -45,9 +46,7 @@ def _bundle_or_404(code: str) -> BundleNotice:
 
 
 def _pdf_response(pdf: bytes, filename: str, fallback: str) -> HttpResponse:
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = guides.attachment_header(filename, fallback)
-    return response
+    return attach(HttpResponse(pdf, content_type="application/pdf"), filename, fallback)
 
 
 def _item_context(request: HttpRequest, guide: guides.ItemGuide) -> dict[str, object]:

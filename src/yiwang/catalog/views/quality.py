@@ -10,7 +10,6 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from yiwang.catalog.metrics import CATALOG_METRIC_KEYS
 from yiwang.catalog.quality.checks import (
@@ -20,6 +19,7 @@ from yiwang.catalog.quality.checks import (
     report_workbook,
 )
 from yiwang.catalog.views.workbench import staff_page
+from yiwang.common.http import attach
 from yiwang.insight.registry import compute_many
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
@@ -83,9 +83,7 @@ def export(request: HttpRequest) -> HttpResponse:
     deviations, findings = result.filtered(check=check or None)
     content = report_workbook(deviations, findings, absolute=request.build_absolute_uri)
     filename = f"事项质量报告-{timezone.localdate():%Y%m%d}.xlsx"
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return attach(HttpResponse(content, content_type=XLSX), filename)
 
 
 @staff_page

@@ -22,6 +22,7 @@ from yiwang.catalog.transfer.spec import import_max_bytes, import_max_rows
 from yiwang.catalog.transfer.template import TEMPLATE_FILENAME, import_template
 from yiwang.catalog.transfer.workbook import XLSX_CONTENT_TYPE
 from yiwang.catalog.views.workbench import staff_page
+from yiwang.common.http import attach
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
 
@@ -154,12 +155,8 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page
 def template_download(request: HttpRequest) -> FileResponse:
     _staff(request)
-    return FileResponse(
-        io.BytesIO(import_template()),
-        as_attachment=True,
-        filename=TEMPLATE_FILENAME,
-        content_type=XLSX_CONTENT_TYPE,
-    )
+    response = FileResponse(io.BytesIO(import_template()), content_type=XLSX_CONTENT_TYPE)
+    return attach(response, TEMPLATE_FILENAME)
 
 
 @staff_page
@@ -175,9 +172,6 @@ def export_download(request: HttpRequest) -> FileResponse:
         department = org_selectors.get_in_scope_or_404(
             org_selectors.departments_in_scope(user=user), pk=pk
         )
-    return FileResponse(
-        io.BytesIO(catalog_export(user=user, department=department)),
-        as_attachment=True,
-        filename=export_filename(department),
-        content_type=XLSX_CONTENT_TYPE,
-    )
+    content = catalog_export(user=user, department=department)
+    response = FileResponse(io.BytesIO(content), content_type=XLSX_CONTENT_TYPE)
+    return attach(response, export_filename(department))
