@@ -23,10 +23,10 @@ __all__ = ["demo_catalogue"]
 pytestmark = pytest.mark.usefixtures("demo_catalogue")
 
 MIN_RECALL_AT_3 = 0.9
-# The held-out figures docs/search.md reports (93, 117 and 10 of 153), less a margin. Before the
+# The held-out figures docs/search.md reports (95, 118 and 10 of 153), less a margin. Before the
 # fallback for unseen words the same set gave 85, 113–114 and 11–12 (the order of jieba's added
 # words varied then), so the first two gates fail without it.
-HELD_OUT_MIN_AT_1 = 90
+HELD_OUT_MIN_AT_1 = 92
 HELD_OUT_MIN_AT_3 = 115
 HELD_OUT_MAX_EMPTY = 11
 # Queries that name no need the catalogue meets: the fallback must not find noise for them.

@@ -72,7 +72,7 @@ RELATIVE_CUTOFF = 0.2
 # not 营业执照遗失补领). When no word matches at all, names covering at least
 # FALLBACK_MIN_COVERAGE of the query are the results (开早餐店 → 开办餐饮店一件事), so a
 # query made of unknown words (天气预报) still finds nothing.
-FALLBACK_BOOST = 0.3
+FALLBACK_BOOST = 0.5
 FALLBACK_POWER = 2
 FALLBACK_MIN_COVERAGE = 0.5
 # Coverage is mostly the share of the query a name holds, a little the share of the name the
