@@ -272,6 +272,9 @@ YIWANG_PAYMENT_CHANNEL = env("YIWANG_PAYMENT_CHANNEL", "yiwang.cases.payments.De
 # Messages (outbox): the SMS sender (the demo one writes to the log), tries before giving up.
 YIWANG_SMS_SENDER = env("YIWANG_SMS_SENDER", "yiwang.notifications.services.LogSender")
 YIWANG_MESSAGE_MAX_ATTEMPTS = env_int("YIWANG_MESSAGE_MAX_ATTEMPTS", 6)
+# Periodic jobs of the worker (common.periodic): minutes between case sweeps and outbox runs.
+YIWANG_CASE_SWEEP_MINUTES = env_int("YIWANG_CASE_SWEEP_MINUTES", 15)
+YIWANG_MESSAGE_SEND_MINUTES = env_int("YIWANG_MESSAGE_SEND_MINUTES", 1)
 
 
 LANGUAGE_CODE = "zh-hans"

@@ -3,6 +3,7 @@ database queue's `db_worker`, or an RQ worker on Redis."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
+from yiwang.common import periodic
 from yiwang.common.commands import YiwangCommand
 
 
@@ -24,6 +26,10 @@ class Command(YiwangCommand):
         parser.add_argument("--queue-name", default="*", help="处理的队列，默认全部")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Periodic jobs (the case sweep, message resends) run on a ticker thread for as long as
+        # the worker runs (common.periodic); a --batch run only drains what is queued.
+        if not options["batch"]:
+            periodic.start_ticker(threading.Event())
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         if type(backend).__module__.startswith("django_tasks_rq"):
             self._rq_worker(backend, batch=options["batch"], queue_name=options["queue_name"])
