@@ -92,6 +92,23 @@ def test_an_archive_that_expands_too_far_is_refused(monkeypatch):
         uploads.inspect(files.xlsx())
 
 
+def test_a_caller_may_bound_the_expansion_tighter_and_word_the_refusal(settings, monkeypatch):
+    """The catalogue import bounds a workbook's expansion by its own file-size limit through
+    the same check (no second sniffer or zip reader there) and says so in its own words."""
+    from yiwang.catalog.transfer.reading import read_tables
+    from yiwang.catalog.transfer.report import ImportFileError
+
+    data = files.xlsx()
+    assert uploads.inspect(data) == "xlsx"
+    with pytest.raises(uploads.UploadRejected) as refused:
+        uploads.inspect(data, max_expanded_bytes=100)
+    assert refused.value.code == "expanded" and refused.value.kind == "xlsx"
+    settings.YIWANG_IMPORT_MAX_BYTES = len(data)
+    monkeypatch.setattr("yiwang.catalog.transfer.reading.MAX_INFLATION", 1)  # it expands 3×
+    with pytest.raises(ImportFileError, match="解压后过大，请拆分后分批导入"):
+        read_tables("目录.xlsx", data)
+
+
 def test_office_kinds_come_from_their_content_not_their_name():
     # macro-enabled Word, a zip without [Content_Types].xml, an OLE file with neither stream
     plain_zip = io.BytesIO()

@@ -102,12 +102,14 @@ _MARKUP = re.compile(
 
 
 class UploadRejected(ValueError):
-    """The content is not an acceptable file; `reason` is a Chinese clause ("已损坏 …")."""
+    """The content is not an acceptable file; `reason` is a Chinese clause ("已损坏 …"), `code`
+    names the refusals a caller words its own way ("expanded": an archive over its bound)."""
 
-    def __init__(self, reason: str, kind: str | None = None) -> None:
+    def __init__(self, reason: str, kind: str | None = None, *, code: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.kind = kind
+        self.code = code
 
 
 # --- Sniffing ----------------------------------------------------------------------------
@@ -211,14 +213,14 @@ def _check_pdf(data: bytes) -> None:
         pypdf_log.setLevel(level)
 
 
-def _check_zip(data: bytes, kind: str) -> None:
+def _check_zip(data: bytes, kind: str, max_expanded_bytes: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
             if len(members) > ZIP_MAX_MEMBERS or (
-                sum(m.file_size for m in members) > ZIP_MAX_EXPANDED_BYTES
+                sum(m.file_size for m in members) > max_expanded_bytes
             ):
-                raise UploadRejected("解压后异常庞大，文件可能被篡改", kind)
+                raise UploadRejected("解压后异常庞大，文件可能被篡改", kind, code="expanded")
             if archive.testzip() is not None:  # reads every member and checks its CRC
                 raise UploadRejected("已损坏（压缩内容校验失败）", kind)
     except UploadRejected:
@@ -264,9 +266,11 @@ def _check_image(data: bytes, kind: str) -> None:
         raise UploadRejected("已损坏，无法作为图片打开", kind) from exc
 
 
-def inspect(file: IO[bytes] | bytes) -> str:
+def inspect(file: IO[bytes] | bytes, *, max_expanded_bytes: int | None = None) -> str:
     """The kind of `file` after checking the whole of it; raises UploadRejected when the file
-    is damaged, truncated, a polyglot, or of no recognised kind."""
+    is damaged, truncated, a polyglot, or of no recognised kind. An archive (docx, xlsx, zip)
+    may expand to `max_expanded_bytes` (default ZIP_MAX_EXPANDED_BYTES; the import's bound is
+    tighter)."""
     data = _read_all(file)
     if not data:
         raise UploadRejected("是空文件")
@@ -279,7 +283,7 @@ def inspect(file: IO[bytes] | bytes) -> str:
     if kind == "pdf":
         _check_pdf(data)
     elif kind in ("docx", "xlsx", "zip"):
-        _check_zip(data, kind)
+        _check_zip(data, kind, max_expanded_bytes or ZIP_MAX_EXPANDED_BYTES)
     elif kind == "ole":
         kind = _ole_kind(data)
     elif kind in ("png", "jpeg"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,13 +73,6 @@ def _read_xlsx(filename: str, data: bytes, budget: RowBudget) -> list[Table]:
     # openpyxl parses through defusedxml when it is installed (a dependency): no entity bombs.
     import openpyxl
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise ImportFileError(f"文件“{filename}”已损坏，无法作为 xlsx 打开。") from None
-    if inflated > import_max_bytes() * MAX_INFLATION:
-        raise ImportFileError(f"文件“{filename}”解压后过大，请拆分后分批导入。")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # an uploaded file can break the parser in any way: never a traceback
@@ -171,8 +163,10 @@ def read_tables(filename: str, data: bytes, budget: RowBudget | None = None) -> 
     try:
         kind = uploads.sniff(data)
         if kind == "xlsx":
-            uploads.inspect(data)
+            uploads.inspect(data, max_expanded_bytes=limit * MAX_INFLATION)
     except uploads.UploadRejected as exc:
+        if exc.code == "expanded":
+            raise ImportFileError(f"文件“{filename}”解压后过大，请拆分后分批导入。") from None
         raise ImportFileError(f"文件“{filename}”{exc.reason}，不是有效的 Excel 工作簿。") from None
     if kind == "xlsx":
         return _read_xlsx(filename, data, budget)
