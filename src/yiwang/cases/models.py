@@ -107,6 +107,9 @@ class Case(models.Model):
         related_name="cases_decided",
     )
     concluded_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+    # Working days from acceptance to the decision, special procedures left out (the figures
+    # average it in the database).
+    handling_days = models.PositiveIntegerField("办理用时（工作日）", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
     tracking_number = models.CharField("邮件号", max_length=40, blank=True)
     collected_by = models.CharField(

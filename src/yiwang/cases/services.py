@@ -65,7 +65,12 @@ from yiwang.common.crypto import sm3_hex
 from yiwang.notifications.services import notify
 from yiwang.org.models import Applicant, User, UserKind, Window, WindowKind
 from yiwang.workdays.models import Clock, PauseKind
-from yiwang.workdays.selectors import add_working_days, clock_deadline, clock_paused_working_days
+from yiwang.workdays.selectors import (
+    add_working_days,
+    clock_deadline,
+    clock_paused_working_days,
+    working_days_between,
+)
 from yiwang.workdays.services import (
     clock_extend,
     clock_pause,
@@ -929,6 +934,11 @@ def _decide(
             )
         payment = _parse_fee(fee)
     _stop_clocks(case, today, actor)
+    clock = case.legal_clock or case.promised_clock
+    if case.accepted_on is not None:
+        elapsed = working_days_between(case.accepted_on, today).days
+        paused = clock_paused_working_days(clock, today=today) if clock is not None else 0
+        case.handling_days = max(elapsed - paused, 0)
     case.decision = decision
     case.decision_reason = reason
     case.decision_basis = basis
@@ -944,6 +954,7 @@ def _decide(
         "concluded_on",
         "delivery_deadline",
         "warning",
+        "handling_days",
     ]
     if case.promised_deadline and today > case.promised_deadline:
         case.ever_overdue = True

@@ -1,0 +1,245 @@
+"""The case figures (办件指标), registered with the metric registry; docs/metrics.md has every 口径.
+
+What counts: cases accepted (受理, including 视为受理) by a department in the scope — a draft, an
+application still waiting for pre-review, one not accepted or withdrawn before acceptance is not a
+case handled (办件). Concluded (办结) cases are those with a decision. One database query per
+metric and scope.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from yiwang.cases.fields import Channel, Delivery
+from yiwang.cases.models import Case
+from yiwang.insight.registry import Metric, ratio, register
+from yiwang.org.scope import DataScope
+
+COUNTED = (
+    "计入范围：范围内部门已受理（含视为受理）的办件，不含草稿、待受理、不予受理和受理前撤回的申请；"
+)
+CONCLUDED = Q(concluded_on__isnull=False)
+ONLINE = Q(channel__in=[Channel.ONLINE, Channel.MOBILE])
+
+
+def counted_cases(scope: DataScope) -> QuerySet[Case]:
+    """The cases every figure counts (the denominator of the shares below)."""
+    return scope.filter(Case.objects.filter(accepted_on__isnull=False))
+
+
+def cases_total(scope: DataScope) -> int:
+    return counted_cases(scope).count()
+
+
+def cases_by_channel(scope: DataScope) -> dict[str, int]:
+    counts = dict(
+        counted_cases(scope)
+        .values("channel")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("channel", "n")
+    )
+    return {str(label): counts.get(value, 0) for value, label in Channel.choices}
+
+
+def cases_by_department(scope: DataScope) -> dict[str, int]:
+    rows = (
+        counted_cases(scope)
+        .values("department_id", "department__name")
+        .annotate(n=Count("pk"))
+        .order_by("department__region__code", "department__name")
+        .values_list("department__name", "n")
+    )
+    return dict(rows)
+
+
+def cases_by_item(scope: DataScope) -> dict[str, int]:
+    # Item codes are unique; the name alone is not (one base item, several departments).
+    rows = (
+        counted_cases(scope)
+        .values("item__code", "version__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "item__code")
+        .values_list("item__code", "version__name", "n")
+    )
+    totals: dict[str, int] = {}
+    for code, name, n in rows:  # versions of one item: summed under its code
+        key = f"{code} {name}"
+        totals[key] = totals.get(key, 0) + n
+    return totals
+
+
+def cases_by_month(scope: DataScope) -> dict[str, int]:
+    rows = (
+        counted_cases(scope)
+        .annotate(month=TruncMonth("accepted_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+        .values_list("month", "n")
+    )
+    return {f"{month:%Y-%m}": n for month, n in rows}
+
+
+def _share(condition: Q, among: Q | None = None):  # type: ignore[no-untyped-def]
+    def query(scope: DataScope) -> Decimal | None:
+        base = counted_cases(scope)
+        if among is not None:
+            base = base.filter(among)
+        agg = base.aggregate(hit=Count("pk", filter=condition), total=Count("pk"))
+        return ratio(agg["hit"], agg["total"])
+
+    query.__qualname__ = f"cases_share[{condition}|{among}]"
+    return query
+
+
+def _count(condition: Q):  # type: ignore[no-untyped-def]
+    def query(scope: DataScope) -> int:
+        return counted_cases(scope).filter(condition).count()
+
+    query.__qualname__ = f"cases_count[{condition}]"
+    return query
+
+
+def coverage(scope: DataScope) -> Decimal | None:
+    """Published items with at least one counted case ÷ published items, in one query."""
+    from yiwang.catalog.metrics import counted_items
+
+    agg = counted_items(scope).aggregate(
+        hit=Count("pk", filter=Q(cases__accepted_on__isnull=False), distinct=True),
+        total=Count("pk", distinct=True),
+    )
+    return ratio(agg["hit"], agg["total"])
+
+
+def _average(field: str, among: Q):  # type: ignore[no-untyped-def]
+    def query(scope: DataScope) -> Decimal | None:
+        value = counted_cases(scope).filter(among).aggregate(v=Avg(field))["v"]
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+
+    query.__qualname__ = f"cases_avg[{field}|{among}]"
+    return query
+
+
+for metric in (
+    Metric(
+        key="cases.total",
+        name="办件量",
+        unit="件",
+        definition=COUNTED + "计数。它是本节各占比的分母。",
+        query=cases_total,
+    ),
+    Metric(
+        key="cases.by_channel",
+        name="按申请渠道分的办件量",
+        unit="件",
+        definition=COUNTED
+        + "按申请渠道（网上、窗口、自助终端、掌上、帮办代办）分组计数；列出全部渠道，"
+        "各渠道之和等于办件量。",
+        query=cases_by_channel,
+        kind="breakdown",
+    ),
+    Metric(
+        key="cases.by_department",
+        name="按办理部门分的办件量",
+        unit="件",
+        definition=COUNTED + "按办理部门分组计数；只列有办件的部门，各部门之和等于办件量。",
+        query=cases_by_department,
+        kind="breakdown",
+    ),
+    Metric(
+        key="cases.by_item",
+        name="按事项分的办件量",
+        unit="件",
+        definition=COUNTED + "按实施清单事项（编码 名称）分组计数，多到少；各事项之和等于办件量。",
+        query=cases_by_item,
+        kind="breakdown",
+    ),
+    Metric(
+        key="cases.by_month",
+        name="按受理月份分的办件量",
+        unit="件",
+        definition=COUNTED + "按受理日期所在月份分组计数；只列有办件的月份，各月之和等于办件量。",
+        query=cases_by_month,
+        kind="breakdown",
+    ),
+    Metric(
+        key="cases.online_share",
+        name="网上办件占比",
+        unit="%",
+        definition=COUNTED + "网上办件占比 = 申请渠道为“网上”或“掌上”的办件数 ÷ 办件量。",
+        query=_share(ONLINE),
+        kind="ratio",
+    ),
+    Metric(
+        key="cases.coverage",
+        name="办件覆盖率",
+        unit="%",
+        definition="办件覆盖率 = 有至少 1 件已受理办件的事项数 ÷ 事项总数；事项总数的计入范围同"
+        "“事项总数”（在用且有现行版本的实施清单事项），办件计入范围同“办件量”。",
+        query=coverage,
+        kind="ratio",
+    ),
+    Metric(
+        key="cases.on_time_rate",
+        name="按时办结率",
+        unit="%",
+        definition=COUNTED + "只计已办结（已作出决定）的办件：按时办结率 = 从未超过承诺办结期限"
+        "（含特别程序顺延、批准延期）的已办结办件数 ÷ 已办结办件数。",
+        query=_share(Q(ever_overdue=False), among=CONCLUDED),
+        kind="ratio",
+    ),
+    Metric(
+        key="cases.overdue_count",
+        name="超期件数",
+        unit="件",
+        definition=COUNTED
+        + "曾经超过承诺办结期限的办件数（超期后办结的仍计入，不会因办结而减少）。",
+        query=_count(Q(ever_overdue=True)),
+    ),
+    Metric(
+        key="cases.average_handling_days",
+        name="平均办理时长",
+        unit="个工作日",
+        definition=COUNTED + "只计已办结的办件：受理日至决定日之间的工作日数（不含受理当日，"
+        "扣除特别程序暂停的工作日）的算术平均，保留两位小数。",
+        query=_average("handling_days", CONCLUDED),
+    ),
+    Metric(
+        key="cases.instant_share",
+        name="即办件占比（办件）",
+        unit="%",
+        definition=COUNTED + "申请时事项版本的办件类型为“即办件”的办件数 ÷ 办件量。",
+        query=_share(Q(version__handling_kind="instant")),
+        kind="ratio",
+    ),
+    Metric(
+        key="cases.free_mail_count",
+        name="免费邮寄件数",
+        unit="件",
+        definition=COUNTED + "送达方式为免费邮寄（EMS）且已送达的办件数。",
+        query=_count(Q(delivery=Delivery.EMS, delivered_at__isnull=False)),
+    ),
+    Metric(
+        key="cases.average_visits",
+        name="平均跑动次数",
+        unit="次",
+        definition=COUNTED
+        + "只计已送达（办结并出件或送达）的办件：申请人到现场次数（窗口递交材料、"
+        "窗口领取结果各计 1 次）的算术平均，保留两位小数。",
+        query=_average("visits", Q(delivered_at__isnull=False)),
+    ),
+    Metric(
+        key="cases.assisted_count",
+        name="帮办代办件数",
+        unit="件",
+        definition=COUNTED + "申请渠道为“帮办代办”的办件数。",
+        query=_count(Q(channel=Channel.ASSISTED)),
+    ),
+):
+    register(metric)
