@@ -93,7 +93,7 @@ def test_signed_in_citizen_sees_my_cases_and_sign_out(client, citizen):
     client.force_login(citizen)
     html = client.get("/").content.decode()
     assert "李四" in html
-    assert f'href="{reverse("portal:my-cases")}"' in html
+    assert f'href="{reverse("cases-portal:list")}"' in html
     assert f'action="{reverse("org:sign-out")}"' in html
     assert f'href="{reverse("org:citizen-sign-in")}"' not in html
 

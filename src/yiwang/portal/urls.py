@@ -9,5 +9,4 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search_views.search, name="search"),
-    path("my/cases/", views.my_cases, name="my-cases"),
 ]

@@ -1,18 +1,17 @@
-"""Citizen portal pages: home and my cases (the guide search is the catalogue's,
-yiwang.catalog.views.search, mounted as portal:search)."""
+"""Citizen portal pages: the home page (the guide search is the catalogue's,
+yiwang.catalog.views.search, mounted as portal:search; 我的办件 and applying are the cases
+app's, yiwang.cases.views.portal, mounted as cases-portal)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from .selectors import (
     HOT_QUERIES,
     LEGAL_PERSON_THEMES,
     PERSON_THEMES,
     hall_list,
-    is_applicant_user,
 )
 
 
@@ -25,11 +24,3 @@ def home(request: HttpRequest) -> HttpResponse:
         "hot_queries": HOT_QUERIES,
     }
     return render(request, "portal/home.html", context)
-
-
-@login_required(login_url="org:citizen-sign-in")
-def my_cases(request: HttpRequest) -> HttpResponse:
-    """A signed-in citizen's or enterprise's cases (none can exist before the cases app)."""
-    if not is_applicant_user(request.user):
-        return redirect("workbench:home")
-    return render(request, "portal/my_cases.html")

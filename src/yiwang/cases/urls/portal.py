@@ -1,6 +1,16 @@
-"""Case URLs: portal (namespace "cases-portal")."""
+"""Case URLs: the citizen portal (namespace "cases-portal", mounted at /my/cases/)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from yiwang.cases.views import portal
 
 app_name = "cases-portal"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", portal.case_list, name="list"),
+    path("apply/<str:code>/", portal.apply, name="apply"),
+    path("<int:pk>/", portal.detail, name="detail"),
+    path("<int:pk>/edit/", portal.edit, name="edit"),
+    path("<int:pk>/resubmit/", portal.resubmit, name="resubmit"),
+    path("<int:pk>/withdraw/", portal.withdraw, name="withdraw"),
+    path("<int:pk>/pay/", portal.pay, name="pay"),
+]

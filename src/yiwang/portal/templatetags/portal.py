@@ -35,7 +35,7 @@ def portal_shell(context: template.Context) -> dict[str, Any]:
     path = request.path if request is not None else ""
     entries = [(_("首页"), "portal:home", True), (_("办事指南"), "portal:search", False)]
     if applicant:
-        entries.append((_("我的办件"), "portal:my-cases", False))
+        entries.append((_("我的办件"), "cases-portal:list", False))
     nav = []
     for label, name, exact in entries:
         url = reverse(name)
