@@ -185,15 +185,21 @@ def staff_create(
     window: Window | None = None,
     phone: str = "",
     actor: User | None = None,
+    kind: str = UserKind.STAFF,
 ) -> Staff:
-    """Create a staff account. New accounts must change their password at first sign-in."""
+    """Create a staff account. New accounts must change their password at first sign-in.
+    kind=UserKind.SYSTEM makes a 对接系统 account of the department instead (a department's
+    own approval system pushing case status through the API with its token: the department
+    is its data scope, its roles what it may do; it has no pages)."""
     roles = _validate_roles(roles)
     _check_may_manage_staff(actor, department, roles)
+    if kind not in (UserKind.STAFF, UserKind.SYSTEM):
+        raise ValidationError({"kind": "工作人员账号的类型只能是工作人员或对接系统。"})
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"用户名 {username} 已被使用。"})
     user = User(
         username=username,
-        kind=UserKind.STAFF,
+        kind=kind,
         must_change_password=must_change_password,
         is_staff=bool(set(roles) & ADMIN_SITE_ROLES),
         first_name=full_name,

@@ -1,6 +1,12 @@
 """Case API (namespace "cases-api", mounted at /api/cases/)."""
 
-from django.urls import URLPattern
+from rest_framework.routers import SimpleRouter
+
+from yiwang.cases.api import views
 
 app_name = "cases-api"
-urlpatterns: list[URLPattern] = []
+
+router = SimpleRouter()
+router.register("", views.CaseViewSet, basename="cases")
+
+urlpatterns = router.urls

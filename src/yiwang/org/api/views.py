@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -24,6 +25,8 @@ from rest_framework.reverse import reverse
 from yiwang.audit.services import personal_data_reveal
 from yiwang.common.api import ERROR_RESPONSES, StaffOnly
 from yiwang.common.filters import IdFilter, StrictFilterSet
+from yiwang.common.personal import normalise
+from yiwang.common.validators import validate_mobile
 
 from .. import ratelimit, selectors, services
 from ..auth import STAFF_SIGN_IN_FAILED, ApiTokenAuthentication
@@ -241,23 +244,39 @@ class ApplicantViewSet(viewsets.ReadOnlyModelViewSet):
 @authentication_classes([ApiTokenAuthentication])  # only for the 401 challenge header
 @permission_classes([permissions.AllowAny])
 def obtain_token(request: Request) -> Response:
-    """Exchange a staff or system account's user name and password for a new API token, shown
-    this once; it expires after YIWANG_API_TOKEN_HOURS. The sign-in lockout and rate limits
-    apply, and every failure gives the same answer."""
+    """Exchange a staff or system account's user name and password — or a citizen's or
+    enterprise's mobile number (as `username`) and password, for the 掌上 channel — for a new
+    API token, shown this once; it expires after YIWANG_API_TOKEN_HOURS. The sign-in lockout
+    and rate limits apply (a mobile number counts with the citizen sign-in page's), and every
+    failure gives the same answer."""
     body = s.TokenRequestSerializer(data=request.data)
     body.is_valid(raise_exception=True)
+    username, password = body.validated_data["username"], body.validated_data["password"]
+    # A name that is a mainland mobile number is a citizen's or enterprise's sign-in.
+    mobile = _as_mobile(username)
+    scope, account = (
+        (ratelimit.SIGN_IN, username)
+        if mobile is None
+        else (ratelimit.CITIZEN_SIGN_IN, normalise("phone", mobile))
+    )
     try:
-        ratelimit.hit(request._request, ratelimit.SIGN_IN, account=body.validated_data["username"])
+        ratelimit.hit(request._request, scope, account=account)
     except ratelimit.RateLimited as exc:
         throttled = Throttled(detail=exc.message)
         # Set afterwards: passed in, DRF appends an English "Expected available in …".
         throttled.wait = exc.retry_after  # type: ignore[attr-defined]
         raise throttled from exc
-    user = authenticate(
-        request._request,
-        username=body.validated_data["username"],
-        password=body.validated_data["password"],
-    )
+    if mobile is None:
+        user = authenticate(request._request, username=username, password=password)
+    else:
+        user = authenticate(request._request, mobile=mobile, password=password)
     if user is None:
         raise AuthenticationFailed(STAFF_SIGN_IN_FAILED)
     return Response({"token": services.api_token_issue(user=user)})
+
+
+def _as_mobile(username: str) -> str | None:
+    try:
+        return validate_mobile(username)
+    except DjangoValidationError:
+        return None
