@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
 from yiwang.catalog import selectors, services
 from yiwang.catalog.guides import assembly as guides
@@ -78,9 +79,12 @@ def test_item_guide_answers_every_plain_question(demo, client):
     assert "动态调整" not in page  # the adjustment log is staff-facing
     html = response.content.decode()
     assert f'href="/guide/item/{item.code}/pdf"' in html and "下载 PDF" in html
-    next_param = quote(f"/guide/item/{item.code}/", safe="")
-    assert f'href="/accounts/citizen/sign-in/?next={next_param}"' in html
+    # 在线申请 leads to the online application, which signs an anonymous visitor in first
+    apply_url = reverse("cases-portal:apply", args=[item.code])
+    assert f'href="{apply_url}" data-testid="apply"' in html
     assert "在线申请（登录后办理）" in html
+    sign_in = client.get(apply_url)
+    assert sign_in["Location"] == f"{reverse('org:citizen-sign-in')}?next={quote(apply_url)}"
 
 
 def text_of_summary(response) -> str:

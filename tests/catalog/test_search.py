@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from tests.catalog.search_queries import HOUSE, RESTAURANT, SEN, demo_catalogue
 from yiwang.audit.models import AuditEvent
@@ -85,6 +86,7 @@ def test_results_carry_department_visits_and_online_flag(db):
     assert top.department == "县公安局"
     assert (top.visits, top.fully_online) == (1, False)
     assert top.url == f"/guide/item/{top.code}/"
+    assert top.apply_url == reverse("cases-portal:apply", args=[top.code])  # online application
     assert top.score > 0
     online = next(r for r in search.search("营业执照丢了") if r.name == "营业执照遗失补领")
     assert (online.visits, online.fully_online) == (0, True)

@@ -46,8 +46,9 @@ KIND_LABELS = {ITEM: "事项", BUNDLE: "一件事"}
 
 @dataclass(frozen=True)
 class SearchResult:
-    """One ranked result. `url` is the public guide, `apply_url` signs the citizen in and then
-    brings them to the guide to apply."""
+    """One ranked result. `url` is the public guide; `apply_url` is an item's online
+    application (which signs an anonymous visitor in first), a bundle's sign-in and back to its
+    guide."""
 
     kind: str
     code: str
@@ -87,7 +88,14 @@ def guide_url(kind: str, code: str) -> str:
 
 
 def apply_url(url: str) -> str:
+    """Sign in as a citizen, then come back to `url`."""
     return f"{reverse('org:citizen-sign-in')}?next={quote(url, safe='/')}"
+
+
+def item_apply_url(code: str) -> str:
+    """The 在线申请 button of an item: its online application (cases-portal:apply), which
+    sends an anonymous visitor to the citizen sign-in and back."""
+    return reverse("cases-portal:apply", args=[code])
 
 
 # -- the per-process index and its fingerprint --------------------------------------------------
@@ -207,7 +215,7 @@ def _result(index: SearchIndex, hit: Hit) -> SearchResult:
         fully_online=record.fully_online,
         score=hit.score,
         url=url,
-        apply_url=apply_url(url),
+        apply_url=item_apply_url(record.code) if record.kind == ITEM else apply_url(url),
     )
 
 

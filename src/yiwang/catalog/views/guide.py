@@ -4,8 +4,6 @@ business rules here — the guide data comes from `catalog.guides`."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -17,14 +15,10 @@ from yiwang.catalog import caching
 from yiwang.catalog.guides import assembly as guides
 from yiwang.catalog.guides.bundles import BundleNotice
 from yiwang.catalog.guides.flowchart import bundle_flowchart_svg
+from yiwang.catalog.search.query import apply_url, item_apply_url
 from yiwang.common.http import attach
 
 GUIDE_NOT_FOUND = "没有找到该办事指南，事项可能尚未发布、已暂停或已撤销。"
-
-
-def _apply_url(next_path: str) -> str:
-    """Online application comes in a later issue: for now sign in and come back here."""
-    return f"{reverse('org:citizen-sign-in')}?{urlencode({'next': next_path})}"
 
 
 def _item_guide_or_404(code: str, number: int | None = None) -> guides.ItemGuide:
@@ -61,7 +55,7 @@ def _item_context(request: HttpRequest, guide: guides.ItemGuide) -> dict[str, ob
         "canonical_url": guides.public_url(path, request),
         "current_url": reverse("guide:item", args=[guide.item.code]),
         "pdf_url": pdf_url,
-        "apply_url": _apply_url(path),
+        "apply_url": item_apply_url(guide.item.code),
     }
 
 
@@ -134,7 +128,8 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
         "notice": notice,
         "flowchart": bundle_flowchart_svg(notice.stages, title=notice.bundle.name),
         "canonical_url": guides.public_url(path, request),
-        "apply_url": _apply_url(path),
+        # Bundles are applied for item by item until bundles-as-cases: sign in, come back here.
+        "apply_url": apply_url(path),
     }
     return render(request, "catalog/bundle_guide.html", context)
 
