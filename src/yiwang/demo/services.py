@@ -25,6 +25,7 @@ from yiwang.org.models import (
 )
 
 from . import county as c
+from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
 
 
@@ -264,6 +265,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
         for what, n in seed_catalog(tick).items():
             if n:
                 report.add(what, n)
+        for what, n in seed_cases().items():
+            report.add(what, n)
     return report
 
 
