@@ -532,3 +532,36 @@ def test_illegal_transitions_through_the_services_are_conflicts(world):
         with pytest.raises(ValidationError) as err:
             call()
         assert err.value.code == "illegal_transition"
+
+
+# --- reads the workbench relies on ------------------------------------------------------------
+
+
+def test_queue_counts_include_warning_and_overdue(world):
+    from yiwang.cases import selectors
+
+    case = accepted(world)
+    Case.objects.filter(pk=case.pk).update(warning=WarningLevel.OVERDUE)
+    counts = selectors.queue_counts_for(user=world.clerk.user)
+    assert counts["overdue"] == 1 and counts["warning"] == 0 and counts["review"] == 1
+    assert selectors.queue_counts_for(user=world.other_clerk.user)["overdue"] == 0
+
+
+def test_a_comprehensive_window_clerk_keeps_seeing_the_cases_he_registered(world):
+    from yiwang.cases import selectors
+
+    case = s.case_create(
+        item=world.item, applicant=world.citizen, actor=world.counter.user, form=world.form()
+    )
+    assert selectors.case_get_for(user=world.counter.user, pk=case.pk) == case
+    online = draft(world)
+    with pytest.raises(Exception, match="未找到"):
+        selectors.case_get_for(user=world.counter.user, pk=online.pk)
+
+
+def test_the_roles_carry_the_view_case_permission(world):
+    from yiwang.org.models import User
+
+    # a fresh instance: permissions as the database grants them, not as a cache holds them
+    for staff in (world.clerk, world.approver, world.head):
+        assert User.objects.get(pk=staff.user.pk).has_perm("cases.view_case")

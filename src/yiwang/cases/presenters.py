@@ -212,3 +212,213 @@ def material_rows(
         )
         for m in version_materials
     ]
+
+
+# --- Workbench: the case page ------------------------------------------------------------------
+# (imports inside the functions: this section is the workbench's, appended below the portal's)
+
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})
+
+
+def file_kind(row: Any) -> str:
+    """How the workbench shows a material file: "image" (inline preview), "pdf" (a link)
+    or "file"."""
+    if not row.file:
+        return ""
+    if row.content_type in IMAGE_TYPES:
+        return "image"
+    if row.content_type == "application/pdf":
+        return "pdf"
+    return "file"
+
+
+@dataclass
+class StaffMaterialRow:
+    """One material of the item version with what was handed in for it: the current file or
+    paper original (or the 容缺 placeholder), and the files it superseded."""
+
+    order: int
+    name: str
+    required: bool
+    deferrable: bool
+    exempt: bool
+    current: Any = None
+    earlier: list[Any] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return file_kind(self.current) if self.current is not None else ""
+
+    @property
+    def has_file(self) -> bool:
+        return bool(self.current is not None and self.current.file)
+
+    @property
+    def paper(self) -> bool:
+        return bool(self.current is not None and self.current.paper)
+
+    @property
+    def deferred(self) -> bool:
+        return bool(self.current is not None and self.current.deferred and not self.has_file)
+
+    @property
+    def handed_in(self) -> bool:
+        return self.has_file or self.paper
+
+    @property
+    def missing(self) -> bool:
+        return not self.exempt and not self.handed_in
+
+
+def staff_material_rows(
+    version_materials: Iterable[Any], rows: Iterable[Any]
+) -> list[StaffMaterialRow]:
+    """`rows`: every CaseMaterial of the case (current and superseded), newest first per
+    material, as selectors.case_materials(case, current_only=False) gives them."""
+    by_order = {
+        m.order: StaffMaterialRow(m.order, m.name, m.required, m.deferrable, m.exempt)
+        for m in version_materials
+    }
+    for row in rows:
+        material = by_order.get(row.order)
+        if material is None:
+            continue
+        if row.current and material.current is None:
+            material.current = row
+        elif row.file:
+            material.earlier.append(row)
+    return sorted(by_order.values(), key=lambda r: r.order)
+
+
+@dataclass(frozen=True)
+class StaffHistoryRow:
+    at: dt.datetime
+    actor: str
+    label: str
+    from_label: str
+    to_label: str
+    note: str
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.from_label) and self.from_label != self.to_label
+
+
+def staff_history(events: Iterable[Any]) -> list[StaffHistoryRow]:
+    """Every line of the case history for staff: who, when, from → to, note (ID and phone
+    numbers typed into a note are masked)."""
+    from yiwang.cases.workflow import CASE
+    from yiwang.common.masking import mask_text
+
+    return [
+        StaffHistoryRow(
+            at=e.at,
+            actor=e.actor_label,
+            label=e.label,
+            from_label=CASE.label(e.from_status) if e.from_status else "",
+            to_label=CASE.label(e.to_status) if e.to_status else "",
+            note=mask_text(e.note),
+        )
+        for e in events
+    ]
+
+
+@dataclass
+class ClockFacts:
+    received_on: dt.date | None
+    accepted_on: dt.date | None
+    deemed_accepted: bool
+    pre_review_deadline: dt.date | None
+    legal_deadline: dt.date | None
+    promised_deadline: dt.date | None
+    delivery_deadline: dt.date | None
+    paused_working_days: int
+    paused: bool
+    extended: bool
+    extension_reason: str
+    warning: str
+    warning_label: str
+    ever_overdue: bool
+    calendar_warnings: list[str]
+    procedure: Any = None  # the special procedure in progress
+
+
+def clock_facts(case: Any, *, procedure: Any = None, today: dt.date | None = None) -> ClockFacts:
+    """Acceptance, the legal and promised deadlines, the working days paused, the calendar's
+    warnings (holiday years not yet confirmed, 计时已暂停) and the special procedure in
+    progress (`procedure`, from the caller's read)."""
+    from yiwang.workdays.selectors import clock_paused_working_days
+
+    today = today or timezone.localdate()
+    warnings: list[str] = []
+    for clock in (case.pre_review_clock, case.legal_clock, case.promised_clock):
+        for text in (clock.warnings or []) if clock is not None else []:
+            if str(text) not in warnings:
+                warnings.append(str(text))
+    due = case.promised_clock or case.legal_clock
+    paused_days = clock_paused_working_days(due, today=due.stopped_on or today) if due else 0
+    pre = case.pre_review_clock
+    waiting = case.status in (CaseStatus.SUBMITTED, CaseStatus.CORRECTION)
+    return ClockFacts(
+        received_on=case.received_on,
+        accepted_on=case.accepted_on,
+        deemed_accepted=case.deemed_accepted,
+        pre_review_deadline=pre.deadline if pre is not None and waiting else None,
+        legal_deadline=case.legal_deadline,
+        promised_deadline=case.promised_deadline,
+        delivery_deadline=case.delivery_deadline,
+        paused_working_days=paused_days,
+        paused=case.paused,
+        extended=case.extended,
+        extension_reason=case.extension_reason,
+        warning=case.warning,
+        warning_label=case.get_warning_display() if case.warning else "",
+        ever_overdue=case.ever_overdue,
+        calendar_warnings=warnings,
+        procedure=procedure,
+    )
+
+
+# The staff transitions the case page offers, in the order a case meets them (submit,
+# resubmit and withdraw are the applicant's).
+STAFF_ACTIONS = (
+    "accept",
+    "request_correction",
+    "not_accept",
+    "advance",
+    "decide",
+    "pause",
+    "resume",
+    "extend",
+    "pay",
+    "hand_out",
+    "deliver",
+    "archive",
+)
+
+
+def staff_actions(case: Any, user: Any, *, last_step: bool, verification_open: bool) -> list[str]:
+    """The action forms a staff member sees on the case page: the transitions the machine
+    lets him fire from the case's status (cases.workflow.CASE.available), narrowed to those
+    that apply to this case now — the next review step or the decision (`last_step`), a pause
+    or its end, delivery by the case's method, the payment only while it is pending. The
+    services still decide; this only leaves out buttons that would certainly be refused."""
+    from yiwang.cases.fields import Delivery, PaymentStatus
+    from yiwang.cases.workflow import CASE
+
+    names = {t.name for t in CASE.available(case.status, user)}
+    if not user.has_perm("cases.accept_case"):
+        names.discard("pay")  # the window checks the payment platform's receipt
+    if case.status == CaseStatus.IN_REVIEW:
+        names.discard("advance" if last_step else "decide")
+        names -= {"advance", "decide", "pause"} if case.paused else {"resume"}
+        if case.extended:
+            names.discard("extend")
+    if case.status == CaseStatus.CONCLUDED:
+        if case.payment_status != PaymentStatus.PENDING:
+            names.discard("pay")
+        names.discard("deliver" if case.delivery == Delivery.PICKUP else "hand_out")
+    actions = [name for name in STAFF_ACTIONS if name in names]
+    if verification_open and user.has_perm("cases.verify_commitment"):
+        actions.append("verify")
+    return actions

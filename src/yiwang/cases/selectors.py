@@ -37,7 +37,10 @@ def cases_for(*, user: User) -> QuerySet[Case]:
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
     if user.kind in (UserKind.STAFF, UserKind.SYSTEM):
-        return org_selectors.data_scope_for(user).filter(_base())
+        # 无差别受理: a 综合窗口 clerk registers applications for other departments' items; he
+        # keeps seeing the ones he registered (to accept them, hand out the result).
+        scope = org_selectors.data_scope_for(user).department_q()
+        return _base().filter(scope | Q(created_by_id=user.pk))
     return _base().filter(applicant__user=user)
 
 
@@ -112,8 +115,56 @@ def queue_counts_for(*, user: User) -> dict[str, int]:
     """How many cases each queue holds, in one query."""
     from django.db.models import Count
 
-    aggregates = {key: Count("pk", filter=q) for key, (_, q) in QUEUES.items()}
-    return cases_for(user=user).aggregate(**aggregates)
+    # Aliased: an aggregate named like a field it filters on (warning) would shadow it.
+    aggregates = {f"queue_{key}": Count("pk", filter=q) for key, (_, q) in QUEUES.items()}
+    counts = cases_for(user=user).aggregate(**aggregates)
+    return {key: counts[f"queue_{key}"] or 0 for key in QUEUES}
+
+
+# Cases past delivery (or never accepted, or withdrawn) that wait to be archived: the
+# workbench's 待归档 list, with its bulk archive.
+ARCHIVABLE = Q(status__in=[CaseStatus.DELIVERED, CaseStatus.NOT_ACCEPTED, CaseStatus.WITHDRAWN])
+
+
+def archivable_for(*, user: User) -> QuerySet[Case]:
+    return cases_for(user=user).filter(ARCHIVABLE).order_by("updated_at", "id")
+
+
+def window_drafts_for(*, user: User) -> QuerySet[Case]:
+    """Applications the staff member started at the window and has not submitted yet."""
+    return cases_for(user=user).filter(status=CaseStatus.DRAFT, created_by_id=user.pk)
+
+
+def intake_items_for(*, user: User) -> QuerySet[Any]:
+    """Published items `user` may register a walk-in application for — the rule
+    services.case_create enforces: any item at a 综合窗口 (无差别受理, and for a superuser), his
+    department's at a 专窗 or without a window; none without cases.accept_case."""
+    from yiwang.catalog.selectors import published_items
+    from yiwang.org.models import WindowKind
+
+    items = published_items().order_by("department__name", "published_version__name", "code")
+    if not user.has_perm("cases.accept_case"):
+        return items.none()
+    if user.is_superuser:
+        return items
+    staff = org_selectors.staff_for_user(user)
+    if staff is None:
+        return items.none()
+    window = staff.window if staff.window_id else None
+    if window is not None and window.kind == WindowKind.COMPREHENSIVE:
+        return items
+    return items.filter(department_id=staff.department_id)
+
+
+def applicant_find_for(*, user: User, id_number: str = "", uscc: str = "") -> Applicant | None:
+    """The applicant in `user`'s scope with this resident-ID number (a person) or unified
+    social credit code (an enterprise): the window's look-up before registering a walk-in."""
+    if id_number.strip():
+        return org_selectors.applicant_find_by_id_number(user=user, id_number=id_number)
+    code = "".join(uscc.split()).upper()
+    if code:
+        return org_selectors.applicant_list_for(user=user).filter(uscc=code).first()
+    return None
 
 
 def case_list_for(

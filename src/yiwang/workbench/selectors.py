@@ -136,6 +136,53 @@ def todo_groups(user: User) -> list[TodoGroup]:
                     ],
                 )
             )
+    groups += case_todo_groups(user)
+    return groups
+
+
+# The case queues on the home page's to-do list (cases.selectors.QUEUES), each for the holders of
+# one of its permissions (None: every staff member who sees cases).
+CASE_TODO_QUEUES = (
+    ("intake", ("cases.accept_case",)),
+    ("review", ("cases.review_case", "cases.decide_case")),
+    ("warning", None),
+    ("overdue", None),
+    ("hand_out", ("cases.accept_case",)),
+)
+
+
+def case_todo_groups(user: User) -> list[TodoGroup]:
+    """The case queues waiting for the user, in their scope, with their counts (one query)
+    and the first cases of each (by promised deadline)."""
+    from yiwang.cases import selectors as case_selectors
+
+    if not user.has_perm("cases.view_case"):
+        return []
+    counts = case_selectors.queue_counts_for(user=user)
+    groups = []
+    for queue, permissions in CASE_TODO_QUEUES:
+        if permissions is not None and not any(user.has_perm(p) for p in permissions):
+            continue
+        count = counts.get(queue) or 0
+        if not count:
+            continue
+        rows = case_selectors.queue_for(user=user, queue=queue)[:TODO_ENTRIES_SHOWN]
+        groups.append(
+            TodoGroup(
+                label=gettext("办件%(queue)s")
+                % {"queue": gettext(case_selectors.QUEUES[queue][0])},
+                count=count,
+                url=reverse("cases:queue", args=[queue]),
+                entries=[
+                    TodoLink(
+                        label=f"{case.version.name} {case.number}",
+                        url=reverse("cases:detail", args=[case.pk]),
+                        detail=case.applicant.name,
+                    )
+                    for case in rows
+                ],
+            )
+        )
     return groups
 
 

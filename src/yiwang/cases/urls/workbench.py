@@ -1,6 +1,16 @@
-"""Case URLs: workbench (namespace "cases")."""
+"""Case URLs: workbench (namespace "cases", mounted at /workbench/cases/)."""
 
-from django.urls import URLPattern
+from django.urls import path
+
+from yiwang.cases.views import workbench as views
 
 app_name = "cases"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("queues/<slug:queue>/", views.queue, name="queue"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("intake/", views.intake, name="intake"),
+    path("intake/<int:pk>/", views.intake_case, name="intake-case"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.act, name="act"),
+]
