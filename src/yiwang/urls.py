@@ -37,6 +37,7 @@ urlpatterns = [
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.urls.guide")),
     path("my/cases/", include("yiwang.cases.urls.portal")),
+    path("messages/", include("yiwang.notifications.urls")),
     path("cases/files/", include("yiwang.cases.urls.files")),
     path("api/", api_root, name="api-root"),
     path("api/auth/token/", obtain_token, name="api-token"),

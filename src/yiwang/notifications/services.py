@@ -154,5 +154,8 @@ def send_due(*, now: dt.datetime | None = None, limit: int = 500) -> SendReport:
     return report
 
 
-def message_mark_read(*, message: Message) -> None:
-    Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+def messages_mark_read(*, user: Any) -> int:
+    """Mark every unread site message of `user` read; how many were."""
+    return Message.objects.filter(
+        recipient=user, channel=MessageChannel.SITE, read_at__isnull=True
+    ).update(read_at=timezone.now())
