@@ -18,6 +18,7 @@ from yiwang.org import selectors, services
 from yiwang.org.models import ApplicantKind, User
 from yiwang.org.roles import (
     ADMIN_SITE_ROLES,
+    REGION_SCOPE_ROLES,
     ROLE_ONLY_PERMISSIONS,
     ROLE_PERMISSIONS,
     may_use_admin_site,
@@ -71,6 +72,7 @@ def test_roles_keep_what_they_could_do(two_departments):
     ]
     assert workflow.available(item_states, "active", clerk) == []
     assert {"system_admin"} == ADMIN_SITE_ROLES
+    assert {"system_admin", "bureau_admin", "leader"} == REGION_SCOPE_ROLES
 
 
 def test_the_review_permission_granted_directly_lets_an_account_review(two_departments):
@@ -150,3 +152,15 @@ def test_the_admin_link_follows_the_admin_site_permission(client, two_department
     assert f'href="{admin_index}"' not in client.get(reverse("workbench:home")).content.decode()
     _grant(user, "org.use_admin_site")
     assert f'href="{admin_index}"' in client.get(reverse("workbench:home")).content.decode()
+
+
+def test_the_region_scope_follows_its_permission(two_departments):
+    clerk = two_departments.clerk_a.user
+    assert selectors.data_scope_for(clerk).kind == "department"
+    clerk = _grant(clerk, "org.region_scope")
+    assert selectors.data_scope_for(clerk).kind == "region"
+    leader = f.staff(two_departments.a, ["leader"]).user
+    assert selectors.data_scope_for(leader).kind == "region"
+    _take_from_role("leader", "org.region_scope")
+    leader = User.objects.get(pk=leader.pk)
+    assert selectors.data_scope_for(leader).kind == "department"

@@ -17,9 +17,6 @@ class Role(models.TextChoices):
     ENTERPRISE = "enterprise", "企业用户"
 
 
-# Roles whose data scope is the whole region of the staff member (bureau staff, leaders);
-# every other staff role sees its own department only.
-REGION_SCOPE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.BUREAU_ADMIN, Role.LEADER})
 STAFF_ROLES = frozenset(set(Role) - {Role.CITIZEN, Role.ENTERPRISE})
 
 # Permissions that belong to no model's default add/change/delete/view set: what each role may
@@ -32,6 +29,7 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
     "catalog.publish_item": ("serviceitem", "可发布、撤销事项"),
     "catalog.suspend_item": ("serviceitem", "可暂停、恢复事项"),
     "org.use_admin_site": ("user", "可使用管理后台（主数据）"),
+    "org.region_scope": ("department", "数据范围为本区划各部门"),
     "audit.view_all_events": ("auditevent", "可查看全平台审计日志"),
     "audit.view_region_events": ("auditevent", "可查看本区划审计日志"),
     "cases.accept_case": ("case", "可受理办件（预审、受理、补正、不予受理、送达、出件）"),
@@ -42,6 +40,9 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
 }
 
 ADMIN_SITE_PERMISSION = "org.use_admin_site"
+# The data scope (org.selectors.data_scope_for): holders see every department of their
+# department's region (bureau staff, leaders); every other staff member his own department.
+REGION_SCOPE_PERMISSION = "org.region_scope"
 
 _COMPILE = ("catalog.compile_item",)
 _BUREAU_CATALOG = (
@@ -63,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "audit.view_all_events",
         "org.manage_staff",
         "org.use_admin_site",
+        "org.region_scope",
         *_BUREAU_CATALOG,
         "cases.view_case",
     ),
@@ -71,6 +73,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "audit.view_auditevent",
         "audit.view_region_events",
         "org.manage_staff",
+        "org.region_scope",
         *_BUREAU_CATALOG,
         "cases.view_case",
     ),
@@ -99,7 +102,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "cases.verify_commitment",
     ),
     Role.GRID_WORKER: (),
-    Role.LEADER: ("cases.view_case",),
+    Role.LEADER: ("org.region_scope", "cases.view_case"),
     Role.CITIZEN: (),
     Role.ENTERPRISE: (),
 }
@@ -112,6 +115,7 @@ def roles_granting(permission: str) -> frozenset[str]:
 
 
 ADMIN_SITE_ROLES = roles_granting(ADMIN_SITE_PERMISSION)
+REGION_SCOPE_ROLES = roles_granting(REGION_SCOPE_PERMISSION)
 
 
 def may_use_admin_site(user: object) -> bool:

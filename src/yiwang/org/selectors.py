@@ -21,7 +21,7 @@ from .models import (
     UserKind,
     Window,
 )
-from .roles import REGION_SCOPE_ROLES
+from .roles import REGION_SCOPE_PERMISSION
 from .scope import ALL_SCOPE, NO_SCOPE, DataScope
 
 
@@ -60,7 +60,7 @@ def data_scope_for(user: User) -> DataScope:
         scope = NO_SCOPE
     else:
         department = staff.department
-        if user.role_codes & set(REGION_SCOPE_ROLES):
+        if user.has_perm(REGION_SCOPE_PERMISSION):
             scope = DataScope(
                 kind="region",
                 department_id=department.pk,
