@@ -108,7 +108,11 @@ def _signed_in_views():  # type: ignore[no-untyped-def]
 
 
 # Pages for every kind of account (citizens too), so they check signing in only.
-FOR_EVERY_ACCOUNT = {"org:password-change"}
+FOR_EVERY_ACCOUNT = {
+    "org:password-change",
+    "notifications:list",  # a user's own messages, in his own shell (workbench or portal)
+    "notifications:mark-read",
+}
 # The citizen portal's case pages are for applicants only, through their one decorator.
 APPLICANT_PAGES = "yiwang/cases/views/portal.py"
 
