@@ -25,6 +25,8 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
 )
 from yiwang.catalog.quality import checks as quality
+from yiwang.catalog.quality import report as quality_reports
+from yiwang.catalog.quality import workbook as quality_workbook
 from yiwang.org.scope import NO_SCOPE
 
 from .conftest import READY_ELEMENTS, READY_MATERIALS, CatalogWorld
@@ -106,13 +108,13 @@ def clean_item(
     return item
 
 
-def messages(report: quality.QualityReport) -> list[tuple[str, str, str]]:
+def messages(report: quality_reports.QualityReport) -> list[tuple[str, str, str]]:
     return [(x.check.code, x.item.code, x.message) for x in report.findings]
 
 
 def test_clean_item_has_no_findings(world):
     item = clean_item(world)
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     assert report.items_checked == 1
     assert report.deviations == []
     assert report.findings == []
@@ -262,7 +264,7 @@ def test_planted_guide_defect_is_found_exactly(world, defect):
     item = clean_item(world, **given)
     if legacy is not None:
         legacy(item)
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     assert messages(report) == [(code, item.code, message) for code, message in expected]
     assert report.deviations == []
     found = report.findings[0]
@@ -291,7 +293,7 @@ def test_consistency_lists_each_deviating_claimant_with_expected_and_actual(worl
     ServiceItemVersion.objects.filter(pk=deviating.published_version_id).update(
         implementing_body="县公安局", item_type="filing", name=" 食品经营许可（变更） "
     )
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     assert [(d.item.code, d.element, d.expected, d.actual) for d in report.deviations] == [
         (deviating.code, "item_type", "行政许可", "行政备案"),
         (deviating.code, "implementing_body", "县级市场监督管理部门", "县公安局"),
@@ -317,7 +319,7 @@ def test_consistency_lists_each_deviating_claimant_with_expected_and_actual(worl
 def test_each_fixed_element_is_compared(world, element, value):
     item = clean_item(world)
     ServiceItemVersion.objects.filter(pk=item.published_version_id).update(**{element: value})
-    [deviation] = quality.quality_report().deviations
+    [deviation] = quality_reports.quality_report().deviations
     assert (deviation.element, deviation.actual) == (element, value)
     base_field = "code" if element == "base_code" else element
     assert deviation.expected == getattr(item.base, base_field)
@@ -326,7 +328,7 @@ def test_each_fixed_element_is_compared(world, element, value):
 def test_empty_legal_basis_is_both_a_deviation_and_a_missing_element(world):
     item = clean_item(world)
     ServiceItemVersion.objects.filter(pk=item.published_version_id).update(legal_basis="")
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     assert [(d.element, d.actual) for d in report.deviations] == [("legal_basis", "")]
     assert [x.message for x in report.findings] == ["缺少“设定和实施依据”。"]
 
@@ -338,12 +340,12 @@ def test_published_version_is_judged_not_the_open_revision(world):
     item = clean_item(world)
     draft = services.version_start_revision(item=item, actor=world.clerk.user)
     services.version_update(version=draft, elements={"conditions": ""}, actor=world.clerk.user)
-    assert quality.quality_report().findings == []
+    assert quality_reports.quality_report().findings == []
 
 
 def test_unpublished_item_is_judged_on_its_open_version(world):
     item = clean_item(world, elements={"location": ""}, published=False)
-    [finding] = quality.quality_report().findings
+    [finding] = quality_reports.quality_report().findings
     assert (finding.message, finding.item.version_status) == ("缺少“办理地点”。", "draft")
     assert finding.item.version_label == "v1（编制中）"
     assert finding.item.code == item.code
@@ -352,37 +354,39 @@ def test_unpublished_item_is_judged_on_its_open_version(world):
 def test_withdrawn_items_are_left_out(world):
     item = clean_item(world, elements={"location": ""})
     services.item_withdraw(item=item, reason="职能调整", actor=world.reviewer.user)
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     assert (report.items_checked, report.findings) == (0, [])
 
 
 def test_scope_limits_the_report(world):
     mine = clean_item(world, elements={"location": ""})
     theirs = clean_item(world, department=world.other, elements={"location": ""})
-    clerk_report = quality.quality_report_for(user=world.clerk.user)
+    clerk_report = quality_reports.quality_report_for(user=world.clerk.user)
     assert {x.item.code for x in clerk_report.findings} == {mine.code}
     assert clerk_report.scope_label == "本部门（县市场监督管理局）"
-    bureau_report = quality.quality_report_for(user=world.reviewer.user)
+    bureau_report = quality_reports.quality_report_for(user=world.reviewer.user)
     assert {x.item.code for x in bureau_report.findings} == {mine.code, theirs.code}
     assert {d.department_name for d in bureau_report.departments} == {
         "县市场监督管理局",
         "县公安局",
     }
     # A department outside the user's scope gives nothing, not someone else's findings.
-    outside = quality.quality_report_for(user=world.clerk.user, department_id=world.other.pk)
+    outside = quality_reports.quality_report_for(
+        user=world.clerk.user, department_id=world.other.pk
+    )
     assert outside.findings == [] and outside.items_checked == 0
     # Another region's bureau sees none of this county's items.
     town_bureau = f.staff(
         f.department("测试镇0数据中心", at=f.region("341299000000", "邻县")), ["bureau_admin"]
     )
-    assert quality.quality_report_for(user=town_bureau.user).items_checked == 0
-    assert quality.quality_report(NO_SCOPE).items_checked == 0
+    assert quality_reports.quality_report_for(user=town_bureau.user).items_checked == 0
+    assert quality_reports.quality_report(NO_SCOPE).items_checked == 0
 
 
 def test_filtered_narrows_by_department_and_check(world):
     mine = clean_item(world, elements={"location": ""}, materials=[{"name": "其他"}])
     clean_item(world, department=world.other, elements={"hours": ""})
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     deviations, findings = report.filtered(department_id=world.dept.pk)
     assert {x.item.code for x in findings} == {mine.code} and len(findings) == 2
     deviations, findings = report.filtered(check="vague_material")
@@ -394,11 +398,11 @@ def test_filtered_narrows_by_department_and_check(world):
 def test_report_query_count_does_not_grow_with_items(world):
     clean_item(world, elements={"location": ""})
     with CaptureQueriesContext(connection) as one:
-        quality.quality_report()
+        quality_reports.quality_report()
     for _ in range(4):
         clean_item(world, materials=[{"name": "其他材料"}, {"name": "相关材料"}])
     with CaptureQueriesContext(connection) as five:
-        report = quality.quality_report()
+        report = quality_reports.quality_report()
     assert len(report.findings) == 9
     assert len(five.captured_queries) == len(one.captured_queries) <= 3
 
@@ -406,7 +410,7 @@ def test_report_query_count_does_not_grow_with_items(world):
 def test_vague_patterns_are_a_setting(world, settings):
     settings.YIWANG_CATALOG_VAGUE_MATERIAL_PATTERNS = [r"证明$"]
     clean_item(world, materials=[{"name": "其他材料"}, {"name": "无犯罪记录证明"}])
-    assert [x.message for x in quality.quality_report().findings] == [
+    assert [x.message for x in quality_reports.quality_report().findings] == [
         "材料“无犯罪记录证明”名称模糊，应写明具体材料名称。"
     ]
 
@@ -414,7 +418,7 @@ def test_vague_patterns_are_a_setting(world, settings):
 def test_required_elements_are_a_setting(world, settings):
     settings.YIWANG_CATALOG_REQUIRED_ELEMENTS = ["faq"]
     clean_item(world, elements={"location": ""})
-    assert [x.message for x in quality.quality_report().findings] == ["缺少“常见问题”。"]
+    assert [x.message for x in quality_reports.quality_report().findings] == ["缺少“常见问题”。"]
 
 
 # --- Export ----------------------------------------------------------------------------------
@@ -425,14 +429,14 @@ def test_workbook_has_both_sheets_and_keeps_text_as_text(world):
     ServiceItemVersion.objects.filter(pk=item.published_version_id).update(
         implementing_body="=SUM(1,2)"
     )
-    report = quality.quality_report()
-    content = quality.report_workbook(
+    report = quality_reports.quality_report()
+    content = quality_workbook.report_workbook(
         report.deviations, report.findings, absolute=lambda url: "http://testserver" + url
     )
     book = load_workbook(io.BytesIO(content))
     assert book.sheetnames == ["全省一单", "指南质量问题"]
     consistency, guide = book["全省一单"], book["指南质量问题"]
-    assert [c.value for c in consistency[1]] == quality.DEVIATION_HEADERS
+    assert [c.value for c in consistency[1]] == quality_workbook.DEVIATION_HEADERS
     [row] = [[c.value for c in r] for r in consistency.iter_rows(min_row=2)]
     assert row[1:4] == [item.code, item.published_version.name, "v1（已发布）"]
     assert row[6:9] == ["实施机关", "县级市场监督管理部门", "=SUM(1,2)"]
@@ -443,7 +447,7 @@ def test_workbook_has_both_sheets_and_keeps_text_as_text(world):
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in archive.read(n) for n in sheets)
-    assert [c.value for c in guide[1]] == quality.FINDING_HEADERS
+    assert [c.value for c in guide[1]] == quality_workbook.FINDING_HEADERS
     [finding_row] = [[c.value for c in r] for r in guide.iter_rows(min_row=2)]
     assert finding_row[4:8] == [
         "材料名称模糊",
@@ -462,7 +466,7 @@ def test_fully_online_with_a_visit_is_a_contradiction(world):
     # The services refuse it now (fields.version_rule_errors); data from before still has it.
     _legacy(visits=1)(item)
     clean_item(world, elements=online)
-    assert messages(quality.quality_report()) == [
+    assert messages(quality_reports.quality_report()) == [
         (
             "online_with_visits",
             item.code,
@@ -483,7 +487,7 @@ def test_fully_online_with_a_visit_is_a_contradiction(world):
 def test_placeholder_legal_basis_is_found(world, basis):
     base = new_base(legal_basis=basis)
     item = clean_item(world, base=base, elements={"legal_basis": basis})
-    assert [(c, code) for c, code, _ in messages(quality.quality_report())] == [
+    assert [(c, code) for c, code, _ in messages(quality_reports.quality_report())] == [
         ("placeholder_legal_basis", item.code)
     ]
 
@@ -491,7 +495,7 @@ def test_placeholder_legal_basis_is_found(world, basis):
 def test_a_named_law_with_its_article_is_a_real_basis(world):
     basis = "《中华人民共和国食品安全法》第三十五条；《食品经营许可和备案管理办法》"
     clean_item(world, base=new_base(legal_basis=basis), elements={"legal_basis": basis})
-    assert quality.quality_report().findings == []
+    assert quality_reports.quality_report().findings == []
 
 
 def test_the_same_conditions_sentence_in_many_items_is_a_template(world):
@@ -506,7 +510,7 @@ def test_the_same_conditions_sentence_in_many_items_is_a_template(world):
             )
         )
     clean_item(world)  # its own conditions
-    findings = quality.quality_report().findings
+    findings = quality_reports.quality_report().findings
     assert {(x.check.code, x.item.code) for x in findings} == {
         ("template_conditions", item.code) for item in templated
     }
@@ -518,9 +522,11 @@ def test_the_same_conditions_sentence_in_many_items_is_a_template(world):
 def test_two_items_sharing_conditions_are_not_yet_a_template(world, settings):
     for _ in range(2):
         clean_item(world, elements={"conditions": "本县户籍居民"})
-    assert quality.quality_report().findings == []
+    assert quality_reports.quality_report().findings == []
     settings.YIWANG_CATALOG_TEMPLATE_CONDITIONS_MIN_ITEMS = 2
-    assert {x.check.code for x in quality.quality_report().findings} == {"template_conditions"}
+    assert {x.check.code for x in quality_reports.quality_report().findings} == {
+        "template_conditions"
+    }
 
 
 # --- The national implementation list (issue 7 §3) -------------------------------------------
@@ -540,7 +546,7 @@ def test_the_lists_mandatory_elements_are_findings_when_missing(world):
         },
     )
     _legacy(result_name="")(item)  # publishing needs one; older data may lack it
-    assert messages(quality.quality_report()) == [
+    assert messages(quality_reports.quality_report()) == [
         ("missing_element", item.code, f"缺少“{label}”。")
         for label in (
             "服务对象",
@@ -583,4 +589,4 @@ def test_the_lists_mandatory_elements_are_findings_when_missing(world):
 def test_list_contradictions_in_older_data_are_findings(world, legacy, code, message):
     item = clean_item(world)
     _legacy(**legacy)(item)
-    assert messages(quality.quality_report()) == [(code, item.code, message)]
+    assert messages(quality_reports.quality_report()) == [(code, item.code, message)]

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from tests import factories as f
 from yiwang.catalog.models import ServiceItemVersion
-from yiwang.catalog.quality import checks as quality
+from yiwang.catalog.quality import report as quality_reports
 from yiwang.demo.services import seed_demo_county
 from yiwang.insight import registry
 from yiwang.org import services as org_services
@@ -75,7 +75,7 @@ def test_department_staff_see_their_department_only(client, world, two):
     )
     assert sorted(_rows(html)) == ["missing_element", "vague_material"]
     # Each finding links to its item.
-    expected_url = quality.quality_report_for(user=world.clerk.user).findings[0].item.url
+    expected_url = quality_reports.quality_report_for(user=world.clerk.user).findings[0].item.url
     assert f'href="{expected_url}"' in html
     # Asking for another department's findings shows nothing of theirs.
     html = client.get(REPORT, {"department": world.other.pk}).content.decode()
@@ -176,7 +176,7 @@ def demo(django_db_setup, django_db_blocker):
 def test_demo_report_pages(client, demo, db):
     bureau = User.objects.get(username="bureau")
     client.force_login(bureau)
-    report = quality.quality_report_for(user=bureau)
+    report = quality_reports.quality_report_for(user=bureau)
     assert report.items_checked == 159
     # The demo copies the six elements from the base items: no 全省一单 deviation.
     assert report.deviations == []
@@ -193,7 +193,7 @@ def test_demo_report_pages(client, demo, db):
 def test_demo_catalogue_has_real_bases_conditions_and_no_contradiction(demo, db):
     """What a citizen noticed in the demo: 全程网办 items asking for a visit, the placeholder
     设定依据 and one 受理条件 sentence for every item. None of it is left."""
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     noticed = {"online_with_visits", "placeholder_legal_basis", "template_conditions"}
     assert [f.message for f in report.findings if f.check.code in noticed] == []
     food = ServiceItemVersion.objects.get(name="食品经营许可（新办）", status="published")
@@ -207,7 +207,7 @@ def test_demo_catalogue_has_real_bases_conditions_and_no_contradiction(demo, db)
 def test_demo_clerk_scope(client, demo, db):
     clerk = User.objects.get(username="scjg_clerk")
     client.force_login(clerk)
-    report = quality.quality_report_for(user=clerk)
+    report = quality_reports.quality_report_for(user=clerk)
     assert {d.department_name for d in report.departments} == {"县市场监督管理局"}
     html = client.get(REPORT + "figures/").content.decode()
     total = registry.compute("catalog.items_total", data_scope_for(clerk))

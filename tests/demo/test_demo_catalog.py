@@ -9,7 +9,7 @@ import pytest
 from tests.catalog.search_queries import demo_catalogue
 from yiwang.catalog.fields import FULLY_ONLINE_DEPTH, BodyNature, is_cross_province
 from yiwang.catalog.models import ServiceItemVersion
-from yiwang.catalog.quality import checks as quality
+from yiwang.catalog.quality import report as quality_reports
 from yiwang.catalog.transfer.export import catalog_export
 from yiwang.catalog.transfer.importing import catalog_import
 from yiwang.demo.catalog import demo_intermediaries, demo_items
@@ -59,7 +59,7 @@ def test_every_demo_item_states_the_mandatory_elements(db):
 
 
 def test_the_quality_report_finds_nothing_new_in_the_demo(db):
-    report = quality.quality_report()
+    report = quality_reports.quality_report()
     assert report.items_checked == 159
     contradictions = [
         (f.item.name, f.message) for f in report.findings if f.check.code in NEW_CONTRADICTIONS

@@ -15,13 +15,9 @@ checked in memory.
 
 from __future__ import annotations
 
-import io
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -42,7 +38,6 @@ from yiwang.catalog.models import (
     VersionStatus,
 )
 from yiwang.org.scope import DataScope
-from yiwang.org.selectors import data_scope_for
 
 ERROR, WARNING = "error", "warning"
 SEVERITY_LABELS = {ERROR: "严重", WARNING: "一般"}
@@ -294,52 +289,10 @@ class Finding:
     message: str
 
 
-@dataclass(frozen=True)
-class DepartmentSummary:
-    department_id: int
-    department_name: str
-    items: int
-    deviations: int = 0
-    findings: int = 0
-    errors: int = 0
-    warnings: int = 0
-    items_with_issues: int = 0
-
-
-@dataclass
-class QualityReport:
-    """Both reports for a scope; `filtered` narrows the lists for the findings table."""
-
-    scope_label: str
-    items_checked: int
-    deviations: list[Deviation]
-    findings: list[Finding]
-    departments: list[DepartmentSummary] = field(default_factory=list)
-
-    @cached_property
-    def counts_by_check(self) -> dict[str, int]:
-        counts = Counter(f.check.code for f in self.findings)
-        counts[CONSISTENCY.code] = len(self.deviations)
-        return {code: counts.get(code, 0) for code in ALL_CHECKS}
-
-    def filtered(
-        self, *, department_id: int | None = None, check: str | None = None
-    ) -> tuple[list[Deviation], list[Finding]]:
-        def keep(item: ItemRef, code: str) -> bool:
-            return (department_id is None or item.department_id == department_id) and (
-                not check or code == check
-            )
-
-        return (
-            [d for d in self.deviations if keep(d.item, CONSISTENCY.code)],
-            [f for f in self.findings if keep(f.item, f.check.code)],
-        )
-
-
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def _url_builder() -> Callable[[int, str], str]:
+def url_builder() -> Callable[[int, str], str]:
     """The staff item page of an item (by pk; the code is not needed)."""
     return lambda pk, code: reverse("catalog:item-detail", args=[pk])
 
@@ -419,7 +372,7 @@ _MATERIAL_FIELDS = [
 ]
 
 
-def _item_ref(version: ServiceItemVersion, url: Callable[[int, str], str]) -> ItemRef:
+def item_ref(version: ServiceItemVersion, url: Callable[[int, str], str]) -> ItemRef:
     item = version.item
     return ItemRef(
         pk=item.pk,
@@ -654,168 +607,3 @@ def template_conditions_findings(
         if len(refs) >= min_items
         for ref in refs
     ]
-
-
-def _iter_checked(
-    versions: Iterable[ServiceItemVersion],
-) -> Iterator[tuple[ServiceItemVersion, ItemRef]]:
-    url = _url_builder()
-    for version in versions:
-        yield version, _item_ref(version, url)
-
-
-def quality_report(
-    scope: DataScope | None = None, *, department_id: int | None = None
-) -> QualityReport:
-    """Both reports for the items in `scope` (None = the whole catalogue), optionally one
-    department's; with counts per department."""
-    rules = Rules.from_settings()
-    deviations: list[Deviation] = []
-    findings: list[Finding] = []
-    per_department: dict[int, dict[str, Any]] = {}
-    checked = list(_iter_checked(checked_versions(scope, department_id=department_id)))
-    templated: dict[int, list[Finding]] = {}
-    for finding in template_conditions_findings(
-        checked, min_items=rules.template_conditions_min_items
-    ):
-        templated.setdefault(finding.item.version_id, []).append(finding)
-    for version, ref in checked:
-        item_deviations = consistency_deviations(version, ref)
-        item_findings = guide_findings(version, ref, rules=rules)
-        item_findings += templated.get(version.pk, [])
-        deviations += item_deviations
-        findings += item_findings
-        row = per_department.setdefault(
-            ref.department_id,
-            {"name": ref.department_name, "items": 0, "dev": 0, "err": 0, "warn": 0, "bad": 0},
-        )
-        row["items"] += 1
-        row["dev"] += len(item_deviations)
-        row["err"] += sum(1 for f in item_findings if f.check.severity == ERROR)
-        row["warn"] += sum(1 for f in item_findings if f.check.severity == WARNING)
-        row["bad"] += 1 if item_deviations or item_findings else 0
-    departments = [
-        DepartmentSummary(
-            department_id=pk,
-            department_name=row["name"],
-            items=row["items"],
-            deviations=row["dev"],
-            findings=row["err"] + row["warn"],
-            errors=row["err"],
-            warnings=row["warn"],
-            items_with_issues=row["bad"],
-        )
-        for pk, row in per_department.items()
-    ]
-    label = scope.label if scope is not None else "全部"
-    return QualityReport(
-        scope_label=label,
-        items_checked=sum(d.items for d in departments),
-        deviations=deviations,
-        findings=findings,
-        departments=departments,
-    )
-
-
-def quality_report_for(*, user: Any, department_id: int | None = None) -> QualityReport:
-    """The report within the user's data scope (a department outside it gives an empty one)."""
-    return quality_report(data_scope_for(user), department_id=department_id)
-
-
-# --- Export -----------------------------------------------------------------------------------
-
-DEVIATION_HEADERS = [
-    "实施部门",
-    "实施编码",
-    "事项名称",
-    "版本",
-    "基本目录编码",
-    "基本目录名称",
-    "要素",
-    "基本目录（应为）",
-    "实施清单（实为）",
-    "链接",
-]
-FINDING_HEADERS = [
-    "实施部门",
-    "实施编码",
-    "事项名称",
-    "版本",
-    "检查项",
-    "检查编码",
-    "严重程度",
-    "问题说明",
-    "链接",
-]
-
-
-def report_workbook(
-    deviations: list[Deviation],
-    findings: list[Finding],
-    *,
-    absolute: Callable[[str], str] = lambda url: url,
-) -> bytes:
-    """The two reports as an xlsx workbook: sheet “全省一单” and sheet “指南质量问题”."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
-
-    from yiwang.common.sheets import append_row
-
-    workbook = Workbook()
-    consistency = workbook.active
-    assert consistency is not None
-    consistency.title = "全省一单"
-    quality = workbook.create_sheet("指南质量问题")
-    rows_by_sheet: list[tuple[Any, list[str], list[list[object]], list[int]]] = [
-        (
-            consistency,
-            DEVIATION_HEADERS,
-            [
-                [
-                    d.item.department_name,
-                    d.item.code,
-                    d.item.name,
-                    d.item.version_label,
-                    d.item.base_code,
-                    d.item.base_name,
-                    d.element_label,
-                    d.expected,
-                    d.actual,
-                    absolute(d.item.url),
-                ]
-                for d in deviations
-            ],
-            [18, 36, 28, 16, 16, 28, 14, 36, 36, 40],
-        ),
-        (
-            quality,
-            FINDING_HEADERS,
-            [
-                [
-                    f.item.department_name,
-                    f.item.code,
-                    f.item.name,
-                    f.item.version_label,
-                    f.check.label,
-                    f.check.code,
-                    f.check.severity_label,
-                    f.message,
-                    absolute(f.item.url),
-                ]
-                for f in findings
-            ],
-            [18, 36, 28, 16, 22, 28, 10, 60, 40],
-        ),
-    ]
-    for sheet, headers, rows, widths in rows_by_sheet:
-        append_row(sheet, headers)
-        for row in rows:
-            # Text from the catalogue is data, never a formula (“=…”, “+…”, “@…” stay text).
-            append_row(sheet, row)
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

@@ -12,12 +12,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from yiwang.catalog.metrics import CATALOG_METRIC_KEYS
-from yiwang.catalog.quality.checks import (
-    ALL_CHECKS,
-    QualityReport,
-    quality_report_for,
-    report_workbook,
-)
+from yiwang.catalog.quality.checks import ALL_CHECKS
+from yiwang.catalog.quality.report import QualityReport, quality_report_for
+from yiwang.catalog.quality.workbook import report_workbook
 from yiwang.catalog.views.workbench import staff_page
 from yiwang.common.http import attach
 from yiwang.insight.registry import compute_many
