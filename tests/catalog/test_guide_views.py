@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from yiwang.catalog import selectors, services
-from yiwang.catalog.guides import assembly as guides
+from yiwang.catalog.guides import pdf as guide_pdf
 from yiwang.catalog.guides.bundles import bundle_notice
 from yiwang.catalog.models import BaseItem, Bundle, ServiceItem
 from yiwang.demo.services import seed_demo_county
@@ -167,8 +167,8 @@ def test_old_version_url_works_after_a_new_publication(demo, client):
 
 def test_item_pdf_download(demo, client, tmp_path, monkeypatch):
     seen: list[str] = []
-    original = guides.qr_svg_data_uri
-    monkeypatch.setattr(guides, "qr_svg_data_uri", lambda url: seen.append(url) or original(url))
+    original = guide_pdf.qr_svg_data_uri
+    monkeypatch.setattr(guide_pdf, "qr_svg_data_uri", lambda url: seen.append(url) or original(url))
     item = item_named("食品经营许可（新办）")
     response = client.get(f"/guide/item/{item.code}/pdf")
     assert response.status_code == 200

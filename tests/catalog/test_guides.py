@@ -11,6 +11,7 @@ from django.test import RequestFactory
 
 from yiwang.catalog import services
 from yiwang.catalog.guides import assembly as guides
+from yiwang.catalog.guides import pdf as guide_pdf
 
 from .test_bundles import published_bundle, published_item
 
@@ -143,9 +144,9 @@ def test_old_version_stays_readable_after_a_new_publication(food):
     assert current.version.number == 2 and current.time_label == "承诺 5 个工作日内办结"
     assert old is not None and not old.is_current and old.current_number == 2
     assert old.time_label == "承诺 10 个工作日内办结"
-    assert guides.item_guide_path(old) == f"/guide/item/{food.code}/v1/"
-    assert guides.item_guide_path(current) == f"/guide/item/{food.code}/"
-    assert guides.item_pdf_filename(old) == "食品经营许可（新办）办事指南（第1版）.pdf"
+    assert guide_pdf.item_guide_path(old) == f"/guide/item/{food.code}/v1/"
+    assert guide_pdf.item_guide_path(current) == f"/guide/item/{food.code}/"
+    assert guide_pdf.item_pdf_filename(old) == "食品经营许可（新办）办事指南（第1版）.pdf"
     assert guides.item_guide_for_version(food.code, 3) is None
 
 
@@ -153,16 +154,17 @@ def test_public_url_from_request_or_setting(settings):
     settings.ALLOWED_HOSTS = ["zwfw.example.gov.cn"]
     request = RequestFactory().get("/", HTTP_HOST="zwfw.example.gov.cn")
     assert (
-        guides.public_url("/guide/item/X/", request) == "http://zwfw.example.gov.cn/guide/item/X/"
+        guide_pdf.public_url("/guide/item/X/", request)
+        == "http://zwfw.example.gov.cn/guide/item/X/"
     )
-    assert guides.public_url("/guide/item/X/") == "http://127.0.0.1:8000/guide/item/X/"
+    assert guide_pdf.public_url("/guide/item/X/") == "http://127.0.0.1:8000/guide/item/X/"
     settings.YIWANG_PUBLIC_BASE_URL = "https://zwfw.example.gov.cn/"
-    assert guides.public_url("/guide/item/X/") == "https://zwfw.example.gov.cn/guide/item/X/"
+    assert guide_pdf.public_url("/guide/item/X/") == "https://zwfw.example.gov.cn/guide/item/X/"
 
 
 def test_qr_code_encodes_the_url():
     url = "https://zwfw.example.gov.cn/guide/item/ABC123/"
-    qr = guides.qr_code(url)
+    qr = guide_pdf.qr_code(url)
     # Level M at least (segno raises it when the symbol has room to spare).
     assert qr.error in {"M", "Q", "H"} and not qr.is_micro
     # segno cannot decode; an independent encoding of the same payload gives the same matrix.
@@ -170,12 +172,12 @@ def test_qr_code_encodes_the_url():
 
     assert qr.matrix == segno.make_qr(url, error="m").matrix
     assert qr.matrix != segno.make_qr(url + "x", error="m").matrix
-    assert guides.qr_svg_data_uri(url).startswith("data:image/svg+xml")
+    assert guide_pdf.qr_svg_data_uri(url).startswith("data:image/svg+xml")
 
 
 def test_pdf_file_names_are_safe():
     # The download header itself: tests/common/test_http.py.
-    assert guides._safe_filename('a/b\\c:"d".pdf') == "a_b_c__d_.pdf"
+    assert guide_pdf._safe_filename('a/b\\c:"d".pdf') == "a_b_c__d_.pdf"
 
 
 def pdf_text(pdf: bytes, tmp_path) -> str:
@@ -190,11 +192,11 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 
 def test_item_pdf_contains_the_guide(food, tmp_path, monkeypatch):
     seen: list[str] = []
-    original = guides.qr_svg_data_uri
-    monkeypatch.setattr(guides, "qr_svg_data_uri", lambda url: seen.append(url) or original(url))
+    original = guide_pdf.qr_svg_data_uri
+    monkeypatch.setattr(guide_pdf, "qr_svg_data_uri", lambda url: seen.append(url) or original(url))
     guide = guides.current_item_guide(food.code)
     url = f"http://zwfw.example.gov.cn/guide/item/{food.code}/"
-    pdf = guides.item_guide_pdf(guide, url=url)
+    pdf = guide_pdf.item_guide_pdf(guide, url=url)
     assert pdf.startswith(b"%PDF")
     assert seen == [url]
     text = pdf_text(pdf, tmp_path)
@@ -230,7 +232,7 @@ def test_bundle_notice_pdf(world, food, tmp_path):
     permit = published_item(world.other, "招牌设置审批", promised_limit=3, legal_limit=5)
     bundle = published_bundle(world.bureau, "开办餐饮店一件事", [[food, fire], [permit]])
     notice = guides.published_bundle_notice(bundle.code)
-    pdf = guides.bundle_notice_pdf(notice, url="http://x/guide/bundle/B/")
+    pdf = guide_pdf.bundle_notice_pdf(notice, url="http://x/guide/bundle/B/")
     assert pdf.startswith(b"%PDF")
     text = pdf_text(pdf, tmp_path)
     for expected in [
@@ -244,7 +246,7 @@ def test_bundle_notice_pdf(world, food, tmp_path):
         "办理流程图",
     ]:
         assert expected in text, expected
-    assert guides.bundle_pdf_filename(notice) == "开办餐饮店一件事一次告知书.pdf"
+    assert guide_pdf.bundle_pdf_filename(notice) == "开办餐饮店一件事一次告知书.pdf"
 
 
 # --- The implementation-list elements on the guide (issue 7 §3) --------------------------------

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from yiwang.cases.fields import NoticeKind
 from yiwang.cases.models import CaseNotice
-from yiwang.catalog.guides.assembly import render_pdf
+from yiwang.common.pdf import render_pdf
 
 
 def notice_context(notice: CaseNotice) -> dict[str, object]:

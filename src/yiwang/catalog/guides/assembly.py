@@ -15,14 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
-import segno
-from django.conf import settings
-from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -34,7 +29,6 @@ from yiwang.catalog.guides.bundles import (
     complaint_channels,
     visits_label,
 )
-from yiwang.catalog.guides.flowchart import Layout, bundle_flowchart_svg
 from yiwang.catalog.models import (
     PUBLIC_VERSION_STATUSES,
     HandlingForm,
@@ -50,7 +44,6 @@ from yiwang.catalog.models import (
 
 EXEMPT_NOTE = "无需提交，由部门共享获取"
 DEFERRABLE_NOTE = "容缺受理（可先受理，规定期限内补交）"
-DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
 # WeasyPrint logs each rendering step at INFO; only its warnings belong in the server log.
 
@@ -122,7 +115,7 @@ class ItemGuide:
 
     @property
     def published_on(self) -> str:
-        return _date(self.version.published_at)
+        return date_label(self.version.published_at)
 
     @property
     def department(self) -> str:
@@ -281,7 +274,7 @@ def faq_entries(text: str) -> list[tuple[str, str]]:
     return entries
 
 
-def _date(value: object) -> str:
+def date_label(value: object) -> str:
     if value is None:
         return ""
     local = timezone.localtime(value)  # type: ignore[arg-type]
@@ -359,98 +352,3 @@ def published_bundle_notice(code: str) -> BundleNotice | None:
     """The 一次告知书 of a published bundle; None if there is none by that code."""
     bundle = selectors.published_bundle_by_code(code)
     return bundle_notice(bundle) if bundle is not None else None
-
-
-# --- URLs, QR and PDF ----------------------------------------------------------------------
-
-
-def public_url(path: str, request: HttpRequest | None = None) -> str:
-    """The absolute URL of `path`: from the request when there is one, else from the setting
-    YIWANG_PUBLIC_BASE_URL (commands and background work have no request)."""
-    if request is not None:
-        return request.build_absolute_uri(path)
-    base = getattr(settings, "YIWANG_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL)
-    return str(base or DEFAULT_PUBLIC_BASE_URL).rstrip("/") + path
-
-
-def item_guide_path(guide: ItemGuide) -> str:
-    """The canonical path of this guide: the plain item URL for the current version, the
-    numbered URL for an older one."""
-    if guide.is_current:
-        return reverse("guide:item", args=[guide.item.code])
-    return reverse("guide:item-version", args=[guide.item.code, guide.version.number])
-
-
-def bundle_guide_path(notice: BundleNotice) -> str:
-    return reverse("guide:bundle", args=[notice.bundle.code])
-
-
-def qr_code(url: str) -> segno.QRCode:
-    # Level M survives a crease or a smudge on a printed page.
-    return segno.make(url, error="m", micro=False)
-
-
-def qr_svg_data_uri(url: str) -> str:
-    return qr_code(url).svg_data_uri(scale=4, border=2, dark="#000", light="#fff")
-
-
-def _offline_fetcher() -> object:
-    # Only data: URIs (the QR code, the flowchart) may be loaded; fonts come from fontconfig
-    # and nothing is ever fetched from a network.
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=["data"], fail_on_errors=False)
-
-
-def render_pdf(template_name: str, context: dict[str, object]) -> bytes:
-    """Render a template to PDF bytes with WeasyPrint (A4, Noto CJK from the system)."""
-    from weasyprint import HTML  # imported late: loading pango costs ~0.3 s
-
-    # Printed documents are Chinese whatever language the page was read in (docs/glossary.md);
-    # the 一次告知书 page shares its body with the PDF.
-    with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(template_name, context)
-    return HTML(string=html, url_fetcher=_offline_fetcher()).write_pdf()  # type: ignore[no-any-return]
-
-
-def item_guide_pdf(guide: ItemGuide, *, url: str) -> bytes:
-    """The printable guide; its QR code points to `url` (the online guide)."""
-    return render_pdf(
-        "catalog/pdf/item_guide.html",
-        {"guide": guide, "url": url, "qr": qr_svg_data_uri(url), "printed_on": _today()},
-    )
-
-
-def bundle_notice_pdf(notice: BundleNotice, *, url: str) -> bytes:
-    """The 一次告知书 of a bundle; its QR code points to `url` (the bundle's online guide)."""
-    with translation.override(settings.LANGUAGE_CODE):  # printed in Chinese, see render_pdf
-        svg = bundle_flowchart_svg(
-            notice.stages, title=notice.bundle.name, layout=Layout(column_width=150, gap=36)
-        )
-    return render_pdf(
-        "catalog/pdf/bundle_notice.html",
-        {
-            "notice": notice,
-            "url": url,
-            "qr": qr_svg_data_uri(url),
-            "flowchart_uri": "data:image/svg+xml;charset=utf-8," + quote(svg),
-            "printed_on": _today(),
-        },
-    )
-
-
-def _today() -> str:
-    return _date(timezone.now())
-
-
-def item_pdf_filename(guide: ItemGuide) -> str:
-    suffix = "" if guide.is_current else f"（第{guide.version.number}版）"
-    return _safe_filename(f"{guide.version.name}办事指南{suffix}.pdf")
-
-
-def bundle_pdf_filename(notice: BundleNotice) -> str:
-    return _safe_filename(f"{notice.bundle.name}一次告知书.pdf")
-
-
-def _safe_filename(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from yiwang.catalog import caching
 from yiwang.catalog.guides import assembly as guides
+from yiwang.catalog.guides import pdf as guide_pdf
 from yiwang.catalog.guides.bundles import BundleNotice
 from yiwang.catalog.guides.flowchart import bundle_flowchart_svg
 from yiwang.catalog.search.query import apply_url, item_apply_url
@@ -44,7 +45,7 @@ def _pdf_response(pdf: bytes, filename: str, fallback: str) -> HttpResponse:
 
 
 def _item_context(request: HttpRequest, guide: guides.ItemGuide) -> dict[str, object]:
-    path = guides.item_guide_path(guide)
+    path = guide_pdf.item_guide_path(guide)
     pdf_url = (
         reverse("guide:item-pdf", args=[guide.item.code])
         if guide.is_current
@@ -52,7 +53,7 @@ def _item_context(request: HttpRequest, guide: guides.ItemGuide) -> dict[str, ob
     )
     return {
         "guide": guide,
-        "canonical_url": guides.public_url(path, request),
+        "canonical_url": guide_pdf.public_url(path, request),
         "current_url": reverse("guide:item", args=[guide.item.code]),
         "pdf_url": pdf_url,
         "apply_url": item_apply_url(guide.item.code),
@@ -101,10 +102,10 @@ def item_guide_version(request: HttpRequest, code: str, number: int) -> HttpResp
 
 
 def _item_pdf(request: HttpRequest, guide: guides.ItemGuide) -> HttpResponse:
-    url = guides.public_url(guides.item_guide_path(guide), request)
+    url = guide_pdf.public_url(guide_pdf.item_guide_path(guide), request)
     return _pdf_response(
-        guides.item_guide_pdf(guide, url=url),
-        guides.item_pdf_filename(guide),
+        guide_pdf.item_guide_pdf(guide, url=url),
+        guide_pdf.item_pdf_filename(guide),
         f"guide-{guide.item.code}-v{guide.version.number}.pdf",
     )
 
@@ -127,7 +128,7 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "notice": notice,
         "flowchart": bundle_flowchart_svg(notice.stages, title=notice.bundle.name),
-        "canonical_url": guides.public_url(path, request),
+        "canonical_url": guide_pdf.public_url(path, request),
         # Bundles are applied for item by item until bundles-as-cases: sign in, come back here.
         "apply_url": apply_url(path),
     }
@@ -138,17 +139,17 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
 def bundle_notice(request: HttpRequest, code: str) -> HttpResponse:
     """The printable 一次告知书 of a bundle."""
     notice = _bundle_or_404(code)
-    url = guides.public_url(reverse("guide:bundle", args=[code]), request)
-    context = {"notice": notice, "url": url, "qr": guides.qr_svg_data_uri(url)}
+    url = guide_pdf.public_url(reverse("guide:bundle", args=[code]), request)
+    context = {"notice": notice, "url": url, "qr": guide_pdf.qr_svg_data_uri(url)}
     return render(request, "catalog/bundle_notice.html", context)
 
 
 @require_safe
 def bundle_notice_pdf(request: HttpRequest, code: str) -> HttpResponse:
     notice = _bundle_or_404(code)
-    url = guides.public_url(guides.bundle_guide_path(notice), request)
+    url = guide_pdf.public_url(guide_pdf.bundle_guide_path(notice), request)
     return _pdf_response(
-        guides.bundle_notice_pdf(notice, url=url),
-        guides.bundle_pdf_filename(notice),
+        guide_pdf.bundle_notice_pdf(notice, url=url),
+        guide_pdf.bundle_pdf_filename(notice),
         f"notice-{code}.pdf",
     )
