@@ -5,7 +5,9 @@ completes the review step and approves it; a clerk asks for a correction from th
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,15 @@ from yiwang.cases.fields import CaseStatus
 from yiwang.cases.models import Case
 
 pytestmark = pytest.mark.browser
+
+# Set YIWANG_CASES_SHOTS to a folder to keep screenshots of the pages for a visual check.
+SHOTS = os.environ.get("YIWANG_CASES_SHOTS")
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +77,7 @@ def test_a_walk_in_at_the_comprehensive_window_for_another_departments_item(page
     materials.locator("tr[data-order='1']").get_by_label("纸质原件已收").check()
     materials.locator("tr[data-order='2']").get_by_label("纸质原件已收").check()
     assert "免提交" in materials.locator("tr[data-order='3']").inner_text()
+    shot(page, "intake-case")
     page.get_by_role("button", name="提交并受理").click()
     page.wait_for_url(re.compile(r".*/workbench/cases/\d+/$"))
     assert "已受理" in page.locator(".messages").inner_text()
@@ -88,6 +100,7 @@ def test_a_walk_in_at_the_comprehensive_window_for_another_departments_item(page
     action(page, "advance").get_by_label("意见").fill("材料齐全，符合条件")
     action(page, "advance").get_by_role("button", name="完成本环节").click()
     assert "本环节已完成" in page.locator(".messages").inner_text()
+    shot(page, "detail-review")
     decide = action(page, "decide")
     decide.get_by_label("准予").check()
     decide.get_by_role("button", name="作出决定").click()
@@ -118,10 +131,14 @@ def test_a_clerk_requests_a_correction_from_the_case_page(page, world):
     page.wait_for_url(re.compile(rf".*/workbench/cases/{case.pk}/$"))
     # masked personal data, the image previewed inline, the PDF as a link
     assert ID_NUMBER not in page.content() and "13800138000" not in page.content()
-    preview = page.get_by_test_id("material-preview")
-    assert preview.evaluate("img => img.complete && img.naturalWidth > 0")
+    # the image is served by the download view and decodes (naturalWidth > 0)
+    page.wait_for_function(
+        "() => { const img = document.querySelector('[data-testid=material-preview]');"
+        " return img !== null && img.complete && img.naturalWidth > 0; }"
+    )
     assert page.get_by_test_id("material-pdf").count() == 1
 
+    shot(page, "detail-submitted")
     correction = action(page, "request_correction")
     correction.get_by_label("食品经营许可申请书").check()
     correction.locator("input[name='request_correction-n_1']").fill("缺少申请人签字")

@@ -549,3 +549,147 @@ def test_the_navigation_has_the_case_section(client, world):
     html = client.get(reverse("cases:index")).content.decode()
     assert reverse("cases:intake") not in html
     assert reverse("cases:queue", args=["review"]) in html
+
+
+# --- fees, EMS, 告知承诺, 即办件, enterprises -----------------------------------------------
+
+
+def _bureau():
+    from yiwang.org.models import Staff
+
+    return Staff.objects.get(user__username="bureau")
+
+
+def _walk_in(client, world, item) -> Case:
+    """A clerk registers a walk-in for `item` with both paper originals and submits it."""
+    client.force_login(world.clerk.user)
+    client.post(
+        reverse("cases:intake"),
+        {"step": "start", "applicant": world.citizen.pk, "item": item.pk, "channel": "window"},
+    )
+    case = Case.objects.get(item=item)
+    response = client.post(
+        reverse("cases:intake-case", args=[case.pk]),
+        {
+            "form_applicant_name": "张三",
+            "form_shop_address": "人民路 1 号",
+            "delivery": "pickup",
+            "paper_1": "on",
+            "paper_2": "on",
+            "submit": "1",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    case.refresh_from_db()
+    return case
+
+
+def test_a_fee_is_asked_at_the_decision_and_confirmed_before_hand_out(client, world):
+    from tests.cases.conftest import publish_item
+
+    item = publish_item(
+        world.dept,
+        _bureau(),
+        world.clerk,
+        name="食品经营许可（补证）",
+        has_fee=True,
+        fee_standard="工本费 10 元",
+        fee_basis="《收费标准》",
+    )
+    case = s.case_advance(case=_walk_in(client, world, item), actor=world.approver.user)
+    client.force_login(world.approver.user)
+    html = client.get(detail_url(case)).content.decode()
+    assert 'name="decide-fee"' in html and "工本费 10 元" in html
+    response = client.post(act_url(case, "decide"), {"decide-decision": "approve"})
+    assert response.status_code == 400 and "请填写应缴金额" in response.content.decode()
+    response = client.post(
+        act_url(case, "decide"), {"decide-decision": "approve", "decide-fee": "10.00"}
+    )
+    assert response.status_code == 302
+    client.force_login(world.clerk.user)
+    html = client.get(reverse("cases:queue", args=["unpaid"])).content.decode()
+    assert case.number in html
+    html = client.get(detail_url(case)).content.decode()
+    assert 'data-action="pay"' in html
+    # before the payment the hand-out is refused: a state conflict, answered 409
+    response = client.post(act_url(case, "hand_out"), {"hand_out-collected_by": "张三"})
+    assert response.status_code == 409 and "缴费确认前不能出件" in response.content.decode()
+    assert client.post(act_url(case, "pay")).status_code == 302
+    assert (
+        client.post(act_url(case, "hand_out"), {"hand_out-collected_by": "张三"}).status_code == 302
+    )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DELIVERED and case.payment_status == "paid"
+
+
+def test_ems_delivery_needs_the_tracking_number(client, world):
+    case = concluded(
+        world,
+        delivery=Delivery.EMS,
+        delivery_address={"recipient": "张三", "phone": "13800138000", "address": "人民路 1 号"},
+    )
+    client.force_login(world.clerk.user)
+    html = client.get(detail_url(case)).content.decode()
+    assert 'data-action="deliver"' in html and 'data-action="hand_out"' not in html
+    assert "13800138000" not in html
+    response = client.post(act_url(case, "deliver"), {"deliver-tracking_number": ""})
+    assert response.status_code == 400 and "邮件号" in response.content.decode()
+    response = client.post(act_url(case, "deliver"), {"deliver-tracking_number": "EA123456789CN"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.DELIVERED and case.tracking_number == "EA123456789CN"
+
+
+def test_a_commitment_is_verified_from_the_case_page(client, world):
+    case = s.case_advance(case=accepted(world, commitment=True), actor=world.approver.user)
+    case = s.case_decide(case=case, actor=world.approver.user, decision="approve")
+    client.force_login(world.clerk.user)
+    assert 'data-action="verify"' not in client.get(detail_url(case)).content.decode()
+    client.force_login(world.approver.user)
+    html = client.get(detail_url(case)).content.decode()
+    assert 'data-action="verify"' in html and "待核查" in html
+    response = client.post(
+        act_url(case, "verify"), {"verify-confirmed": "1", "verify-note": "现场核查属实"}
+    )
+    assert response.status_code == 302
+    case.verification.refresh_from_db()
+    assert case.verification.status == "confirmed"
+    assert 'data-action="verify"' not in client.get(detail_url(case)).content.decode()
+
+
+def test_an_instant_item_concludes_at_the_window(client, world):
+    from tests.cases.conftest import publish_item
+
+    item = publish_item(
+        world.dept,
+        _bureau(),
+        world.clerk,
+        name="食品经营许可（注销）",
+        handling_kind="instant",
+        promised_limit=0,
+    )
+    case = _walk_in(client, world, item)
+    assert case.status == CaseStatus.CONCLUDED and case.decision == "approve"
+    html = client.get(detail_url(case)).content.decode()
+    assert "准予许可决定书" in html
+
+
+def test_an_enterprise_is_found_by_its_credit_code(client, world):
+    from tests import factories
+    from yiwang.org import services as org
+
+    code = factories.uscc()
+    company = org.applicant_register(
+        kind="legal_person",
+        name="示范县某某餐饮有限公司",
+        phone="13600136000",
+        uscc=code,
+        legal_representative="赵六",
+        legal_representative_id_number=factories.id_number("19800808"),
+    )
+    client.force_login(world.clerk.user)
+    html = client.post(
+        reverse("cases:intake"), {"step": "find", "kind": "legal_person", "uscc": code.lower()}
+    ).content.decode()
+    assert 'data-testid="intake-applicant"' in html and company.name in html

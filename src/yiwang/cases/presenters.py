@@ -307,16 +307,19 @@ class StaffHistoryRow:
         return bool(self.from_label) and self.from_label != self.to_label
 
 
-def staff_history(events: Iterable[Any]) -> list[StaffHistoryRow]:
+def staff_history(events: Iterable[Any], *, applicant: Any = None) -> list[StaffHistoryRow]:
     """Every line of the case history for staff: who, when, from → to, note (ID and phone
-    numbers typed into a note are masked)."""
+    numbers typed into a note are masked). The applicant's own steps name him as 申请人
+    rather than by his account's generated user name."""
     from yiwang.cases.workflow import CASE
     from yiwang.common.masking import mask_text
 
+    own = applicant.user_id if applicant is not None else None
+    label = f"{_('申请人')} {applicant.name}" if applicant is not None else ""
     return [
         StaffHistoryRow(
             at=e.at,
-            actor=e.actor_label,
+            actor=label if own is not None and e.actor_id == own else e.actor_label,
             label=e.label,
             from_label=CASE.label(e.from_status) if e.from_status else "",
             to_label=CASE.label(e.to_status) if e.to_status else "",

@@ -101,7 +101,9 @@ class IntakeApplicationForm(forms.Form):
     on file are shown masked and kept when left empty."""
 
     delivery = forms.ChoiceField(label=_("结果送达方式"), choices=Delivery.choices)
-    recipient = forms.CharField(label=_("收件人"), required=False, max_length=64)
+    recipient = forms.CharField(
+        label=_("收件人"), required=False, max_length=64, help_text=_("免费邮寄时填写")
+    )
     recipient_phone = forms.CharField(label=_("收件人电话"), required=False, max_length=20)
     address = forms.CharField(label=_("邮寄地址"), required=False, max_length=200)
     commitment = forms.BooleanField(label=_("申请人选择告知承诺"), required=False)

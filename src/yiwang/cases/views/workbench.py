@@ -346,7 +346,7 @@ def _detail(
             "may_reveal": may_reveal,
             "form_rows": presenters.form_rows(version.form_fields or [], case.form_data or {}),
             "materials": materials,
-            "history": presenters.staff_history(selectors.case_history(case)),
+            "history": presenters.staff_history(selectors.case_history(case), applicant=applicant),
             "clock": presenters.clock_facts(case, procedure=procedure),
             "notices": selectors.case_notices(case),
             "corrections": case.corrections.order_by("requested_at", "id"),
