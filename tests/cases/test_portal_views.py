@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.cases.conftest import ID_NUMBER, CaseWorld, publish_item
+from tests.cases.conftest import ID_NUMBER, PASSWORD, CaseWorld, publish_item
 from tests.common import files
 from yiwang.cases import services as s
 from yiwang.cases.fields import CaseStatus, Delivery
@@ -445,3 +445,67 @@ def test_pages_in_english_keep_working(citizen_client, world, settings):
     citizen_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     for url in (reverse("cases-portal:list"), reverse("cases-portal:detail", args=[case.pk])):
         assert citizen_client.get(url).status_code == 200
+
+
+def test_an_enterprise_applies_with_its_credit_code_prefilled(client, world):
+    from tests import factories
+    from yiwang.org import services as org
+    from yiwang.org.models import Staff
+
+    code = factories.uscc()
+    enterprise = org.applicant_register(
+        kind="legal_person",
+        name="示范县好味餐饮有限公司",
+        phone="13700137000",
+        uscc=code,
+        legal_representative="王五",
+        legal_representative_id_number=factories.id_number("19800303"),
+        password=PASSWORD,
+    )
+    item = publish_item(
+        world.dept,
+        Staff.objects.get(user__username="bureau"),
+        world.clerk,
+        name="食品经营许可（企业）",
+        form_fields=[
+            {"key": "entity_name", "label": "单位名称", "type": "text"},
+            {"key": "uscc", "label": "统一社会信用代码", "type": "uscc"},
+            {"key": "legal_representative", "label": "法定代表人", "type": "text"},
+        ],
+    )
+    client.force_login(enterprise.user)
+    html = text(client.get(reverse("cases-portal:apply", args=[item.code])))
+    assert 'value="示范县好味餐饮有限公司"' in html and f'value="{code}"' in html
+    assert 'value="王五"' in html
+    response = client.post(
+        reverse("cases-portal:apply", args=[item.code]),
+        {
+            "form_entity_name": "示范县好味餐饮有限公司",
+            "form_uscc": "91340100MA2N0000X0",  # wrong check character
+            "form_legal_representative": "王五",
+            "delivery": Delivery.PICKUP,
+            "action": "save",
+        },
+    )
+    assert response.status_code == 400
+    assert 'id="id_form_uscc-error">' in text(response)
+
+
+def test_a_submitted_case_is_no_longer_edited(citizen_client, world):
+    case = submitted_case(world)
+    edit = reverse("cases-portal:edit", args=[case.pk])
+    assert citizen_client.get(edit)["Location"] == reverse("cases-portal:detail", args=[case.pk])
+    response = citizen_client.post(edit, apply_data(world, form_shop_address="别处"))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.form_data["shop_address"] == "示范县城关镇人民路 1 号"
+
+
+def test_an_overlong_value_is_refused_in_chinese(citizen_client, world):
+    response = citizen_client.post(
+        apply_url(world), apply_data(world, form_shop_address="路" * 501)
+    )
+    assert response.status_code == 400
+    error = re.search(r'id="id_form_shop_address-error">([^<]+)<', text(response)).group(1)
+    assert "500" in error and re.search(r"[\u4e00-\u9fff]", error)
+    assert not Case.objects.exists()
