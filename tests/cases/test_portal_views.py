@@ -509,3 +509,21 @@ def test_an_overlong_value_is_refused_in_chinese(citizen_client, world):
     error = re.search(r'id="id_form_shop_address-error">([^<]+)<', text(response)).group(1)
     assert "500" in error and re.search(r"[\u4e00-\u9fff]", error)
     assert not Case.objects.exists()
+
+
+def test_the_correction_may_also_be_handed_back_from_the_application_page(citizen_client, world):
+    case = submitted_case(world)
+    s.case_request_correction(
+        case=case, actor=world.clerk.user, entries=[{"order": 1, "note": "缺少签名"}]
+    )
+    edit = reverse("cases-portal:edit", args=[case.pk])
+    page = text(citizen_client.get(edit))
+    assert "提交补正" in page and "查看补正告知" in page
+    response = citizen_client.post(edit, apply_data(world, action="submit"))
+    assert response.status_code == 400 and "请先重新提交：食品经营许可申请书" in text(response)
+    response = citizen_client.post(
+        edit, apply_data(world, action="submit", material_1=upload("签名版.pdf"))
+    )
+    assert response["Location"] == reverse("cases-portal:detail", args=[case.pk])
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
