@@ -67,6 +67,11 @@ def test_a_walk_in_at_the_comprehensive_window_for_another_departments_item(page
     page.get_by_role("button", name="查找").click()
     assert page.get_by_test_id("intake-applicant").inner_text() == "张三"
     assert ID_NUMBER not in page.content()
+    # narrow the item list by typing (htmx swaps the choice), then pick the item
+    page.get_by_label("按名称或编码筛选事项").fill("不存在的事项")
+    page.get_by_test_id("no-items").wait_for()
+    page.get_by_label("按名称或编码筛选事项").fill("食品经营")
+    page.locator("#id_item option", has_text=item_name).wait_for(state="attached")
     page.get_by_label("申请事项").select_option(label=f"{item_name}（{world.item.code}）")
     page.get_by_role("button", name="开始登记").click()
     page.wait_for_url(re.compile(r".*/workbench/cases/intake/\d+/$"))

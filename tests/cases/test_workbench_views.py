@@ -693,3 +693,52 @@ def test_an_enterprise_is_found_by_its_credit_code(client, world):
         reverse("cases:intake"), {"step": "find", "kind": "legal_person", "uscc": code.lower()}
     ).content.decode()
     assert 'data-testid="intake-applicant"' in html and company.name in html
+
+
+@pytest.fixture
+def next_year_unconfirmed():
+    """Next year's holiday table not yet confirmed (restored, and the cached calendar
+    forgotten, afterwards)."""
+    from django.utils import timezone
+
+    from yiwang.workdays.models import CalendarYear
+    from yiwang.workdays.selectors import clear_work_calendar_cache
+
+    year = timezone.localdate().year + 1
+    before = list(CalendarYear.objects.filter(year=year).values_list("pk", "confirmed"))
+    CalendarYear.objects.filter(year=year).update(confirmed=False)
+    clear_work_calendar_cache()
+    yield year
+    for pk, confirmed in before:
+        CalendarYear.objects.filter(pk=pk).update(confirmed=confirmed)
+    clear_work_calendar_cache()
+
+
+def test_the_clock_carries_the_calendars_warning_for_an_unconfirmed_year(
+    client, world, next_year_unconfirmed
+):
+    from tests.cases.conftest import publish_item
+
+    # more working days than a year has: the legal deadline falls in next year
+    item = publish_item(
+        world.dept, _bureau(), world.clerk, name="食品生产许可", legal_limit=260, promised_limit=20
+    )
+    case = _walk_in(client, world, item)
+    assert case.legal_deadline.year == next_year_unconfirmed
+    html = client.get(detail_url(case)).content.decode()
+    assert 'data-testid="calendar-warning"' in html
+    assert str(next_year_unconfirmed) in html.split('data-testid="calendar-warning"')[1]
+
+
+def test_the_item_choice_is_narrowed_by_what_the_clerk_types(client, world):
+    client.force_login(world.counter.user)
+    url = reverse("cases:intake-items")
+    html = client.get(url, {"q": "食品"}, headers={"HX-Request": "true"}).content.decode()
+    assert str(world.item) in html and 'name="item"' in html and "<html" not in html
+    html = client.get(url, {"q": world.item.code[:6]}).content.decode()
+    assert str(world.item) in html
+    html = client.get(url, {"q": "户口"}).content.decode()
+    assert str(world.item) not in html and 'data-testid="no-items"' in html
+    # a 专窗 of another department finds none of the 市场监管局's items
+    client.force_login(world.other_clerk.user)
+    assert str(world.item) not in client.get(url, {"q": "食品"}).content.decode()

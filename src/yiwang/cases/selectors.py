@@ -135,14 +135,20 @@ def window_drafts_for(*, user: User) -> QuerySet[Case]:
     return cases_for(user=user).filter(status=CaseStatus.DRAFT, created_by_id=user.pk)
 
 
-def intake_items_for(*, user: User) -> QuerySet[Any]:
+def intake_items_for(*, user: User, query: str = "") -> QuerySet[Any]:
     """Published items `user` may register a walk-in application for — the rule
     services.case_create enforces: any item at a 综合窗口 (无差别受理, and for a superuser), his
-    department's at a 专窗 or without a window; none without cases.accept_case."""
+    department's at a 专窗 or without a window; none without cases.accept_case. `query`
+    narrows them by a part of the name or the start of the code."""
     from yiwang.catalog.selectors import published_items
     from yiwang.org.models import WindowKind
 
     items = published_items().order_by("department__name", "published_version__name", "code")
+    query = query.strip()
+    if query:
+        items = items.filter(
+            Q(published_version__name__icontains=query) | Q(code__startswith=query)
+        )
     if not user.has_perm("cases.accept_case"):
         return items.none()
     if user.is_superuser:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("queues/<slug:queue>/", views.queue, name="queue"),
     path("bulk/", views.bulk, name="bulk"),
     path("intake/", views.intake, name="intake"),
+    path("intake/items/", views.intake_items, name="intake-items"),
     path("intake/<int:pk>/", views.intake_case, name="intake-case"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.act, name="act"),

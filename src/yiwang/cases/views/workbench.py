@@ -449,6 +449,14 @@ def _start_form(user: User, data: Any = None) -> wf.IntakeStartForm:
 
 
 @intake_page
+def intake_items(request: HttpRequest) -> HttpResponse:
+    """The item choice narrowed by what the clerk typed (htmx swaps it into 窗口收件)."""
+    query = request.GET.get("q", "")[:100]
+    form = wf.IntakeStartForm(items=selectors.intake_items_for(user=_user(request), query=query))
+    return render(request, "cases/workbench/_item_select.html", {"field": form["item"]})
+
+
+@intake_page
 def intake(request: HttpRequest) -> HttpResponse:
     """窗口收件 in three steps: find the applicant (by ID number or USCC, posted — never in a
     URL) or register him, choose the item and the channel, then fill in the draft."""
