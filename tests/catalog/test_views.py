@@ -695,3 +695,16 @@ def test_edit_page_refuses_a_contradiction_naming_the_element(client, world, pub
     assert "不收费的事项不能标为支持网上支付。" in html
     draft.refresh_from_db()
     assert draft.online_payment is False
+
+
+def test_admin_shows_a_versions_intermediaries_read_only(admin_client, world, published):
+    version = published.versions.get()
+    version.intermediaries.create(name="卫生学评价", charged=True, fee_basis="市场调节价")
+    page = admin_client.get(reverse("admin:catalog_serviceitemversion_change", args=[version.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200 and "卫生学评价" in html and "市场调节价" in html
+    assert 'name="intermediaries-0-name"' not in html  # shown, not editable
+    changelist = reverse("admin:catalog_serviceitemversion_changelist")
+    link = reverse("admin:catalog_serviceitemversion_change", args=[version.pk])
+    assert link in admin_client.get(changelist, {"service_scope": "county"}).content.decode()
+    assert link not in admin_client.get(changelist, {"service_scope": "national"}).content.decode()

@@ -174,8 +174,7 @@ class IntermediaryInline(admin.TabularInline):
     """A version's 中介服务, read-only like the version."""
 
     model = IntermediaryService
-    fields = ["order", "name", "required", "charged", "fee_basis"]
-    readonly_fields = fields
+    fields = readonly_fields = ("order", "name", "required", "charged", "fee_basis")
     extra = 0
     can_delete = False
 
