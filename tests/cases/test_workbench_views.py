@@ -742,3 +742,27 @@ def test_the_item_choice_is_narrowed_by_what_the_clerk_types(client, world):
     # a 专窗 of another department finds none of the 市场监管局's items
     client.force_login(world.other_clerk.user)
     assert str(world.item) not in client.get(url, {"q": "食品"}).content.decode()
+
+
+def test_a_window_draft_links_back_to_its_intake(client, world):
+    client.force_login(world.clerk.user)
+    client.post(
+        reverse("cases:intake"),
+        {
+            "step": "start",
+            "applicant": world.citizen.pk,
+            "item": world.item.pk,
+            "channel": "window",
+        },
+    )
+    case = Case.objects.get()
+    intake_url = reverse("cases:intake-case", args=[case.pk])
+    assert intake_url in client.get(detail_url(case)).content.decode()
+    assert intake_url in client.get(reverse("cases:index")).content.decode()
+    # once submitted, the intake page sends the clerk to the case page
+    s.case_material_paper(case=case, actor=world.clerk.user, order=1)
+    s.case_material_paper(case=case, actor=world.clerk.user, order=2)
+    s.case_update(case=case, actor=world.clerk.user, form={"shop_address": "人民路 1 号"})
+    s.case_submit(case=case, actor=world.clerk.user)
+    response = client.get(intake_url)
+    assert response.status_code == 302 and response["Location"] == detail_url(case)
