@@ -565,3 +565,25 @@ def test_the_roles_carry_the_view_case_permission(world):
     # a fresh instance: permissions as the database grants them, not as a cache holds them
     for staff in (world.clerk, world.approver, world.head):
         assert User.objects.get(pk=staff.user.pk).has_perm("cases.view_case")
+
+
+def test_a_corrected_paper_original_at_the_window_lets_the_case_be_resubmitted(world):
+    case = s.case_create(
+        item=world.item, applicant=world.citizen, actor=world.clerk.user, form=world.form()
+    )
+    s.case_material_paper(case=case, actor=world.clerk.user, order=1)
+    s.case_material_paper(case=case, actor=world.clerk.user, order=2)
+    case = s.case_submit(case=case, actor=world.clerk.user)
+    s.case_request_correction(
+        case=case, actor=world.clerk.user, entries=[{"order": 1, "note": "缺少签字"}]
+    )
+    with pytest.raises(ValidationError, match="食品经营许可申请书"):
+        s.case_resubmit(case=case, actor=world.clerk.user)
+    s.case_material_paper(case=case, actor=world.clerk.user, order=1)
+    with pytest.raises(PermissionDenied, match="代申请人"):
+        s.case_resubmit(case=case, actor=world.approver.user)  # not at the window
+    case = s.case_resubmit(case=case, actor=world.clerk.user)
+    assert case.status == CaseStatus.SUBMITTED
+    # the original first handed in is kept, superseded
+    rows = case.materials.filter(order=1)
+    assert rows.count() == 2 and rows.filter(current=True, paper=True).count() == 1

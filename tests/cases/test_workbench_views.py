@@ -766,3 +766,29 @@ def test_a_window_draft_links_back_to_its_intake(client, world):
     s.case_submit(case=case, actor=world.clerk.user)
     response = client.get(intake_url)
     assert response.status_code == 302 and response["Location"] == detail_url(case)
+
+
+def test_the_window_records_the_corrected_materials_and_resubmits(client, world):
+    case = submitted(world)
+    s.case_request_correction(
+        case=case,
+        actor=world.clerk.user,
+        entries=[{"order": 1, "note": "缺少签字"}, {"order": 2, "note": "证明过期"}],
+    )
+    client.force_login(world.approver.user)
+    assert 'data-action="resubmit"' not in client.get(detail_url(case)).content.decode()
+    assert client.post(act_url(case, "resubmit")).status_code == 403
+    client.force_login(world.clerk.user)
+    html = client.get(detail_url(case)).content.decode()
+    assert 'data-action="resubmit"' in html and 'name="resubmit-paper_1"' in html
+    # only one of the two: refused, naming the other
+    response = client.post(act_url(case, "resubmit"), {"resubmit-paper_1": "on"})
+    assert response.status_code == 400 and "经营场所使用证明" in response.content.decode()
+    response = client.post(
+        act_url(case, "resubmit"),
+        {"resubmit-paper_1": "on", "resubmit-scan_2": _upload("证明.pdf", PDF)},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert case.materials.get(order=2, current=True).file_name == "证明.pdf"

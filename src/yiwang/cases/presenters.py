@@ -425,6 +425,10 @@ def staff_actions(case: Any, user: Any, *, last_step: bool, verification_open: b
             names.discard("pay")
         names.discard("deliver" if case.delivery == Delivery.PICKUP else "hand_out")
     actions = [name for name in STAFF_ACTIONS if name in names]
+    if case.status == CaseStatus.CORRECTION and user.has_perm("cases.accept_case"):
+        # The applicant brings the corrected materials to the window: the clerk records them
+        # and resubmits on his behalf.
+        actions.append("resubmit")
     if verification_open and user.has_perm("cases.verify_commitment"):
         actions.append("verify")
     return actions

@@ -576,6 +576,17 @@ def case_material_paper(
         )
     material = _material_spec(case, order)
     row = case.materials.filter(order=order, current=True).first()
+    asked = (
+        case.corrections.filter(resolved_at__isnull=True).order_by("-requested_at").first()
+        if case.status == CaseStatus.CORRECTION
+        else None
+    )
+    if row is not None and received and asked is not None and row.uploaded_at < asked.requested_at:
+        # A corrected original handed in at the window supersedes what the correction notice
+        # asked about (kept, not current), so the resubmission finds it new.
+        row.current = False
+        row.save(update_fields=["current"])
+        row = None
     if row is None:
         row = CaseMaterial.objects.create(
             case=case, order=order, name=material.name, uploaded_by=actor
@@ -825,6 +836,9 @@ def case_resubmit(*, case: Case, actor: User) -> Case:
     a new file (or paper original) since the notice. The pre-review clock runs again."""
     case = _locked(case)
     _check(case, "resubmit", actor)
+    if actor.kind == UserKind.STAFF and not actor.has_perm("cases.accept_case"):
+        # Staff hand a correction in for the applicant only at the window.
+        raise PermissionDenied("您的角色不能代申请人提交补正材料。")
     request = case.corrections.filter(resolved_at__isnull=True).order_by("-requested_at").first()
     if request is not None:
         fresh = {

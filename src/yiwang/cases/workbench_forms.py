@@ -249,6 +249,23 @@ class CorrectionForm(forms.Form):
         return rows
 
 
+class ResubmitForm(forms.Form):
+    """补正 at the window: per material the correction notice asked for, the corrected paper
+    original received or a scan."""
+
+    def __init__(self, *args: Any, materials: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.material_orders = []
+        for row in materials:
+            self.material_orders.append(row.order)
+            self.fields[f"paper_{row.order}"] = forms.BooleanField(
+                label=_("%(name)s：纸质原件已收") % {"name": row.name}, required=False
+            )
+            self.fields[f"scan_{row.order}"] = forms.FileField(
+                label=_("%(name)s：扫描件") % {"name": row.name}, required=False
+            )
+
+
 class NoteForm(forms.Form):
     note = _text(_("意见"), required=False)
 

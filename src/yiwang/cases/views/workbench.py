@@ -217,6 +217,12 @@ def _action_form(
 ) -> Any:
     """The form of action `name` (prefixed by the action: a page holds several)."""
     kwargs: dict[str, Any] = {"data": data, "prefix": name}
+    if name == "resubmit":
+        request = case.corrections.filter(resolved_at__isnull=True).order_by("-requested_at")
+        asked = {e.get("order") for c in request[:1] for e in c.entries}
+        return wf.ResubmitForm(
+            materials=[m for m in materials if m.order in asked], files=files, **kwargs
+        )
     if name == "accept":
         deferrable = [m for m in materials if m.missing and m.deferrable and m.required]
         return wf.AcceptForm(deferrable=deferrable, **kwargs)
@@ -295,6 +301,19 @@ def _run(name: str, case: Case, user: User, data: dict[str, Any]) -> str:
     if name == "hand_out":
         services.case_hand_out(case=case, actor=user, collected_by=data["collected_by"])
         return _("已出件。")
+    if name == "resubmit":
+        for key, value in data.items():
+            kind, _sep, order = key.partition("_")
+            if kind == "scan" and value:
+                services.case_material_upload(
+                    case=case, actor=user, order=int(order), file=value, file_name=value.name
+                )
+        for key, value in data.items():
+            kind, _sep, order = key.partition("_")
+            if kind == "paper" and value:
+                services.case_material_paper(case=case, actor=user, order=int(order))
+        services.case_resubmit(case=case, actor=user)
+        return _("补正材料已登记，申请已重新提交，请预审。")
     if name == "archive":
         services.case_archive(case=case, actor=user)
         return _("已归档。")
@@ -366,6 +385,8 @@ def _detail(
 def _action_label(name: str) -> str:
     if name == "verify":
         return _("承诺核查")
+    if name == "resubmit":
+        return _("窗口登记补正材料")
     return _(CASE.transitions[name].label)
 
 
@@ -375,7 +396,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, case)
 
 
-ACTIONS = frozenset({*presenters.STAFF_ACTIONS, "verify"})
+ACTIONS = frozenset({*presenters.STAFF_ACTIONS, "verify", "resubmit"})
 
 
 @staff_page
@@ -392,7 +413,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     materials = presenters.staff_material_rows(
         case.version.materials.all(), selectors.case_materials(case, current_only=False)
     )
-    form = _action_form(action, case, materials, data=request.POST)
+    form = _action_form(action, case, materials, data=request.POST, files=request.FILES)
     if not form.is_valid():
         return _detail(request, case, bound=form, status=400)
     data = dict(form.cleaned_data)
