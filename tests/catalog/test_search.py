@@ -16,6 +16,7 @@ from yiwang.catalog import services as catalog
 from yiwang.catalog.models import SearchSynonym, ServiceItem
 from yiwang.catalog.search import query as search
 from yiwang.catalog.search import text as search_text
+from yiwang.catalog.search import thesaurus
 from yiwang.catalog.search.index import BUNDLE, ITEM, IndexRecord, SearchIndex
 from yiwang.catalog.search.synonyms import (
     Synonym,
@@ -160,6 +161,44 @@ def test_unknown_word_is_searched_by_its_nearest_catalogue_words(db):
     # Sharing one character of two is no likeness (明天 ~ 天然气).
     assert index.near("明天") == []
     assert "动物防疫条件合格证核发" in names("开养鸡场", 3)
+
+
+def test_thesaurus_finds_what_shares_no_catalogue_word(db):
+    # 房子 is no catalogue word; the thesaurus puts it in one synonym set with 房屋.
+    assert names("新房子通电")[0] == "低压居民用电报装"
+    # 旅店 (hostel) is a kind of 旅馆 (hotel): the broader set's word.
+    assert "旅馆业特种行业许可证核发" in names("开旅店", 3)
+
+
+def test_thesaurus_ships_with_its_licence():
+    data = Path(thesaurus.__file__).parent.parent / "data"
+    table = data / "thesaurus_cow.tsv"
+    assert table.stat().st_size < 1_000_000
+    assert "Chinese Open Wordnet" in table.read_text(encoding="utf-8").splitlines()[0]
+    licence = (data / "COW-LICENSE.txt").read_text(encoding="utf-8")
+    assert "Copyright 2013,2014 by Francis Bond and Shan" in licence
+    assert 'PROVIDED "AS IS"' in licence
+    # The hypernym links come from the Open English WordNet and the ILI (CC BY 4.0): attributed.
+    notice = (data / "THESAURUS-NOTICE.txt").read_text(encoding="utf-8")
+    assert "Open English WordNet" in notice and "Collaborative Interlingual Index" in notice
+    assert "Creative Commons Attribution 4.0" in (data / "OEWN-LICENSE.txt").read_text("utf-8")
+    sets = thesaurus.synsets()
+    lemmas, hypernyms = sets["03541696-n"]  # hostel
+    assert "旅社" in lemmas
+    assert any("旅馆" in sets[h][0] for h in hypernyms)
+
+
+def test_thesaurus_stands_in_only_for_words_the_catalogue_does_not_use(monkeypatch):
+    records = [_record("A1", "教师资格认定"), _record("A2", "教练员注册")]
+    index = SearchIndex.build(records, [])
+    # 老师 shares synonym sets with 教师 and 教练 (COW): both stand in for it, weaker.
+    assert set(index.thesaurus["老师"]) == {"教师", "教练"}
+    assert {index.records[h.index].code for h in index.search("当老师")} == {"A1", "A2"}
+    # A word the catalogue uses is searched as typed: 教师 does not bring in 教练.
+    assert [index.records[h.index].code for h in index.search("教师")] == ["A1"]
+    # Without the thesaurus the query finds nothing.
+    monkeypatch.setattr(thesaurus, "synsets", lambda: {})
+    assert SearchIndex.build(records, []).search("当老师") == []
 
 
 def test_characters_lift_the_name_that_says_what_was_asked(db):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from yiwang.catalog.search import text
+from yiwang.catalog.search import text, thesaurus
 from yiwang.catalog.search.synonyms import Synonym
 
 logger = logging.getLogger(__name__)
@@ -61,6 +61,14 @@ GAPPED_WEIGHT = 0.7
 NEAR_WORDS = 3
 NEAR_MIN_SIMILARITY = 0.55
 NEAR_WEIGHT = 0.9
+# A typed word the catalogue does not use that shares a synonym set of the shipped thesaurus
+# (COW, ADR 0012) with catalogue words or synonym phrases (弄坏 ~ 损坏, 补贴 ~ 津贴) is also
+# searched by them: together they count THESAURUS_WEIGHT of a typed word, split by √n like a
+# synonym's words.
+THESAURUS_WEIGHT = 0.6
+THESAURUS_FIELDS = ("name", "members")
+# A hypernym's catalogue words (旅社 → 旅馆) count this share of a synonym's.
+HYPERNYM_SHARE = 0.7
 # A result found only by a synonym's words while others match the words typed.
 SYNONYM_ONLY_FACTOR = 0.6
 # Results scoring below this share of the best score are noise (a stray shared word).
@@ -191,6 +199,11 @@ class SearchIndex:
     near_norm: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     char_near: dict[str, np.ndarray] = field(default_factory=dict)
     near_char_weight: dict[str, float] = field(default_factory=dict)
+    # The thesaurus, kept to the words it can help: a word → the catalogue words and synonym
+    # phrases sharing one of its synonym sets.
+    thesaurus: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    thesaurus_broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    synonym_by_phrase: dict[str, Synonym] = field(default_factory=dict)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -209,6 +222,7 @@ class SearchIndex:
                 text.word_groups(word) for word in synonym.expansions
             ]
         index._build_near_words()
+        index._build_thesaurus()
         return index
 
     def _build_rows(self) -> None:
@@ -349,6 +363,44 @@ class SearchIndex:
             dtype=np.float32,
         )
 
+    def _build_thesaurus(self) -> None:
+        self.synonym_by_phrase = {s.phrase: s for s in self.synonyms}
+        phrases = self.synonym_by_phrase
+        # Targets: words of the fields that say what an item is, the synonym phrases and their
+        # catalogue words. A word only in conditions or department names (配备, 健康 of
+        # 卫生健康局) is too loose a link.
+        wanted = {w for s in self.synonyms for w in s.expansions}
+        for name in THESAURUS_FIELDS:
+            wanted.update(self.postings.get(name, {}))
+        sets = thesaurus.synsets()
+        same: dict[str, dict[str, None]] = {}
+        broader: dict[str, dict[str, None]] = {}
+        for lemmas, hypernyms in sets.values():
+            targets = [w for w in lemmas if w in wanted or w in phrases]
+            above = [
+                w
+                for h in hypernyms
+                for w in sets.get(h, ((), ()))[0]
+                if w in wanted or w in phrases
+            ]
+            if not targets and not above:
+                continue
+            for word in lemmas:
+                if word in self.vocabulary or word in phrases:
+                    continue
+                if targets:
+                    same.setdefault(word, {}).update(dict.fromkeys(targets))
+                # A broader word that shares no character with the word is too loose a link
+                # (恋爱 → 关系, 东西 → 动产); one that does is a kind of it (旅社 → 旅馆).
+                close = [w for w in above if set(w) & set(word)]
+                if close:
+                    broader.setdefault(word, {}).update(dict.fromkeys(close))
+        self.thesaurus = {word: tuple(targets) for word, targets in same.items()}
+        self.thesaurus_broader = {
+            word: tuple(t for t in targets if t not in same.get(word, {}))
+            for word, targets in broader.items()
+        }
+
     def near(self, word: str) -> list[tuple[int, float]]:
         """The catalogue words and synonym phrases nearest to a word by weighted shared
         characters (cosine), at least NEAR_MIN_SIMILARITY, sharing at least two characters and
@@ -462,11 +514,29 @@ class SearchIndex:
             word = group[-1]
             if len(word) < 2 or word in covered or any(t in self.vocabulary for t in group):
                 continue
-            # A word the catalogue does not use: its nearest words stand in for it, weaker.
+            # A word the catalogue does not use: the catalogue words of its synonym sets and
+            # its nearest words by characters stand in for it, weaker.
+            # The word's own sets, or those of the words inside it (弄坏 in 弄坏了): their
+            # catalogue words, and weaker those of the broader sets (旅社 → 旅馆).
+            for table, weight in (
+                (self.thesaurus, THESAURUS_WEIGHT),
+                (self.thesaurus_broader, THESAURUS_WEIGHT * HYPERNYM_SHARE),
+            ):
+                related = tuple(
+                    dict.fromkeys(t for token in reversed(group) for t in table.get(token, ()))
+                )
+                for target in related:
+                    share = weight / math.sqrt(len(related))
+                    synonym = self.synonym_by_phrase.get(target)
+                    if synonym is not None:
+                        fuzzy.append((synonym, share))
+                    else:
+                        groups = text.word_groups(target)
+                        add(groups, share / max(len(groups), 1))
             for n, similarity in self.near(word):
                 target, synonym = self.near_words[n], self.near_synonym[n]
                 if synonym is not None:
-                    fuzzy.append((synonym, similarity))
+                    fuzzy.append((synonym, NEAR_WEIGHT * similarity))
                 else:
                     add([[target]], NEAR_WEIGHT * similarity)
         for synonym in matched:
@@ -479,7 +549,7 @@ class SearchIndex:
             for groups in self.expansion_groups[synonym.phrase]:
                 add(groups, share / max(len(groups), 1))
         for synonym, similarity in fuzzy:
-            share = NEAR_WEIGHT * similarity * EXPANSION_WEIGHT / math.sqrt(len(synonym.expansions))
+            share = similarity * EXPANSION_WEIGHT / math.sqrt(len(synonym.expansions))
             for groups in self.expansion_groups[synonym.phrase]:
                 add(groups, share / max(len(groups), 1))
         return ParsedQuery(normal, matched, weights, text.is_latin_query(normal), frozenset(typed))
