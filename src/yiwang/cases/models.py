@@ -19,7 +19,10 @@ from yiwang.cases.fields import (
     WarningLevel,
 )
 from yiwang.common.personal import EncryptedJSONField
-from yiwang.common.validators import PlainText
+from yiwang.common.validators import PlainText, bounded_text
+
+# Reasons, decisions and notes staff type (services._reason enforces the same bound).
+TEXT_MAX = 2000
 
 
 class Case(models.Model):
@@ -85,19 +88,21 @@ class Case(models.Model):
     delivery_address = EncryptedJSONField("邮寄信息")  # {recipient, phone, address}
     # 告知承诺: the text the applicant signed, when, and its SM3 digest.
     commitment = models.BooleanField("告知承诺", default=False)
-    commitment_text = models.TextField("承诺内容", blank=True)
+    commitment_text = models.TextField("承诺内容", blank=True, editable=False)
     commitment_signed_at = models.DateTimeField("承诺签署时间", null=True, blank=True)
-    commitment_digest = models.CharField("承诺摘要（SM3）", max_length=64, blank=True)
+    commitment_digest = models.CharField(
+        "承诺摘要（SM3）", max_length=64, blank=True, editable=False
+    )
 
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     received_on = models.DateField("收到材料日期", null=True, blank=True)
     accepted_on = models.DateField("受理日期", null=True, blank=True, db_index=True)
     deemed_accepted = models.BooleanField("视为受理", default=False)
-    not_accepted_reason = models.TextField("不予受理理由", blank=True)
+    not_accepted_reason = bounded_text("不予受理理由", TEXT_MAX, blank=True)
     step = models.PositiveSmallIntegerField("当前审查环节", default=0)
     decision = models.CharField("决定", max_length=8, choices=Decision.choices, blank=True)
-    decision_reason = models.TextField("决定理由", blank=True)
-    decision_basis = models.TextField("决定依据", blank=True)
+    decision_reason = bounded_text("决定理由", TEXT_MAX, blank=True)
+    decision_basis = bounded_text("决定依据", TEXT_MAX, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="决定人",
@@ -111,7 +116,9 @@ class Case(models.Model):
     # average it in the database).
     handling_days = models.PositiveIntegerField("办理用时（工作日）", null=True, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
-    tracking_number = models.CharField("邮件号", max_length=40, blank=True)
+    tracking_number = models.CharField(
+        "邮件号", max_length=40, blank=True, validators=[PlainText("邮件号")]
+    )
     collected_by = models.CharField(
         "领取人", max_length=64, blank=True, validators=[PlainText("领取人")]
     )
@@ -149,7 +156,7 @@ class Case(models.Model):
     warn_on = models.DateField("预警日期", null=True, blank=True, db_index=True)
     paused = models.BooleanField("计时暂停中", default=False)
     extended = models.BooleanField("已延期", default=False)
-    extension_reason = models.TextField("延期理由", blank=True)
+    extension_reason = bounded_text("延期理由", TEXT_MAX, blank=True)
     warning = models.CharField(
         "时限状态", max_length=8, choices=WarningLevel.choices, blank=True, default=""
     )
@@ -196,12 +203,14 @@ class CaseMaterial(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     order = models.PositiveSmallIntegerField("材料序号")
-    name = models.CharField("材料名称", max_length=200)
+    name = models.CharField("材料名称", max_length=200, editable=False)  # the version's
     file = models.FileField("文件", upload_to="cases/materials/%Y/%m/", blank=True)
-    file_name = models.CharField("文件名", max_length=200, blank=True)
-    content_type = models.CharField("文件类型", max_length=100, blank=True)
+    file_name = models.CharField(
+        "文件名", max_length=200, blank=True, validators=[PlainText("文件名")]
+    )
+    content_type = models.CharField("文件类型", max_length=100, blank=True, editable=False)
     size = models.PositiveIntegerField("大小（字节）", default=0)
-    digest = models.CharField("摘要（SM3）", max_length=64, blank=True)
+    digest = models.CharField("摘要（SM3）", max_length=64, blank=True, editable=False)
     paper = models.BooleanField("纸质原件已收", default=False)
     deferred = models.BooleanField("容缺", default=False)
     supply_due = models.DateField("补交期限", null=True, blank=True)
@@ -231,10 +240,11 @@ class CaseEvent(models.Model):
     )
     actor_label = models.CharField("操作人", max_length=150, blank=True)
     action = models.CharField("动作", max_length=32)
-    label = models.CharField("说明", max_length=64)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16, blank=True)
-    note = models.TextField("备注", blank=True)
+    # Written by the services from what they did and the (checked) text they were given.
+    label = models.CharField("说明", max_length=64, editable=False)
+    from_status = models.CharField("原状态", max_length=16, blank=True, editable=False)
+    to_status = models.CharField("新状态", max_length=16, blank=True, editable=False)
+    note = models.TextField("备注", blank=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "办件记录"
@@ -251,7 +261,7 @@ class CorrectionRequest(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
     entries = models.JSONField("补正内容", default=list)
-    note = models.TextField("说明", blank=True)
+    note = bounded_text("说明", TEXT_MAX, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -299,7 +309,7 @@ class CaseNotice(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField("文书", max_length=20, choices=NoticeKind.choices)
-    number = models.CharField("文号", max_length=40, unique=True)
+    number = models.CharField("文号", max_length=40, unique=True, editable=False)
     content = models.JSONField("内容", default=dict)
     pdf = models.FileField("PDF", upload_to="cases/notices/%Y/%m/", blank=True)
     issued_at = models.DateTimeField("出具时间", auto_now_add=True)
@@ -317,10 +327,10 @@ class Payment(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="payment")
     amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
-    basis = models.TextField("收费依据")
+    basis = models.TextField("收费依据", editable=False)  # the version's 收费依据
     status = models.CharField("状态", max_length=8, choices=PaymentStatus.choices)
-    channel = models.CharField("缴费渠道", max_length=32, blank=True)
-    reference = models.CharField("缴款码/交易号", max_length=64, blank=True)
+    channel = models.CharField("缴费渠道", max_length=32, blank=True, editable=False)
+    reference = models.CharField("缴款码/交易号", max_length=64, blank=True, editable=False)
     issued_at = models.DateTimeField("开具时间", auto_now_add=True)
     paid_at = models.DateTimeField("到账时间", null=True, blank=True)
 
@@ -339,7 +349,7 @@ class Verification(models.Model):
     status = models.CharField(
         "状态", max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.OPEN
     )
-    note = models.TextField("核查情况", blank=True)
+    note = bounded_text("核查情况", TEXT_MAX, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

@@ -49,6 +49,7 @@ from yiwang.cases.fields import (
     warning_share,
 )
 from yiwang.cases.models import (
+    TEXT_MAX,
     Case,
     CaseEvent,
     CaseMaterial,
@@ -62,6 +63,7 @@ from yiwang.cases.workflow import CASE
 from yiwang.catalog.models import ItemStatus, ServiceItem, ServiceItemVersion
 from yiwang.common import uploads
 from yiwang.common.crypto import sm3_hex
+from yiwang.common.validators import validate_plain_text
 from yiwang.notifications.services import notify
 from yiwang.org.models import Applicant, User, UserKind, Window, WindowKind
 from yiwang.workdays.models import Clock, PauseKind
@@ -110,8 +112,12 @@ def _reason(text: str, label: str, *, required: bool = True) -> str:
     text = (text or "").strip()
     if required and not text:
         raise ValidationError({"reason": f"请填写{label}。"})
-    if len(text) > MAX_REASON * 4:
-        raise ValidationError({"reason": f"{label}不能超过 {MAX_REASON * 4} 个字。"})
+    if len(text) > TEXT_MAX:
+        raise ValidationError({"reason": f"{label}不能超过 {TEXT_MAX} 个字。"})
+    try:
+        validate_plain_text(text, label)
+    except ValidationError as exc:
+        raise ValidationError({"reason": exc.messages}) from None
     return text
 
 
@@ -485,6 +491,13 @@ def case_update(
     return case
 
 
+def _safe_name(file_name: str) -> str:
+    """The uploader's file name as shown to staff: no direction controls, at most 200 chars."""
+    from yiwang.common.validators import BIDI_CONTROLS
+
+    return "".join(c for c in (file_name or "") if c not in BIDI_CONTROLS)[:200]
+
+
 def _material_spec(case: Case, order: int) -> Any:
     material = next((m for m in case.version.materials.all() if m.order == order), None)
     if material is None:
@@ -538,7 +551,7 @@ def case_material_upload(
         case=case,
         order=order,
         name=material.name,
-        file_name=(file_name or "")[:200],
+        file_name=_safe_name(file_name),
         content_type=uploads.content_type_for(kind),
         size=len(data),
         digest=sm3_hex(data),
@@ -1211,6 +1224,9 @@ def case_deliver(*, case: Case, actor: User, tracking_number: str = "") -> Case:
     tracking_number = (tracking_number or "").strip()
     if case.delivery == Delivery.EMS and not tracking_number:
         raise ValidationError({"tracking_number": "邮寄送达须填写邮件号。"})
+    if len(tracking_number) > 40:
+        raise ValidationError({"tracking_number": "邮件号不能超过 40 个字符。"})
+    validate_plain_text(tracking_number, "邮件号")
     case.tracking_number = tracking_number[:40]
     case.delivered_at = timezone.now()
     note = f"EMS {tracking_number}" if case.delivery == Delivery.EMS else "电子送达"
@@ -1230,6 +1246,7 @@ def case_hand_out(*, case: Case, actor: User, collected_by: str) -> Case:
         raise ValidationError({"collected_by": "请登记领取人姓名。"})
     if len(collected_by) > 64:
         raise ValidationError({"collected_by": "领取人姓名不能超过 64 个字。"})
+    validate_plain_text(collected_by, "领取人")
     case.collected_by = collected_by
     case.delivered_at = timezone.now()
     case.visits += 1

@@ -10,7 +10,7 @@ class PeriodicJob(models.Model):
     conditional update that moves `next_run_at` forward lets exactly one of them enqueue the
     run, however many workers there are."""
 
-    name = models.CharField("任务", max_length=64, unique=True)
+    name = models.CharField("任务", max_length=64, unique=True, editable=False)
     next_run_at = models.DateTimeField("下次运行")
     last_run_at = models.DateTimeField("上次运行", null=True, blank=True)
 

@@ -36,16 +36,16 @@ class Message(models.Model):
     )
     phone = EncryptedPersonalField("手机号码", kind="phone", hash_field="phone_hash")
     phone_hash = models.CharField(max_length=64, blank=True, editable=False)
-    kind = models.CharField("类别", max_length=32)
+    kind = models.CharField("类别", max_length=32, editable=False)
     subject_type = models.CharField("对象类型", max_length=64, blank=True)
     subject_id = models.CharField("对象标识", max_length=64, blank=True)
-    text = models.TextField("内容")
+    text = models.TextField("内容", editable=False)  # written by the services
     status = models.CharField(
         "状态", max_length=8, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     next_attempt_at = models.DateTimeField("下次发送时间", db_index=True)
-    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    last_error = models.CharField("最近错误", max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     read_at = models.DateTimeField("阅读时间", null=True, blank=True)
