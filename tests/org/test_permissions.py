@@ -62,15 +62,13 @@ def test_roles_keep_what_they_could_do(two_departments):
     assert workflow.may_compile(bureau) and workflow.may_review(bureau)
     assert workflow.may_compile(department_admin) and not workflow.may_review(department_admin)
     assert not workflow.may_compile(leader) and not workflow.may_review(leader)
-    item_states = workflow.ITEM_TRANSITIONS
-    assert [t.name for t in workflow.available(item_states, "active", department_admin)] == [
-        "suspend"
-    ]
-    assert [t.name for t in workflow.available(item_states, "active", bureau)] == [
+    item_states = workflow.ITEM
+    assert [t.name for t in item_states.available("active", department_admin)] == ["suspend"]
+    assert [t.name for t in item_states.available("active", bureau)] == [
         "suspend",
         "withdraw",
     ]
-    assert workflow.available(item_states, "active", clerk) == []
+    assert item_states.available("active", clerk) == []
     assert {"system_admin"} == ADMIN_SITE_ROLES
     assert {"system_admin", "bureau_admin", "leader"} == REGION_SCOPE_ROLES
 
@@ -78,10 +76,7 @@ def test_roles_keep_what_they_could_do(two_departments):
 def test_the_review_permission_granted_directly_lets_an_account_review(two_departments):
     user = _grant(two_departments.clerk_a.user, "catalog.review_item")
     assert workflow.may_review(user)
-    names = [
-        t.name
-        for t in workflow.available(workflow.VERSION_TRANSITIONS, VersionStatus.SUBMITTED, user)
-    ]
+    names = [t.name for t in workflow.VERSION.available(VersionStatus.SUBMITTED, user)]
     assert names == ["return", "approve"]
 
 
@@ -90,7 +85,7 @@ def test_a_permission_taken_from_a_role_is_no_longer_held(two_departments):
     clerk = User.objects.get(pk=two_departments.clerk_a.user.pk)
     assert not workflow.may_compile(clerk)
     with pytest.raises(PermissionDenied, match="您的角色不能提交审核"):
-        workflow.check(workflow.VERSION_TRANSITIONS, "submit", VersionStatus.DRAFT, clerk, "该版本")
+        workflow.VERSION.check("submit", VersionStatus.DRAFT, clerk, what="该版本")
 
 
 def test_a_superuser_without_roles_holds_every_permission(db):

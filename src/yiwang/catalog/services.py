@@ -467,7 +467,7 @@ def _full_clean_child(row: Any, label: str) -> None:
 def _transition(version: ServiceItemVersion, name: str, actor: User | None) -> ServiceItemVersion:
     version = _lock_version(version)
     _check_scope(actor, version.item.department)
-    workflow.check(workflow.VERSION_TRANSITIONS, name, version.status, actor, f"v{version.number}")
+    workflow.VERSION.check(name, version.status, actor, what=f"v{version.number}")
     return version
 
 
@@ -598,7 +598,7 @@ def _item_transition(
         raise ValidationError({"reason": f"{action_label}事项必须填写原因。"})
     item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
     _check_scope(actor, item.department)
-    transition = workflow.check(workflow.ITEM_TRANSITIONS, name, item.status, actor, "事项")
+    transition = workflow.ITEM.check(name, item.status, actor)
     before = snapshot(item, ["status"])
     item.status = transition.target
     item.save(update_fields=["status"])

@@ -10,11 +10,8 @@ applied by the selectors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.core.exceptions import PermissionDenied, ValidationError
-
 from yiwang.catalog.models import ItemStatus, VersionStatus
+from yiwang.common.workflow import Machine, Transition, may
 from yiwang.org.models import User
 
 COMPILE = "catalog.compile_item"  # claim, edit, revise, submit, import
@@ -23,18 +20,10 @@ PUBLISH = "catalog.publish_item"  # publish, withdraw
 SUSPEND = "catalog.suspend_item"  # suspend, resume
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset[str]
-    target: str
-    permission: str  # "app_label.codename"
-
-
-VERSION_TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
+VERSION = Machine.of(
+    "版本",
+    VersionStatus,
+    [
         Transition(
             "submit",
             "提交审核",
@@ -63,12 +52,13 @@ VERSION_TRANSITIONS: dict[str, Transition] = {
             VersionStatus.PUBLISHED,
             PUBLISH,
         ),
-    ]
-}
+    ],
+)
 
-ITEM_TRANSITIONS: dict[str, Transition] = {
-    t.name: t
-    for t in [
+ITEM = Machine.of(
+    "事项",
+    ItemStatus,
+    [
         Transition(
             "suspend",
             "暂停",
@@ -90,13 +80,8 @@ ITEM_TRANSITIONS: dict[str, Transition] = {
             ItemStatus.WITHDRAWN,
             PUBLISH,
         ),
-    ]
-}
-
-
-def may(user: User | None, permission: str) -> bool:
-    """No user is the system itself (commands, tasks, the demo loader): it may do anything."""
-    return user is None or user.has_perm(permission)
+    ],
+)
 
 
 def may_compile(user: User | None) -> bool:
@@ -105,31 +90,3 @@ def may_compile(user: User | None) -> bool:
 
 def may_review(user: User | None) -> bool:
     return may(user, REVIEW)
-
-
-def check(
-    transitions: dict[str, Transition], name: str, state: str, user: User | None, what: str
-) -> Transition:
-    """Raise unless `name` may fire from `state` for `user`; returns the transition."""
-    transition = transitions[name]
-    if state not in transition.sources:
-        raise ValidationError(
-            f"{what}当前为“{_label(state)}”，不能{transition.label}。", code="illegal_transition"
-        )
-    if not may(user, transition.permission):
-        raise PermissionDenied(f"您的角色不能{transition.label}。")
-    return transition
-
-
-def _label(state: str) -> str:
-    for choices in (VersionStatus, ItemStatus):
-        if state in choices.values:
-            return str(choices(state).label)
-    return state
-
-
-def available(
-    transitions: dict[str, Transition], state: str, user: User | None
-) -> list[Transition]:
-    """Transitions the user could fire now (for buttons on pages and links in the API)."""
-    return [t for t in transitions.values() if state in t.sources and may(user, t.permission)]

@@ -57,14 +57,16 @@ class Machine:
     def label(self, state: str) -> str:
         return str(self.states(state).label) if state in self.states.values else state
 
-    def check(self, name: str, state: str, user: Any) -> Transition:
+    def check(self, name: str, state: str, user: Any, *, what: str | None = None) -> Transition:
         """Raise unless `name` may fire from `state` for `user`; returns the transition.
         A state that does not allow it is a ValidationError coded ILLEGAL (409 in the API);
-        a user without the permission is PermissionDenied (403)."""
+        a user without the permission is PermissionDenied (403). `what` names the record in
+        the message when the machine's own word is too general (v3, 该版本)."""
         transition = self.transitions[name]
         if state not in transition.sources:
             raise ValidationError(
-                f"{self.what}当前为“{self.label(state)}”，不能{transition.label}。", code=ILLEGAL
+                f"{what or self.what}当前为“{self.label(state)}”，不能{transition.label}。",
+                code=ILLEGAL,
             )
         if not may(user, transition.permission):
             raise PermissionDenied(f"您的角色不能{transition.label}。")

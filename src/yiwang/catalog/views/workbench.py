@@ -143,14 +143,11 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     published = item.published_version
     open_version = selectors.open_version(item)
     version_actions = (
-        [
-            t.name
-            for t in workflow.available(workflow.VERSION_TRANSITIONS, open_version.status, user)
-        ]
+        [t.name for t in workflow.VERSION.available(open_version.status, user)]
         if open_version
         else []
     )
-    item_actions = workflow.available(workflow.ITEM_TRANSITIONS, item.status, user)
+    item_actions = workflow.ITEM.available(item.status, user)
     return render(
         request,
         "catalog/workbench_item_detail.html",
@@ -200,7 +197,7 @@ def item_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, _error_text(exc))
     else:
         messages.success(
-            request, f"事项已{workflow.ITEM_TRANSITIONS[action].label}，原因已记入动态调整记录。"
+            request, f"事项已{workflow.ITEM.transitions[action].label}，原因已记入动态调整记录。"
         )
     return redirect("catalog:item-detail", pk=item.pk)
 
@@ -518,10 +515,7 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
             "item": version.item,
             "form": form,
             "diff": presenters.version_diff(version, against),
-            "actions": [
-                t.name
-                for t in workflow.available(workflow.VERSION_TRANSITIONS, version.status, user)
-            ],
+            "actions": [t.name for t in workflow.VERSION.available(version.status, user)],
         },
     )
 
