@@ -385,6 +385,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MaterialSourceEnum": "yiwang.catalog.models.MaterialSource",
         "CalendarSourceEnum": "yiwang.workdays.models.CalendarSource",
+        "CaseStatusEnum": "yiwang.cases.fields.CaseStatus",
+        "CasePaymentStatusEnum": "yiwang.cases.fields.PaymentStatus",
+        "SpecialProcedureKindEnum": "yiwang.cases.fields.SpecialProcedureKind",
+        "NoticeKindEnum": "yiwang.cases.fields.NoticeKind",
     },
 }
 

@@ -274,6 +274,8 @@ def test_exempt_and_unknown_materials_are_not_asked_for(world, media):
     assert upload(client, case["id"], 9, PDF).status_code == 422
     answer = client.post(f"/api/cases/{case['id']}/materials/", {"material": 1}, format="json")
     assert answer.status_code == 415  # multipart only
+    answer = client.post(f"/api/cases/{case['id']}/materials/", {"material": 1}, format="multipart")
+    assert answer.status_code == 422 and answer.json() == {"file": ["请选择要上传的文件。"]}
     assert not CaseMaterial.objects.exists()
 
 

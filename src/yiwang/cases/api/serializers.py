@@ -37,7 +37,7 @@ def _text(label: str, *, required: bool = False, max_length: int = MAX_TEXT) -> 
 # --- Request bodies -----------------------------------------------------------------------------
 
 
-class DeliveryBodySerializer(BodySerializer):
+class CaseDeliveryBodySerializer(BodySerializer):
     method = serializers.ChoiceField(choices=Delivery.choices, help_text="送达方式")
     recipient = _text("收件人（EMS 必填）", max_length=64)
     phone = _text("收件人电话（EMS 必填）", max_length=20)
@@ -52,7 +52,7 @@ class CaseCreateSerializer(BodySerializer):
         default=dict,
         help_text="申请表：栏目键 → 值（见事项的 form_fields）；草稿可以只填一部分",
     )
-    delivery = DeliveryBodySerializer(required=False, help_text="结果送达方式；默认窗口领取")
+    delivery = CaseDeliveryBodySerializer(required=False, help_text="结果送达方式；默认窗口领取")
     commitment = serializers.BooleanField(
         required=False, default=False, help_text="告知承诺（仅实行告知承诺制的事项）"
     )
@@ -73,32 +73,36 @@ class CaseUpdateSerializer(BodySerializer):
         required=False,
         help_text="要修改的申请表栏目（其余不变；空值清除该栏目）",
     )
-    delivery = DeliveryBodySerializer(required=False)
+    delivery = CaseDeliveryBodySerializer(required=False)
     commitment = serializers.BooleanField(required=False)
 
 
-class MaterialUploadSerializer(BodySerializer):
+class CaseMaterialUploadSerializer(BodySerializer):
     material = serializers.IntegerField(
         min_value=1, max_value=MAX_ORDER, help_text="材料在事项版本中的序号（order）"
     )
+    # A missing or empty file is refused like a file of the wrong type (422), not as a schema
+    # error: an empty part reaches the view as no file at all.
     file = serializers.FileField(
-        allow_empty_file=False, help_text="PDF、JPEG、PNG、docx 或 xlsx（按内容判断）"
+        required=False,
+        allow_empty_file=True,
+        help_text="PDF、JPEG、PNG、docx 或 xlsx（按内容判断；必填）",
     )
 
 
-class NoteSerializer(BodySerializer):
+class CaseNoteSerializer(BodySerializer):
     note = _text("备注")
 
 
-class ReasonSerializer(BodySerializer):
+class CaseReasonSerializer(BodySerializer):
     reason = _text("理由", required=True)
 
 
-class OptionalReasonSerializer(BodySerializer):
+class CaseOptionalReasonSerializer(BodySerializer):
     reason = _text("原因")
 
 
-class AcceptSerializer(BodySerializer):
+class CaseAcceptSerializer(BodySerializer):
     deferred = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_ORDER),
         required=False,
@@ -109,7 +113,7 @@ class AcceptSerializer(BodySerializer):
     note = _text("备注")
 
 
-class CorrectionEntrySerializer(BodySerializer):
+class CaseCorrectionEntrySerializer(BodySerializer):
     order = serializers.IntegerField(
         required=False, allow_null=True, min_value=1, max_value=MAX_ORDER, help_text="材料序号"
     )
@@ -117,14 +121,14 @@ class CorrectionEntrySerializer(BodySerializer):
     note = _text("需要补正的内容", required=True)
 
 
-class CorrectionSerializer(BodySerializer):
-    entries = CorrectionEntrySerializer(
+class CaseCorrectionSerializer(BodySerializer):
+    entries = CaseCorrectionEntrySerializer(
         many=True, help_text="需要补正的全部内容（一次性告知）：每条给 order 或 name，以及 note"
     )
     note = _text("说明")
 
 
-class DecideSerializer(BodySerializer):
+class CaseDecideSerializer(BodySerializer):
     decision = serializers.ChoiceField(choices=Decision.choices, help_text="准予或不予")
     reason = _text("理由（不予时必填）")
     basis = _text("法律依据（不予时必填）")
@@ -138,24 +142,24 @@ class DecideSerializer(BodySerializer):
     )
 
 
-class PauseSerializer(BodySerializer):
+class CasePauseSerializer(BodySerializer):
     kind = serializers.ChoiceField(choices=SpecialProcedureKind.choices, help_text="特别程序类别")
     reason = _text("事由", required=True, max_length=MAX_REASON)
     limit_days = serializers.IntegerField(min_value=1, max_value=365, help_text="时限（工作日）")
 
 
-class DeliverSerializer(BodySerializer):
+class CaseDeliverSerializer(BodySerializer):
     tracking_number = _text("EMS 邮件号（邮寄送达必填）", max_length=40)
 
 
-class HandOutSerializer(BodySerializer):
+class CaseHandOutSerializer(BodySerializer):
     collected_by = _text("领取人姓名", required=True, max_length=64)
 
 
 # --- Answers ------------------------------------------------------------------------------------
 
 
-class ApplicantSerializer(serializers.Serializer):
+class CaseApplicantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     name = serializers.CharField()
@@ -164,7 +168,7 @@ class ApplicantSerializer(serializers.Serializer):
     phone = serializers.CharField(help_text="手机号码（脱敏）")
 
 
-class TransitionSerializer(serializers.Serializer):
+class CaseTransitionSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="动作，如 accept、not_accept")
     label = serializers.CharField()  # type: ignore[assignment]
     path = serializers.CharField(help_text="POST 的路径，如 /api/cases/12/not-accept/")
@@ -179,7 +183,7 @@ class CaseSummarySerializer(serializers.Serializer):
     item_name = serializers.CharField()
     department = serializers.CharField(help_text="办理部门名称")
     department_id = serializers.IntegerField()
-    applicant = ApplicantSerializer()
+    applicant = CaseApplicantSerializer()
     channel = serializers.ChoiceField(choices=Channel.choices)
     channel_label = serializers.CharField()
     submitted_at = serializers.DateTimeField(allow_null=True)
@@ -191,7 +195,7 @@ class CaseSummarySerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class CaseHistoryEntrySerializer(serializers.Serializer):
     who = serializers.CharField(help_text="操作人（系统操作为“系统”）")
     when = serializers.DateTimeField()
     action = serializers.CharField()
@@ -201,12 +205,12 @@ class HistoryEntrySerializer(serializers.Serializer):
 
 
 # "from" is a Python keyword: declared after the class body.
-HistoryEntrySerializer._declared_fields["from"] = serializers.CharField(
+CaseHistoryEntrySerializer._declared_fields["from"] = serializers.CharField(
     allow_blank=True, help_text="原状态"
 )
 
 
-class MaterialSerializer(serializers.Serializer):
+class CaseMaterialSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     order = serializers.IntegerField()
     name = serializers.CharField()
@@ -220,7 +224,7 @@ class MaterialSerializer(serializers.Serializer):
     download_url = serializers.CharField(allow_null=True)
 
 
-class RequiredMaterialSerializer(serializers.Serializer):
+class CaseRequiredMaterialSerializer(serializers.Serializer):
     order = serializers.IntegerField()
     name = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]
@@ -228,7 +232,7 @@ class RequiredMaterialSerializer(serializers.Serializer):
     exempt = serializers.BooleanField(help_text="免提交（部门通过数据共享获取）")
 
 
-class NoticeSerializer(serializers.Serializer):
+class CaseNoticeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=NoticeKind.choices)
     kind_label = serializers.CharField()
@@ -237,21 +241,21 @@ class NoticeSerializer(serializers.Serializer):
     download_url = serializers.CharField()
 
 
-class PaymentSerializer(serializers.Serializer):
+class CasePaymentSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=10, decimal_places=2)
     basis = serializers.CharField(allow_blank=True)
     status = serializers.ChoiceField(choices=PaymentStatus.choices, allow_blank=True)
     paid_at = serializers.DateTimeField(allow_null=True)
 
 
-class CorrectionAnswerSerializer(serializers.Serializer):
+class CaseCorrectionAnswerSerializer(serializers.Serializer):
     entries = serializers.ListField(child=serializers.DictField())
     note = serializers.CharField(allow_blank=True)
     requested_at = serializers.DateTimeField()
     resolved_at = serializers.DateTimeField(allow_null=True)
 
 
-class SpecialProcedureSerializer(serializers.Serializer):
+class CaseSpecialProcedureSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SpecialProcedureKind.choices)
     reason = serializers.CharField()
     limit_days = serializers.IntegerField()
@@ -260,7 +264,7 @@ class SpecialProcedureSerializer(serializers.Serializer):
     ended_on = serializers.DateField(allow_null=True)
 
 
-class DeliveryAnswerSerializer(serializers.Serializer):
+class CaseDeliveryAnswerSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=Delivery.choices)
     recipient = serializers.CharField(allow_blank=True)
     phone = serializers.CharField(allow_blank=True, help_text="收件人电话（脱敏）")
@@ -274,7 +278,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
     form = serializers.DictField(
         child=serializers.CharField(allow_blank=True), help_text="申请表（身份证号码、电话脱敏）"
     )
-    delivery = DeliveryAnswerSerializer()
+    delivery = CaseDeliveryAnswerSerializer()
     commitment = serializers.BooleanField()
     commitment_signed_at = serializers.DateTimeField(allow_null=True)
     received_on = serializers.DateField(allow_null=True)
@@ -295,12 +299,12 @@ class CaseDetailSerializer(CaseSummarySerializer):
     concluded_on = serializers.DateField(allow_null=True)
     fee_amount = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     payment_status = serializers.ChoiceField(choices=PaymentStatus.choices, allow_blank=True)
-    payment = PaymentSerializer(allow_null=True)
-    history = HistoryEntrySerializer(many=True)
-    materials = MaterialSerializer(many=True, help_text="已提交的材料（当前有效的）")
-    required_materials = RequiredMaterialSerializer(many=True, help_text="事项版本的申请材料")
-    notices = NoticeSerializer(many=True)
-    corrections = CorrectionAnswerSerializer(many=True)
-    special_procedures = SpecialProcedureSerializer(many=True)
-    transitions = TransitionSerializer(many=True, help_text="调用者现在可以执行的动作")
+    payment = CasePaymentSerializer(allow_null=True)
+    history = CaseHistoryEntrySerializer(many=True)
+    materials = CaseMaterialSerializer(many=True, help_text="已提交的材料（当前有效的）")
+    required_materials = CaseRequiredMaterialSerializer(many=True, help_text="事项版本的申请材料")
+    notices = CaseNoticeSerializer(many=True)
+    corrections = CaseCorrectionAnswerSerializer(many=True)
+    special_procedures = CaseSpecialProcedureSerializer(many=True)
+    transitions = CaseTransitionSerializer(many=True, help_text="调用者现在可以执行的动作")
     updated_at = serializers.DateTimeField()

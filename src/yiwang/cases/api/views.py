@@ -30,7 +30,7 @@ from yiwang.cases.workflow import CASE
 from yiwang.catalog import selectors as catalog_selectors
 from yiwang.common.api import ERROR_RESPONSES, request_user
 from yiwang.common.filters import IdFilter, StrictFilterSet
-from yiwang.common.parsers import FormParser, MultiPartParser
+from yiwang.common.parsers import JSONParser, MultiPartParser
 from yiwang.common.workflow import may
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User, UserKind
@@ -114,6 +114,18 @@ class CaseViewSet(viewsets.GenericViewSet):
     filterset_class = CaseFilter
     lookup_value_regex = "[0-9]+"
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # Bodies that nest (the form, the delivery address, lists) are JSON only; flat ones may
+    # also come as a form.
+    JSON_ONLY = (JSONParser,)
+
+    def get_parsers(self) -> list[Any]:
+        # Called before DRF sets self.action on a request: find it from the method.
+        action = getattr(self, "action", None)
+        if action is None and getattr(self, "request", None) is not None:
+            action = getattr(self, "action_map", {}).get((self.request.method or "").lower())
+        if action in ("create", "partial_update"):
+            return [parser() for parser in self.JSON_ONLY]
+        return super().get_parsers()
 
     def get_queryset(self) -> QuerySet[Case]:
         return selectors.cases_for(user=request_user(self.request)).order_by("-created_at", "-id")
@@ -204,21 +216,23 @@ class CaseViewSet(viewsets.GenericViewSet):
         return _detail(self._case(), user)
 
     @extend_schema(
-        request={"multipart/form-data": s.MaterialUploadSerializer},
-        responses={201: s.MaterialSerializer, **UPLOAD_RESPONSES},
+        request={"multipart/form-data": s.CaseMaterialUploadSerializer},
+        responses={201: s.CaseMaterialSerializer, **UPLOAD_RESPONSES},
     )
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def materials(self, request: Request, pk: str | None = None) -> Response:
         """Hand in the file of one material (by its order in the item version). The type is
         judged by content; a refused file leaves nothing stored."""
         case = self._case()
         user = request_user(request)
-        data = _body(s.MaterialUploadSerializer, request)
-        upload = data["file"]
+        data = _body(s.CaseMaterialUploadSerializer, request)
+        upload = data.get("file")
+        if upload is None:
+            raise DjangoValidationError({"file": "请选择要上传的文件。"})
         row = services.case_material_upload(
             case=case, actor=user, order=data["material"], file=upload, file_name=upload.name
         )
-        return Response(s.MaterialSerializer(presenting.material(case, row)).data, status=201)
+        return Response(s.CaseMaterialSerializer(presenting.material(case, row)).data, status=201)
 
     # --- transitions ---------------------------------------------------------------------
 
@@ -247,40 +261,41 @@ class CaseViewSet(viewsets.GenericViewSet):
             request, "submit", None, lambda c, u, d: services.case_submit(case=c, actor=u)
         )
 
-    @_transition_schema(s.AcceptSerializer, "受理（可容缺受理）")
-    @action(detail=True, methods=["post"])
+    @_transition_schema(s.CaseAcceptSerializer, "受理（可容缺受理）")
+    @action(detail=True, methods=["post"], parser_classes=JSON_ONLY)
     def accept(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "accept",
-            s.AcceptSerializer,
+            s.CaseAcceptSerializer,
             lambda c, u, d: services.case_accept(
                 case=c, actor=u, deferred=d["deferred"], note=d["note"]
             ),
         )
 
-    @_transition_schema(s.ReasonSerializer, "不予受理")
+    @_transition_schema(s.CaseReasonSerializer, "不予受理")
     @action(detail=True, methods=["post"], url_path="not-accept", url_name="not-accept")
     def not_accept(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "not_accept",
-            s.ReasonSerializer,
+            s.CaseReasonSerializer,
             lambda c, u, d: services.case_not_accept(case=c, actor=u, reason=d["reason"]),
         )
 
-    @_transition_schema(s.CorrectionSerializer, "一次性告知补正")
+    @_transition_schema(s.CaseCorrectionSerializer, "一次性告知补正")
     @action(
         detail=True,
         methods=["post"],
         url_path="request-correction",
         url_name="request-correction",
+        parser_classes=JSON_ONLY,
     )
     def request_correction(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "request_correction",
-            s.CorrectionSerializer,
+            s.CaseCorrectionSerializer,
             lambda c, u, d: services.case_request_correction(
                 case=c, actor=u, entries=[dict(e) for e in d["entries"]], note=d["note"]
             ),
@@ -293,33 +308,33 @@ class CaseViewSet(viewsets.GenericViewSet):
             request, "resubmit", None, lambda c, u, d: services.case_resubmit(case=c, actor=u)
         )
 
-    @_transition_schema(s.OptionalReasonSerializer, "撤回申请")
+    @_transition_schema(s.CaseOptionalReasonSerializer, "撤回申请")
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "withdraw",
-            s.OptionalReasonSerializer,
+            s.CaseOptionalReasonSerializer,
             lambda c, u, d: services.case_withdraw(case=c, actor=u, reason=d["reason"]),
         )
 
-    @_transition_schema(s.NoteSerializer, "完成本审查环节")
+    @_transition_schema(s.CaseNoteSerializer, "完成本审查环节")
     @action(detail=True, methods=["post"])
     def advance(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "advance",
-            s.NoteSerializer,
+            s.CaseNoteSerializer,
             lambda c, u, d: services.case_advance(case=c, actor=u, note=d["note"]),
         )
 
-    @_transition_schema(s.DecideSerializer, "作出决定（准予或不予）")
+    @_transition_schema(s.CaseDecideSerializer, "作出决定（准予或不予）")
     @action(detail=True, methods=["post"])
     def decide(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "decide",
-            s.DecideSerializer,
+            s.CaseDecideSerializer,
             lambda c, u, d: services.case_decide(
                 case=c,
                 actor=u,
@@ -330,13 +345,13 @@ class CaseViewSet(viewsets.GenericViewSet):
             ),
         )
 
-    @_transition_schema(s.PauseSerializer, "启动特别程序（计时暂停）")
+    @_transition_schema(s.CasePauseSerializer, "启动特别程序（计时暂停）")
     @action(detail=True, methods=["post"])
     def pause(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "pause",
-            s.PauseSerializer,
+            s.CasePauseSerializer,
             lambda c, u, d: services.case_pause(
                 case=c, actor=u, kind=d["kind"], reason=d["reason"], limit_days=d["limit_days"]
             ),
@@ -349,13 +364,13 @@ class CaseViewSet(viewsets.GenericViewSet):
             request, "resume", None, lambda c, u, d: services.case_resume(case=c, actor=u)
         )
 
-    @_transition_schema(s.ReasonSerializer, "延长审批期限（一次，负责人批准）")
+    @_transition_schema(s.CaseReasonSerializer, "延长审批期限（一次，负责人批准）")
     @action(detail=True, methods=["post"])
     def extend(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "extend",
-            s.ReasonSerializer,
+            s.CaseReasonSerializer,
             lambda c, u, d: services.case_extend(case=c, actor=u, reason=d["reason"]),
         )
 
@@ -364,25 +379,25 @@ class CaseViewSet(viewsets.GenericViewSet):
     def pay(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(request, "pay", None, lambda c, u, d: services.case_pay(case=c, actor=u))
 
-    @_transition_schema(s.DeliverSerializer, "送达（EMS 或电子送达）")
+    @_transition_schema(s.CaseDeliverSerializer, "送达（EMS 或电子送达）")
     @action(detail=True, methods=["post"])
     def deliver(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "deliver",
-            s.DeliverSerializer,
+            s.CaseDeliverSerializer,
             lambda c, u, d: services.case_deliver(
                 case=c, actor=u, tracking_number=d["tracking_number"]
             ),
         )
 
-    @_transition_schema(s.HandOutSerializer, "窗口出件")
+    @_transition_schema(s.CaseHandOutSerializer, "窗口出件")
     @action(detail=True, methods=["post"], url_path="hand-out", url_name="hand-out")
     def hand_out(self, request: Request, pk: str | None = None) -> Response:
         return self._fire(
             request,
             "hand_out",
-            s.HandOutSerializer,
+            s.CaseHandOutSerializer,
             lambda c, u, d: services.case_hand_out(case=c, actor=u, collected_by=d["collected_by"]),
         )
 
