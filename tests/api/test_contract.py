@@ -164,9 +164,11 @@ def role_headers(django_db_setup, django_db_blocker, tmp_path_factory):
             "citizen": _citizen_session(Client()),
             "anonymous": None,
         }
-        # Each role is who it says it is (a broken sign-in would quietly test anonymous thrice).
+        # Each role is who it says it is (a broken sign-in would quietly test anonymous thrice)
+        # — asked the way the tests send their requests, through schemathesis.
+        me_operation = OPERATIONS["GET /api/org/me/"]
         for role, kind in (("bureau_admin", "staff"), ("clerk", "staff"), ("citizen", "citizen")):
-            me = Client().get("/api/org/me/", headers=headers[role])
+            me = me_operation.Case().call(headers=headers[role], cookies=_cookies(headers[role]))
             assert me.status_code == 200, (role, me.content)
             assert me.json()["kind"] == kind, (role, me.json())
         yield headers
