@@ -66,6 +66,7 @@ NEAR_WEIGHT = 0.9
 # searched by them: together they count THESAURUS_WEIGHT of a typed word, split by √n like a
 # synonym's words.
 THESAURUS_WEIGHT = 0.6
+# The fields whose words a thesaurus word may stand for (with the synonym phrases and targets).
 THESAURUS_FIELDS = ("name", "members")
 # A hypernym's catalogue words (旅社 → 旅馆) count this share of a synonym's.
 HYPERNYM_SHARE = 0.7
@@ -364,6 +365,9 @@ class SearchIndex:
         )
 
     def _build_thesaurus(self) -> None:
+        """The shipped thesaurus kept to the words it can help: each word the catalogue does not
+        use → the catalogue words and synonym phrases of its synonym sets, and of its broader
+        sets when they share a character with it."""
         self.synonym_by_phrase = {s.phrase: s for s in self.synonyms}
         phrases = self.synonym_by_phrase
         # Targets: words of the fields that say what an item is, the synonym phrases and their
@@ -514,10 +518,9 @@ class SearchIndex:
             word = group[-1]
             if len(word) < 2 or word in covered or any(t in self.vocabulary for t in group):
                 continue
-            # A word the catalogue does not use: the catalogue words of its synonym sets and
-            # its nearest words by characters stand in for it, weaker.
-            # The word's own sets, or those of the words inside it (弄坏 in 弄坏了): their
-            # catalogue words, and weaker those of the broader sets (旅社 → 旅馆).
+            # A word the catalogue does not use: the catalogue words of its thesaurus sets (or
+            # of those of the words inside it: 房子 in 新房子), weaker those of the broader sets
+            # (旅社 → 旅馆), and its nearest words by characters stand in for it, weaker.
             for table, weight in (
                 (self.thesaurus, THESAURUS_WEIGHT),
                 (self.thesaurus_broader, THESAURUS_WEIGHT * HYPERNYM_SHARE),
