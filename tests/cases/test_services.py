@@ -587,3 +587,29 @@ def test_a_corrected_paper_original_at_the_window_lets_the_case_be_resubmitted(w
     # the original first handed in is kept, superseded
     rows = case.materials.filter(order=1)
     assert rows.count() == 2 and rows.filter(current=True, paper=True).count() == 1
+
+
+def test_a_superuser_sees_every_case_and_a_clerk_his_scope_and_what_he_registered(world):
+    from tests import factories as f
+    from yiwang.cases import selectors
+    from yiwang.org.models import User
+
+    online = draft(world)
+    walk_in = s.case_create(
+        item=world.item, applicant=world.citizen, actor=world.counter.user, form=world.form()
+    )
+    root = f.staff(world.other, ["department_admin"], username="root")
+    User.objects.filter(pk=root.user_id).update(is_superuser=True)
+    everyone = {online.pk, walk_in.pk}
+    assert (
+        set(
+            selectors.cases_for(user=User.objects.get(pk=root.user_id)).values_list("pk", flat=True)
+        )
+        == everyone
+    )
+    assert set(selectors.cases_for(user=world.clerk.user).values_list("pk", flat=True)) == everyone
+    # the 综合窗口 clerk of another department: the one he registered only
+    assert list(selectors.cases_for(user=world.counter.user).values_list("pk", flat=True)) == [
+        walk_in.pk
+    ]
+    assert not selectors.cases_for(user=world.other_clerk.user).exists()
