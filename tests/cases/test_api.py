@@ -279,6 +279,55 @@ def test_exempt_and_unknown_materials_are_not_asked_for(world, media):
     assert not CaseMaterial.objects.exists()
 
 
+def test_paper_originals_are_recorded_at_the_window(world, media):
+    clerk = as_(world.clerk.user)
+    created = clerk.post(
+        "/api/cases/",
+        {"item": world.item.code, "form": world.form(), "applicant": world.citizen.pk},
+        format="json",
+    ).json()
+    pk = created["id"]
+    for order in (1, 2):
+        answer = clerk.post(f"/api/cases/{pk}/materials/paper/", {"material": order}, format="json")
+        assert answer.status_code == 200 and answer.json()["paper"] is True
+        assert answer.json()["download_url"] is None
+    answer = as_(world.citizen.user).post(
+        f"/api/cases/{pk}/materials/paper/", {"material": 1}, format="json"
+    )
+    assert answer.status_code == 403
+    answer = clerk.post(f"/api/cases/{pk}/materials/paper/", {"material": 3}, format="json")
+    assert answer.status_code == 422  # 免提交
+    answer = post(clerk, pk, "submit")
+    assert answer.status_code == 200 and answer.json()["status"] == "submitted"
+    assert answer.json()["channel"] == "window"
+
+
+def test_a_commitment_is_verified_after_the_decision(world, media):
+    pk = apply(world, commitment=True)["id"]
+    citizen = as_(world.citizen.user)
+    assert upload(citizen, pk, 1, PDF).status_code == 201
+    # 告知承诺: the deferrable 经营场所使用证明 is covered by the commitment
+    answer = post(citizen, pk, "submit")
+    assert answer.status_code == 200 and answer.json()["commitment_signed_at"]
+    assert post(as_(world.clerk.user), pk, "accept").status_code == 200
+    approver = as_(world.approver.user)
+    assert post(approver, pk, "verify", {"confirmed": True, "note": "x"}).status_code == 409
+    post(approver, pk, "advance")
+    answer = post(approver, pk, "decide", {"decision": "approve"})
+    assert answer.json()["verification"]["status"] == "open"
+    answer = post(as_(world.clerk.user), pk, "verify", {"confirmed": True, "note": "属实"})
+    assert answer.status_code == 403
+    answer = post(as_(world.head.user), pk, "verify", {"confirmed": False, "note": ""})
+    assert answer.status_code == 400
+    answer = post(as_(world.head.user), pk, "verify", {"confirmed": True, "note": "现场核查属实"})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["verification"]["status"] == "confirmed"
+    assert (
+        post(as_(world.head.user), pk, "verify", {"confirmed": True, "note": "再"}).status_code
+        == 409
+    )
+
+
 # --- the whole flow -------------------------------------------------------------------------
 
 
@@ -480,6 +529,8 @@ def _every_endpoint(pk: int) -> list[tuple[str, str, Any]]:
         ("get", f"/api/cases/{pk}/", None),
         ("patch", f"/api/cases/{pk}/", {"form": {"shop_address": "x"}}),
         ("post", f"/api/cases/{pk}/materials/", "upload"),
+        ("post", f"/api/cases/{pk}/materials/paper/", {"material": 1}),
+        ("post", f"/api/cases/{pk}/verify/", {"confirmed": True, "note": "属实"}),
         *[("post", f"/api/cases/{pk}/{path}/", body or {}) for path, body in BODIES.items()],
     ]
 

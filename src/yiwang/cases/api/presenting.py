@@ -104,6 +104,18 @@ def material(case: Case, row: CaseMaterial) -> dict[str, Any]:
     }
 
 
+def _verification(case: Case) -> dict[str, Any] | None:
+    found = getattr(case, "verification", None)  # the reverse one-to-one, when there is one
+    if found is None:
+        return None
+    return {
+        "due_on": found.due_on,
+        "status": found.status,
+        "note": found.note,
+        "done_at": found.done_at,
+    }
+
+
 def detail(case: Case, user: User) -> dict[str, Any]:
     """Everything the caller may see of `case` (already read through the selectors)."""
     steps = review_steps(case.version)
@@ -205,6 +217,7 @@ def detail(case: Case, user: User) -> dict[str, Any]:
                 }
                 for p in case.special_procedures.all()
             ],
+            "verification": _verification(case),
             "transitions": [
                 {"name": t.name, "label": t.label, "path": action_path(case, t.name)}
                 for t in CASE.available(case.status, user)

@@ -17,6 +17,7 @@ from yiwang.cases.fields import (
     NoticeKind,
     PaymentStatus,
     SpecialProcedureKind,
+    VerificationStatus,
     WarningLevel,
 )
 from yiwang.common.serializers import BodySerializer
@@ -156,6 +157,20 @@ class CaseHandOutSerializer(BodySerializer):
     collected_by = _text("领取人姓名", required=True, max_length=64)
 
 
+class CasePaperSerializer(BodySerializer):
+    material = serializers.IntegerField(
+        min_value=1, max_value=MAX_ORDER, help_text="材料在事项版本中的序号（order）"
+    )
+    received = serializers.BooleanField(
+        required=False, default=True, help_text="纸质原件已收（false：撤销登记）"
+    )
+
+
+class CaseVerifySerializer(BodySerializer):
+    confirmed = serializers.BooleanField(help_text="承诺属实（false：承诺不实）")
+    note = _text("核查情况", required=True)
+
+
 # --- Answers ------------------------------------------------------------------------------------
 
 
@@ -274,6 +289,13 @@ class CaseDeliveryAnswerSerializer(serializers.Serializer):
     delivered_at = serializers.DateTimeField(allow_null=True)
 
 
+class CaseVerificationSerializer(serializers.Serializer):
+    due_on = serializers.DateField(help_text="核查期限")
+    status = serializers.ChoiceField(choices=VerificationStatus.choices)
+    note = serializers.CharField(allow_blank=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+
+
 class CaseDetailSerializer(CaseSummarySerializer):
     form = serializers.DictField(
         child=serializers.CharField(allow_blank=True), help_text="申请表（身份证号码、电话脱敏）"
@@ -306,5 +328,8 @@ class CaseDetailSerializer(CaseSummarySerializer):
     notices = CaseNoticeSerializer(many=True)
     corrections = CaseCorrectionAnswerSerializer(many=True)
     special_procedures = CaseSpecialProcedureSerializer(many=True)
+    verification = CaseVerificationSerializer(
+        allow_null=True, help_text="告知承诺核查（准予后开启），或 null"
+    )
     transitions = CaseTransitionSerializer(many=True, help_text="调用者现在可以执行的动作")
     updated_at = serializers.DateTimeField()

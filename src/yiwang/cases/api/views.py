@@ -26,7 +26,7 @@ from yiwang.cases.api import presenting
 from yiwang.cases.api import serializers as s
 from yiwang.cases.fields import CaseStatus, Channel, Delivery
 from yiwang.cases.models import Case
-from yiwang.cases.workflow import CASE
+from yiwang.cases.workflow import CASE, VERIFY
 from yiwang.catalog import selectors as catalog_selectors
 from yiwang.common.api import ERROR_RESPONSES, request_user
 from yiwang.common.filters import IdFilter, StrictFilterSet
@@ -233,6 +233,39 @@ class CaseViewSet(viewsets.GenericViewSet):
             case=case, actor=user, order=data["material"], file=upload, file_name=upload.name
         )
         return Response(s.CaseMaterialSerializer(presenting.material(case, row)).data, status=201)
+
+    @extend_schema(
+        request=s.CasePaperSerializer,
+        responses={200: s.CaseMaterialSerializer, **ERROR_RESPONSES},
+        summary="登记纸质原件（窗口）",
+    )
+    @action(detail=True, methods=["post"], url_path="materials/paper", url_name="paper")
+    def paper(self, request: Request, pk: str | None = None) -> Response:
+        """Record at the window that the paper original of one material was received."""
+        case = self._case()
+        user = request_user(request)
+        data = _body(s.CasePaperSerializer, request)
+        row = services.case_material_paper(
+            case=case, actor=user, order=data["material"], received=data["received"]
+        )
+        return Response(s.CaseMaterialSerializer(presenting.material(case, row)).data)
+
+    @extend_schema(
+        request=s.CaseVerifySerializer,
+        responses={200: s.CaseDetailSerializer, **ERROR_RESPONSES},
+        summary="告知承诺核查",
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        """告知承诺: record whether the commitment a case was decided on is true (409 when the
+        case has no open verification)."""
+        case = self._case()
+        user = request_user(request)
+        if not user.has_perm(VERIFY):
+            raise DjangoPermissionDenied("您的角色不能核查承诺。")
+        data = _body(s.CaseVerifySerializer, request)
+        services.case_verify(case=case, actor=user, confirmed=data["confirmed"], note=data["note"])
+        return _detail(self._case(), user)
 
     # --- transitions ---------------------------------------------------------------------
 
