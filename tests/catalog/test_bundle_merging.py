@@ -160,7 +160,7 @@ def _body_lines(page: str, bundle: Bundle) -> list[str]:
 def test_no_notice_pdf_page_holds_only_the_closing_line(world, tmp_path):
     """However long the material list, no page of the notice is blank but for the closing
     sentence (it used to spill alone onto a page before the annex)."""
-    from yiwang.catalog.guides.assembly import bundle_notice_pdf
+    from yiwang.catalog.guides.pdf import bundle_notice_pdf
 
     for count in range(14, 34):
         item = published_item(
