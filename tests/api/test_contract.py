@@ -8,8 +8,10 @@ or `make contract-long` — takes 15 each (several thousand cases, a few minutes
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 import schemathesis
@@ -100,15 +102,23 @@ def _on_seeded_cases(label: str, strategy: st.SearchStrategy) -> st.SearchStrate
     return st.tuples(strategy, st.sampled_from([*CASE_IDS, None])).map(with_id)
 
 
-@pytest.fixture(autouse=True)
-def _keep_test_connection():
+@contextlib.contextmanager
+def _connection_kept() -> Iterator[None]:
     """Django closes "old" connections at the start and end of every request; in-process WSGI
     calls would close the test's transaction (Django's own test client disconnects these too)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    with _connection_kept():
+        yield
 
 
 def _token(client: Client, username: str) -> dict[str, str]:
@@ -168,7 +178,10 @@ def role_headers(django_db_setup, django_db_blocker, tmp_path_factory):
         # — asked the way the tests send their requests, through schemathesis.
         me_operation = OPERATIONS["GET /api/org/me/"]
         for role, kind in (("bureau_admin", "staff"), ("clerk", "staff"), ("citizen", "citizen")):
-            me = me_operation.Case().call(headers=headers[role], cookies=_cookies(headers[role]))
+            with _connection_kept():
+                me = me_operation.Case().call(
+                    headers=headers[role], cookies=_cookies(headers[role])
+                )
             assert me.status_code == 200, (role, me.content)
             assert me.json()["kind"] == kind, (role, me.json())
         yield headers
