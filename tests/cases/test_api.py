@@ -5,6 +5,7 @@ department's system account that pushes status for its own department only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -709,3 +710,70 @@ def test_a_department_system_cannot_touch_another_departments_cases(world, media
     rows = push_client.get("/api/cases/").json()["results"]
     assert [r["id"] for r in rows] == [own]
     assert push_client.get(f"/api/cases/?department={world.other.pk}").json()["count"] == 0
+
+
+# --- the calendar's warning -------------------------------------------------------------------
+
+
+@pytest.fixture
+def next_year_unconfirmed():
+    """Next year's holiday table not yet confirmed (restored, and the cached calendar
+    forgotten, afterwards)."""
+    from django.utils import timezone
+
+    from yiwang.workdays.models import CalendarYear
+    from yiwang.workdays.selectors import clear_work_calendar_cache
+
+    year = timezone.localdate().year + 1
+    before = list(CalendarYear.objects.filter(year=year).values_list("pk", "confirmed"))
+    CalendarYear.objects.filter(year=year).update(confirmed=False)
+    clear_work_calendar_cache()
+    yield year
+    for pk, confirmed in before:
+        CalendarYear.objects.filter(pk=pk).update(confirmed=confirmed)
+    clear_work_calendar_cache()
+
+
+def _accepted_long_case(world: CaseWorld) -> int:
+    bureau = Staff.objects.get(user__username="bureau")
+    # more working days than a year has: the legal deadline falls in next year
+    item = publish_item(
+        world.dept, bureau, world.clerk, name="食品生产许可", legal_limit=260, promised_limit=20
+    )
+    user = world.citizen.user
+    case = s.case_create(item=item, applicant=world.citizen, actor=user, form=world.form())
+    for order in (1, 2):
+        s.case_material_upload(case=case, actor=user, order=order, file=PDF, file_name="a.pdf")
+    case = s.case_submit(case=case, actor=user)
+    return s.case_accept(case=case, actor=world.clerk.user).pk
+
+
+def test_the_case_carries_the_calendars_warning_for_an_unconfirmed_year(
+    world, media, next_year_unconfirmed
+):
+    pk = _accepted_long_case(world)
+    body = as_(world.citizen.user).get(f"/api/cases/{pk}/").json()
+    assert body["legal_deadline"].startswith(str(next_year_unconfirmed))
+    assert str(next_year_unconfirmed) in body["calendar_warning"]
+
+
+@pytest.fixture
+def years_confirmed():
+    """This year's and next year's holiday tables confirmed (the cached calendar forgotten
+    before and after; the rows go back with the test's transaction)."""
+    from yiwang.workdays.models import CalendarYear
+    from yiwang.workdays.selectors import clear_work_calendar_cache
+
+    for year in (dt.date.today().year, dt.date.today().year + 1):
+        CalendarYear.objects.update_or_create(year=year, defaults={"confirmed": True})
+    clear_work_calendar_cache()
+    yield
+    clear_work_calendar_cache()
+
+
+def test_no_calendar_warning_when_the_years_are_confirmed(world, media, years_confirmed):
+    from yiwang.workdays.selectors import unconfirmed_years
+
+    assert unconfirmed_years(dt.date.today()) == []
+    pk = _accepted_long_case(world)
+    assert as_(world.citizen.user).get(f"/api/cases/{pk}/").json()["calendar_warning"] is None
