@@ -63,7 +63,7 @@ function request()
   -- each thread takes every n-th path, so no two requests share a path (acceptances)
   local path = paths[(counter % #paths) + 1]
   counter = counter + (tonumber(os.getenv("BENCH_THREADS")) or 1)
-  local headers = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+  local headers = {["Authorization"] = "Token " .. token, ["Content-Type"] = "application/json"}
   if method == "POST" then
     return wrk.format("POST", path, headers, "{}")
   end
@@ -357,7 +357,10 @@ def main() -> int:
         start_new_session=True,
     )
     try:
-        print(f"server: yiwang serve, {args.workers} workers, up in {wait_until_up(base):.1f} s")
+        print(
+            f"server: yiwang serve, {args.workers} workers, "
+            f"up in {wait_until_up(base, timeout=600):.1f} s"
+        )
         reader, clerk = token(base, "bureau"), token(base, "scjg_clerk")
         runs: dict[str, list[tuple[Figures, float]]] = {"status": [], "accept": []}
         run = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
