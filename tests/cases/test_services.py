@@ -79,6 +79,7 @@ def test_a_citizen_applies_online_and_submits(world):
     assert case.status == CaseStatus.SUBMITTED and case.received_on == dt.date.today()
     assert case.pre_review_clock.limit_days == 5
     assert [e.action for e in case.events.all()] == ["create", "material", "submit"]
+    assert {e.actor_label for e in case.events.all()} == {"张三"}  # the applicant, by name
     # the department's clerks are told
     assert Message.objects.filter(kind="case.submitted", recipient=world.clerk.user).exists()
 

@@ -105,7 +105,10 @@ def _label(user: User | None) -> str:
     if user is None:
         return "系统"
     staff = getattr(user, "staff", None)
-    return getattr(staff, "full_name", "") or user.get_username()
+    if staff is not None:
+        return str(staff.full_name)
+    applicant = getattr(user, "applicant", None)  # a citizen's account name is generated
+    return str(applicant.name) if applicant is not None else user.get_username()
 
 
 def _reason(text: str, label: str, *, required: bool = True) -> str:
