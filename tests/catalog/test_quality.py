@@ -280,7 +280,7 @@ def test_severities_and_labels_are_defined_for_every_check():
     assert set(quality.ALL_CHECKS) == {"six_elements", *(c for c in quality.CHECKS)}
     for check in quality.ALL_CHECKS.values():
         assert check.severity in quality.SEVERITY_LABELS
-        assert re.search(r"[\u4e00-\u9fff]", check.label) and check.description
+        assert re.search(r"[\u4e00-\u9fff]", str(check.label)) and check.description
 
 
 # --- 全省一单 --------------------------------------------------------------------------------

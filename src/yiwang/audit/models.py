@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
 
@@ -52,36 +53,36 @@ class AuditEvent(models.Model):
     {"fields": [...]} for access events; personal data in it is always masked.
     """
 
-    sequence = models.PositiveBigIntegerField("序号", unique=True)
-    occurred_at = models.DateTimeField("时间", db_index=True)
-    kind = models.CharField("类别", max_length=8, choices=EventKind.choices)
+    sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
+    occurred_at = models.DateTimeField(_("时间"), db_index=True)
+    kind = models.CharField(_("类别"), max_length=8, choices=EventKind.choices)
     # No database constraint and no cascade: deleting an account (e.g. a citizen exercising
     # the right to erasure) must neither be blocked by nor rewrite the trail, whose hash
     # covers actor_id. actor_label keeps the user name.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
         null=True,
         blank=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
     )
-    actor_label = models.CharField("操作人标识", max_length=150, blank=True)
-    action = models.CharField("动作", max_length=64, db_index=True)
-    object_type = models.CharField("对象类型", max_length=100)
-    object_id = models.CharField("对象标识", max_length=64)
-    object_label = models.CharField("对象名称", max_length=200, blank=True)
-    changes = models.JSONField("变更内容", default=dict, blank=True)
-    reason = models.CharField("事由", max_length=500, blank=True)
-    client_address = models.CharField("客户端地址", max_length=64, blank=True)
-    previous_hash = models.CharField("前一哈希", max_length=64)
-    hash = models.CharField("哈希", max_length=64)
+    actor_label = models.CharField(_("操作人标识"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=100)
+    object_id = models.CharField(_("对象标识"), max_length=64)
+    object_label = models.CharField(_("对象名称"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    reason = models.CharField(_("事由"), max_length=500, blank=True)
+    client_address = models.CharField(_("客户端地址"), max_length=64, blank=True)
+    previous_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64)
 
     objects = AuditEventManager()
 
     class Meta:
-        verbose_name = verbose_name_plural = "审计事件"
+        verbose_name = verbose_name_plural = _("审计事件")
         ordering = ["sequence"]
         # Nobody may be granted add/change/delete: the trail is append-only by design.
         default_permissions = ("view",)
@@ -114,7 +115,7 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
 
     class Meta:
-        verbose_name = verbose_name_plural = "审计链头"
+        verbose_name = verbose_name_plural = _("审计链头")
         default_permissions = ()
 
     def __str__(self) -> str:

@@ -84,15 +84,20 @@ def field_label(object_type: str, name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def object_type_choices() -> tuple[tuple[str, str], ...]:
-    """The project's models as (object type, verbose name), offered as suggestions in the
-    object-type filter (free text stays allowed: operations use other types)."""
+def _object_types() -> tuple[tuple[str, Any], ...]:
+    # verbose names stay lazy in the cache: each request reads them in its own language
     found = [
-        (f"{m._meta.app_label}.{m._meta.model_name}", str(m._meta.verbose_name))
+        (f"{m._meta.app_label}.{m._meta.model_name}", m._meta.verbose_name)
         for m in apps.get_models()
         if m.__module__.startswith("yiwang.")
     ]
-    return tuple(sorted(found))
+    return tuple(sorted(found, key=lambda pair: pair[0]))
+
+
+def object_type_choices() -> tuple[tuple[str, str], ...]:
+    """The project's models as (object type, verbose name), offered as suggestions in the
+    object-type filter (free text stays allowed: operations use other types)."""
+    return tuple((object_type, str(name)) for object_type, name in _object_types())
 
 
 def _shown(value: Any) -> str:

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog import fields as element_fields
 from yiwang.catalog.fields import (
@@ -41,15 +43,18 @@ TEXTAREA = forms.Textarea(attrs={"rows": 3})
 class ItemFilterForm(forms.Form):
     """Filters of the item list; the department filter exists only for region-wide scopes."""
 
-    q = forms.CharField(label="名称或编码", required=False, max_length=100)
+    q = forms.CharField(label=_("名称或编码"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label="状态", required=False, choices=[("", "全部状态"), *ItemStatus.choices]
+        label=_("状态"), required=False, choices=[("", _("全部状态")), *ItemStatus.choices]
     )
     item_type = forms.ChoiceField(
-        label="事项类型", required=False, choices=[("", "全部类型"), *ItemType.choices]
+        label=_("事项类型"), required=False, choices=[("", _("全部类型")), *ItemType.choices]
     )
     department = forms.ModelChoiceField(
-        label="实施部门", required=False, queryset=Department.objects.none(), empty_label="全部部门"
+        label=_("实施部门"),
+        required=False,
+        queryset=Department.objects.none(),
+        empty_label=_("全部部门"),
     )
 
     def __init__(self, *args: Any, departments: QuerySet[Department] | None = None, **kwargs: Any):
@@ -59,7 +64,7 @@ class ItemFilterForm(forms.Form):
             del self.fields["department"]
         else:
             self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": "事项名称或编码"})
+        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("事项名称或编码")})
 
 
 class ClaimForm(forms.Form):
@@ -67,15 +72,15 @@ class ClaimForm(forms.Form):
     rendered by the page, so the field accepts any base item."""
 
     base = forms.ModelChoiceField(
-        label="基本目录事项",
+        label=_("基本目录事项"),
         queryset=BaseItem.objects.all(),
-        error_messages={"required": "请选择要认领的基本目录事项。"},
+        error_messages={"required": _("请选择要认领的基本目录事项。")},
     )
     department = forms.ModelChoiceField(
-        label="实施部门", queryset=Department.objects.none(), empty_label=None
+        label=_("实施部门"), queryset=Department.objects.none(), empty_label=None
     )
     business_type = forms.ChoiceField(
-        label="业务办理项类型", choices=BusinessType.choices, initial=BusinessType.NEW
+        label=_("业务办理项类型"), choices=BusinessType.choices, initial=BusinessType.NEW
     )
 
     def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any):
@@ -86,31 +91,31 @@ class ClaimForm(forms.Form):
 class ReasonForm(forms.Form):
     """A reason, for suspending, resuming or withdrawing an item."""
 
-    reason = forms.CharField(label="原因", max_length=500, required=False)
+    reason = forms.CharField(label=_("原因"), max_length=500, required=False)
 
 
 class ReviewForm(forms.Form):
     comment = forms.CharField(
-        label="审核意见",
+        label=_("审核意见"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="退回修改时必须填写；审核通过时可选。",
+        help_text=_("退回修改时必须填写；审核通过时可选。"),
     )
 
 
 # --- Editing a version ---------------------------------------------------------------------
 
 # Elements of several choices, each a group of checkboxes.
-_MULTIPLE_CHOICE_ELEMENTS: dict[str, tuple[str, Any]] = {
-    "handling_forms": ("办理形式", HandlingForm.choices),
-    "service_objects": ("服务对象", ServiceObject.choices),
-    "delivery_methods": ("结果送达方式", DeliveryMethod.choices),
+_MULTIPLE_CHOICE_ELEMENTS: dict[str, tuple[Any, Any]] = {
+    "handling_forms": (_("办理形式"), HandlingForm.choices),
+    "service_objects": (_("服务对象"), ServiceObject.choices),
+    "delivery_methods": (_("结果送达方式"), DeliveryMethod.choices),
 }
 # Elements edited by the element form (lists of choices and form fields have their own).
 _SCALAR_ELEMENTS = [
     f
-    for _, fields in ELEMENT_GROUPS
+    for _group, fields in ELEMENT_GROUPS
     for f in fields
     if f not in ("form_fields", *_MULTIPLE_CHOICE_ELEMENTS)
 ]
@@ -136,11 +141,11 @@ class VersionElementsForm(forms.Form):
     checked here for the page and again by the model when the service saves."""
 
     reason = forms.CharField(
-        label="调整原因",
+        label=_("调整原因"),
         max_length=500,
-        help_text="说明本次修改的原因，记入动态调整记录。",
-        error_messages={"required": "请填写调整原因。"},
-        widget=forms.TextInput(attrs={"placeholder": "说明本次修改的原因，记入动态调整记录"}),
+        help_text=_("说明本次修改的原因，记入动态调整记录。"),
+        error_messages={"required": _("请填写调整原因。")},
+        widget=forms.TextInput(attrs={"placeholder": _("说明本次修改的原因，记入动态调整记录")}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any):
@@ -173,7 +178,7 @@ class VersionElementsForm(forms.Form):
     def multiple_choice_names(self) -> tuple[str, ...]:
         return tuple(_MULTIPLE_CHOICE_ELEMENTS)
 
-    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def groups(self) -> list[tuple[str | Promise, list[forms.BoundField]]]:
         """Bound fields in the guide's groups, for the template."""
         return [
             (label, [self[f] for f in fields if f in self.fields])
@@ -201,8 +206,8 @@ class MaterialRowForm(forms.ModelForm):
     sample file are kept when no new file is uploaded."""
 
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    blank_form = forms.FileField(label="空白表格", required=False)
-    sample_file = forms.FileField(label="示例样表", required=False)
+    blank_form = forms.FileField(label=_("空白表格"), required=False)
+    sample_file = forms.FileField(label=_("示例样表"), required=False)
 
     class Meta:
         model = Material
@@ -232,16 +237,16 @@ class FormFieldRowForm(forms.Form):
     """One field of the item's application form; `key` is how bundles merge shared fields."""
 
     key = forms.SlugField(
-        label="字段标识",
+        label=_("字段标识"),
         max_length=50,
-        error_messages={"invalid": "字段标识只能由字母、数字、下划线或连字符组成。"},
+        error_messages={"invalid": _("字段标识只能由字母、数字、下划线或连字符组成。")},
     )
-    label = forms.CharField(label="字段名称", max_length=100)
-    type = forms.ChoiceField(label="类型", choices=FORM_FIELD_TYPE_CHOICES, initial="text")
+    label = forms.CharField(label=_("字段名称"), max_length=100)
+    type = forms.ChoiceField(label=_("类型"), choices=FORM_FIELD_TYPE_CHOICES, initial="text")
     # Who fills it in; none ticked = every applicant (a 统一社会信用代码 is for registered ones).
     applicant_types = forms.MultipleChoiceField(
-        label="适用申请人",
-        choices=[(k, str(v)) for k, v in APPLICANT_TYPES.items()],
+        label=_("适用申请人"),
+        choices=list(APPLICANT_TYPES.items()),  # lazy labels: the reader's language
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -265,12 +270,12 @@ IntermediaryFormSet = _formset(IntermediaryRowForm)
 FormFieldFormSet = _formset(FormFieldRowForm)
 
 # prefix → (formset class, section title, element name in the service's errors)
-ROW_FORMSETS: dict[str, tuple[type[forms.BaseFormSet], str, str]] = {
-    "materials": (MaterialFormSet, "申请材料", "申请材料"),
-    "steps": (StepFormSet, "办理流程", "办理流程"),
-    "procedures": (ProcedureFormSet, "特别程序", "特别程序"),
-    "intermediaries": (IntermediaryFormSet, "中介服务", "中介服务"),
-    "form_fields": (FormFieldFormSet, "申请表字段", "申请表"),
+ROW_FORMSETS: dict[str, tuple[type[forms.BaseFormSet], Any, str]] = {
+    "materials": (MaterialFormSet, _("申请材料"), "申请材料"),
+    "steps": (StepFormSet, _("办理流程"), "办理流程"),
+    "procedures": (ProcedureFormSet, _("特别程序"), "特别程序"),
+    "intermediaries": (IntermediaryFormSet, _("中介服务"), "中介服务"),
+    "form_fields": (FormFieldFormSet, _("申请表字段"), "申请表"),
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext, gettext_noop
 
 from yiwang.catalog.fields import CROSS_PROVINCE_SCOPES
 from yiwang.catalog.models import ItemStatus, ItemType, ServiceItem
@@ -18,7 +19,11 @@ from yiwang.org.scope import DataScope
 
 PV = "published_version__"
 
-COUNTED = "计入范围：状态为“在用”且有现行（已发布）版本的实施清单事项，取现行版本的要素值；"
+# Names, units and definitions stay Chinese in the registry (docs/metrics.md, reports); they are
+# marked here so that the workbench can show them in the reader's language (definition_text).
+COUNTED = gettext_noop(
+    "计入范围：状态为“在用”且有现行（已发布）版本的实施清单事项，取现行版本的要素值；"
+)
 
 
 def counted_items(scope: DataScope) -> QuerySet[ServiceItem]:
@@ -98,93 +103,104 @@ COMMITMENT_BASED = Q(**{f"{PV}commitment_based": True})
 METRICS = [
     Metric(
         key="catalog.items_total",
-        name="事项总数",
-        unit="项",
-        definition=COUNTED + "计数。它是本页所有占比的分母。",
+        name=gettext_noop("事项总数"),
+        unit=gettext_noop("项"),
+        definition=COUNTED + gettext_noop("计数。它是本页所有占比的分母。"),
         query=items_total,
     ),
     Metric(
         key="catalog.items_by_type",
-        name="按事项类型分的事项数",
-        unit="项",
-        definition=COUNTED + "按现行版本的“事项类型”分组计数；列出全部类型（没有事项的类型为 0），"
-        "各类之和等于事项总数。",
+        name=gettext_noop("按事项类型分的事项数"),
+        unit=gettext_noop("项"),
+        definition=COUNTED
+        + gettext_noop(
+            "按现行版本的“事项类型”分组计数；列出全部类型（没有事项的类型为 0），"
+            "各类之和等于事项总数。"
+        ),
         query=items_by_type,
         kind="breakdown",
     ),
     Metric(
         key="catalog.items_by_department",
-        name="按实施部门分的事项数",
-        unit="项",
-        definition=COUNTED + "按实施部门分组计数；只列有事项的部门（按区划代码、部门名称排序），"
-        "各部门之和等于事项总数。",
+        name=gettext_noop("按实施部门分的事项数"),
+        unit=gettext_noop("项"),
+        definition=COUNTED
+        + gettext_noop(
+            "按实施部门分组计数；只列有事项的部门（按区划代码、部门名称排序），"
+            "各部门之和等于事项总数。"
+        ),
         query=items_by_department,
         kind="breakdown",
     ),
     Metric(
         key="catalog.fully_online_rate",
-        name="全程网办率",
+        name=gettext_noop("全程网办率"),
         unit="%",
-        definition=COUNTED + "全程网办率 = 标注“全程网办”的事项数 ÷ 事项总数。",
+        definition=COUNTED + gettext_noop("全程网办率 = 标注“全程网办”的事项数 ÷ 事项总数。"),
         query=_share(FULLY_ONLINE),
         kind="ratio",
     ),
     Metric(
         key="catalog.instant_share",
-        name="即办件占比",
+        name=gettext_noop("即办件占比"),
         unit="%",
-        definition=COUNTED + "即办件占比 = 办件类型为“即办件”的事项数 ÷ 事项总数。",
+        definition=COUNTED + gettext_noop("即办件占比 = 办件类型为“即办件”的事项数 ÷ 事项总数。"),
         query=_share(INSTANT),
         kind="ratio",
     ),
     Metric(
         key="catalog.at_most_one_visit_share",
-        name="最多跑一次占比",
+        name=gettext_noop("最多跑一次占比"),
         unit="%",
         definition=COUNTED
-        + "最多跑一次占比 = 到办事现场次数 ≤ 1 的事项数 ÷ 事项总数（含零跑动）。",
+        + gettext_noop("最多跑一次占比 = 到办事现场次数 ≤ 1 的事项数 ÷ 事项总数（含零跑动）。"),
         query=_share(AT_MOST_ONE_VISIT),
         kind="ratio",
     ),
     Metric(
         key="catalog.zero_visit_share",
-        name="零跑动占比",
+        name=gettext_noop("零跑动占比"),
         unit="%",
-        definition=COUNTED + "零跑动占比 = 到办事现场次数 = 0 的事项数 ÷ 事项总数。",
+        definition=COUNTED + gettext_noop("零跑动占比 = 到办事现场次数 = 0 的事项数 ÷ 事项总数。"),
         query=_share(ZERO_VISITS),
         kind="ratio",
     ),
     Metric(
         key="catalog.time_reduced_share",
-        name="减时间占比",
+        name=gettext_noop("减时间占比"),
         unit="%",
-        definition=COUNTED + "减时间占比 = 承诺办结时限 < 法定办结时限的事项数 ÷ 事项总数。"
-        "即办件承诺时限为 0，法定时限大于 0 时计为已减时间；法定时限为 0 的事项不计。",
+        definition=COUNTED
+        + gettext_noop(
+            "减时间占比 = 承诺办结时限 < 法定办结时限的事项数 ÷ 事项总数。"
+            "即办件承诺时限为 0，法定时限大于 0 时计为已减时间；法定时限为 0 的事项不计。"
+        ),
         query=_share(TIME_REDUCED),
         kind="ratio",
     ),
     Metric(
         key="catalog.promised_limit_compression",
-        name="承诺时限压缩率",
+        name=gettext_noop("承诺时限压缩率"),
         unit="%",
         definition=COUNTED
-        + "只计法定办结时限 > 0 的事项；承诺时限压缩率 = 1 − Σ承诺办结时限 ÷ Σ法定办结时限"
-        "（工作日，即办件的承诺时限按 0 计）。Σ法定办结时限为 0 时无数据。",
+        + gettext_noop(
+            "只计法定办结时限 > 0 的事项；承诺时限压缩率 = 1 − Σ承诺办结时限 ÷ Σ法定办结时限"
+            "（工作日，即办件的承诺时限按 0 计）。Σ法定办结时限为 0 时无数据。"
+        ),
         query=promised_limit_compression,
         kind="ratio",
     ),
     Metric(
         key="catalog.cross_province_count",
-        name="跨省通办事项数",
-        unit="项",
-        definition=COUNTED + "标注“跨省通办”的事项数。",
+        name=gettext_noop("跨省通办事项数"),
+        unit=gettext_noop("项"),
+        definition=COUNTED + gettext_noop("标注“跨省通办”的事项数。"),
         query=_count(CROSS_PROVINCE),
     ),
     Metric(
         key="catalog.commitment_based_count",
-        name="告知承诺事项数",
-        unit="项",
-        definition=COUNTED + "标注“告知承诺”的事项数。",
+        name=gettext_noop("告知承诺事项数"),
+        unit=gettext_noop("项"),
+        definition=COUNTED + gettext_noop("标注“告知承诺”的事项数。"),
         query=_count(COMMITMENT_BASED),
     ),
 ]
@@ -193,3 +209,12 @@ for _metric in METRICS:
     register(_metric)
 
 CATALOG_METRIC_KEYS = [m.key for m in METRICS]
+
+
+def definition_text(metric: Metric) -> str:
+    """A catalogue metric's 口径 in the reader's language: the shared 计入范围 sentence and the
+    metric's own part are translated apart, as they were marked."""
+    definition = metric.definition
+    if definition.startswith(COUNTED):
+        return gettext(COUNTED) + gettext(definition[len(COUNTED) :])
+    return gettext(definition)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from yiwang.catalog import fields as element_fields
 from yiwang.catalog.fields import (
@@ -129,30 +131,30 @@ class BaseItem(models.Model):
     """An item of the provincial base catalogue (基本目录). Its six fixed elements are identical
     for every claimant in the province (全省一单)."""
 
-    code = models.CharField("事项编码", max_length=40, unique=True)
-    name = models.CharField("事项名称", max_length=200, validators=[PlainText("事项名称")])
-    item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
+    code = models.CharField(_("事项编码"), max_length=40, unique=True)
+    name = models.CharField(_("事项名称"), max_length=200, validators=[PlainText("事项名称")])
+    item_type = models.CharField(_("事项类型"), max_length=20, choices=ItemType.choices)
     level = models.CharField(
-        "层级", max_length=8, choices=BaseItemLevel.choices, default=BaseItemLevel.MAIN
+        _("层级"), max_length=8, choices=BaseItemLevel.choices, default=BaseItemLevel.MAIN
     )
     parent = models.ForeignKey(
         "self",
-        verbose_name="主项",
+        verbose_name=_("主项"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
     )
     competent_department = models.CharField(
-        "主管部门", max_length=100, validators=[PlainText("主管部门")]
+        _("主管部门"), max_length=100, validators=[PlainText("主管部门")]
     )
     implementing_body = models.CharField(
-        "实施机关", max_length=100, validators=[PlainText("实施机关")]
+        _("实施机关"), max_length=100, validators=[PlainText("实施机关")]
     )
-    legal_basis = bounded_text("设定和实施依据", 4000)
+    legal_basis = bounded_text(gettext_noop("设定和实施依据"), 4000)
 
     class Meta:
-        verbose_name = verbose_name_plural = "基本目录事项"
+        verbose_name = verbose_name_plural = _("基本目录事项")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -180,35 +182,42 @@ class ServiceItem(models.Model):
     """An implementation item (实施清单): a 办理项 claimed by a department at a region level.
     Citizens apply for it; its content lives in versions."""
 
-    code = models.CharField("实施编码", max_length=80, unique=True)
+    code = models.CharField(_("实施编码"), max_length=80, unique=True)
     base = models.ForeignKey(
         BaseItem,
-        verbose_name="基本目录事项",
+        verbose_name=_("基本目录事项"),
         on_delete=models.PROTECT,
         related_name="implementations",
     )
     department = models.ForeignKey(
-        Department, verbose_name="实施部门", on_delete=models.PROTECT, related_name="service_items"
+        Department,
+        verbose_name=_("实施部门"),
+        on_delete=models.PROTECT,
+        related_name="service_items",
     )
-    region = models.ForeignKey(Region, verbose_name="实施区划", on_delete=models.PROTECT)
+    region = models.ForeignKey(Region, verbose_name=_("实施区划"), on_delete=models.PROTECT)
     business_type = models.CharField(
-        "业务办理项类型", max_length=10, choices=BusinessType.choices, default=BusinessType.NEW
+        _("业务办理项类型"), max_length=10, choices=BusinessType.choices, default=BusinessType.NEW
     )
     status = models.CharField(
-        "状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.CLAIMED, db_index=True
+        _("状态"),
+        max_length=12,
+        choices=ItemStatus.choices,
+        default=ItemStatus.CLAIMED,
+        db_index=True,
     )
     published_version = models.OneToOneField(
         "ServiceItemVersion",
-        verbose_name="现行版本",
+        verbose_name=_("现行版本"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    claimed_at = models.DateTimeField("认领时间", auto_now_add=True)
+    claimed_at = models.DateTimeField(_("认领时间"), auto_now_add=True)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="认领人",
+        verbose_name=_("认领人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -216,7 +225,7 @@ class ServiceItem(models.Model):
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "实施清单事项"
+        verbose_name = verbose_name_plural = _("实施清单事项")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(
@@ -256,128 +265,128 @@ class ServiceItemVersion(models.Model):
     """One version of an implementation item's elements. Immutable once published."""
 
     item = models.ForeignKey(
-        ServiceItem, verbose_name="事项", on_delete=models.CASCADE, related_name="versions"
+        ServiceItem, verbose_name=_("事项"), on_delete=models.CASCADE, related_name="versions"
     )
-    number = models.PositiveIntegerField("版本号")
+    number = models.PositiveIntegerField(_("版本号"))
     status = models.CharField(
-        "状态",
+        _("状态"),
         max_length=12,
         choices=VersionStatus.choices,
         default=VersionStatus.DRAFT,
         db_index=True,
     )
     # The six fixed elements as this claimant states them (compared with the base item).
-    name = models.CharField("事项名称", max_length=200, validators=[PlainText("事项名称")])
-    base_code = models.CharField("事项编码", max_length=40)
-    item_type = models.CharField("事项类型", max_length=20, choices=ItemType.choices)
+    name = models.CharField(_("事项名称"), max_length=200, validators=[PlainText("事项名称")])
+    base_code = models.CharField(_("事项编码"), max_length=40)
+    item_type = models.CharField(_("事项类型"), max_length=20, choices=ItemType.choices)
     competent_department = models.CharField(
-        "主管部门", max_length=100, validators=[PlainText("主管部门")]
+        _("主管部门"), max_length=100, validators=[PlainText("主管部门")]
     )
     implementing_body = models.CharField(
-        "实施机关", max_length=100, validators=[PlainText("实施机关")]
+        _("实施机关"), max_length=100, validators=[PlainText("实施机关")]
     )
-    legal_basis = bounded_text("设定和实施依据", 4000)
+    legal_basis = bounded_text(gettext_noop("设定和实施依据"), 4000)
     # Implementation elements.
-    conditions = bounded_text("受理条件", 4000, blank=True)
-    location = bounded_text("办理地点", 1000, blank=True)
+    conditions = bounded_text(gettext_noop("受理条件"), 4000, blank=True)
+    location = bounded_text(gettext_noop("办理地点"), 1000, blank=True)
     hours = models.CharField(
-        "办理时间", max_length=200, blank=True, validators=[PlainText("办理时间")]
+        _("办理时间"), max_length=200, blank=True, validators=[PlainText("办理时间")]
     )
     legal_limit = models.PositiveIntegerField(
-        "法定办结时限（工作日）", validators=LIMIT_DAYS.validators("法定办结时限")
+        _("法定办结时限（工作日）"), validators=LIMIT_DAYS.validators("法定办结时限")
     )
     promised_limit = models.PositiveIntegerField(
-        "承诺办结时限（工作日）", validators=LIMIT_DAYS.validators("承诺办结时限")
+        _("承诺办结时限（工作日）"), validators=LIMIT_DAYS.validators("承诺办结时限")
     )
-    handling_kind = models.CharField("办件类型", max_length=10, choices=HandlingKind.choices)
+    handling_kind = models.CharField(_("办件类型"), max_length=10, choices=HandlingKind.choices)
     visits = models.PositiveSmallIntegerField(
-        "到办事现场次数", validators=VISITS.validators("到办事现场次数")
+        _("到办事现场次数"), validators=VISITS.validators("到办事现场次数")
     )
-    handling_forms = models.JSONField("办理形式", default=list, blank=True)
-    has_fee = models.BooleanField("是否收费", default=False)
-    fee_standard = bounded_text("收费标准", 2000, blank=True)
-    fee_basis = bounded_text("收费依据", 2000, blank=True)
-    fully_online = models.BooleanField("全程网办", default=False)
-    commitment_based = models.BooleanField("告知承诺", default=False)
-    self_service_24h = models.BooleanField("7×24 自助", default=False)
-    faq = bounded_text("常见问题", 8000, blank=True)
+    handling_forms = models.JSONField(_("办理形式"), default=list, blank=True)
+    has_fee = models.BooleanField(_("是否收费"), default=False)
+    fee_standard = bounded_text(gettext_noop("收费标准"), 2000, blank=True)
+    fee_basis = bounded_text(gettext_noop("收费依据"), 2000, blank=True)
+    fully_online = models.BooleanField(_("全程网办"), default=False)
+    commitment_based = models.BooleanField(_("告知承诺"), default=False)
+    self_service_24h = models.BooleanField(_("7×24 自助"), default=False)
+    faq = bounded_text(gettext_noop("常见问题"), 8000, blank=True)
     consult_phone = models.CharField(
-        "咨询方式", max_length=200, blank=True, validators=[PlainText("咨询方式")]
+        _("咨询方式"), max_length=200, blank=True, validators=[PlainText("咨询方式")]
     )
     complaint_channel = models.CharField(
-        "监督投诉方式", max_length=200, blank=True, validators=[PlainText("监督投诉方式")]
+        _("监督投诉方式"), max_length=200, blank=True, validators=[PlainText("监督投诉方式")]
     )
     form_fields = models.JSONField(
-        "申请表字段",
+        _("申请表字段"),
         default=list,
         blank=True,
-        help_text="[{key, label, type}]; 一件事合并申请表按 key 去重",
+        help_text=_("[{key, label, type}]; 一件事合并申请表按 key 去重"),
     )
     # The national implementation list's elements (实施清单要素, choices in catalog.fields).
     service_objects = models.JSONField(
-        "服务对象", default=list, blank=True, help_text="natural_person / legal_person / …"
+        _("服务对象"), default=list, blank=True, help_text="natural_person / legal_person / …"
     )
     exercise_level = models.CharField(
-        "行使层级", max_length=12, choices=ExerciseLevel.choices, blank=True
+        _("行使层级"), max_length=12, choices=ExerciseLevel.choices, blank=True
     )
     body_nature = models.CharField(
-        "实施主体性质", max_length=12, choices=BodyNature.choices, blank=True
+        _("实施主体性质"), max_length=12, choices=BodyNature.choices, blank=True
     )
     entrusting_department = models.CharField(
-        "委托部门", max_length=200, blank=True, validators=[PlainText("委托部门")]
+        _("委托部门"), max_length=200, blank=True, validators=[PlainText("委托部门")]
     )
     joint_bodies = models.CharField(
-        "联办机构",
+        _("联办机构"),
         max_length=500,
         blank=True,
         validators=[PlainText("联办机构")],
-        help_text="多个机构用、分隔",
+        help_text=_("多个机构用、分隔"),
     )
     power_source = models.CharField(
-        "权力来源", max_length=16, choices=PowerSource.choices, blank=True
+        _("权力来源"), max_length=16, choices=PowerSource.choices, blank=True
     )
     quantity_limit = models.CharField(
-        "数量限制",
+        _("数量限制"),
         max_length=500,
         blank=True,
         validators=[PlainText("数量限制")],
-        help_text="留空表示无数量限制",
+        help_text=_("留空表示无数量限制"),
     )
     result_type = models.CharField(
-        "审批结果类型", max_length=20, choices=ResultType.choices, blank=True
+        _("审批结果类型"), max_length=20, choices=ResultType.choices, blank=True
     )
     result_name = models.CharField(
-        "审批结果名称", max_length=200, blank=True, validators=[PlainText("审批结果名称")]
+        _("审批结果名称"), max_length=200, blank=True, validators=[PlainText("审批结果名称")]
     )
-    result_sample = models.FileField("审批结果样本", upload_to="catalog/results/", blank=True)
-    delivery_methods = models.JSONField("结果送达方式", default=list, blank=True)
+    result_sample = models.FileField(_("审批结果样本"), upload_to="catalog/results/", blank=True)
+    delivery_methods = models.JSONField(_("结果送达方式"), default=list, blank=True)
     online_depth = models.PositiveSmallIntegerField(
-        "网上办理深度", choices=OnlineDepth.choices, null=True, blank=True
+        _("网上办理深度"), choices=OnlineDepth.choices, null=True, blank=True
     )
-    online_payment = models.BooleanField("是否支持网上支付", default=False)
-    express_delivery = models.BooleanField("物流快递", default=False)
-    appointment = models.BooleanField("预约办理", default=False)
-    in_hall = models.BooleanField("进驻大厅", default=False, help_text="进驻政务服务大厅")
+    online_payment = models.BooleanField(_("是否支持网上支付"), default=False)
+    express_delivery = models.BooleanField(_("物流快递"), default=False)
+    appointment = models.BooleanField(_("预约办理"), default=False)
+    in_hall = models.BooleanField(_("进驻大厅"), default=False, help_text=_("进驻政务服务大厅"))
     service_scope = models.CharField(
-        "通办范围", max_length=16, choices=ServiceScope.choices, default=ServiceScope.COUNTY
+        _("通办范围"), max_length=16, choices=ServiceScope.choices, default=ServiceScope.COUNTY
     )
     change_reason = models.CharField(
-        "调整原因", max_length=500, blank=True, validators=[PlainText("调整原因")]
+        _("调整原因"), max_length=500, blank=True, validators=[PlainText("调整原因")]
     )
-    review_comment = bounded_text("审核意见", 2000, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    review_comment = bounded_text(gettext_noop("审核意见"), 2000, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "事项版本"
+        verbose_name = verbose_name_plural = _("事项版本")
         ordering = ["item", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="version_number_unique"),
@@ -447,37 +456,40 @@ class Material(models.Model):
     version = models.ForeignKey(
         ServiceItemVersion, on_delete=models.CASCADE, related_name="materials"
     )
-    order = models.PositiveSmallIntegerField("序号", default=1)
-    name = models.CharField("材料名称", max_length=200, validators=[PlainText("材料名称")])
+    order = models.PositiveSmallIntegerField(_("序号"), default=1)
+    name = models.CharField(_("材料名称"), max_length=200, validators=[PlainText("材料名称")])
     original_or_copy = models.CharField(
-        "原件/复印件",
+        _("原件/复印件"),
         max_length=10,
         choices=OriginalOrCopy.choices,
         default=OriginalOrCopy.ORIGINAL,
     )
     count = models.PositiveSmallIntegerField(
-        "份数", default=1, validators=MATERIAL_COUNT.validators("份数")
+        _("份数"), default=1, validators=MATERIAL_COUNT.validators("份数")
     )
     medium = models.CharField(
-        "材料形式", max_length=12, choices=Medium.choices, default=Medium.BOTH
+        _("材料形式"), max_length=12, choices=Medium.choices, default=Medium.BOTH
     )
     source = models.CharField(
-        "来源渠道", max_length=12, choices=MaterialSource.choices, default=MaterialSource.APPLICANT
+        _("来源渠道"),
+        max_length=12,
+        choices=MaterialSource.choices,
+        default=MaterialSource.APPLICANT,
     )
     issuing_body = models.CharField(
-        "出具单位", max_length=100, blank=True, validators=[PlainText("出具单位")]
+        _("出具单位"), max_length=100, blank=True, validators=[PlainText("出具单位")]
     )
-    required = models.BooleanField("必要材料", default=True)
-    deferrable = models.BooleanField("可容缺", default=False)
-    exempt = models.BooleanField("免提交（共享获取）", default=False)
-    blank_form = models.FileField("空白表格", upload_to="catalog/forms/", blank=True)
-    sample_file = models.FileField("示例样表", upload_to="catalog/samples/", blank=True)
+    required = models.BooleanField(_("必要材料"), default=True)
+    deferrable = models.BooleanField(_("可容缺"), default=False)
+    exempt = models.BooleanField(_("免提交（共享获取）"), default=False)
+    blank_form = models.FileField(_("空白表格"), upload_to="catalog/forms/", blank=True)
+    sample_file = models.FileField(_("示例样表"), upload_to="catalog/samples/", blank=True)
     notes = models.CharField(
-        "填报须知", max_length=500, blank=True, validators=[PlainText("填报须知")]
+        _("填报须知"), max_length=500, blank=True, validators=[PlainText("填报须知")]
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "申请材料"
+        verbose_name = verbose_name_plural = _("申请材料")
         ordering = ["version", "order"]
 
     def __str__(self) -> str:
@@ -488,17 +500,17 @@ class ProcessStep(models.Model):
     """One step of the handling process (办理流程)."""
 
     version = models.ForeignKey(ServiceItemVersion, on_delete=models.CASCADE, related_name="steps")
-    order = models.PositiveSmallIntegerField("序号", default=1)
-    name = models.CharField("环节", max_length=100, validators=[PlainText("环节")])
+    order = models.PositiveSmallIntegerField(_("序号"), default=1)
+    name = models.CharField(_("环节"), max_length=100, validators=[PlainText("环节")])
     role = models.CharField(
-        "办理人员", max_length=100, blank=True, validators=[PlainText("办理人员")]
+        _("办理人员"), max_length=100, blank=True, validators=[PlainText("办理人员")]
     )
     limit_days = models.PositiveSmallIntegerField(
-        "环节时限（工作日）", default=0, validators=STEP_LIMIT_DAYS.validators("环节时限")
+        _("环节时限（工作日）"), default=0, validators=STEP_LIMIT_DAYS.validators("环节时限")
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "办理流程"
+        verbose_name = verbose_name_plural = _("办理流程")
         ordering = ["version", "order"]
 
     def __str__(self) -> str:
@@ -511,15 +523,15 @@ class SpecialProcedure(models.Model):
     version = models.ForeignKey(
         ServiceItemVersion, on_delete=models.CASCADE, related_name="special_procedures"
     )
-    name = models.CharField("特别程序", max_length=100, validators=[PlainText("特别程序")])
+    name = models.CharField(_("特别程序"), max_length=100, validators=[PlainText("特别程序")])
     limit_days = models.PositiveSmallIntegerField(
-        "时限（工作日）", default=0, validators=STEP_LIMIT_DAYS.validators("特别程序时限")
+        _("时限（工作日）"), default=0, validators=STEP_LIMIT_DAYS.validators("特别程序时限")
     )
-    legal_basis = bounded_text("依据", 4000, blank=True)
-    counted_in_limit = models.BooleanField("计入办结时限", default=False)
+    legal_basis = bounded_text(gettext_noop("依据"), 4000, blank=True)
+    counted_in_limit = models.BooleanField(_("计入办结时限"), default=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "特别程序"
+        verbose_name = verbose_name_plural = _("特别程序")
         ordering = ["version", "id"]
 
     def __str__(self) -> str:
@@ -533,16 +545,18 @@ class IntermediaryService(models.Model):
     version = models.ForeignKey(
         ServiceItemVersion, on_delete=models.CASCADE, related_name="intermediaries"
     )
-    order = models.PositiveSmallIntegerField("序号", default=1)
-    name = models.CharField("中介服务名称", max_length=200, validators=[PlainText("中介服务名称")])
-    required = models.BooleanField("是否必需", default=True)
-    charged = models.BooleanField("是否收费", default=False)
+    order = models.PositiveSmallIntegerField(_("序号"), default=1)
+    name = models.CharField(
+        _("中介服务名称"), max_length=200, validators=[PlainText("中介服务名称")]
+    )
+    required = models.BooleanField(_("是否必需"), default=True)
+    charged = models.BooleanField(_("是否收费"), default=False)
     fee_basis = models.CharField(
-        "收费依据/标准", max_length=500, blank=True, validators=[PlainText("收费依据/标准")]
+        _("收费依据/标准"), max_length=500, blank=True, validators=[PlainText("收费依据/标准")]
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "中介服务"
+        verbose_name = verbose_name_plural = _("中介服务")
         ordering = ["version", "order", "id"]
 
     def __str__(self) -> str:
@@ -559,14 +573,14 @@ class AdjustmentLog(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor_label = models.CharField("操作人", max_length=150, blank=True)
-    action = models.CharField("动作", max_length=32)
-    summary = models.TextField("内容", blank=True)
-    reason = models.CharField("原因", max_length=500, blank=True, validators=[PlainText("原因")])
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=32)
+    summary = models.TextField(_("内容"), blank=True)
+    reason = models.CharField(_("原因"), max_length=500, blank=True, validators=[PlainText("原因")])
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "动态调整记录"
+        verbose_name = verbose_name_plural = _("动态调整记录")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -582,23 +596,23 @@ class BundleStatus(models.TextChoices):
 class Bundle(models.Model):
     """高效办成一件事: items from several departments in ordered stages."""
 
-    code = models.CharField("编码", max_length=40, unique=True)
-    name = models.CharField("名称", max_length=200, unique=True, validators=[PlainText("名称")])
-    summary = bounded_text("简介", 2000, blank=True)
+    code = models.CharField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=200, unique=True, validators=[PlainText("名称")])
+    summary = bounded_text(gettext_noop("简介"), 2000, blank=True)
     lead_department = models.ForeignKey(
-        Department, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="+"
+        Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        "状态",
+        _("状态"),
         max_length=12,
         choices=BundleStatus.choices,
         default=BundleStatus.DRAFT,
         db_index=True,
     )
-    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "一件事"
+        verbose_name = verbose_name_plural = _("一件事")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -609,11 +623,11 @@ class BundleStage(models.Model):
     """A stage of a bundle; its items run in parallel."""
 
     bundle = models.ForeignKey(Bundle, on_delete=models.CASCADE, related_name="stages")
-    order = models.PositiveSmallIntegerField("阶段")
+    order = models.PositiveSmallIntegerField(_("阶段"))
     items = models.ManyToManyField(ServiceItem, through="BundleStageItem", related_name="+")
 
     class Meta:
-        verbose_name = verbose_name_plural = "一件事阶段"
+        verbose_name = verbose_name_plural = _("一件事阶段")
         ordering = ["bundle", "order"]
         constraints = [
             models.UniqueConstraint(fields=["bundle", "order"], name="bundle_stage_unique"),
@@ -642,19 +656,19 @@ class SearchSynonym(models.Model):
     """An everyday phrasing and the catalogue words it means (开饭店 → 餐饮 食品经营)."""
 
     phrase = models.CharField(
-        "群众说法", max_length=50, unique=True, validators=[PlainText("群众说法")]
+        _("群众说法"), max_length=50, unique=True, validators=[PlainText("群众说法")]
     )
     expansions = models.CharField(
-        "对应的规范用语",
+        _("对应的规范用语"),
         max_length=300,
-        help_text="多个词用空格分隔",
+        help_text=_("多个词用空格分隔"),
         validators=[PlainText("对应的规范用语")],
     )
-    active = models.BooleanField("启用", default=True)
+    active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "导办同义词"
+        verbose_name = verbose_name_plural = _("导办同义词")
         ordering = ["phrase"]
 
     def __str__(self) -> str:
@@ -668,15 +682,15 @@ class MaterialEquivalence(models.Model):
     names what was merged and why."""
 
     name = models.CharField(
-        "材料名称", max_length=200, unique=True, validators=[PlainText("材料名称")]
+        _("材料名称"), max_length=200, unique=True, validators=[PlainText("材料名称")]
     )
-    canonical = models.CharField("合并为", max_length=200, validators=[PlainText("合并为")])
-    reason = models.CharField("合并理由", max_length=200, validators=[PlainText("合并理由")])
-    active = models.BooleanField("启用", default=True)
+    canonical = models.CharField(_("合并为"), max_length=200, validators=[PlainText("合并为")])
+    reason = models.CharField(_("合并理由"), max_length=200, validators=[PlainText("合并理由")])
+    active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "材料合并对照"
+        verbose_name = verbose_name_plural = _("材料合并对照")
         ordering = ["canonical", "name"]
 
     def __str__(self) -> str:
@@ -702,28 +716,33 @@ class ImportJob(models.Model):
     `department` is the importer's, so the job is in the data scope of whoever may see it."""
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="导入人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.ForeignKey(
-        Department, verbose_name="导入人部门", null=True, blank=True, on_delete=models.PROTECT
+        Department, verbose_name=_("导入人部门"), null=True, blank=True, on_delete=models.PROTECT
     )
     status = models.CharField(
-        "状态", max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+        _("状态"), max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
     )
-    publish = models.BooleanField("导入后发布", default=False)
-    files = models.JSONField("文件", default=list)  # [{"name": shown name, "path": storage path}]
-    rows = models.PositiveIntegerField("数据行数", default=0)
-    phase = models.CharField("阶段", max_length=20, blank=True)  # checking / writing
-    done = models.PositiveIntegerField("已处理", default=0)
-    total = models.PositiveIntegerField("总数", default=0)
-    report = models.JSONField("结果", default=dict, blank=True)
-    failure = models.CharField("失败原因", max_length=500, blank=True)
-    created_at = models.DateTimeField("提交时间", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间", null=True, blank=True)
-    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    publish = models.BooleanField(_("导入后发布"), default=False)
+    files = models.JSONField(
+        _("文件"), default=list
+    )  # [{"name": shown name, "path": storage path}]
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    phase = models.CharField(_("阶段"), max_length=20, blank=True)  # checking / writing
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    failure = models.CharField(_("失败原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "事项导入任务"
+        verbose_name = verbose_name_plural = _("事项导入任务")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

@@ -5,7 +5,11 @@ no query beyond the version's own prefetched lists."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from yiwang.catalog.models import (
     INTERMEDIARY_FIELDS,
@@ -21,9 +25,10 @@ from yiwang.catalog.models import (
     SpecialProcedure,
 )
 
-ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
+# Group names are lazy: the workbench shows them in the reader's language.
+ELEMENT_GROUPS: list[tuple[str | Promise, list[str]]] = [
     (
-        "基本信息",
+        gettext_lazy("基本信息"),
         [
             "name",
             "base_code",
@@ -39,7 +44,7 @@ ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
-        "办理信息",
+        gettext_lazy("办理信息"),
         [
             "service_objects",
             "conditions",
@@ -53,10 +58,10 @@ ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
             "handling_forms",
         ],
     ),
-    ("审批结果", ["result_type", "result_name", "result_sample", "delivery_methods"]),
-    ("收费", ["has_fee", "fee_standard", "fee_basis", "online_payment"]),
+    (gettext_lazy("审批结果"), ["result_type", "result_name", "result_sample", "delivery_methods"]),
+    (gettext_lazy("收费"), ["has_fee", "fee_standard", "fee_basis", "online_payment"]),
     (
-        "标识",
+        gettext_lazy("标识"),
         [
             "online_depth",
             "fully_online",
@@ -68,8 +73,8 @@ ELEMENT_GROUPS: list[tuple[str, list[str]]] = [
             "self_service_24h",
         ],
     ),
-    ("咨询与监督", ["faq", "consult_phone", "complaint_channel"]),
-    ("申请表", ["form_fields"]),
+    (gettext_lazy("咨询与监督"), ["faq", "consult_phone", "complaint_channel"]),
+    (gettext_lazy("申请表"), ["form_fields"]),
 ]
 
 # Rows are matched by name; these are the attributes whose change the review diff shows.
@@ -90,7 +95,7 @@ class ElementRow:
 
 @dataclass(frozen=True)
 class ElementGroup:
-    label: str
+    label: str | Promise
     rows: list[ElementRow]
 
     @property
@@ -108,7 +113,12 @@ class RowChange:
 
     @property
     def kind_label(self) -> str:
-        return {"added": "新增", "removed": "删除", "changed": "修改", "same": "未变"}[self.kind]
+        return {
+            "added": gettext("新增"),
+            "removed": gettext("删除"),
+            "changed": gettext("修改"),
+            "same": gettext("未变"),
+        }[self.kind]
 
 
 @dataclass(frozen=True)
@@ -130,23 +140,28 @@ def _model_label(model: type, name: str) -> str:
     return str(model._meta.get_field(name).verbose_name)  # type: ignore[attr-defined]
 
 
+def _listed(items: Iterable[object]) -> str:
+    # Translators: separator between the items of a list (", " in English).
+    return gettext("、").join(str(item) for item in items)
+
+
 def display_value(obj: object, name: str) -> str:
     """An element as a person reads it: choice labels, 是/否, lists joined with 、."""
     value = getattr(obj, name)
     if name in VERSION_FILE_FIELDS:  # a file: whether there is one (a change shows as 已更换)
-        return "已上传" if value else "—"
+        return gettext("已上传") if value else "—"
     if name == "handling_forms":
-        return "、".join(obj.handling_form_labels) or "—"  # type: ignore[attr-defined]
+        return _listed(obj.handling_form_labels) or "—"  # type: ignore[attr-defined]
     if name == "form_fields":
-        return "、".join(str(f.get("label") or f.get("key")) for f in value or []) or "—"
+        return _listed(str(f.get("label") or f.get("key")) for f in value or []) or "—"
     if name == "service_objects":
-        return "、".join(obj.service_object_labels) or "—"  # type: ignore[attr-defined]
+        return _listed(obj.service_object_labels) or "—"  # type: ignore[attr-defined]
     if name == "delivery_methods":
-        return "、".join(obj.delivery_method_labels) or "—"  # type: ignore[attr-defined]
+        return _listed(obj.delivery_method_labels) or "—"  # type: ignore[attr-defined]
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     display = getattr(obj, f"get_{name}_display", None)
     if display is not None:
         return str(display())
@@ -181,13 +196,18 @@ def _compare_rows(
             changes.append(RowChange(row.name, "added"))
             continue
         diffs = [
-            f"{_model_label(model, f)}：{display_value(before, f)} → {display_value(row, f)}"
+            gettext("%(field)s：%(before)s → %(after)s")
+            % {
+                "field": _model_label(model, f),
+                "before": display_value(before, f),
+                "after": display_value(row, f),
+            }
             for f in compared
             if getattr(before, f) != getattr(row, f)
         ]
         # A replaced blank form or sample is a change citizens see, though no text changed.
         diffs += [
-            f"{_model_label(model, f)}：已更换"
+            gettext("%(field)s：已更换") % {"field": _model_label(model, f)}
             for f in files
             if (getattr(before, f).name or "") != (getattr(row, f).name or "")
         ]
@@ -212,7 +232,7 @@ def version_diff(version: ServiceItemVersion, against: ServiceItemVersion | None
             old = display_value(against, f) if against is not None else ""
             changed = against is not None and _raw(version, f) != _raw(against, f)
             if changed and f in VERSION_FILE_FIELDS and value == old:
-                value = "已更换"  # a replaced file is a change citizens see
+                value = gettext("已更换")  # a replaced file is a change citizens see
             rows.append(ElementRow(f, _model_label(ServiceItemVersion, f), value, old, changed))
         groups.append(ElementGroup(label, rows))
     old_materials = list(against.materials.all()) if against else []

@@ -11,7 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from yiwang.audit.services import audit_change, snapshot
 from yiwang.catalog import fields as element_fields
@@ -74,7 +75,7 @@ def _check_scope(actor: User | None, department: Department) -> None:
     if actor is None or actor.is_superuser:
         return
     if not org_selectors.departments_in_scope(user=actor).filter(pk=department.pk).exists():
-        raise PermissionDenied("该事项不在您的数据范围内。")
+        raise PermissionDenied(gettext("该事项不在您的数据范围内。"))
 
 
 def item_code(
@@ -187,18 +188,25 @@ def item_claim(
     """A department claims a base item (认领): creates the implementation item and its first
     draft version, pre-filled with the base item's six fixed elements."""
     if not workflow.may_compile(actor):
-        raise PermissionDenied("您的角色不能认领事项。")
+        raise PermissionDenied(gettext("您的角色不能认领事项。"))
     _check_scope(actor, department)
     # The base item's row lock serialises claims of it and its deletion: without it two
     # concurrent claims both pass the check below and the loser hits the unique code (a 500).
     locked = BaseItem.objects.select_for_update().filter(pk=base.pk).first()
     if locked is None:
-        raise ValidationError(f"基本目录事项“{base.name}”已删除，不能认领。", code="conflict")
+        raise ValidationError(
+            gettext("基本目录事项“%(name)s”已删除，不能认领。") % {"name": base.name},
+            code="conflict",
+        )
     base = locked
     if ServiceItem.objects.filter(
         base=base, department=department, region=region, business_type=business_type
     ).exists():
-        raise ValidationError(f"{department.name}已认领“{base.name}”。", code="duplicate")
+        raise ValidationError(
+            gettext("%(department)s已认领“%(name)s”。")
+            % {"department": department.name, "name": base.name},
+            code="duplicate",
+        )
     sequence = ServiceItem.objects.filter(base=base, region=region).count() + 1
     item = ServiceItem.objects.create(
         code=item_code(
@@ -258,11 +266,11 @@ def version_start_revision(
     """Open a new draft from the published version (published versions never change). If a
     draft, returned or submitted version is already open, that one is returned instead."""
     if not workflow.may_compile(actor):
-        raise PermissionDenied("您的角色不能编制事项。")
+        raise PermissionDenied(gettext("您的角色不能编制事项。"))
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     _check_scope(actor, item.department)
     if item.status == ItemStatus.WITHDRAWN:
-        raise ValidationError("事项已撤销，不能再编制新版本。", code="illegal_transition")
+        raise ValidationError(gettext("事项已撤销，不能再编制新版本。"), code="illegal_transition")
     open_version = item.versions.filter(status__in=OPEN_VERSION_STATUSES).first()
     if open_version is not None:
         return open_version
@@ -329,11 +337,13 @@ def _copy_children(source: ServiceItemVersion, target: ServiceItemVersion) -> No
 
 
 def _describe_changes(before: dict[str, Any], after: dict[str, Any]) -> str:
-    labels = {
-        f.name: str(f.verbose_name)
-        for f in ServiceItemVersion._meta.get_fields()
-        if hasattr(f, "verbose_name")
-    }
+    # The adjustment log is a record, kept in Chinese whatever the editor's page language.
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = {
+            f.name: str(f.verbose_name)
+            for f in ServiceItemVersion._meta.get_fields()
+            if hasattr(f, "verbose_name")
+        }
     changed = [labels.get(k, k) for k in after if before.get(k) != after.get(k)]
     return "修改：" + "、".join(changed) if changed else ""
 
@@ -355,13 +365,13 @@ def version_update(
     `result_sample` is a new 审批结果样本 file, False to remove it, None to keep it. Setting
     only one of 全程网办 and 网上办理深度 sets the other to agree (fields.align_online)."""
     if not workflow.may_compile(actor):
-        raise PermissionDenied("您的角色不能编制事项。")
+        raise PermissionDenied(gettext("您的角色不能编制事项。"))
     version = _lock_version(version)
     _check_scope(actor, version.item.department)
     if not version.editable:
         raise ValidationError(
-            f"v{version.number} 当前为“{version.get_status_display()}”，不能修改；"
-            "已发布的版本请新建版本后修改。",
+            gettext("v%(n)s 当前为“%(status)s”，不能修改；已发布的版本请新建版本后修改。")
+            % {"n": version.number, "status": version.get_status_display()},
             code="not_editable",
         )
     unknown = set(elements or {}) - set(ELEMENT_FIELDS)
@@ -486,13 +496,18 @@ def _check_revision_submittable(version: ServiceItemVersion) -> None:
         return
     if presenters.version_diff(version, source).changed_count == 0:
         raise ValidationError(
-            f"v{version.number} 与 v{source.number} 相比没有任何变化，不能提交审核；"
-            "请修改事项要素后再提交。",
+            gettext(
+                "v%(n)s 与 v%(source)s 相比没有任何变化，不能提交审核；请修改事项要素后再提交。"
+            )
+            % {"n": version.number, "source": source.number},
             code="no_change",
         )
     if not version.change_reason.strip():
         raise ValidationError(
-            {"change_reason": f"v{version.number} 是调整后的版本，提交审核前请填写调整原因。"},
+            {
+                "change_reason": gettext("v%(n)s 是调整后的版本，提交审核前请填写调整原因。")
+                % {"n": version.number}
+            },
             code="required",
         )
 
@@ -520,7 +535,7 @@ def version_return(
     """Return a submitted version to its department with the reviewer's comments."""
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError({"comment": "退回时必须填写审核意见。"})
+        raise ValidationError({"comment": gettext("退回时必须填写审核意见。")})
     version = _transition(version, "return", actor)
     version.status, version.review_comment = VersionStatus.RETURNED, comment
     version.reviewed_at, version.reviewed_by = timezone.now(), actor
@@ -560,7 +575,11 @@ def version_publish(
     version = _transition(version, "publish", actor)
     if not version.result_name.strip():
         raise ValidationError(
-            {"result_name": f"v{version.number} 未填写审批结果名称，不能发布。"}, code="required"
+            {
+                "result_name": gettext("v%(n)s 未填写审批结果名称，不能发布。")
+                % {"n": version.number}
+            },
+            code="required",
         )
     item = ServiceItem.objects.select_for_update().get(pk=version.item_id)
     previous = item.published_version
@@ -595,7 +614,9 @@ def _item_transition(
 ) -> ServiceItem:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": f"{action_label}事项必须填写原因。"})
+        raise ValidationError(
+            {"reason": gettext("%(action)s事项必须填写原因。") % {"action": gettext(action_label)}}
+        )
     item = ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
     _check_scope(actor, item.department)
     transition = workflow.ITEM.check(name, item.status, actor)
@@ -751,6 +772,10 @@ def material_equivalence_save(
     return row
 
 
+def _file_mismatch(label: str, name: str) -> str:
+    return gettext("%(label)s文件“%(name)s”的内容与扩展名不符。") % {"label": label, "name": name}
+
+
 def material_file_check(*, file: Any, label: str = "", element: str = "申请材料") -> str:
     """Refuse a blank form, sample or 审批结果样本 file that is too large
     (YIWANG_CATALOG_FILE_MAX_BYTES, default 10 MB), whose content is not the PDF, Word, Excel or
@@ -760,22 +785,35 @@ def material_file_check(*, file: Any, label: str = "", element: str = "申请材
     name = getattr(file, "name", "") or ""
     if file.size > limit:
         raise ValidationError(
-            {element: f"{label}文件“{name}”超过 {limit // (1024 * 1024)} MB，请压缩后上传。"}
+            {
+                element: gettext("%(label)s文件“%(name)s”超过 %(mb)s MB，请压缩后上传。")
+                % {"label": label, "name": name, "mb": limit // (1024 * 1024)}
+            }
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     expected = MATERIAL_FILE_KINDS.get(extension)
     if expected is None:
         raise ValidationError(
-            {element: f"{label}文件“{name}”类型不支持，请上传 PDF、Word、Excel 或图片。"}
+            {
+                element: gettext(
+                    "%(label)s文件“%(name)s”类型不支持，请上传 PDF、Word、Excel 或图片。"
+                )
+                % {"label": label, "name": name}
+            }
         )
     try:
         kind = uploads.inspect(file)
     except uploads.UploadRejected as exc:
         if exc.kind != expected:  # not even the kind its name claims
-            raise ValidationError({element: f"{label}文件“{name}”的内容与扩展名不符。"}) from None
-        raise ValidationError({element: f"{label}文件“{name}”{exc.reason}。"}) from None
+            raise ValidationError({element: _file_mismatch(label, name)}) from None
+        raise ValidationError(
+            {
+                element: gettext("%(label)s文件“%(name)s”%(reason)s。")
+                % {"label": label, "name": name, "reason": exc.reason}
+            }
+        ) from None
     if kind != expected:
-        raise ValidationError({element: f"{label}文件“{name}”的内容与扩展名不符。"})
+        raise ValidationError({element: _file_mismatch(label, name)})
     return kind
 
 

@@ -10,6 +10,8 @@ applied by the selectors.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from yiwang.catalog.models import ItemStatus, VersionStatus
 from yiwang.common.workflow import Machine, Transition, may
 from yiwang.org.models import User
@@ -20,34 +22,35 @@ PUBLISH = "catalog.publish_item"  # publish, withdraw
 SUSPEND = "catalog.suspend_item"  # suspend, resume
 
 
+# Labels are lazy: buttons and messages read in the reader's language.
 VERSION = Machine.of(
-    "版本",
+    _("版本"),
     VersionStatus,
     [
         Transition(
             "submit",
-            "提交审核",
+            _("提交审核"),
             frozenset({VersionStatus.DRAFT, VersionStatus.RETURNED}),
             VersionStatus.SUBMITTED,
             COMPILE,
         ),
         Transition(
             "return",
-            "退回修改",
+            _("退回修改"),
             frozenset({VersionStatus.SUBMITTED}),
             VersionStatus.RETURNED,
             REVIEW,
         ),
         Transition(
             "approve",
-            "审核通过",
+            _("审核通过"),
             frozenset({VersionStatus.SUBMITTED}),
             VersionStatus.APPROVED,
             REVIEW,
         ),
         Transition(
             "publish",
-            "发布",
+            _("发布"),
             frozenset({VersionStatus.APPROVED}),
             VersionStatus.PUBLISHED,
             PUBLISH,
@@ -56,26 +59,26 @@ VERSION = Machine.of(
 )
 
 ITEM = Machine.of(
-    "事项",
+    _("事项"),
     ItemStatus,
     [
         Transition(
             "suspend",
-            "暂停",
+            _("暂停"),
             frozenset({ItemStatus.ACTIVE}),
             ItemStatus.SUSPENDED,
             SUSPEND,
         ),
         Transition(
             "resume",
-            "恢复",
+            _("恢复"),
             frozenset({ItemStatus.SUSPENDED}),
             ItemStatus.ACTIVE,
             SUSPEND,
         ),
         Transition(
             "withdraw",
-            "撤销",
+            _("撤销"),
             frozenset({ItemStatus.CLAIMED, ItemStatus.ACTIVE, ItemStatus.SUSPENDED}),
             ItemStatus.WITHDRAWN,
             PUBLISH,

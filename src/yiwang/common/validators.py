@@ -22,6 +22,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc as stdnum_uscc
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -195,9 +196,12 @@ def bounded_text(label: str, max_length: int, **options: Any) -> models.TextFiel
     """A free-text model field with its length bound and the plain-text check, both naming the
     field: how every free-text field that people type into is declared (forms, serializers and
     the importer take bound and checks from it). Texts the platform writes itself are plain
-    TextFields."""
+    TextFields.
+
+    `label` is Chinese (marked with gettext_noop where the field is declared): the validators'
+    messages use it as is, the field's verbose name is shown in the reader's language."""
     return models.TextField(
-        label,
+        gettext_lazy(label),  # the label is marked where the field is declared
         max_length=max_length,
         validators=[PlainText(label), MaxTextLength(label, max_length)],
         **options,

@@ -17,6 +17,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 
 # The ValidationError code of a transition the current state does not allow: the API answers
 # it with 409 (common.api.CONFLICT_CODES), pages with the message.
@@ -29,7 +31,7 @@ class Transition:
     (None: any user the selectors let reach the record, e.g. the applicant himself)."""
 
     name: str
-    label: str
+    label: str | Promise  # may be lazy: read in the reader's language
     sources: frozenset[str]
     target: str
     permission: str | None  # "app_label.codename"
@@ -44,13 +46,13 @@ def may(user: Any, permission: str | None) -> bool:
 class Machine:
     """The transitions of one kind of record and the labels of its states."""
 
-    what: str  # the record as a sentence names it: 办件, 事项版本
+    what: str | Promise  # the record as a sentence names it: 办件, 事项版本
     states: type[models.TextChoices]
     transitions: dict[str, Transition] = field(default_factory=dict)
 
     @classmethod
     def of(
-        cls, what: str, states: type[models.TextChoices], items: Iterable[Transition]
+        cls, what: str | Promise, states: type[models.TextChoices], items: Iterable[Transition]
     ) -> Machine:
         return cls(what, states, {t.name: t for t in items})
 
@@ -65,11 +67,18 @@ class Machine:
         transition = self.transitions[name]
         if state not in transition.sources:
             raise ValidationError(
-                f"{what or self.what}当前为“{self.label(state)}”，不能{transition.label}。",
+                gettext("%(what)s当前为“%(state)s”，不能%(action)s。")
+                % {
+                    "what": what or self.what,
+                    "state": self.label(state),
+                    "action": transition.label,
+                },
                 code=ILLEGAL,
             )
         if not may(user, transition.permission):
-            raise PermissionDenied(f"您的角色不能{transition.label}。")
+            raise PermissionDenied(
+                gettext("您的角色不能%(action)s。") % {"action": transition.label}
+            )
         return transition
 
     def available(self, state: str, user: Any) -> list[Transition]:

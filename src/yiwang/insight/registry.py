@@ -22,6 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext, gettext_noop
 
 from yiwang.org.scope import ALL_SCOPE, DataScope
 
@@ -29,7 +30,7 @@ MetricValue = Decimal | int | dict[str, int] | None
 MetricKind = Literal["count", "ratio", "breakdown"]
 
 RATIO_PLACES = Decimal("0.0001")
-NO_DATA = "无数据"
+NO_DATA = gettext_noop("无数据")
 
 
 @dataclass(frozen=True)
@@ -120,10 +121,16 @@ def ratio(numerator: int | Decimal | None, denominator: int | Decimal | None) ->
 def format_value(metric: Metric, value: MetricValue) -> str:
     """How a value is printed: ratios as a percentage with 2 decimals (the 4-place ratio × 100,
     so no second rounding), counts as integers, None as "无数据"."""
+    # In the reader's language (units are marked where the metric is registered).
     if value is None:
-        return NO_DATA
+        return gettext(NO_DATA)
+    unit = gettext(metric.unit) if metric.unit else ""
     if isinstance(value, dict):
-        return f"{sum(value.values())} {metric.unit}（{len(value)} 类）"
+        return gettext("%(total)s %(unit)s（%(groups)s 类）") % {
+            "total": sum(value.values()),
+            "unit": unit,
+            "groups": len(value),
+        }
     if metric.kind == "ratio":
         return f"{Decimal(value) * 100:.2f}%"
-    return f"{value} {metric.unit}".strip()
+    return f"{value} {unit}".strip()

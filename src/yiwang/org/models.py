@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from yiwang.common.personal import EncryptedPersonalField
 from yiwang.common.validators import PlainText, uscc_field_validator
@@ -37,12 +38,12 @@ LEVEL_PREFIX_LENGTH = {
 class Region(models.Model):
     """An administrative division with its 12-digit statistical code (区划代码)."""
 
-    code = models.CharField("区划代码", max_length=12, unique=True)
-    name = models.CharField("名称", max_length=64, validators=[PlainText("名称")])
-    level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=64, validators=[PlainText("名称")])
+    level = models.PositiveSmallIntegerField(_("层级"), choices=RegionLevel.choices)
     parent = models.ForeignKey(
         "self",
-        verbose_name="上级区划",
+        verbose_name=_("上级区划"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -50,7 +51,7 @@ class Region(models.Model):
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "区划"
+        verbose_name = verbose_name_plural = _("区划")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -75,17 +76,19 @@ class DepartmentKind(models.TextChoices):
 class Department(models.Model):
     """An authority or public-service provider (部门/单位); the bureau is one of them."""
 
-    name = models.CharField("名称", max_length=100, unique=True, validators=[PlainText("名称")])
-    short_name = models.CharField("简称", max_length=32, blank=True, validators=[PlainText("简称")])
-    uscc = models.CharField(
-        "统一社会信用代码", max_length=18, unique=True, validators=[uscc_field_validator]
+    name = models.CharField(_("名称"), max_length=100, unique=True, validators=[PlainText("名称")])
+    short_name = models.CharField(
+        _("简称"), max_length=32, blank=True, validators=[PlainText("简称")]
     )
-    kind = models.CharField("类别", max_length=16, choices=DepartmentKind.choices)
-    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)
-    is_bureau = models.BooleanField("数据资源管理局", default=False)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[uscc_field_validator]
+    )
+    kind = models.CharField(_("类别"), max_length=16, choices=DepartmentKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT)
+    is_bureau = models.BooleanField(_("数据资源管理局"), default=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "部门"
+        verbose_name = verbose_name_plural = _("部门")
         ordering = ["region__code", "name"]
 
     def __str__(self) -> str:
@@ -102,19 +105,21 @@ class HallLevel(models.TextChoices):
 class ServiceHall(models.Model):
     """A physical hall: the county centre, a town centre or a village station."""
 
-    name = models.CharField("名称", max_length=100, unique=True, validators=[PlainText("名称")])
-    level = models.CharField("层级", max_length=16, choices=HallLevel.choices)
-    region = models.ForeignKey(Region, verbose_name="所在区划", on_delete=models.PROTECT)
-    address = models.CharField("地址", max_length=200, blank=True, validators=[PlainText("地址")])
+    name = models.CharField(_("名称"), max_length=100, unique=True, validators=[PlainText("名称")])
+    level = models.CharField(_("层级"), max_length=16, choices=HallLevel.choices)
+    region = models.ForeignKey(Region, verbose_name=_("所在区划"), on_delete=models.PROTECT)
+    address = models.CharField(
+        _("地址"), max_length=200, blank=True, validators=[PlainText("地址")]
+    )
     opening_hours = models.CharField(
-        "办公时间", max_length=200, blank=True, validators=[PlainText("办公时间")]
+        _("办公时间"), max_length=200, blank=True, validators=[PlainText("办公时间")]
     )
     phone = models.CharField(
-        "咨询电话", max_length=32, blank=True, validators=[PlainText("咨询电话")]
+        _("咨询电话"), max_length=32, blank=True, validators=[PlainText("咨询电话")]
     )
 
     class Meta:
-        verbose_name = verbose_name_plural = "政务服务大厅"
+        verbose_name = verbose_name_plural = _("政务服务大厅")
         ordering = ["region__code", "name"]
 
     def __str__(self) -> str:
@@ -132,23 +137,23 @@ class Window(models.Model):
     """A counter in a hall. A dedicated window (专窗) serves one department."""
 
     hall = models.ForeignKey(
-        ServiceHall, verbose_name="大厅", on_delete=models.CASCADE, related_name="windows"
+        ServiceHall, verbose_name=_("大厅"), on_delete=models.CASCADE, related_name="windows"
     )
-    number = models.CharField("窗口号", max_length=16, validators=[PlainText("窗口号")])
-    name = models.CharField("名称", max_length=100, validators=[PlainText("名称")])
-    kind = models.CharField("类型", max_length=16, choices=WindowKind.choices)
+    number = models.CharField(_("窗口号"), max_length=16, validators=[PlainText("窗口号")])
+    name = models.CharField(_("名称"), max_length=100, validators=[PlainText("名称")])
+    kind = models.CharField(_("类型"), max_length=16, choices=WindowKind.choices)
     department = models.ForeignKey(
         Department,
-        verbose_name="所属部门",
+        verbose_name=_("所属部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="windows",
     )
-    active = models.BooleanField("启用", default=True)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "窗口"
+        verbose_name = verbose_name_plural = _("窗口")
         ordering = ["hall", "number"]
         constraints = [
             models.UniqueConstraint(fields=["hall", "number"], name="window_number_unique_in_hall")
@@ -173,17 +178,17 @@ class User(AbstractUser):
     """A sign-in account. Staff sign in by user name; citizens by mobile number."""
 
     kind = models.CharField(
-        "账号类型", max_length=16, choices=UserKind.choices, default=UserKind.STAFF
+        _("账号类型"), max_length=16, choices=UserKind.choices, default=UserKind.STAFF
     )
-    must_change_password = models.BooleanField("首次登录须改密", default=True)
-    failed_sign_in_count = models.PositiveIntegerField("连续失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
-    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    must_change_password = models.BooleanField(_("首次登录须改密"), default=True)
+    failed_sign_in_count = models.PositiveIntegerField(_("连续失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     # Raised by a lockout or a deactivation: every session signed with an older value ends.
-    session_epoch = models.PositiveIntegerField("会话代次", default=0, editable=False)
+    session_epoch = models.PositiveIntegerField(_("会话代次"), default=0, editable=False)
 
     class Meta(AbstractUser.Meta):
-        verbose_name = verbose_name_plural = "账号"
+        verbose_name = verbose_name_plural = _("账号")  # type: ignore[assignment]
         swappable = "AUTH_USER_MODEL"
         permissions = [("manage_staff", "可管理工作人员")]
 
@@ -229,26 +234,26 @@ class Staff(models.Model):
     """A user acting for a department (or the bureau), with roles held as groups on the user."""
 
     user = models.OneToOneField(
-        User, verbose_name="账号", on_delete=models.CASCADE, related_name="staff"
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="staff"
     )
     department = models.ForeignKey(
-        Department, verbose_name="部门", on_delete=models.PROTECT, related_name="staff"
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="staff"
     )
-    full_name = models.CharField("姓名", max_length=64, validators=[PlainText("姓名")])
-    title = models.CharField("职务", max_length=64, blank=True, validators=[PlainText("职务")])
+    full_name = models.CharField(_("姓名"), max_length=64, validators=[PlainText("姓名")])
+    title = models.CharField(_("职务"), max_length=64, blank=True, validators=[PlainText("职务")])
     window = models.ForeignKey(
         Window,
-        verbose_name="所在窗口",
+        verbose_name=_("所在窗口"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="staff",
     )
-    phone = EncryptedPersonalField("手机号码", kind="phone", hash_field="phone_hash")
+    phone = EncryptedPersonalField(_("手机号码"), kind="phone", hash_field="phone_hash")
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "工作人员"
+        verbose_name = verbose_name_plural = _("工作人员")
         ordering = ["department", "full_name"]
 
     def __str__(self) -> str:
@@ -271,34 +276,34 @@ class ApplicantKind(models.TextChoices):
 class Applicant(models.Model):
     """A natural person (resident ID) or a legal person (USCC + legal representative)."""
 
-    kind = models.CharField("类型", max_length=16, choices=ApplicantKind.choices)
-    name = models.CharField("姓名/名称", max_length=200, validators=[PlainText("姓名/名称")])
+    kind = models.CharField(_("类型"), max_length=16, choices=ApplicantKind.choices)
+    name = models.CharField(_("姓名/名称"), max_length=200, validators=[PlainText("姓名/名称")])
     id_number = EncryptedPersonalField(
-        "居民身份证号码", kind="id_number", hash_field="id_number_hash"
+        _("居民身份证号码"), kind="id_number", hash_field="id_number_hash"
     )
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
     legal_representative = models.CharField(
-        "法定代表人", max_length=64, blank=True, validators=[PlainText("法定代表人")]
+        _("法定代表人"), max_length=64, blank=True, validators=[PlainText("法定代表人")]
     )
     legal_representative_id_number = EncryptedPersonalField(
-        "法定代表人身份证号码", kind="id_number", hash_field="legal_representative_id_hash"
+        _("法定代表人身份证号码"), kind="id_number", hash_field="legal_representative_id_hash"
     )
     legal_representative_id_hash = models.CharField(max_length=64, blank=True, editable=False)
-    phone = EncryptedPersonalField("手机号码", kind="phone", hash_field="phone_hash")
+    phone = EncryptedPersonalField(_("手机号码"), kind="phone", hash_field="phone_hash")
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     user = models.OneToOneField(
         User,
-        verbose_name="账号",
+        verbose_name=_("账号"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="applicant",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "申请人"
+        verbose_name = verbose_name_plural = _("申请人")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -324,14 +329,14 @@ class ApiToken(models.Model):
     account is locked or deactivated."""
 
     user = models.ForeignKey(
-        User, verbose_name="账号", on_delete=models.CASCADE, related_name="api_tokens"
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="api_tokens"
     )
-    digest = models.CharField("令牌摘要（SM3）", max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField("签发时间", default=timezone.now)
-    expires_at = models.DateTimeField("过期时间", db_index=True)
+    digest = models.CharField(_("令牌摘要（SM3）"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("过期时间"), db_index=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "接口令牌"
+        verbose_name = verbose_name_plural = _("接口令牌")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -343,13 +348,13 @@ class RateLimitCounter(models.Model):
     fixed window. Kept in the database so that every worker process shares the count; the key
     is a digest, so neither addresses nor mobile numbers are stored here. See org.ratelimit."""
 
-    key = models.CharField("键（SM3）", max_length=64, unique=True)
-    scope = models.CharField("范围", max_length=32)
-    window_start = models.DateTimeField("窗口开始", db_index=True)
-    count = models.PositiveIntegerField("次数", default=0)
+    key = models.CharField(_("键（SM3）"), max_length=64, unique=True)
+    scope = models.CharField(_("范围"), max_length=32)
+    window_start = models.DateTimeField(_("窗口开始"), db_index=True)
+    count = models.PositiveIntegerField(_("次数"), default=0)
 
     class Meta:
-        verbose_name = verbose_name_plural = "频率限制计数"
+        verbose_name = verbose_name_plural = _("频率限制计数")
 
     def __str__(self) -> str:
         return f"{self.scope} {self.count} 次（自 {self.window_start:%H:%M:%S} 起）"

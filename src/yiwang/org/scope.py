@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_lazy
 
 ScopeKind = Literal["none", "department", "region"]
 
@@ -52,13 +53,14 @@ class DataScope:
 
     @property
     def label(self) -> str:
+        """The scope as pages name it, in the reader's language."""
         if self.everything:
-            return "全部"
+            return gettext("全部")
         if self.kind == "region":
-            return f"本区划（{self.region_name}）"
+            return gettext("本区划（%(region)s）") % {"region": self.region_name}
         if self.kind == "department":
-            return f"本部门（{self.department_name}）"
-        return "无"
+            return gettext("本部门（%(department)s）") % {"department": self.department_name}
+        return gettext("无")
 
     def department_q(self, path: str = "department") -> Q:
         """Q restricting a queryset whose `path` leads to a Department."""
@@ -78,4 +80,4 @@ NO_SCOPE = DataScope(kind="none")
 # A superuser may write anything (the services let him), so he sees everything too: a region
 # scope whose empty prefix every region code starts with, and which every "region" branch of
 # the scoped reads already handles. Also the whole catalogue of a figure or report.
-ALL_SCOPE = DataScope(kind="region", region_name="全部")
+ALL_SCOPE = DataScope(kind="region", region_name=gettext_lazy("全部"))  # type: ignore[arg-type]

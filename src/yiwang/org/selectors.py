@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from yiwang.common.personal import personal_hash
 from yiwang.common.validators import validate_mobile
@@ -84,7 +85,7 @@ def get_in_scope_or_404(queryset: QuerySet, **lookup: object):  # type: ignore[n
     """Out-of-scope objects are indistinguishable from missing ones."""
     obj = queryset.filter(**lookup).first()
     if obj is None:
-        raise Http404("未找到该记录。")
+        raise Http404(gettext("未找到该记录。"))
     return obj
 
 
@@ -199,7 +200,7 @@ def applicant_lookup_for(*, user: User, id_number: str) -> Applicant:
     """Like applicant_find_by_id_number, but none (or out of scope) is a 404."""
     found = applicant_find_by_id_number(user=user, id_number=id_number)
     if found is None:
-        raise Http404("没有找到该身份证号码的申请人。")
+        raise Http404(gettext("没有找到该身份证号码的申请人。"))
     return found
 
 

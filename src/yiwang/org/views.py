@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -48,7 +49,7 @@ def _form_add_service_errors(form, exc: ValidationError) -> None:  # type: ignor
 
 # What every registration that passes validation is told, whether it created an account or
 # the ID number / mobile number was registered already (which the page must not reveal).
-REGISTRATION_SUBMITTED = (
+REGISTRATION_SUBMITTED = gettext_noop(
     "注册信息已提交。如该手机号码和证件号码此前未注册，账号现已开通，请用手机号码和密码登录；"
     "如此前已注册，请用原密码登录，忘记密码请到政务服务大厅窗口办理。"
 )
@@ -130,7 +131,7 @@ def citizen_register(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_add_service_errors(form, exc)
         else:
-            messages.success(request, REGISTRATION_SUBMITTED)
+            messages.success(request, gettext(REGISTRATION_SUBMITTED))
             return redirect("org:citizen-sign-in")
     return render(request, "org/citizen_register.html", {"form": form})
 
@@ -162,10 +163,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 staff = user.kind in (UserKind.STAFF, UserKind.SYSTEM)
                 logout(request)
                 messages.error(
-                    request, "原密码连续输错次数过多，账号已被暂时锁定，您已退出登录，请稍后再试。"
+                    request,
+                    gettext("原密码连续输错次数过多，账号已被暂时锁定，您已退出登录，请稍后再试。"),
                 )
                 return redirect("org:sign-in" if staff else "org:citizen-sign-in")
-            form.add_error("old_password", "原密码不正确。")
+            form.add_error("old_password", gettext("原密码不正确。"))
         else:
             try:
                 services.password_change(user=user, new_password=form.cleaned_data["new_password1"])
@@ -173,7 +175,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 _form_add_service_errors(form, exc)
             else:
                 update_session_auth_hash(request, user)
-                messages.success(request, "密码已修改。")
+                messages.success(request, gettext("密码已修改。"))
                 home = "workbench:home" if user.kind == UserKind.STAFF else "portal:home"
                 return redirect(home)
     return render(
@@ -240,7 +242,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except PermissionDenied:
-            form.add_error(None, "您没有查看个人信息明文的权限。")
+            form.add_error(None, gettext("您没有查看个人信息明文的权限。"))
         except ValidationError as exc:
             _form_add_service_errors(form, exc)
     return render(

@@ -7,6 +7,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from yiwang.common.validators import PlainText
 
@@ -37,23 +38,23 @@ class CalendarYear(models.Model):
     without a confirmed row falls back to Mon–Fri and every result from it carries a warning."""
 
     year = models.PositiveSmallIntegerField(
-        "年份",
+        _("年份"),
         unique=True,
         validators=[MinValueValidator(FIRST_TABLE_YEAR), MaxValueValidator(LAST_TABLE_YEAR)],
     )
     confirmed = models.BooleanField(
-        "已确认",
+        _("已确认"),
         default=False,
-        help_text="国务院办公厅通知发布并全部录入后勾选；勾选前按周一至周五计算。",
+        help_text=_("国务院办公厅通知发布并全部录入后勾选；勾选前按周一至周五计算。"),
     )
     source = models.CharField(
-        "来源", max_length=16, choices=CalendarSource.choices, default=CalendarSource.ADMIN
+        _("来源"), max_length=16, choices=CalendarSource.choices, default=CalendarSource.ADMIN
     )
-    note = models.CharField("备注", max_length=500, blank=True, validators=[PlainText("备注")])
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True, validators=[PlainText("备注")])
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "节假日年度安排"
+        verbose_name = verbose_name_plural = _("节假日年度安排")
         ordering = ["year"]
 
     def __str__(self) -> str:
@@ -64,12 +65,12 @@ class CalendarYear(models.Model):
 class CalendarDay(models.Model):
     """A public holiday, or a make-up working day (调休上班日, a Saturday or Sunday)."""
 
-    date = models.DateField("日期", unique=True)
-    kind = models.CharField("类别", max_length=16, choices=DayKind.choices)
-    name = models.CharField("节日", max_length=100, blank=True, validators=[PlainText("节日")])
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=DayKind.choices)
+    name = models.CharField(_("节日"), max_length=100, blank=True, validators=[PlainText("节日")])
 
     class Meta:
-        verbose_name = verbose_name_plural = "节假日与调休"
+        verbose_name = verbose_name_plural = _("节假日与调休")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -95,7 +96,7 @@ class CalendarRevision(models.Model):
     stamp = models.UUIDField(default=uuid.uuid4)
 
     class Meta:
-        verbose_name = verbose_name_plural = "节假日表版本"
+        verbose_name = verbose_name_plural = _("节假日表版本")
 
     def __str__(self) -> str:
         return str(self.stamp)
@@ -106,19 +107,19 @@ class Clock(models.Model):
     id. The deadline is stored as a date together with the rule text that produced it; it is
     recomputed from the pauses by the services, never edited by hand."""
 
-    subject_type = models.CharField("对象类型", max_length=100)
-    subject_id = models.CharField("对象标识", max_length=64)
-    started_on = models.DateField("起算事件日期")
-    limit_days = models.PositiveIntegerField("时限（工作日）")
-    start_rule = models.CharField("起算规则", max_length=8, choices=StartRule.choices)
-    deadline = models.DateField("截止日期")
-    deadline_rule = models.TextField("截止日期计算方法")
-    warnings = models.JSONField("提示", default=list, blank=True)
-    stopped_on = models.DateField("停止日期", null=True, blank=True)
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    subject_type = models.CharField(_("对象类型"), max_length=100)
+    subject_id = models.CharField(_("对象标识"), max_length=64)
+    started_on = models.DateField(_("起算事件日期"))
+    limit_days = models.PositiveIntegerField(_("时限（工作日）"))
+    start_rule = models.CharField(_("起算规则"), max_length=8, choices=StartRule.choices)
+    deadline = models.DateField(_("截止日期"))
+    deadline_rule = models.TextField(_("截止日期计算方法"))
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    stopped_on = models.DateField(_("停止日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "计时"
+        verbose_name = verbose_name_plural = _("计时")
         ordering = ["-started_on", "-id"]
         indexes = [
             models.Index(fields=["subject_type", "subject_id"]),
@@ -140,15 +141,15 @@ class ClockPause(models.Model):
     including `ended_on` are not counted (see docs/workdays.md); an open pause has no end."""
 
     clock = models.ForeignKey(
-        Clock, verbose_name="计时", on_delete=models.CASCADE, related_name="pauses"
+        Clock, verbose_name=_("计时"), on_delete=models.CASCADE, related_name="pauses"
     )
-    started_on = models.DateField("暂停日期")
-    ended_on = models.DateField("恢复日期", null=True, blank=True)
-    kind = models.CharField("暂停原因类别", max_length=20, choices=PauseKind.choices)
-    reason = models.CharField("暂停事由", max_length=500, validators=[PlainText("暂停事由")])
+    started_on = models.DateField(_("暂停日期"))
+    ended_on = models.DateField(_("恢复日期"), null=True, blank=True)
+    kind = models.CharField(_("暂停原因类别"), max_length=20, choices=PauseKind.choices)
+    reason = models.CharField(_("暂停事由"), max_length=500, validators=[PlainText("暂停事由")])
 
     class Meta:
-        verbose_name = verbose_name_plural = "计时暂停"
+        verbose_name = verbose_name_plural = _("计时暂停")
         ordering = ["started_on", "id"]
         constraints = [
             # At most one open pause per clock, even under concurrent writers.

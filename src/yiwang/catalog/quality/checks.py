@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog import fields as element_fields
 from yiwang.catalog.models import (
@@ -40,17 +43,17 @@ from yiwang.catalog.models import (
 from yiwang.org.scope import DataScope
 
 ERROR, WARNING = "error", "warning"
-SEVERITY_LABELS = {ERROR: "严重", WARNING: "一般"}
+SEVERITY_LABELS = {ERROR: _("严重"), WARNING: _("一般")}
 
 OPEN_STATUSES = list(OPEN_VERSION_STATUSES)  # the one definition is in catalog.models
 
-SIX_ELEMENTS: dict[str, str] = {
-    "name": "事项名称",
-    "base_code": "事项编码",
-    "item_type": "事项类型",
-    "competent_department": "主管部门",
-    "implementing_body": "实施机关",
-    "legal_basis": "设定和实施依据",
+SIX_ELEMENTS: dict[str, str | Promise] = {
+    "name": _("事项名称"),
+    "base_code": _("事项编码"),
+    "item_type": _("事项类型"),
+    "competent_department": _("主管部门"),
+    "implementing_body": _("实施机关"),
+    "legal_basis": _("设定和实施依据"),
 }
 # Version field → base item field holding the province-wide value.
 _BASE_FIELD = {"base_code": "code"}
@@ -78,28 +81,28 @@ DEFAULT_REQUIRED_ELEMENTS = [
     "online_depth",
     "service_scope",
 ]
-ELEMENT_LABELS: dict[str, str] = {
-    "legal_basis": "设定和实施依据",
-    "conditions": "受理条件",
-    "location": "办理地点",
-    "hours": "办理时间",
-    "handling_forms": "办理形式",
-    "materials": "申请材料",
-    "steps": "办理流程",
-    "consult_phone": "咨询方式",
-    "complaint_channel": "监督投诉方式",
-    "faq": "常见问题",
-    "fee_standard": "收费标准",
-    "fee_basis": "收费依据",
-    "service_objects": "服务对象",
-    "exercise_level": "行使层级",
-    "body_nature": "实施主体性质",
-    "power_source": "权力来源",
-    "result_type": "审批结果类型",
-    "result_name": "审批结果名称",
-    "delivery_methods": "结果送达方式",
-    "online_depth": "网上办理深度",
-    "service_scope": "通办范围",
+ELEMENT_LABELS: dict[str, str | Promise] = {
+    "legal_basis": _("设定和实施依据"),
+    "conditions": _("受理条件"),
+    "location": _("办理地点"),
+    "hours": _("办理时间"),
+    "handling_forms": _("办理形式"),
+    "materials": _("申请材料"),
+    "steps": _("办理流程"),
+    "consult_phone": _("咨询方式"),
+    "complaint_channel": _("监督投诉方式"),
+    "faq": _("常见问题"),
+    "fee_standard": _("收费标准"),
+    "fee_basis": _("收费依据"),
+    "service_objects": _("服务对象"),
+    "exercise_level": _("行使层级"),
+    "body_nature": _("实施主体性质"),
+    "power_source": _("权力来源"),
+    "result_type": _("审批结果类型"),
+    "result_name": _("审批结果名称"),
+    "delivery_methods": _("结果送达方式"),
+    "online_depth": _("网上办理深度"),
+    "service_scope": _("通办范围"),
 }
 # Material names that tell the citizen nothing definite ("其他材料", "相关材料", "……等").
 DEFAULT_VAGUE_MATERIAL_PATTERNS = [
@@ -127,112 +130,118 @@ DEFAULT_TEMPLATE_CONDITIONS_MIN_ITEMS = 3
 @dataclass(frozen=True)
 class Check:
     code: str
-    label: str
+    label: str | Promise  # lazy: shown in the reader's language
     severity: str
-    description: str
+    description: str | Promise
 
     @property
     def severity_label(self) -> str:
-        return SEVERITY_LABELS[self.severity]
+        return str(SEVERITY_LABELS[self.severity])
 
 
 CONSISTENCY = Check(
     "six_elements",
-    "全省一单要素不一致",
+    _("全省一单要素不一致"),
     ERROR,
-    "事项名称、事项编码、事项类型、主管部门、实施机关、设定和实施依据应与基本目录完全一致。",
+    _("事项名称、事项编码、事项类型、主管部门、实施机关、设定和实施依据应与基本目录完全一致。"),
 )
 CHECKS: dict[str, Check] = {
     c.code: c
     for c in [
         Check(
             "missing_element",
-            "要素缺失",
+            _("要素缺失"),
             ERROR,
-            "必填要素为空：设定依据、受理条件、办理地点、办理时间、办理形式、申请材料、办理流程、"
-            "咨询方式、监督投诉方式，以及实施清单要求的服务对象、行使层级、实施主体性质、"
-            "权力来源、审批结果类型和名称、结果送达方式、网上办理深度、通办范围；"
-            "收费事项还须写明收费标准和收费依据。",
+            _(
+                "必填要素为空：设定依据、受理条件、办理地点、办理时间、办理形式、申请材料、办理流程、"
+                "咨询方式、监督投诉方式，以及实施清单要求的服务对象、行使层级、实施主体性质、"
+                "权力来源、审批结果类型和名称、结果送达方式、网上办理深度、通办范围；"
+                "收费事项还须写明收费标准和收费依据。"
+            ),
         ),
         Check(
             "vague_material",
-            "材料名称模糊",
+            _("材料名称模糊"),
             WARNING,
-            "材料名称含“其他材料”“相关材料”“……等”之类的兜底表述。",
+            _("材料名称含“其他材料”“相关材料”“……等”之类的兜底表述。"),
         ),
         Check(
             "promised_over_legal",
-            "承诺时限超过法定时限",
+            _("承诺时限超过法定时限"),
             ERROR,
-            "承诺办结时限大于法定办结时限。",
+            _("承诺办结时限大于法定办结时限。"),
         ),
         Check(
             "instant_with_promised_limit",
-            "即办件设有承诺时限",
+            _("即办件设有承诺时限"),
             ERROR,
-            "即办件的承诺办结时限应为 0。",
+            _("即办件的承诺办结时限应为 0。"),
         ),
         Check(
             "promised_limit_zero",
-            "承诺件承诺时限为 0",
+            _("承诺件承诺时限为 0"),
             ERROR,
-            "承诺件必须写明承诺办结时限（大于 0 的工作日数）。",
+            _("承诺件必须写明承诺办结时限（大于 0 的工作日数）。"),
         ),
         Check(
             "legal_limit_zero",
-            "承诺件法定时限为 0",
+            _("承诺件法定时限为 0"),
             ERROR,
-            "承诺件必须写明法定办结时限（大于 0 的工作日数）。",
+            _("承诺件必须写明法定办结时限（大于 0 的工作日数）。"),
         ),
         Check(
             "government_material_not_exempt",
-            "政府部门核发材料未免提交",
+            _("政府部门核发材料未免提交"),
             WARNING,
-            "来源为政府部门核发的材料应通过电子证照或共享数据获取，标注为免提交。",
+            _("来源为政府部门核发的材料应通过电子证照或共享数据获取，标注为免提交。"),
         ),
         Check(
             "zero_visit_needs_original",
-            "零跑动事项要求纸质原件",
+            _("零跑动事项要求纸质原件"),
             ERROR,
-            "到现场次数为 0 的事项，不应要求提交可能为纸质的原件（免提交的材料除外）；"
-            "材料形式须为电子。",
+            _(
+                "到现场次数为 0 的事项，不应要求提交可能为纸质的原件（免提交的材料除外）；"
+                "材料形式须为电子。"
+            ),
         ),
         Check(
             "online_with_visits",
-            "全程网办却要到现场",
+            _("全程网办却要到现场"),
             ERROR,
-            "标为全程网办的事项，到办事现场次数应为 0。",
+            _("标为全程网办的事项，到办事现场次数应为 0。"),
         ),
         Check(
             "online_depth_mismatch",
-            "网上办理深度与全程网办不符",
+            _("网上办理深度与全程网办不符"),
             ERROR,
-            "网上办理深度为四级即全程网办：四级的事项须标为全程网办，全程网办的事项须为四级。",
+            _("网上办理深度为四级即全程网办：四级的事项须标为全程网办，全程网办的事项须为四级。"),
         ),
         Check(
             "entrusted_without_department",
-            "委托部门与实施主体性质不符",
+            _("委托部门与实施主体性质不符"),
             ERROR,
-            "实施主体为受委托组织时须写明委托部门；不是受委托组织时委托部门应为空。",
+            _("实施主体为受委托组织时须写明委托部门；不是受委托组织时委托部门应为空。"),
         ),
         Check(
             "online_payment_without_fee",
-            "不收费却支持网上支付",
+            _("不收费却支持网上支付"),
             ERROR,
-            "只有收费事项才谈得上网上支付。",
+            _("只有收费事项才谈得上网上支付。"),
         ),
         Check(
             "placeholder_legal_basis",
-            "设定依据为占位表述",
+            _("设定依据为占位表述"),
             ERROR,
-            "设定和实施依据应写明具体的法律、法规或规章名称（用书名号），不能是“以……为准”"
-            "“详见相关法律法规”之类的占位表述。",
+            _(
+                "设定和实施依据应写明具体的法律、法规或规章名称（用书名号），不能是“以……为准”"
+                "“详见相关法律法规”之类的占位表述。"
+            ),
         ),
         Check(
             "template_conditions",
-            "受理条件为模板套话",
+            _("受理条件为模板套话"),
             WARNING,
-            "多个事项的受理条件只是同一句套话（仅事项名称不同），应写明本事项的具体条件。",
+            _("多个事项的受理条件只是同一句套话（仅事项名称不同），应写明本事项的具体条件。"),
         ),
     ]
 }
@@ -257,7 +266,10 @@ class ItemRef:
 
     @property
     def version_label(self) -> str:
-        return f"v{self.version_number}（{VersionStatus(self.version_status).label}）"
+        return gettext("v%(number)s（%(status)s）") % {
+            "number": self.version_number,
+            "status": VersionStatus(self.version_status).label,
+        }
 
 
 @dataclass(frozen=True)
@@ -273,11 +285,15 @@ class Deviation:
 
     @property
     def element_label(self) -> str:
-        return SIX_ELEMENTS[self.element]
+        return str(SIX_ELEMENTS[self.element])
 
     @property
     def message(self) -> str:
-        return f"{self.element_label}与基本目录不一致：应为“{self.expected}”，实为“{self.actual}”。"
+        return gettext("%(element)s与基本目录不一致：应为“%(expected)s”，实为“%(actual)s”。") % {
+            "element": self.element_label,
+            "expected": self.expected,
+            "actual": self.actual,
+        }
 
 
 @dataclass(frozen=True)
@@ -516,38 +532,42 @@ def guide_findings(
     if version.has_fee:
         missing += [e for e in ("fee_standard", "fee_basis") if _is_empty(version, e, materials)]
     for element in missing:
-        add("missing_element", f"缺少“{ELEMENT_LABELS.get(element, element)}”。")
+        label = ELEMENT_LABELS.get(element, element)
+        add("missing_element", gettext("缺少“%(element)s”。") % {"element": label})
 
     for material in materials:
         if vague and vague.search(material.name.strip()):
             add(
                 "vague_material",
-                f"材料“{material.name}”名称模糊，应写明具体材料名称。",
+                gettext("材料“%(material)s”名称模糊，应写明具体材料名称。")
+                % {"material": material.name},
             )
 
     instant = version.handling_kind == HandlingKind.INSTANT
     if version.legal_limit and version.promised_limit > version.legal_limit:
         add(
             "promised_over_legal",
-            f"承诺办结时限 {version.promised_limit} 个工作日超过法定办结时限 "
-            f"{version.legal_limit} 个工作日。",
+            gettext("承诺办结时限 %(promised)s 个工作日超过法定办结时限 %(legal)s 个工作日。")
+            % {"promised": version.promised_limit, "legal": version.legal_limit},
         )
     if instant and version.promised_limit > 0:
         add(
             "instant_with_promised_limit",
-            f"即办件的承诺办结时限为 {version.promised_limit} 个工作日，应为 0。",
+            gettext("即办件的承诺办结时限为 %(promised)s 个工作日，应为 0。")
+            % {"promised": version.promised_limit},
         )
     if not instant and version.promised_limit == 0:
-        add("promised_limit_zero", "承诺件的承诺办结时限为 0，应写明承诺的工作日数。")
+        add("promised_limit_zero", gettext("承诺件的承诺办结时限为 0，应写明承诺的工作日数。"))
     if not instant and version.legal_limit == 0:
-        add("legal_limit_zero", "承诺件的法定办结时限为 0，应写明法定的工作日数。")
+        add("legal_limit_zero", gettext("承诺件的法定办结时限为 0，应写明法定的工作日数。"))
 
     for material in materials:
         if material.source == MaterialSource.GOVERNMENT and not material.exempt:
-            issuer = material.issuing_body or "政府部门"
+            issuer = material.issuing_body or gettext("政府部门")
             add(
                 "government_material_not_exempt",
-                f"材料“{material.name}”由{issuer}核发，未标注免提交。",
+                gettext("材料“%(material)s”由%(issuer)s核发，未标注免提交。")
+                % {"material": material.name, "issuer": issuer},
             )
     # The contradictions the model refuses (catalog.fields' rules), found in data written
     # before the rules or past them.
@@ -556,16 +576,21 @@ def guide_findings(
         if code == "online_with_visits":
             add(
                 code,
-                f"事项标为全程网办，但到办事现场次数为 {version.visits} 次，"
-                "应为 0（或取消全程网办）。",
+                gettext(
+                    "事项标为全程网办，但到办事现场次数为 %(visits)s 次，应为 0（或取消全程网办）。"
+                )
+                % {"visits": version.visits},
             )
         elif code is not None:
             add(code, violation.message)
     if is_placeholder_basis(version.legal_basis or "", rules.placeholder_basis):
         add(
             "placeholder_legal_basis",
-            f"设定和实施依据“{version.legal_basis.strip()[:60]}”没有写明具体的法律法规，"
-            "应写明法律、法规或规章的名称及条款。",
+            gettext(
+                "设定和实施依据“%(basis)s”没有写明具体的法律法规，"
+                "应写明法律、法规或规章的名称及条款。"
+            )
+            % {"basis": version.legal_basis.strip()[:60]},
         )
     if version.visits == 0:
         for material in materials:
@@ -577,9 +602,15 @@ def guide_findings(
             ):
                 add(
                     "zero_visit_needs_original",
-                    f"零跑动事项要求提交“{material.name}”"
-                    f"{OriginalOrCopy(material.original_or_copy).label}"
-                    f"（{Medium(material.medium).label}），应改为电子材料或免提交。",
+                    gettext(
+                        "零跑动事项要求提交“%(material)s”%(original_or_copy)s（%(medium)s），"
+                        "应改为电子材料或免提交。"
+                    )
+                    % {
+                        "material": material.name,
+                        "original_or_copy": OriginalOrCopy(material.original_or_copy).label,
+                        "medium": Medium(material.medium).label,
+                    },
                 )
     return findings
 
@@ -600,8 +631,11 @@ def template_conditions_findings(
         Finding(
             check=check,
             item=ref,
-            message=f"受理条件与另外 {len(refs) - 1} 个事项是同一句套话（仅事项名称不同），"
-            "应写明本事项的具体条件。",
+            message=gettext(
+                "受理条件与另外 %(others)s 个事项是同一句套话（仅事项名称不同），"
+                "应写明本事项的具体条件。"
+            )
+            % {"others": len(refs) - 1},
         )
         for refs in groups.values()
         if len(refs) >= min_items

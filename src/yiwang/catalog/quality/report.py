@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.utils.translation import gettext
+
 from yiwang.catalog.models import (
     ServiceItemVersion,
 )
@@ -125,7 +127,7 @@ def quality_report(
         )
         for pk, row in per_department.items()
     ]
-    label = scope.label if scope is not None else "全部"
+    label = scope.label if scope is not None else gettext("全部")
     return QualityReport(
         scope_label=label,
         items_checked=sum(d.items for d in departments),

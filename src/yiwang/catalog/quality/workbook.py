@@ -82,7 +82,7 @@ def report_workbook(
                     f.item.code,
                     f.item.name,
                     f.item.version_label,
-                    f.check.label,
+                    str(f.check.label),
                     f.check.code,
                     f.check.severity_label,
                     f.message,

@@ -4,20 +4,23 @@ Staff only; everything is limited to the user's data scope by the report and the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
-from yiwang.catalog.metrics import CATALOG_METRIC_KEYS
+from yiwang.catalog.metrics import CATALOG_METRIC_KEYS, definition_text
 from yiwang.catalog.quality.checks import ALL_CHECKS
 from yiwang.catalog.quality.report import QualityReport, quality_report_for
 from yiwang.catalog.quality.workbook import report_workbook
 from yiwang.catalog.views.workbench import staff_page
 from yiwang.common.http import attach
-from yiwang.insight.registry import compute_many
+from yiwang.insight.registry import Figure, Metric, MetricValue, compute_many
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User
 
@@ -76,11 +79,48 @@ def export(request: HttpRequest) -> HttpResponse:
     """The report (with the page's filters) as xlsx: sheets 全省一单 and 指南质量问题."""
     user = _staff(request)
     department_id, check, _ = _filters(request, user)
-    result = quality_report_for(user=user, department_id=department_id)
-    deviations, findings = result.filtered(check=check or None)
-    content = report_workbook(deviations, findings, absolute=request.build_absolute_uri)
+    # The workbook is a document: Chinese whatever language the page was read in.
+    with translation.override(settings.LANGUAGE_CODE):
+        result = quality_report_for(user=user, department_id=department_id)
+        deviations, findings = result.filtered(check=check or None)
+        content = report_workbook(deviations, findings, absolute=request.build_absolute_uri)
     filename = f"事项质量报告-{timezone.localdate():%Y%m%d}.xlsx"
     return attach(HttpResponse(content, content_type=XLSX), filename)
+
+
+@dataclass(frozen=True)
+class ShownFigure:
+    """A figure as the page shows it: name, unit and 口径 in the reader's language."""
+
+    figure: Figure
+
+    @property
+    def metric(self) -> Metric:
+        return self.figure.metric
+
+    @property
+    def value(self) -> MetricValue:
+        return self.figure.value
+
+    @property
+    def text(self) -> str:
+        return self.figure.text
+
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        return self.figure.rows
+
+    @property
+    def name(self) -> str:
+        return gettext(self.metric.name)
+
+    @property
+    def unit(self) -> str:
+        return gettext(self.metric.unit) if self.metric.unit else ""
+
+    @property
+    def definition(self) -> str:
+        return definition_text(self.metric)
 
 
 @staff_page
@@ -88,7 +128,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     """The catalogue's registered figures for the user's scope, each with its 口径."""
     user = _staff(request)
     scope = org_selectors.data_scope_for(user)
-    figures = compute_many(CATALOG_METRIC_KEYS, scope)
+    figures = [ShownFigure(f) for f in compute_many(CATALOG_METRIC_KEYS, scope)]
     return render(
         request,
         "catalog/quality_figures.html",

@@ -8,9 +8,13 @@ import io
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from yiwang.catalog import workflow
 from yiwang.catalog.models import ImportJob
@@ -18,7 +22,7 @@ from yiwang.catalog.transfer.export import catalog_export, export_filename
 from yiwang.catalog.transfer.jobs import import_job_create, import_job_get_for, import_jobs_for
 from yiwang.catalog.transfer.reading import size_text
 from yiwang.catalog.transfer.report import ImportFileError, ImportResult
-from yiwang.catalog.transfer.spec import import_max_bytes, import_max_rows
+from yiwang.catalog.transfer.spec import BUNDLES, import_max_bytes, import_max_rows
 from yiwang.catalog.transfer.template import TEMPLATE_FILENAME, import_template
 from yiwang.catalog.transfer.workbook import XLSX_CONTENT_TYPE
 from yiwang.catalog.views.workbench import staff_page
@@ -49,19 +53,22 @@ class MultipleFileField(forms.FileField):
 
 class ImportForm(forms.Form):
     file = MultipleFileField(
-        label="文件",
-        help_text="xlsx 工作簿，或 CSV（UTF-8 或 GBK 编码）；一件事可放在同一工作簿的“一件事”表，"
-        "或另选一个 CSV 文件。",
-        error_messages={"required": "请选择要导入的文件。"},
+        label=_("文件"),
+        error_messages={"required": _("请选择要导入的文件。")},
     )
     publish = forms.BooleanField(
-        label="导入后直接审核通过并发布",
+        label=_("导入后直接审核通过并发布"),
         required=False,
-        help_text="不勾选时，事项存为草稿，由部门提交审核。",
+        help_text=_("不勾选时，事项存为草稿，由部门提交审核。"),
     )
 
     def __init__(self, *args: Any, reviewer: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The sheet keeps its Chinese name in every language: it is part of the file format.
+        self.fields["file"].help_text = gettext(
+            "xlsx 工作簿，或 CSV（UTF-8 或 GBK 编码）；一件事可放在同一工作簿的“%(sheet)s”表，"
+            "或另选一个 CSV 文件。"
+        ) % {"sheet": BUNDLES.title}
         if not reviewer:
             del self.fields["publish"]
 
@@ -69,12 +76,16 @@ class ImportForm(forms.Form):
         limit = import_max_bytes()
         files = self.cleaned_data["file"]
         if not files:
-            raise forms.ValidationError("请选择要导入的文件。")
+            raise forms.ValidationError(gettext("请选择要导入的文件。"))
         for upload in files:
             if upload.size > limit:
                 raise forms.ValidationError(
-                    f"文件“{upload.name}”大小为 {size_text(upload.size)}，"
-                    f"超过上限 {size_text(limit)}，请拆分后分批导入。"
+                    gettext("文件“%(name)s”大小为 %(size)s，超过上限 %(limit)s，请拆分后分批导入。")
+                    % {
+                        "name": upload.name,
+                        "size": size_text(upload.size),
+                        "limit": size_text(limit),
+                    }
                 )
         return files
 
@@ -155,7 +166,9 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page
 def template_download(request: HttpRequest) -> FileResponse:
     _staff(request)
-    response = FileResponse(io.BytesIO(import_template()), content_type=XLSX_CONTENT_TYPE)
+    with translation.override(settings.LANGUAGE_CODE):  # a document: always Chinese
+        content = import_template()
+    response = FileResponse(io.BytesIO(content), content_type=XLSX_CONTENT_TYPE)
     return attach(response, TEMPLATE_FILENAME)
 
 
@@ -168,10 +181,11 @@ def export_download(request: HttpRequest) -> FileResponse:
         try:
             pk = int(request.GET["department"])
         except ValueError:
-            raise Http404("未找到该部门。") from None
+            raise Http404(gettext("未找到该部门。")) from None
         department = org_selectors.get_in_scope_or_404(
             org_selectors.departments_in_scope(user=user), pk=pk
         )
-    content = catalog_export(user=user, department=department)
+    with translation.override(settings.LANGUAGE_CODE):  # a document: always Chinese
+        content = catalog_export(user=user, department=department)
     response = FileResponse(io.BytesIO(content), content_type=XLSX_CONTENT_TYPE)
     return attach(response, export_filename(department))

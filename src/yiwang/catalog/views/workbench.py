@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yiwang.catalog import presenters, selectors, services, workflow
@@ -41,19 +42,29 @@ ITEM_ACTIONS: dict[str, Callable[..., ServiceItem]] = {
 
 # The workbench's one staff-page decorator (org.decorators), with the catalogue's messages.
 staff_page = org_staff_page(
-    not_staff="事项库仅供工作人员使用。", template="catalog/workbench_forbidden.html"
+    not_staff=gettext_lazy("事项库仅供工作人员使用。"), template="catalog/workbench_forbidden.html"
 )
 
 
 def _require_reviewer(user: User) -> None:
     if not workflow.may_review(user):
-        raise PermissionDenied("只有数据资源局的审核人员可以审核、发布事项。")
+        raise PermissionDenied(gettext("只有数据资源局的审核人员可以审核、发布事项。"))
+
+
+def _named(label: object, error: object) -> str:
+    """An error naming its field or row ("受理条件：…")."""
+    return gettext("%(field)s：%(error)s") % {"field": label, "error": error}
+
+
+def _joined(errors: list[str]) -> str:
+    # Translators: separator between two error sentences.
+    return gettext("；").join(errors)
 
 
 def _error_text(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
-        return "；".join(f"{k}：{'；'.join(v)}" for k, v in exc.message_dict.items())
-    return "；".join(exc.messages)
+        return _joined([_named(k, _joined(v)) for k, v in exc.message_dict.items()])
+    return _joined(exc.messages)
 
 
 def _add_service_errors(form: Any, exc: ValidationError, *, summary: bool = False) -> None:
@@ -68,26 +79,30 @@ def _add_service_errors(form: Any, exc: ValidationError, *, summary: bool = Fals
         if key in form.fields:
             form.add_error(key, errors)
         if key not in form.fields or summary:
-            form.add_error(None, [f"{labels.get(key, key)}：{e}" for e in errors])
+            form.add_error(None, [_named(labels.get(key, key), e) for e in errors])
 
 
 def _error_summary(form: Any, formsets: dict[str, Any]) -> list[str]:
     """Every error of the edit page in one list, naming the field and the row."""
     lines = [
-        f"{form.fields[name].label}：{e}"
+        _named(form.fields[name].label, e)
         for name, errs in form.errors.items()
         if name != "__all__"
         for e in errs
     ]
     for prefix, formset in formsets.items():
         title = ROW_FORMSETS[prefix][1]
-        lines += [f"{title}：{e}" for e in formset.non_form_errors()]
+        lines += [_named(title, e) for e in formset.non_form_errors()]
         for index, row in enumerate(formset.forms, start=1):
             for name, errs in row.errors.items():
                 label = row.fields[name].label if name in row.fields else ""
-                lines += [
-                    f"{title}第 {index} 项{f' · {label}' if label else ''}：{e}" for e in errs
-                ]
+                where = (
+                    gettext("%(list)s第 %(n)s 项 · %(field)s")
+                    % {"list": title, "n": index, "field": label}
+                    if label
+                    else gettext("%(list)s第 %(n)s 项") % {"list": title, "n": index}
+                )
+                lines += [_named(where, e) for e in errs]
     return lines
 
 
@@ -177,7 +192,7 @@ def item_revise(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("catalog:item-detail", pk=item.pk)
-    messages.success(request, f"已新建 v{version.number}，请修改后提交审核。")
+    messages.success(request, gettext("已新建 v%(n)s，请修改后提交审核。") % {"n": version.number})
     return redirect("catalog:version-edit", pk=version.pk)
 
 
@@ -197,7 +212,9 @@ def item_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, _error_text(exc))
     else:
         messages.success(
-            request, f"事项已{workflow.ITEM.transitions[action].label}，原因已记入动态调整记录。"
+            request,
+            gettext("事项已%(action)s，原因已记入动态调整记录。")
+            % {"action": workflow.ITEM.transitions[action].label},
         )
     return redirect("catalog:item-detail", pk=item.pk)
 
@@ -207,7 +224,7 @@ def claim(request: HttpRequest) -> HttpResponse:
     """认领: pick a base item and the implementing department, then compile the first draft."""
     user = _user(request)
     if not workflow.may_compile(user):
-        raise PermissionDenied("您的角色不能认领事项。")
+        raise PermissionDenied(gettext("您的角色不能认领事项。"))
     departments = org_selectors.departments_in_scope(user=user).order_by("name")
     form = ClaimForm(request.POST or None, departments=departments)
     query = request.GET.get("q", "").strip()
@@ -224,7 +241,9 @@ def claim(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, f"已认领“{item.base.name}”，请编制事项要素。")
+            messages.success(
+                request, gettext("已认领“%(name)s”，请编制事项要素。") % {"name": item.base.name}
+            )
             return redirect("catalog:version-edit", pk=item.versions.get().pk)
     chosen = form["base"].value() if form.is_bound else None
     return render(
@@ -339,12 +358,15 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     version = selectors.version_get_for(user=user, pk=pk)
     if not workflow.may_compile(user):
-        raise PermissionDenied("您的角色不能编制事项。")
+        raise PermissionDenied(gettext("您的角色不能编制事项。"))
     if not version.editable:
         messages.error(
             request,
-            f"v{version.number} 当前为“{version.get_status_display()}”，不能修改；"
-            "已发布的版本请在事项页点击“修改（新建版本）”。",
+            gettext(
+                "v%(n)s 当前为“%(status)s”，不能修改；"
+                "已发布的版本请在事项页点击“修改（新建版本）”。"
+            )
+            % {"n": version.number, "status": version.get_status_display()},
         )
         return redirect("catalog:item-detail", pk=version.item_id)
     initial_rows = _initial_rows(version)
@@ -365,7 +387,9 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if saved is not None:
                 return saved
         else:
-            form.add_error(None, ["未保存，请修改以下内容：", *_error_summary(form, formsets)])
+            form.add_error(
+                None, [gettext("未保存，请修改以下内容："), *_error_summary(form, formsets)]
+            )
     return render(
         request,
         "catalog/workbench_version_edit.html",
@@ -414,7 +438,7 @@ def _save_version(
         if getattr(exc, "code", None) == "not_editable":
             messages.error(request, _error_text(exc))
             return redirect("catalog:item-detail", pk=version.item_id)
-        form.add_error(None, "未保存，请修改以下内容：")
+        form.add_error(None, gettext("未保存，请修改以下内容："))
         _add_service_errors(form, exc, summary=True)
         return None
     if request.POST.get("action") == "submit":
@@ -423,9 +447,9 @@ def _save_version(
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
             return redirect("catalog:version-edit", pk=version.pk)
-        messages.success(request, f"v{version.number} 已保存并提交审核。")
+        messages.success(request, gettext("v%(n)s 已保存并提交审核。") % {"n": version.number})
         return redirect("catalog:item-detail", pk=version.item_id)
-    messages.success(request, f"v{version.number} 已保存。")
+    messages.success(request, gettext("v%(n)s 已保存。") % {"n": version.number})
     return redirect("catalog:version-edit", pk=version.pk)
 
 
@@ -461,7 +485,7 @@ def version_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, f"v{version.number} 已提交审核。")
+        messages.success(request, gettext("v%(n)s 已提交审核。") % {"n": version.number})
     return redirect("catalog:item-detail", pk=version.item_id)
 
 
@@ -493,13 +517,17 @@ def version_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if decision == "return":
                 services.version_return(version=version, comment=comment, actor=user)
-                messages.success(request, f"已退回 v{version.number}，部门将按意见修改。")
+                messages.success(
+                    request, gettext("已退回 v%(n)s，部门将按意见修改。") % {"n": version.number}
+                )
                 return redirect("catalog:review-list")
             if decision == "approve":
                 services.version_approve(version=version, comment=comment, actor=user)
-                messages.success(request, f"v{version.number} 审核通过，可以发布。")
+                messages.success(
+                    request, gettext("v%(n)s 审核通过，可以发布。") % {"n": version.number}
+                )
                 return redirect("catalog:version-review", pk=version.pk)
-            form.add_error(None, "请选择“退回修改”或“审核通过”。")
+            form.add_error(None, gettext("请选择“退回修改”或“审核通过”。"))
         except ValidationError as exc:
             _add_service_errors(form, exc)
         version = selectors.version_get_for(user=user, pk=pk)
@@ -530,5 +558,5 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("catalog:version-review", pk=version.pk)
-    messages.success(request, f"v{version.number} 已发布。")
+    messages.success(request, gettext("v%(n)s 已发布。") % {"n": version.number})
     return redirect(reverse("catalog:item-detail", args=[version.item_id]))
