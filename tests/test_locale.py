@@ -24,6 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 
+from yiwang.catalog import fields as catalog_fields
 from yiwang.catalog import models as catalog_models
 from yiwang.catalog.models import Bundle, ServiceItem
 from yiwang.demo.services import seed_demo_county
@@ -148,7 +149,8 @@ def data_strings() -> list[str]:
     synonyms, bundle form fields …) and every choice label of the models: content, not chrome.
     Longest first."""
     found: set[str] = set()
-    for module in (catalog_models, org_models):
+    # the implementation list's element choices live in catalog.fields
+    for module in (catalog_models, catalog_fields, org_models):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, models.Choices):
                 found.update(str(text) for text in value.labels)

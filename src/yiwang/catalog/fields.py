@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 # --- Choices ------------------------------------------------------------------------------------
 
@@ -265,10 +265,10 @@ def version_rule_violations(values: Mapping[str, Any]) -> list[RuleViolation]:
                 add("range", name, message)
     instant = values.get("handling_kind") == HandlingKind.INSTANT
     if has("handling_kind", "promised_limit") and instant and values["promised_limit"]:
-        add("instant_with_promised_limit", "promised_limit", "即办件的承诺时限应为 0。")
+        add("instant_with_promised_limit", "promised_limit", gettext("即办件的承诺时限应为 0。"))
     legal, promised = values.get("legal_limit"), values.get("promised_limit")
     if legal and promised is not None and promised > legal:
-        add("promised_over_legal", "promised_limit", "承诺时限不能超过法定时限。")
+        add("promised_over_legal", "promised_limit", gettext("承诺时限不能超过法定时限。"))
     if has("handling_forms"):
         message = handling_forms_error(values["handling_forms"])
         if message:
@@ -287,19 +287,20 @@ def version_rule_violations(values: Mapping[str, Any]) -> list[RuleViolation]:
             add(
                 "online_depth_mismatch",
                 "fully_online",
-                "网上办理深度为四级（全程网办）的事项应标为全程网办。",
+                gettext("网上办理深度为四级（全程网办）的事项应标为全程网办。"),
             )
         elif values["fully_online"] and not full:
             add(
                 "online_depth_mismatch",
                 "online_depth",
-                "全程网办事项的网上办理深度应为四级（全程网办）。",
+                gettext("全程网办事项的网上办理深度应为四级（全程网办）。"),
             )
     if has("fully_online", "visits") and values["fully_online"] and values["visits"]:
         add(
             "online_with_visits",
             "visits",
-            f"全程网办事项的到办事现场次数应为 0，现为 {values['visits']} 次。",
+            gettext("全程网办事项的到办事现场次数应为 0，现为 %(visits)s 次。")
+            % {"visits": values["visits"]},
         )
     if has("body_nature", "entrusting_department"):
         entrusting = str(values["entrusting_department"]).strip()
@@ -307,16 +308,20 @@ def version_rule_violations(values: Mapping[str, Any]) -> list[RuleViolation]:
             add(
                 "entrusting_department",
                 "entrusting_department",
-                "实施主体为受委托组织时，须填写委托部门。",
+                gettext("实施主体为受委托组织时，须填写委托部门。"),
             )
         elif values["body_nature"] != BodyNature.ENTRUSTED and entrusting:
             add(
                 "entrusting_department",
                 "entrusting_department",
-                "实施主体不是受委托组织时，委托部门应为空。",
+                gettext("实施主体不是受委托组织时，委托部门应为空。"),
             )
     if has("online_payment", "has_fee") and values["online_payment"] and not values["has_fee"]:
-        add("online_payment_without_fee", "online_payment", "不收费的事项不能标为支持网上支付。")
+        add(
+            "online_payment_without_fee",
+            "online_payment",
+            gettext("不收费的事项不能标为支持网上支付。"),
+        )
     return found
 
 
