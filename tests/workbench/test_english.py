@@ -15,11 +15,11 @@ from django.urls import reverse
 from tests.test_locale import _strings, chrome_left, data_strings
 from yiwang.audit.models import AuditEvent
 from yiwang.catalog import services
-from yiwang.catalog.models import ServiceItem, VersionStatus
+from yiwang.catalog.models import ServiceItem, ServiceItemVersion, VersionStatus
 from yiwang.catalog.transfer.spec import SHEETS
 from yiwang.demo.county import STAFF_SIGN_INS
 from yiwang.demo.services import seed_demo_county
-from yiwang.org.models import Staff, User
+from yiwang.org.models import Applicant, Staff, User
 
 ROLES = [username for username, *_ in STAFF_SIGN_INS]
 
@@ -67,7 +67,8 @@ def _pages(user: User) -> dict[str, str]:
     draft = item.versions.model.objects.filter(status=VersionStatus.DRAFT).order_by("pk").first()
     assert submitted is not None and draft is not None
     event = AuditEvent.objects.order_by("-sequence").first()
-    assert event is not None
+    applicant = Applicant.objects.order_by("pk").first()
+    assert event is not None and applicant is not None
     return {
         "home": reverse("workbench:home"),
         "item list": reverse("catalog:item-list"),
@@ -87,6 +88,8 @@ def _pages(user: User) -> dict[str, str]:
         "staff": reverse("org:staff-list"),
         "staff detail": reverse("org:staff-detail", args=[staff.pk]),
         "windows": reverse("org:window-list"),
+        "applicants": reverse("org:applicant-list"),
+        "applicant": reverse("org:applicant-detail", args=[applicant.pk]),
         "password": reverse("org:password-change"),
     }
 
@@ -132,8 +135,9 @@ def test_the_bureau_and_a_department_admin_reach_every_page(county, english):
     """The role loop above would pass on 403 pages alone: the pages that matter are real."""
     for username, refused in [
         ("bureau", set()),
-        # a department administrator neither reviews nor reads the audit trail
-        ("scjg_admin", {"review list", "review with diff", "audit", "audit event"}),
+        # a department administrator neither reviews, nor reads the audit trail, nor sees
+        # applicants (who are nobody's department's yet)
+        ("scjg_admin", {"review list", "review with diff", "audit", "audit event", "applicant"}),
     ]:
         user = User.objects.get(username=username)
         english.force_login(user)
@@ -168,3 +172,45 @@ def test_the_workbench_stays_chinese_by_default(county, client):
     ).content.decode()
     assert "基本信息" in version and "设定和实施依据" in version
     assert "Basic information" not in version and "Legal basis" not in version
+
+
+@pytest.mark.django_db
+def test_refusals_and_form_errors_read_in_english(county, english):
+    """What the services and forms refuse is said in English too, and the pages that say it
+    keep English chrome."""
+    from tests.catalog.test_views import form_data
+
+    sheets = [spec.title for spec in SHEETS]
+    data = sorted({*data_strings(), *_audit_strings(), *sheets}, key=len, reverse=True)
+    english.force_login(User.objects.get(username="scjg_admin"))
+    draft = ServiceItemVersion.objects.filter(status=VersionStatus.DRAFT).order_by("pk").first()
+    edit = reverse("catalog:version-edit", args=[draft.pk])
+    posted = form_data(english.get(edit).content.decode())
+    posted.update({"legal_limit": "5", "promised_limit": "9", "reason": "test"})
+    html = english.post(edit, posted).content.decode()
+    assert "Not saved. Please correct the following:" in html
+    assert "The promised limit may not be longer than the legal limit." in html
+    assert chrome_left(html, data) == []
+
+    active = (
+        ServiceItem.objects.filter(department=draft.item.department, status="active")
+        .exclude(pk=draft.item_id)
+        .order_by("code")
+        .first()
+    )
+    suspend = reverse("catalog:item-transition", args=[active.pk, "suspend"])
+    html = english.post(suspend, {"reason": ""}, follow=True).content.decode()
+    assert "Suspend: a reason is required." in html
+    assert chrome_left(html, data) == []
+
+    english.force_login(User.objects.get(username="scjg_clerk"))
+    refused = english.post(suspend, {"reason": "test"})
+    assert refused.status_code == 403
+    assert "Your role may not “Suspend”." in refused.content.decode()
+
+    english.force_login(User.objects.get(username="bureau"))
+    submitted = ServiceItemVersion.objects.get(status=VersionStatus.SUBMITTED)
+    review = reverse("catalog:version-review", args=[submitted.pk])
+    html = english.post(review, {"decision": "return", "comment": ""}).content.decode()
+    assert "A review comment is required when returning for changes." in html
+    assert chrome_left(html, data) == []
