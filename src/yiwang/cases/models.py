@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from yiwang.cases.fields import (
     MAX_REASON,
@@ -32,35 +34,38 @@ class Case(models.Model):
     deadlines in its own columns so queues and figures filter on indexed dates. `ever_overdue`
     never goes back: a case that was once overdue is counted as overdue."""
 
-    number = models.CharField("办件编号", max_length=32, unique=True, editable=False)
+    number = models.CharField(_("办件编号"), max_length=32, unique=True, editable=False)
     item = models.ForeignKey(
-        "catalog.ServiceItem", verbose_name="事项", on_delete=models.PROTECT, related_name="cases"
+        "catalog.ServiceItem",
+        verbose_name=_("事项"),
+        on_delete=models.PROTECT,
+        related_name="cases",
     )
     version = models.ForeignKey(
         "catalog.ServiceItemVersion",
-        verbose_name="申请时的事项版本",
+        verbose_name=_("申请时的事项版本"),
         on_delete=models.PROTECT,
         related_name="cases",
     )
     department = models.ForeignKey(
-        "org.Department", verbose_name="办理部门", on_delete=models.PROTECT, related_name="cases"
+        "org.Department", verbose_name=_("办理部门"), on_delete=models.PROTECT, related_name="cases"
     )
     applicant = models.ForeignKey(
-        "org.Applicant", verbose_name="申请人", on_delete=models.PROTECT, related_name="cases"
+        "org.Applicant", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="cases"
     )
-    channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices)
+    channel = models.CharField(_("申请渠道"), max_length=16, choices=Channel.choices)
     status = models.CharField(
-        "状态", max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT
+        _("状态"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="创建人",
+        verbose_name=_("创建人"),
         on_delete=models.PROTECT,
         related_name="cases_created",
     )
     window = models.ForeignKey(
         "org.Window",
-        verbose_name="受理窗口",
+        verbose_name=_("受理窗口"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -69,65 +74,65 @@ class Case(models.Model):
     # 帮办代办: who helped, and that the applicant agreed.
     assisted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="帮办代办人",
+        verbose_name=_("帮办代办人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_assisted",
     )
     consent = models.CharField(
-        "申请人授权说明",
+        _("申请人授权说明"),
         max_length=MAX_REASON,
         blank=True,
         validators=[PlainText("申请人授权说明")],
     )
-    form_data = EncryptedJSONField("申请表内容")
+    form_data = EncryptedJSONField(_("申请表内容"))
     delivery = models.CharField(
-        "送达方式", max_length=16, choices=Delivery.choices, default=Delivery.PICKUP
+        _("送达方式"), max_length=16, choices=Delivery.choices, default=Delivery.PICKUP
     )
-    delivery_address = EncryptedJSONField("邮寄信息")  # {recipient, phone, address}
+    delivery_address = EncryptedJSONField(_("邮寄信息"))  # {recipient, phone, address}
     # 告知承诺: the text the applicant signed, when, and its SM3 digest.
-    commitment = models.BooleanField("告知承诺", default=False)
-    commitment_text = models.TextField("承诺内容", blank=True, editable=False)
-    commitment_signed_at = models.DateTimeField("承诺签署时间", null=True, blank=True)
+    commitment = models.BooleanField(_("告知承诺"), default=False)
+    commitment_text = models.TextField(_("承诺内容"), blank=True, editable=False)
+    commitment_signed_at = models.DateTimeField(_("承诺签署时间"), null=True, blank=True)
     commitment_digest = models.CharField(
-        "承诺摘要（SM3）", max_length=64, blank=True, editable=False
+        _("承诺摘要（SM3）"), max_length=64, blank=True, editable=False
     )
 
-    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
-    received_on = models.DateField("收到材料日期", null=True, blank=True)
-    accepted_on = models.DateField("受理日期", null=True, blank=True, db_index=True)
-    deemed_accepted = models.BooleanField("视为受理", default=False)
-    not_accepted_reason = bounded_text("不予受理理由", TEXT_MAX, blank=True)
-    step = models.PositiveSmallIntegerField("当前审查环节", default=0)
-    decision = models.CharField("决定", max_length=8, choices=Decision.choices, blank=True)
-    decision_reason = bounded_text("决定理由", TEXT_MAX, blank=True)
-    decision_basis = bounded_text("决定依据", TEXT_MAX, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    received_on = models.DateField(_("收到材料日期"), null=True, blank=True)
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True, db_index=True)
+    deemed_accepted = models.BooleanField(_("视为受理"), default=False)
+    not_accepted_reason = bounded_text(gettext_noop("不予受理理由"), TEXT_MAX, blank=True)
+    step = models.PositiveSmallIntegerField(_("当前审查环节"), default=0)
+    decision = models.CharField(_("决定"), max_length=8, choices=Decision.choices, blank=True)
+    decision_reason = bounded_text(gettext_noop("决定理由"), TEXT_MAX, blank=True)
+    decision_basis = bounded_text(gettext_noop("决定依据"), TEXT_MAX, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="决定人",
+        verbose_name=_("决定人"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_decided",
     )
-    concluded_on = models.DateField("办结日期", null=True, blank=True, db_index=True)
+    concluded_on = models.DateField(_("办结日期"), null=True, blank=True, db_index=True)
     # Working days from acceptance to the decision, special procedures left out (the figures
     # average it in the database).
-    handling_days = models.PositiveIntegerField("办理用时（工作日）", null=True, blank=True)
-    delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
+    handling_days = models.PositiveIntegerField(_("办理用时（工作日）"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     tracking_number = models.CharField(
-        "邮件号", max_length=40, blank=True, validators=[PlainText("邮件号")]
+        _("邮件号"), max_length=40, blank=True, validators=[PlainText("邮件号")]
     )
     collected_by = models.CharField(
-        "领取人", max_length=64, blank=True, validators=[PlainText("领取人")]
+        _("领取人"), max_length=64, blank=True, validators=[PlainText("领取人")]
     )
-    archived_at = models.DateTimeField("归档时间", null=True, blank=True)
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True)
 
     # Clocks and the deadlines they give (kept in step by the services and the sweep).
     pre_review_clock = models.OneToOneField(
         "workdays.Clock",
-        verbose_name="预审计时",
+        verbose_name=_("预审计时"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -135,7 +140,7 @@ class Case(models.Model):
     )
     legal_clock = models.OneToOneField(
         "workdays.Clock",
-        verbose_name="法定时限计时",
+        verbose_name=_("法定时限计时"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -143,43 +148,45 @@ class Case(models.Model):
     )
     promised_clock = models.OneToOneField(
         "workdays.Clock",
-        verbose_name="承诺时限计时",
+        verbose_name=_("承诺时限计时"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    legal_deadline = models.DateField("法定办结期限", null=True, blank=True)
-    promised_deadline = models.DateField("承诺办结期限", null=True, blank=True, db_index=True)
-    delivery_deadline = models.DateField("送达期限", null=True, blank=True)
+    legal_deadline = models.DateField(_("法定办结期限"), null=True, blank=True)
+    promised_deadline = models.DateField(_("承诺办结期限"), null=True, blank=True, db_index=True)
+    delivery_deadline = models.DateField(_("送达期限"), null=True, blank=True)
     # The day the warning share of the promised limit is reached (the sweep compares dates).
-    warn_on = models.DateField("预警日期", null=True, blank=True, db_index=True)
-    paused = models.BooleanField("计时暂停中", default=False)
-    extended = models.BooleanField("已延期", default=False)
-    extension_reason = bounded_text("延期理由", TEXT_MAX, blank=True)
+    warn_on = models.DateField(_("预警日期"), null=True, blank=True, db_index=True)
+    paused = models.BooleanField(_("计时暂停中"), default=False)
+    extended = models.BooleanField(_("已延期"), default=False)
+    extension_reason = bounded_text(gettext_noop("延期理由"), TEXT_MAX, blank=True)
     warning = models.CharField(
-        "时限状态", max_length=8, choices=WarningLevel.choices, blank=True, default=""
+        _("时限状态"), max_length=8, choices=WarningLevel.choices, blank=True, default=""
     )
-    ever_overdue = models.BooleanField("曾超期", default=False, db_index=True)
+    ever_overdue = models.BooleanField(_("曾超期"), default=False, db_index=True)
 
-    fee_amount = models.DecimalField("应缴金额（元）", max_digits=10, decimal_places=2, null=True)
-    payment_status = models.CharField(
-        "缴费状态", max_length=8, choices=PaymentStatus.choices, blank=True, default=""
+    fee_amount = models.DecimalField(
+        _("应缴金额（元）"), max_digits=10, decimal_places=2, null=True
     )
-    visits = models.PositiveSmallIntegerField("申请人到现场次数", default=0)
+    payment_status = models.CharField(
+        _("缴费状态"), max_length=8, choices=PaymentStatus.choices, blank=True, default=""
+    )
+    visits = models.PositiveSmallIntegerField(_("申请人到现场次数"), default=0)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="当前经办人",
+        verbose_name=_("当前经办人"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="cases_assigned",
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "办件"
+        verbose_name = verbose_name_plural = _("办件")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["department", "status"]),
@@ -202,27 +209,27 @@ class CaseMaterial(models.Model):
     nothing submitted is lost."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
-    order = models.PositiveSmallIntegerField("材料序号")
-    name = models.CharField("材料名称", max_length=200, editable=False)  # the version's
-    file = models.FileField("文件", upload_to="cases/materials/%Y/%m/", blank=True)
+    order = models.PositiveSmallIntegerField(_("材料序号"))
+    name = models.CharField(_("材料名称"), max_length=200, editable=False)  # the version's
+    file = models.FileField(_("文件"), upload_to="cases/materials/%Y/%m/", blank=True)
     file_name = models.CharField(
-        "文件名", max_length=200, blank=True, validators=[PlainText("文件名")]
+        _("文件名"), max_length=200, blank=True, validators=[PlainText("文件名")]
     )
-    content_type = models.CharField("文件类型", max_length=100, blank=True, editable=False)
-    size = models.PositiveIntegerField("大小（字节）", default=0)
-    digest = models.CharField("摘要（SM3）", max_length=64, blank=True, editable=False)
-    paper = models.BooleanField("纸质原件已收", default=False)
-    deferred = models.BooleanField("容缺", default=False)
-    supply_due = models.DateField("补交期限", null=True, blank=True)
-    chased_at = models.DateTimeField("催交时间", null=True, blank=True)
-    current = models.BooleanField("当前有效", default=True)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    digest = models.CharField(_("摘要（SM3）"), max_length=64, blank=True, editable=False)
+    paper = models.BooleanField(_("纸质原件已收"), default=False)
+    deferred = models.BooleanField(_("容缺"), default=False)
+    supply_due = models.DateField(_("补交期限"), null=True, blank=True)
+    chased_at = models.DateTimeField(_("催交时间"), null=True, blank=True)
+    current = models.BooleanField(_("当前有效"), default=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    uploaded_at = models.DateTimeField("提交时间", auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "办件材料"
+        verbose_name = verbose_name_plural = _("办件材料")
         ordering = ["order", "-uploaded_at"]
         indexes = [models.Index(fields=["case", "order", "current"])]
 
@@ -234,20 +241,20 @@ class CaseEvent(models.Model):
     """A line of the case history: who, when, from → to, and the note."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    actor_label = models.CharField("操作人", max_length=150, blank=True)
-    action = models.CharField("动作", max_length=32)
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=32)
     # Written by the services from what they did and the (checked) text they were given.
-    label = models.CharField("说明", max_length=64, editable=False)
-    from_status = models.CharField("原状态", max_length=16, blank=True, editable=False)
-    to_status = models.CharField("新状态", max_length=16, blank=True, editable=False)
-    note = models.TextField("备注", blank=True, editable=False)
+    label = models.CharField(_("说明"), max_length=64, editable=False)
+    from_status = models.CharField(_("原状态"), max_length=16, blank=True, editable=False)
+    to_status = models.CharField(_("新状态"), max_length=16, blank=True, editable=False)
+    note = models.TextField(_("备注"), blank=True, editable=False)
 
     class Meta:
-        verbose_name = verbose_name_plural = "办件记录"
+        verbose_name = verbose_name_plural = _("办件记录")
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["case", "at"])]
 
@@ -260,16 +267,16 @@ class CorrectionRequest(models.Model):
     [{"order": material order or null, "name": what, "note": what is wrong}]."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
-    entries = models.JSONField("补正内容", default=list)
-    note = bounded_text("说明", TEXT_MAX, blank=True)
+    entries = models.JSONField(_("补正内容"), default=list)
+    note = bounded_text(gettext_noop("说明"), TEXT_MAX, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    requested_at = models.DateTimeField("告知时间", auto_now_add=True)
-    resolved_at = models.DateTimeField("补正提交时间", null=True, blank=True)
+    requested_at = models.DateTimeField(_("告知时间"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("补正提交时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "补正告知"
+        verbose_name = verbose_name_plural = _("补正告知")
         ordering = ["requested_at", "id"]
 
     def __str__(self) -> str:
@@ -281,15 +288,15 @@ class SpecialProcedure(models.Model):
     its own limit in working days."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="special_procedures")
-    kind = models.CharField("类别", max_length=16, choices=SpecialProcedureKind.choices)
-    reason = models.CharField("事由", max_length=MAX_REASON, validators=[PlainText("事由")])
-    limit_days = models.PositiveSmallIntegerField("时限（工作日）")
-    started_on = models.DateField("开始日期")
-    due_on = models.DateField("应完成日期")
-    ended_on = models.DateField("结束日期", null=True, blank=True)
+    kind = models.CharField(_("类别"), max_length=16, choices=SpecialProcedureKind.choices)
+    reason = models.CharField(_("事由"), max_length=MAX_REASON, validators=[PlainText("事由")])
+    limit_days = models.PositiveSmallIntegerField(_("时限（工作日）"))
+    started_on = models.DateField(_("开始日期"))
+    due_on = models.DateField(_("应完成日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "特别程序"
+        verbose_name = verbose_name_plural = _("特别程序")
         ordering = ["started_on", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -308,14 +315,14 @@ class CaseNotice(models.Model):
     it is issued; the PDF is rendered from it on first download and kept in storage."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField("文书", max_length=20, choices=NoticeKind.choices)
-    number = models.CharField("文号", max_length=40, unique=True, editable=False)
-    content = models.JSONField("内容", default=dict)
+    kind = models.CharField(_("文书"), max_length=20, choices=NoticeKind.choices)
+    number = models.CharField(_("文号"), max_length=40, unique=True, editable=False)
+    content = models.JSONField(_("内容"), default=dict)
     pdf = models.FileField("PDF", upload_to="cases/notices/%Y/%m/", blank=True)
-    issued_at = models.DateTimeField("出具时间", auto_now_add=True)
+    issued_at = models.DateTimeField(_("出具时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "办件文书"
+        verbose_name = verbose_name_plural = _("办件文书")
         ordering = ["issued_at", "id"]
 
     def __str__(self) -> str:
@@ -326,16 +333,16 @@ class Payment(models.Model):
     """A fee (收费): the notice issued, and its confirmation by the payment channel."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="payment")
-    amount = models.DecimalField("金额（元）", max_digits=10, decimal_places=2)
-    basis = models.TextField("收费依据", editable=False)  # the version's 收费依据
-    status = models.CharField("状态", max_length=8, choices=PaymentStatus.choices)
-    channel = models.CharField("缴费渠道", max_length=32, blank=True, editable=False)
-    reference = models.CharField("缴款码/交易号", max_length=64, blank=True, editable=False)
-    issued_at = models.DateTimeField("开具时间", auto_now_add=True)
-    paid_at = models.DateTimeField("到账时间", null=True, blank=True)
+    amount = models.DecimalField(_("金额（元）"), max_digits=10, decimal_places=2)
+    basis = models.TextField(_("收费依据"), editable=False)  # the version's 收费依据
+    status = models.CharField(_("状态"), max_length=8, choices=PaymentStatus.choices)
+    channel = models.CharField(_("缴费渠道"), max_length=32, blank=True, editable=False)
+    reference = models.CharField(_("缴款码/交易号"), max_length=64, blank=True, editable=False)
+    issued_at = models.DateTimeField(_("开具时间"), auto_now_add=True)
+    paid_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "缴费"
+        verbose_name = verbose_name_plural = _("缴费")
 
     def __str__(self) -> str:
         return f"{self.case} ¥{self.amount}"
@@ -345,18 +352,21 @@ class Verification(models.Model):
     """告知承诺: after a decision on the applicant's commitment, the department verifies it."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="verification")
-    due_on = models.DateField("核查期限")
+    due_on = models.DateField(_("核查期限"))
     status = models.CharField(
-        "状态", max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.OPEN
+        _("状态"),
+        max_length=12,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.OPEN,
     )
-    note = bounded_text("核查情况", TEXT_MAX, blank=True)
+    note = bounded_text(gettext_noop("核查情况"), TEXT_MAX, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    done_at = models.DateTimeField("核查时间", null=True, blank=True)
+    done_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "承诺核查"
+        verbose_name = verbose_name_plural = _("承诺核查")
 
     def __str__(self) -> str:
         return f"{self.case} 核查"
