@@ -191,6 +191,20 @@ def test_refusals_and_form_errors_read_in_english(county, english):
     assert "Not saved. Please correct the following:" in html
     assert "The promised limit may not be longer than the legal limit." in html
     assert chrome_left(html, data) == []
+    posted.update({"legal_limit": "5000"})
+    html = english.post(edit, posted).content.decode()
+    assert "Legal limit must be between 0 and 3650 working days." in html
+
+    compiler = User.objects.get(username="scjg_admin")
+    compiler.set_password("Old-Pass-2026!")
+    compiler.save()
+    english.force_login(compiler)
+    short = english.post(
+        reverse("org:password-change"),
+        {"old_password": "Old-Pass-2026!", "new_password1": "Ab1!", "new_password2": "Ab1!"},
+    ).content.decode()
+    assert "The password needs at least" in short
+    assert chrome_left(short, data) == []
 
     active = (
         ServiceItem.objects.filter(department=draft.item.department, status="active")

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 # --- Choices ------------------------------------------------------------------------------------
 
@@ -165,7 +165,13 @@ class Range:
     unit: str = ""
 
     def message(self, label: str) -> str:
-        return f"{label}应在 {self.low}–{self.high}{self.unit}之间。"
+        # The label and unit are marked where they are written (gettext_noop).
+        return gettext("%(label)s应在 %(low)s–%(high)s%(unit)s之间。") % {
+            "label": gettext(label),
+            "low": self.low,
+            "high": self.high,
+            "unit": gettext(self.unit) if self.unit else "",
+        }
 
     def validators(self, label: str) -> list[Any]:
         return [
@@ -183,10 +189,10 @@ class Range:
         return {"min_value": self.low, "max_value": self.high}
 
 
-VISITS = Range(0, 20, " 次")
-LIMIT_DAYS = Range(0, 3650, " 个工作日")  # 法定/承诺办结时限
-MATERIAL_COUNT = Range(1, 99, " 份")
-STEP_LIMIT_DAYS = Range(0, 3650, " 个工作日")  # 办理流程环节、特别程序的时限
+VISITS = Range(0, 20, gettext_noop(" 次"))
+LIMIT_DAYS = Range(0, 3650, gettext_noop(" 个工作日"))  # 法定/承诺办结时限
+MATERIAL_COUNT = Range(1, 99, gettext_noop(" 份"))
+STEP_LIMIT_DAYS = Range(0, 3650, gettext_noop(" 个工作日"))  # 办理流程环节、特别程序的时限
 
 # --- Rules between a version's elements ---------------------------------------------------------
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 
 def character_classes(password: str) -> int:
@@ -26,15 +27,21 @@ class CharacterClassValidator:
         min_length = settings.YIWANG_PASSWORD_MIN_LENGTH
         min_classes = settings.YIWANG_PASSWORD_MIN_CLASSES
         if len(password) < min_length:
-            raise ValidationError(f"密码至少需要 {min_length} 个字符。", code="password_too_short")
+            raise ValidationError(
+                gettext("密码至少需要 %(n)s 个字符。") % {"n": min_length},
+                code="password_too_short",
+            )
         if character_classes(password) < min_classes:
             raise ValidationError(
-                f"密码须包含小写字母、大写字母、数字、符号中的至少 {min_classes} 类。",
+                gettext("密码须包含小写字母、大写字母、数字、符号中的至少 %(n)s 类。")
+                % {"n": min_classes},
                 code="password_too_simple",
             )
 
     def get_help_text(self) -> str:
-        return (
-            f"至少 {settings.YIWANG_PASSWORD_MIN_LENGTH} 个字符，包含小写字母、大写字母、数字、"
-            f"符号中的至少 {settings.YIWANG_PASSWORD_MIN_CLASSES} 类。"
-        )
+        return gettext(
+            "至少 %(length)s 个字符，包含小写字母、大写字母、数字、符号中的至少 %(classes)s 类。"
+        ) % {
+            "length": settings.YIWANG_PASSWORD_MIN_LENGTH,
+            "classes": settings.YIWANG_PASSWORD_MIN_CLASSES,
+        }

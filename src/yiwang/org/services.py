@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from yiwang.audit.services import audit_change, snapshot
 from yiwang.common.crypto import sm3_hex
@@ -320,7 +321,7 @@ def password_change(*, user: User, new_password: str) -> User:
     except ValidationError as exc:
         raise ValidationError({"new_password1": exc.messages}) from exc
     if user.check_password(new_password):
-        raise ValidationError({"new_password1": ["新密码不能与原密码相同。"]})
+        raise ValidationError({"new_password1": [gettext("新密码不能与原密码相同。")]})
     user.set_password(new_password)
     user.must_change_password = False
     user.password_changed_at = timezone.now()
