@@ -10,7 +10,7 @@ applied by the selectors.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as _
 
 from yiwang.catalog.models import ItemStatus, VersionStatus
 from yiwang.common.workflow import Machine, Transition, may
@@ -22,7 +22,7 @@ PUBLISH = "catalog.publish_item"  # publish, withdraw
 SUSPEND = "catalog.suspend_item"  # suspend, resume
 
 
-# Labels are lazy: buttons and messages read in the reader's language.
+# Labels stay Chinese (marked): pages and messages show them translated (gettext, {% translate %}).
 VERSION = Machine.of(
     _("版本"),
     VersionStatus,

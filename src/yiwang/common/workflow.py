@@ -17,7 +17,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 # The ValidationError code of a transition the current state does not allow: the API answers
@@ -31,7 +30,7 @@ class Transition:
     (None: any user the selectors let reach the record, e.g. the applicant himself)."""
 
     name: str
-    label: str | Promise  # may be lazy: read in the reader's language
+    label: str  # Chinese, marked with gettext_noop; pages and messages translate it
     sources: frozenset[str]
     target: str
     permission: str | None  # "app_label.codename"
@@ -46,13 +45,13 @@ def may(user: Any, permission: str | None) -> bool:
 class Machine:
     """The transitions of one kind of record and the labels of its states."""
 
-    what: str | Promise  # the record as a sentence names it: 办件, 事项版本
+    what: str  # the record as a sentence names it: 办件, 事项版本 (translated like label)
     states: type[models.TextChoices]
     transitions: dict[str, Transition] = field(default_factory=dict)
 
     @classmethod
     def of(
-        cls, what: str | Promise, states: type[models.TextChoices], items: Iterable[Transition]
+        cls, what: str, states: type[models.TextChoices], items: Iterable[Transition]
     ) -> Machine:
         return cls(what, states, {t.name: t for t in items})
 
@@ -63,21 +62,22 @@ class Machine:
         """Raise unless `name` may fire from `state` for `user`; returns the transition.
         A state that does not allow it is a ValidationError coded ILLEGAL (409 in the API);
         a user without the permission is PermissionDenied (403). `what` names the record in
-        the message when the machine's own word is too general (v3, 该版本)."""
+        the message when the machine's own word is too general (v3, 该版本). Messages are in the
+        reader's language: labels and the record's word are translated if they were marked."""
         transition = self.transitions[name]
         if state not in transition.sources:
             raise ValidationError(
                 gettext("%(what)s当前为“%(state)s”，不能%(action)s。")
                 % {
-                    "what": what or self.what,
+                    "what": gettext(what or self.what),
                     "state": self.label(state),
-                    "action": transition.label,
+                    "action": gettext(transition.label),
                 },
                 code=ILLEGAL,
             )
         if not may(user, transition.permission):
             raise PermissionDenied(
-                gettext("您的角色不能%(action)s。") % {"action": transition.label}
+                gettext("您的角色不能%(action)s。") % {"action": gettext(transition.label)}
             )
         return transition
 

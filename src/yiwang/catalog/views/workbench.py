@@ -214,7 +214,7 @@ def item_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.success(
             request,
             gettext("事项已%(action)s，原因已记入动态调整记录。")
-            % {"action": workflow.ITEM.transitions[action].label},
+            % {"action": gettext(workflow.ITEM.transitions[action].label)},
         )
     return redirect("catalog:item-detail", pk=item.pk)
 
