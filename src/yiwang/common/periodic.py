@@ -49,9 +49,7 @@ def claim_due(now: dt.datetime | None = None) -> list[Job]:
     claimed = []
     for job in JOBS:
         interval = dt.timedelta(minutes=float(job.minutes()))
-        row, _ = PeriodicJob.objects.get_or_create(
-            name=job.name, defaults={"next_run_at": now}
-        )
+        row, _ = PeriodicJob.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
         won = PeriodicJob.objects.filter(
             pk=row.pk, next_run_at=row.next_run_at, next_run_at__lte=now
         ).update(next_run_at=now + interval, last_run_at=now)
