@@ -39,10 +39,13 @@ def attach(response: Response, filename: str, fallback: str = "") -> Response:
 SANDBOX_POLICY = "default-src 'none'; sandbox"
 
 
-def stored_file_response(stored: FieldFile, filename_stem: str) -> FileResponse:
+def stored_file_response(
+    stored: FieldFile, filename_stem: str, fallback_stem: str = "file"
+) -> FileResponse:
     """Stream an uploaded file from Django storage as a download the browser never runs: the
     type is judged from the stored bytes (never the uploader's name or header), the name is
-    `filename_stem` plus that type's extension, and the response is sandboxed and private."""
+    `filename_stem` (or `fallback_stem` when nothing of it survives the clean-up) plus that
+    type's extension, and the response is sandboxed and private."""
     try:
         handle = stored.storage.open(stored.name or "", "rb")
     except (FileNotFoundError, OSError):
@@ -52,7 +55,7 @@ def stored_file_response(stored: FieldFile, filename_stem: str) -> FileResponse:
     except uploads.UploadRejected:
         kind = None
     known = uploads.KINDS.get(kind or "")
-    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", filename_stem).strip(" .") or "file"
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", filename_stem).strip(" .") or fallback_stem
     response = FileResponse(handle, content_type=uploads.content_type_for(kind))
     attach(response, f"{stem}.{known.extension if known else 'bin'}")
     response["X-Content-Type-Options"] = "nosniff"

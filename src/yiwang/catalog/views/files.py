@@ -6,51 +6,23 @@ Django storage as an attachment that the browser never runs."""
 
 from __future__ import annotations
 
-import re
-
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_safe
 
 from yiwang.catalog import selectors
-from yiwang.common import uploads
-from yiwang.common.http import attach
+from yiwang.common.http import stored_file_response
 
 # URL segment → (Material field, the word in the download's name).
 MATERIAL_FILES = {
     "blank-form": ("blank_form", "空白表格"),
     "sample": ("sample_file", "示例样表"),
 }
-# Even a file that slipped past the upload checks must not be rendered: no script, no plugin,
-# no same-origin access, nothing loaded.
-SANDBOX_POLICY = "default-src 'none'; sandbox"
-
-
-def download_filename(material_name: str, label: str, extension: str) -> str:
-    """ "食品经营许可申请书（空白表格）.pdf": what the citizen's download is called."""
-    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]', "_", f"{material_name}（{label}）").strip(" .")
-    return f"{stem or label}.{extension}"
 
 
 def _stream(stored: FieldFile, name: str, label: str) -> FileResponse:
-    try:
-        handle = stored.storage.open(stored.name or "", "rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("文件已不存在，请联系办理部门。") from None
-    # The type is judged from the stored bytes, never from the uploader's name or header.
-    try:
-        kind = uploads.sniff(handle)
-    except uploads.UploadRejected:
-        kind = None
-    known = uploads.KINDS.get(kind or "")
-    extension = known.extension if known else "bin"
-    response = FileResponse(handle, content_type=uploads.content_type_for(kind))
-    attach(response, download_filename(name, label, extension))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = SANDBOX_POLICY
-    # A draft's file (staff only) must not sit in a shared cache.
-    response["Cache-Control"] = "private"
-    return response
+    """ "食品经营许可申请书（空白表格）.pdf": what the citizen's download is called."""
+    return stored_file_response(stored, f"{name}（{label}）", fallback_stem=label)
 
 
 @require_safe
