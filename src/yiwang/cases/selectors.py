@@ -3,13 +3,11 @@ their scope, an applicant his own. Out of scope is 404, never 403."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import Permission
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from yiwang.cases.fields import CaseStatus, PaymentStatus, WarningLevel
 from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice
@@ -232,10 +230,6 @@ def responsible_staff(case: Case, *, limit: int = 20) -> list[User]:
     if case.assignee_id and case.assignee not in users:
         users.insert(0, case.assignee)  # type: ignore[arg-type]
     return users
-
-
-def today() -> dt.date:
-    return timezone.localdate()
 
 
 def form_prefill(*, version: Any, applicant: Applicant) -> dict[str, str]:

@@ -70,6 +70,7 @@ from yiwang.workdays.models import Clock, PauseKind
 from yiwang.workdays.selectors import (
     add_working_days,
     clock_deadline,
+    clock_open_pause,
     clock_paused_working_days,
     working_days_between,
 )
@@ -308,11 +309,16 @@ def _check_window(actor: User, item: ServiceItem) -> Window | None:
     return window
 
 
-def _clean_form(version: ServiceItemVersion, form: Mapping[str, Any]) -> dict[str, str]:
-    """The application form checked against the version's fields: every field is filled in and
-    valid for its type; fields that do not apply to this applicant (applicant_types) may stay
-    empty; unknown keys are refused."""
+def _clean_form(
+    version: ServiceItemVersion, form: Mapping[str, Any], *, complete: bool = True
+) -> dict[str, str]:
+    """The application form checked against the version's fields, every bad field named
+    (`form.<key>`); unknown keys are refused. `complete`: every field is filled in, except
+    those that do not apply to this applicant (applicant_types); otherwise (a draft) only
+    the fields given are checked and the empty ones left out."""
     spec = {f["key"]: f for f in version.form_fields or []}
+    if not complete:
+        form = {k: v for k, v in form.items() if v not in (None, "")}
     unknown = sorted(set(form) - set(spec))
     if unknown:
         raise ValidationError({"form": f"申请表中没有这些栏目：{'、'.join(unknown)}。"})
@@ -321,7 +327,7 @@ def _clean_form(version: ServiceItemVersion, form: Mapping[str, Any]) -> dict[st
     for key, field_spec in spec.items():
         value = form.get(key)
         optional = bool(field_spec.get("applicant_types")) or field_spec.get("required") is False
-        if optional and (value is None or str(value).strip() == ""):
+        if (optional or not complete) and (value is None or str(value).strip() == ""):
             continue
         try:
             clean[key] = clean_form_value(
@@ -395,20 +401,7 @@ def case_create(
         raise ValidationError({"consent": "帮办代办须记录申请人的授权（如“申请人当面授权代办”）。"})
     if commitment and not version.commitment_based:
         raise ValidationError({"commitment": "该事项不实行告知承诺制。"})
-    given = {k: v for k, v in (form or {}).items() if v not in (None, "")}
-    spec_keys = {f["key"] for f in version.form_fields or []}
-    unknown = sorted(set(given) - spec_keys)
-    if unknown:
-        raise ValidationError({"form": f"申请表中没有这些栏目：{'、'.join(unknown)}。"})
-    clean_form = {}
-    for f in version.form_fields or []:
-        if f["key"] in given:
-            try:
-                clean_form[f["key"]] = clean_form_value(
-                    str(f.get("type", "text")), given[f["key"]], str(f.get("label", f["key"]))
-                )
-            except ValidationError as exc:
-                raise ValidationError({f"form.{f['key']}": exc.messages}) from None
+    clean_form = _clean_form(version, form or {}, complete=False)
     address = _clean_delivery(version, delivery, delivery_address)
     case = Case(
         number=uuid.uuid4().hex,  # unique placeholder until the row has its id
@@ -461,20 +454,7 @@ def case_update(
     version = case.version
     fields = []
     if form is not None:
-        merged = {**case.form_data, **{k: v for k, v in form.items()}}
-        merged = {k: v for k, v in merged.items() if v not in (None, "")}
-        spec = {f["key"]: f for f in version.form_fields or []}
-        unknown = sorted(set(merged) - set(spec))
-        if unknown:
-            raise ValidationError({"form": f"申请表中没有这些栏目：{'、'.join(unknown)}。"})
-        clean = {}
-        for key, value in merged.items():
-            f = spec[key]
-            try:
-                clean[key] = clean_form_value(str(f.get("type", "text")), value, str(f["label"]))
-            except ValidationError as exc:
-                raise ValidationError({f"form.{key}": exc.messages}) from None
-        case.form_data = clean
+        case.form_data = _clean_form(version, {**case.form_data, **form}, complete=False)
         fields.append("form_data")
     if delivery is not None or delivery_address is not None:
         method = delivery or case.delivery
@@ -874,11 +854,8 @@ def case_resubmit(*, case: Case, actor: User) -> Case:
     _clean_form(case.version, case.form_data)
     today = _today()
     clock = case.pre_review_clock
-    if clock is not None and clock.stopped_on is None:
-        from yiwang.workdays.selectors import clock_open_pause
-
-        if clock_open_pause(clock) is not None:
-            clock_resume(clock=clock, on=today, actor=actor)
+    if clock is not None and clock.stopped_on is None and clock_open_pause(clock) is not None:
+        clock_resume(clock=clock, on=today, actor=actor)
     case.received_on = today
     _fire(case, "resubmit", actor, fields=["received_on"])
     _staff_message(case, "case.resubmitted", "申请人已提交补正材料。", selectors.intake_staff(case))
@@ -1332,8 +1309,6 @@ def cases_sweep(*, today: dt.date | None = None) -> SweepReport:
             clock = case.pre_review_clock
             if case.status != CaseStatus.SUBMITTED or clock is None:
                 continue
-            from yiwang.workdays.selectors import clock_open_pause
-
             if clock_open_pause(clock) is not None or clock_deadline(clock).date >= today:
                 continue
             _accept(
@@ -1382,11 +1357,10 @@ def cases_sweep(*, today: dt.date | None = None) -> SweepReport:
                     note=f"承诺期限 {case.promised_deadline}",
                 )
                 _staff_message(case, f"case.{action}", text, selectors.responsible_staff(case))
-            setattr(
-                report,
-                "overdue" if level == WarningLevel.OVERDUE else "warned",
-                getattr(report, "overdue" if level == WarningLevel.OVERDUE else "warned") + 1,
-            )
+            if level == WarningLevel.OVERDUE:
+                report.overdue += 1
+            else:
+                report.warned += 1
     # 3. Deferred materials past their supply deadline, chased once.
     for row in CaseMaterial.objects.filter(
         deferred=True,
