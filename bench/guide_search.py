@@ -33,7 +33,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from tests.catalog.search_queries import DEV_EXTRA, HELD_OUT, QUERIES  # noqa: E402
+from tests.catalog.search_queries import (  # noqa: E402
+    DEV_COLLOQUIAL,
+    DEV_EXTRA,
+    HELD_OUT,
+    QUERIES,
+)
 from tests.catalog.search_queries_held_out import HELD_OUT_NEW  # noqa: E402
 
 from yiwang.catalog.search import text as search_text  # noqa: E402
@@ -123,7 +128,7 @@ def percentile(sorted_values: list[float], p: float) -> float:
 
 
 def queries() -> list[str]:
-    base = [q for q, _ in QUERIES + HELD_OUT + DEV_EXTRA + HELD_OUT_NEW]
+    base = [q for q, _ in QUERIES + HELD_OUT + DEV_EXTRA + DEV_COLLOQUIAL + HELD_OUT_NEW]
     colloquial = [f"我想{q}怎么办" for q, _ in QUERIES[::2]] + [
         f"{q}需要什么材料" for q, _ in QUERIES[1::2]
     ]

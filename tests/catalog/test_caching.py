@@ -151,11 +151,12 @@ def test_a_suspended_or_withdrawn_item_is_gone_at_once(demo, client, action):
 
 
 def test_a_synonym_change_shows_in_search_at_once(demo, client):
-    assert search_names(client, "办暂住证") == []
-    row = synonym_set(phrase="暂住证", expansions="居住证")
-    assert search_names(client, "办暂住证")[0] == "居住证申领"
-    synonym_set(phrase="暂住证", expansions="居住证", active=False, synonym=row)
-    assert search_names(client, "办暂住证") == []
+    # A made-up nickname no dictionary knows (暂住证 is found through CC-CEDICT, ADR 0013).
+    assert search_names(client, "办咕噜噜") == []
+    row = synonym_set(phrase="咕噜噜", expansions="居住证")
+    assert search_names(client, "办咕噜噜")[0] == "居住证申领"
+    synonym_set(phrase="咕噜噜", expansions="居住证", active=False, synonym=row)
+    assert search_names(client, "办咕噜噜") == []
 
 
 def test_changes_no_python_code_sees_are_caught_by_the_triggers(demo, client):

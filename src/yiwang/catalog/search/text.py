@@ -8,6 +8,7 @@ created on first use and shared. Catalogue words are added to it when an index i
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import unicodedata
@@ -140,6 +141,34 @@ def words(text: str) -> list[str]:
     if not text:
         return []
     return [w for w in tokenizer().cut(text, HMM=False) if w.strip()]
+
+
+def parts(word: str) -> list[str]:
+    """The words a catalogue word is made of, as jieba would cut it had the word itself not been
+    added to its dictionary (居住证申领 → 居住证 申领, 公章刻制备案 → 公章 刻制 备案): the most
+    probable cut by jieba's frequencies without the whole word. A word with no such cut is
+    itself."""
+    tk = tokenizer()
+    freq, total = tk.FREQ, math.log(tk.total or 1)
+    size = len(word)
+    # best[i]: (log-probability, end of the first word) of the best cut of word[i:].
+    best: list[tuple[float, int]] = [(0.0, size)] * (size + 1)
+    for i in range(size - 1, -1, -1):
+        options = []
+        for j in range(i + 1, min(size, i + MAX_SUBWORD) + 1):
+            piece = word[i:j]
+            if piece == word:
+                continue
+            count = freq.get(piece) or (1 if j == i + 1 else 0)
+            if count:
+                options.append((math.log(count) - total + best[j][0], j))
+        best[i] = max(options) if options else (-math.inf, size)
+    found, i = [], 0
+    while i < size:
+        j = best[i][1]
+        found.append(word[i:j])
+        i = j
+    return found
 
 
 def word_spans(sequence: list[str]) -> list[tuple[str, tuple[int, int]]]:

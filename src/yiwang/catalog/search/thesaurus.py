@@ -9,6 +9,9 @@ not use can stand for one it does (弄坏 → 损坏 by synonym, 旅社 → 旅�
 
 from __future__ import annotations
 
+import gzip
+import math
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -27,3 +30,56 @@ def synsets() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
             if len(parts) == 3:
                 found[parts[0]] = (tuple(parts[1].split()), tuple(parts[2].split()))
     return found
+
+
+# The first word of a sense taken from a verb gloss ("to fish"): a marker, not a gloss word.
+VERB = "to"
+
+
+@dataclass(frozen=True)
+class Cedict:
+    """The colloquial thesaurus derived from CC-CEDICT (CC BY-SA 4.0, data/CEDICT-LICENSE.txt
+    and CEDICT-NOTICE.txt): each word's senses as the content words of its English glosses,
+    and the words a gloss refers it to (医保 → 医疗保险). Kept as the file's raw lines (about
+    86,000 words) and parsed per word on demand, so a process holds a few MB, not a parsed
+    table."""
+
+    lines: dict[str, str]
+    # Each gloss word's weight: rarer among all senses weighs more (shop ≫ to).
+    weight: dict[str, float]
+
+    def senses(self, word: str) -> tuple[tuple[str, ...], ...]:
+        line = self.lines.get(word)
+        if not line:
+            return ()
+        senses = line.split("\t", 1)[0]
+        return tuple(tuple(s.split()) for s in senses.split("|") if s)
+
+    def refers(self, word: str) -> tuple[str, ...]:
+        line = self.lines.get(word)
+        if not line or "\t" not in line:
+            return ()
+        return tuple(line.split("\t", 1)[1].split())
+
+
+@cache
+def cedict() -> Cedict:
+    """Read data/thesaurus_cedict.tsv.gz (built by scripts/build-cedict-thesaurus) once per
+    process; nothing is fetched."""
+    path = resources.files("yiwang.catalog").joinpath("data/thesaurus_cedict.tsv.gz")
+    lines: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    total = 0
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            word, _, rest = line.rstrip("\n").partition("\t")
+            lines[word] = rest
+            for sense in rest.split("\t", 1)[0].split("|"):
+                if sense:
+                    total += 1
+                    for token in set(sense.split()) - {VERB}:
+                        counts[token] = counts.get(token, 0) + 1
+    weight = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in counts.items()}
+    return Cedict(lines=lines, weight=weight)
