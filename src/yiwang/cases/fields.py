@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 from yiwang.common.validators import (
     validate_id_number,
@@ -21,16 +22,21 @@ from yiwang.common.validators import (
 )
 
 
+# Choice labels stay Chinese (marked with gettext_noop): the API answers with them, the history
+# and the notices keep them as written; pages show them translated ({% translate %}, gettext).
 class CaseStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    SUBMITTED = "submitted", "待受理"  # waiting for the clerk's pre-review (预审)
-    CORRECTION = "correction", "待补正"
-    NOT_ACCEPTED = "not_accepted", "不予受理"
-    IN_REVIEW = "in_review", "审查中"  # accepted: the review steps of the item's process
-    CONCLUDED = "concluded", "已办结"  # decided (approved or refused)
-    DELIVERED = "delivered", "已送达"
-    ARCHIVED = "archived", "已归档"
-    WITHDRAWN = "withdrawn", "已撤回"
+    DRAFT = "draft", gettext_noop("草稿")
+    SUBMITTED = "submitted", gettext_noop("待受理")  # waiting for the clerk's pre-review (预审)
+    CORRECTION = "correction", gettext_noop("待补正")
+    NOT_ACCEPTED = "not_accepted", gettext_noop("不予受理")
+    IN_REVIEW = (
+        "in_review",
+        gettext_noop("审查中"),
+    )  # accepted: the review steps of the item's process
+    CONCLUDED = "concluded", gettext_noop("已办结")  # decided (approved or refused)
+    DELIVERED = "delivered", gettext_noop("已送达")
+    ARCHIVED = "archived", gettext_noop("已归档")
+    WITHDRAWN = "withdrawn", gettext_noop("已撤回")
 
 
 # Statuses in which the case is still the department's to handle (queues, overdue counting).
@@ -44,20 +50,20 @@ APPLICANT_EDITABLE = frozenset({CaseStatus.DRAFT, CaseStatus.CORRECTION})
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", "网上"
-    WINDOW = "window", "窗口"
-    KIOSK = "kiosk", "自助终端"
-    MOBILE = "mobile", "掌上"  # the API, e.g. a 皖事通 mini-program
-    ASSISTED = "assisted", "帮办代办"
+    ONLINE = "online", gettext_noop("网上")
+    WINDOW = "window", gettext_noop("窗口")
+    KIOSK = "kiosk", gettext_noop("自助终端")
+    MOBILE = "mobile", gettext_noop("掌上")  # the API, e.g. a 皖事通 mini-program
+    ASSISTED = "assisted", gettext_noop("帮办代办")
 
 
 STAFF_CHANNELS = frozenset({Channel.WINDOW, Channel.KIOSK, Channel.ASSISTED})
 
 
 class Delivery(models.TextChoices):
-    PICKUP = "pickup", "窗口领取"
-    EMS = "ems", "免费邮寄（EMS）"
-    ELECTRONIC = "electronic", "电子送达"
+    PICKUP = "pickup", gettext_noop("窗口领取")
+    EMS = "ems", gettext_noop("免费邮寄（EMS）")
+    ELECTRONIC = "electronic", gettext_noop("电子送达")
 
 
 # catalog.fields.DeliveryMethod value → the case's delivery choice.
@@ -69,45 +75,45 @@ DELIVERY_FROM_CATALOG = {
 
 
 class Decision(models.TextChoices):
-    APPROVE = "approve", "准予"
-    REFUSE = "refuse", "不予"
+    APPROVE = "approve", gettext_noop("准予")
+    REFUSE = "refuse", gettext_noop("不予")
 
 
 class WarningLevel(models.TextChoices):
-    NONE = "", "正常"
-    WARNING = "warning", "即将超期"
-    OVERDUE = "overdue", "已超期"
+    NONE = "", gettext_noop("正常")
+    WARNING = "warning", gettext_noop("即将超期")
+    OVERDUE = "overdue", gettext_noop("已超期")
 
 
 class PaymentStatus(models.TextChoices):
-    NONE = "", "无需缴费"
-    PENDING = "pending", "待缴费"
-    PAID = "paid", "已缴费"
+    NONE = "", gettext_noop("无需缴费")
+    PENDING = "pending", gettext_noop("待缴费")
+    PAID = "paid", gettext_noop("已缴费")
 
 
 class NoticeKind(models.TextChoices):
-    ACCEPTANCE = "acceptance", "受理通知书"
-    NON_ACCEPTANCE = "non_acceptance", "不予受理通知书"
-    CORRECTION = "correction", "补正告知书"
-    SPECIAL_PROCEDURE = "special_procedure", "特别程序告知书"
-    EXTENSION = "extension", "延长审批期限告知书"
-    APPROVAL = "approval", "准予许可决定书"
-    REFUSAL = "refusal", "不予许可决定书"
-    PAYMENT = "payment", "缴费通知书"
+    ACCEPTANCE = "acceptance", gettext_noop("受理通知书")
+    NON_ACCEPTANCE = "non_acceptance", gettext_noop("不予受理通知书")
+    CORRECTION = "correction", gettext_noop("补正告知书")
+    SPECIAL_PROCEDURE = "special_procedure", gettext_noop("特别程序告知书")
+    EXTENSION = "extension", gettext_noop("延长审批期限告知书")
+    APPROVAL = "approval", gettext_noop("准予许可决定书")
+    REFUSAL = "refusal", gettext_noop("不予许可决定书")
+    PAYMENT = "payment", gettext_noop("缴费通知书")
 
 
 class SpecialProcedureKind(models.TextChoices):
-    HEARING = "hearing", "听证"
-    TESTING = "testing", "检验检测"
-    EXPERT_REVIEW = "expert_review", "专家评审"
-    PUBLIC_NOTICE = "public_notice", "公示"
-    OTHER = "other", "其他特别程序"
+    HEARING = "hearing", gettext_noop("听证")
+    TESTING = "testing", gettext_noop("检验检测")
+    EXPERT_REVIEW = "expert_review", gettext_noop("专家评审")
+    PUBLIC_NOTICE = "public_notice", gettext_noop("公示")
+    OTHER = "other", gettext_noop("其他特别程序")
 
 
 class VerificationStatus(models.TextChoices):
-    OPEN = "open", "待核查"
-    CONFIRMED = "confirmed", "核查属实"
-    FALSE_COMMITMENT = "false", "承诺不实"
+    OPEN = "open", gettext_noop("待核查")
+    CONFIRMED = "confirmed", gettext_noop("核查属实")
+    FALSE_COMMITMENT = "false", gettext_noop("承诺不实")
 
 
 # --- The law's numbers: settings with the law's defaults (DOMAIN.md, 《行政许可法》) -------------
@@ -172,7 +178,7 @@ def clean_form_value(kind: str, value: object, label: str) -> str:
     field. Every value is kept as text (the form is stored encrypted as one JSON document)."""
     text = "" if value is None else str(value).strip()
     if not text:
-        raise ValidationError(f"请填写“{label}”。", code="required")
+        raise ValidationError(gettext("请填写“%(label)s”。") % {"label": label}, code="required")
     if kind == "id_number":
         return validate_id_number(text, label)
     if kind == "phone":
@@ -186,19 +192,28 @@ def clean_form_value(kind: str, value: object, label: str) -> str:
         try:
             validate_email(text)
         except ValidationError:
-            raise ValidationError(f"“{label}”不是有效的电子邮箱。", code="invalid") from None
+            raise ValidationError(
+                gettext("“%(label)s”不是有效的电子邮箱。") % {"label": label}, code="invalid"
+            ) from None
         return text
     if kind == "number":
         if not re.fullmatch(r"-?\d{1,12}(\.\d{1,4})?", text):
-            raise ValidationError(f"“{label}”应为数字。", code="invalid")
+            raise ValidationError(
+                gettext("“%(label)s”应为数字。") % {"label": label}, code="invalid"
+            )
         return text
     if kind == "date":
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
-            raise ValidationError(f"“{label}”应为日期（如 2026-10-09）。", code="invalid") from None
+            raise ValidationError(
+                gettext("“%(label)s”应为日期（如 2026-10-09）。") % {"label": label}, code="invalid"
+            ) from None
     limit = MAX_FORM_TEXTAREA if kind == "textarea" else MAX_FORM_TEXT
     if len(text) > limit:
-        raise ValidationError(f"“{label}”不能超过 {limit} 个字。", code="max_length")
+        raise ValidationError(
+            gettext("“%(label)s”不能超过 %(limit)s 个字。") % {"label": label, "limit": limit},
+            code="max_length",
+        )
     validate_plain_text(text, label)
     return text

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext
 from django.utils.translation import gettext_lazy as _
 
-from yiwang.cases.fields import PERSONAL_FORM_TYPES, CaseStatus
+from yiwang.cases.fields import PERSONAL_FORM_TYPES, CaseStatus, Channel, WarningLevel
 from yiwang.common.masking import mask
 
 # --- Form values ------------------------------------------------------------------------------
@@ -45,6 +46,36 @@ def form_rows(form_fields: Sequence[Mapping[str, Any]], data: Mapping[str, Any])
             FormRow(key, str(spec.get("label", key)), kind, display_form_value(kind, data.get(key)))
         )
     return rows
+
+
+# --- The case vocabulary in the reader's language -------------------------------------------
+# The labels are Chinese, marked where they are defined (cases.fields, cases.workflow); these
+# translate them for pages. Templates translate a label with {% translate %}.
+
+
+def label(choices: type[Any], value: str) -> str:
+    """The label of `value` in `choices` (a cases.fields TextChoices), translated; "" for none."""
+    return gettext(str(choices(value).label)) if value in choices.values else str(value or "")
+
+
+def status_label(status: str) -> str:
+    return label(CaseStatus, status)
+
+
+def channel_label(channel: str) -> str:
+    # 窗口 alone is a list of windows elsewhere ("Windows"): the channel says where it came in.
+    if channel == Channel.WINDOW:
+        return pgettext("case channel", "窗口")
+    return label(Channel, channel)
+
+
+def action_label(name: str) -> str:
+    """A transition's label as a button or a heading says it."""
+    from yiwang.cases.workflow import CASE
+
+    if name == "not_accept":  # 不予受理 is also the status the case ends in
+        return pgettext("case action", "不予受理")
+    return gettext(CASE.transitions[name].label)
 
 
 # --- The applicant's timeline ------------------------------------------------------------------
@@ -162,10 +193,31 @@ class HistoryRow:
     note: str
 
 
+# The words the services write for history lines that are not transitions
+# (cases.services.ACTION_LABELS), marked here so that pages can translate them; the transitions'
+# labels are marked in cases.workflow. tests/cases/test_english.py checks that both lists hold
+# every label the services write.
+EVENT_WORDS = (
+    gettext_noop("创建申请"),
+    gettext_noop("视为受理"),
+    gettext_noop("时限预警"),
+    gettext_noop("已超期"),
+    gettext_noop("催交容缺材料"),
+    gettext_noop("提交材料"),
+    gettext_noop("承诺核查"),
+    gettext_noop("修改申请"),
+)
+
+
+def event_label(event: Any) -> str:
+    """A history line's label in the reader's language (the stored label is Chinese)."""
+    return gettext(event.label) if event.label else ""
+
+
 def applicant_history(events: Iterable[Any]) -> list[HistoryRow]:
     """The history lines the applicant sees, newest first."""
     rows = [
-        HistoryRow(e.at, e.label, e.note if e.action in APPLICANT_EVENT_NOTES else "")
+        HistoryRow(e.at, event_label(e), e.note if e.action in APPLICANT_EVENT_NOTES else "")
         for e in events
         if e.action in APPLICANT_EVENTS
     ]
@@ -311,22 +363,42 @@ def staff_history(events: Iterable[Any], *, applicant: Any = None) -> list[Staff
     """Every line of the case history for staff: who, when, from → to, note (ID and phone
     numbers typed into a note are masked). The applicant's own steps name him as 申请人
     rather than by his account's generated user name."""
-    from yiwang.cases.workflow import CASE
-    from yiwang.common.masking import mask_text
-
     own = applicant.user_id if applicant is not None else None
-    label = f"{_('申请人')} {applicant.name}" if applicant is not None else ""
+    label = (
+        f"{pgettext('one applicant', '申请人')} {applicant.name}" if applicant is not None else ""
+    )
     return [
         StaffHistoryRow(
             at=e.at,
-            actor=label if own is not None and e.actor_id == own else e.actor_label,
-            label=e.label,
-            from_label=CASE.label(e.from_status) if e.from_status else "",
-            to_label=CASE.label(e.to_status) if e.to_status else "",
-            note=mask_text(e.note),
+            actor=label if own is not None and e.actor_id == own else _actor(e),
+            label=event_label(e),
+            from_label=status_label(e.from_status) if e.from_status else "",
+            to_label=status_label(e.to_status) if e.to_status else "",
+            note=_note(e),
         )
         for e in events
     ]
+
+
+# What the services write as the actor of the system's own steps (the sweep, a command).
+SYSTEM = gettext_noop("系统")
+
+
+def _actor(event: Any) -> str:
+    if event.actor_id is None and event.actor_label == SYSTEM:
+        return gettext(SYSTEM)  # a word, not a name
+    return str(event.actor_label)
+
+
+def _note(event: Any) -> str:
+    from yiwang.common.masking import mask_text
+
+    # The line that creates a case notes its channel (the channel's label, a word of the
+    # vocabulary); every other note is what someone wrote.
+    by_label = {str(c.label): c for c in Channel}
+    if event.action == "create" and event.note in by_label:
+        return channel_label(by_label[event.note])
+    return mask_text(event.note)
 
 
 @dataclass
@@ -378,7 +450,7 @@ def clock_facts(case: Any, *, procedure: Any = None, today: dt.date | None = Non
         extended=case.extended,
         extension_reason=case.extension_reason,
         warning=case.warning,
-        warning_label=case.get_warning_display() if case.warning else "",
+        warning_label=label(WarningLevel, case.warning) if case.warning else "",
         ever_overdue=case.ever_overdue,
         calendar_warnings=warnings,
         procedure=procedure,

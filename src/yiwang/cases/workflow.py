@@ -15,6 +15,8 @@ out; approvers review and decide; the department head approves an extension.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop as _
+
 from yiwang.cases.fields import CaseStatus as S
 from yiwang.common.workflow import Machine, Transition
 
@@ -27,32 +29,39 @@ VIEW = "cases.view_case"  # staff see cases at all (queues, the case page), with
 
 _APPLICANT_OPEN = frozenset({S.DRAFT, S.SUBMITTED, S.CORRECTION})
 
+# Labels stay Chinese (marked): the history records them, the API answers with them; pages and
+# messages show them translated (common.workflow, the case views and templates).
 CASE = Machine.of(
-    "办件",
+    _("办件"),
     S,
     [
-        Transition("submit", "提交申请", frozenset({S.DRAFT}), S.SUBMITTED, None),
-        Transition("accept", "受理", frozenset({S.SUBMITTED}), S.IN_REVIEW, ACCEPT),
-        Transition("not_accept", "不予受理", frozenset({S.SUBMITTED}), S.NOT_ACCEPTED, ACCEPT),
+        Transition("submit", _("提交申请"), frozenset({S.DRAFT}), S.SUBMITTED, None),
+        Transition("accept", _("受理"), frozenset({S.SUBMITTED}), S.IN_REVIEW, ACCEPT),
+        Transition("not_accept", _("不予受理"), frozenset({S.SUBMITTED}), S.NOT_ACCEPTED, ACCEPT),
         Transition(
-            "request_correction", "一次性告知补正", frozenset({S.SUBMITTED}), S.CORRECTION, ACCEPT
+            "request_correction",
+            _("一次性告知补正"),
+            frozenset({S.SUBMITTED}),
+            S.CORRECTION,
+            ACCEPT,
         ),
-        Transition("resubmit", "提交补正材料", frozenset({S.CORRECTION}), S.SUBMITTED, None),
-        Transition("withdraw", "撤回申请", _APPLICANT_OPEN, S.WITHDRAWN, None),
-        Transition("advance", "完成本环节", frozenset({S.IN_REVIEW}), S.IN_REVIEW, REVIEW),
-        Transition("decide", "作出决定", frozenset({S.IN_REVIEW}), S.CONCLUDED, DECIDE),
-        Transition("pause", "启动特别程序", frozenset({S.IN_REVIEW}), S.IN_REVIEW, DECIDE),
-        Transition("resume", "结束特别程序", frozenset({S.IN_REVIEW}), S.IN_REVIEW, DECIDE),
-        Transition("extend", "延长审批期限", frozenset({S.IN_REVIEW}), S.IN_REVIEW, EXTEND),
-        Transition("pay", "确认缴费", frozenset({S.CONCLUDED}), S.CONCLUDED, None),
-        Transition("deliver", "送达", frozenset({S.CONCLUDED}), S.DELIVERED, ACCEPT),
-        Transition("hand_out", "窗口出件", frozenset({S.CONCLUDED}), S.DELIVERED, ACCEPT),
+        Transition("resubmit", _("提交补正材料"), frozenset({S.CORRECTION}), S.SUBMITTED, None),
+        Transition("withdraw", _("撤回申请"), _APPLICANT_OPEN, S.WITHDRAWN, None),
+        Transition("advance", _("完成本环节"), frozenset({S.IN_REVIEW}), S.IN_REVIEW, REVIEW),
+        Transition("decide", _("作出决定"), frozenset({S.IN_REVIEW}), S.CONCLUDED, DECIDE),
+        Transition("pause", _("启动特别程序"), frozenset({S.IN_REVIEW}), S.IN_REVIEW, DECIDE),
+        Transition("resume", _("结束特别程序"), frozenset({S.IN_REVIEW}), S.IN_REVIEW, DECIDE),
+        Transition("extend", _("延长审批期限"), frozenset({S.IN_REVIEW}), S.IN_REVIEW, EXTEND),
+        Transition("pay", _("确认缴费"), frozenset({S.CONCLUDED}), S.CONCLUDED, None),
+        Transition("deliver", _("送达"), frozenset({S.CONCLUDED}), S.DELIVERED, ACCEPT),
+        Transition("hand_out", _("窗口出件"), frozenset({S.CONCLUDED}), S.DELIVERED, ACCEPT),
         Transition(
             "archive",
-            "归档",
+            _("归档"),
             frozenset({S.NOT_ACCEPTED, S.DELIVERED, S.WITHDRAWN}),
             S.ARCHIVED,
             ACCEPT,
         ),
     ],
+    translated_states=True,  # cases.fields marks them
 )

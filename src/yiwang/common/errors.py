@@ -121,7 +121,9 @@ def render_error(
     context: dict[str, Any] = {
         "status": status,
         "title": title or TITLES.get(status) or TITLES[500 if status >= 500 else 400],
-        "message": message or default_message(status),
+        # Our sentences are Chinese, marked where they are written: the page says them in the
+        # reader's language (the API, above, answers with them as they are).
+        "message": _(message) if message else default_message(status),
         "base_template": "workbench/base.html" if workbench else "portal/base.html",
         "home_url": workbench_prefix() if workbench else reverse("portal:home"),
         "home_label": _("返回工作台首页") if workbench else _("返回首页"),

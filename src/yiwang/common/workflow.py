@@ -48,12 +48,20 @@ class Machine:
     what: str  # the record as a sentence names it: 办件, 事项版本 (translated like label)
     states: type[models.TextChoices]
     transitions: dict[str, Transition] = field(default_factory=dict)
+    # The state labels are marked for translation (the cases'); the catalogue's are its
+    # vocabulary and stay Chinese in messages (ADR 0005).
+    translated_states: bool = False
 
     @classmethod
     def of(
-        cls, what: str, states: type[models.TextChoices], items: Iterable[Transition]
+        cls,
+        what: str,
+        states: type[models.TextChoices],
+        items: Iterable[Transition],
+        *,
+        translated_states: bool = False,
     ) -> Machine:
-        return cls(what, states, {t.name: t for t in items})
+        return cls(what, states, {t.name: t for t in items}, translated_states)
 
     def label(self, state: str) -> str:
         return str(self.states(state).label) if state in self.states.values else state
@@ -70,7 +78,9 @@ class Machine:
                 gettext("%(what)s当前为“%(state)s”，不能%(action)s。")
                 % {
                     "what": gettext(what or self.what),
-                    "state": self.label(state),
+                    "state": gettext(self.label(state))
+                    if self.translated_states
+                    else self.label(state),
                     "action": gettext(transition.label),
                 },
                 code=ILLEGAL,

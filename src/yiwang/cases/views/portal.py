@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from yiwang.cases import presenters, selectors, services
@@ -28,8 +29,11 @@ from yiwang.catalog import selectors as catalog_selectors
 from yiwang.portal.selectors import is_applicant_user
 
 PAGE_SIZE = 20
-ITEM_NOT_FOUND = "没有找到该事项，事项可能尚未发布、已暂停或已撤销，暂不能在线申请。"
-NO_APPLICANT = "您的账号尚未关联申请人信息，暂不能在线申请，请到政务服务大厅窗口办理。"
+# Chinese, marked: pages show them in the reader's language (the error page: common.errors).
+ITEM_NOT_FOUND = gettext_noop("没有找到该事项，事项可能尚未发布、已暂停或已撤销，暂不能在线申请。")
+NO_APPLICANT = gettext_noop(
+    "您的账号尚未关联申请人信息，暂不能在线申请，请到政务服务大厅窗口办理。"
+)
 
 View = Callable[..., HttpResponseBase]
 
@@ -193,7 +197,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(ITEM_NOT_FOUND)
     applicant = selectors.applicant_for(request.user)  # type: ignore[arg-type]
     if applicant is None:
-        messages.error(request, NO_APPLICANT)
+        messages.error(request, _(NO_APPLICANT))
         return redirect("cases-portal:list")
     draft = selectors.case_list_for(
         user=request.user,  # type: ignore[arg-type]
@@ -261,6 +265,7 @@ def _detail_page(
         "applicant_id": applicant.id_number or applicant.uscc,
         "applicant_phone": applicant.phone,
         "delivery_address": _masked_address(case.delivery_address),
+        "channel_label": presenters.channel_label(case.channel),
     }
     return render(request, "cases/portal/detail.html", context, status=status)
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from yiwang.cases import presenters, selectors, services
@@ -32,15 +33,16 @@ PAGE_SIZE = 25
 CONFLICT_CODES = frozenset({ILLEGAL, "conflict"})
 ARCHIVE_QUEUE = "archive"
 
+# Chinese, marked: the error page shows them in the reader's language (common.errors).
 staff_page = org_staff_page(
-    not_staff="办件工作台仅供工作人员使用。",
+    not_staff=gettext_noop("办件工作台仅供工作人员使用。"),
     may=lambda user: user.has_perm(VIEW),
-    not_allowed="您的角色不能查看办件。",
+    not_allowed=gettext_noop("您的角色不能查看办件。"),
 )
 intake_page = org_staff_page(
-    not_staff="窗口收件仅供工作人员使用。",
+    not_staff=gettext_noop("窗口收件仅供工作人员使用。"),
     may=lambda user: user.has_perm(ACCEPT),
-    not_allowed="您的角色不能受理申请。",
+    not_allowed=gettext_noop("您的角色不能受理申请。"),
 )
 
 # Queues as the workbench lists them: the selectors' queues, then 待归档. Each with the bulk
@@ -52,11 +54,21 @@ BULK_ACTIONS: dict[str, tuple[str, ...]] = {
     ARCHIVE_QUEUE: ("archive",),
 }
 BULK_LABELS = {
-    "archive": "归档",
-    "deliver": "电子送达",
-    "hand_out": "窗口出件",
-    "pay": "确认缴费",
+    "archive": gettext_noop("归档"),
+    "deliver": gettext_noop("电子送达"),
+    "hand_out": gettext_noop("窗口出件"),
+    "pay": gettext_noop("确认缴费"),
 }
+# The queues' names (cases.selectors.QUEUES), marked here: the pages translate them.
+QUEUE_WORDS = (
+    gettext_noop("待受理"),
+    gettext_noop("待补正"),
+    gettext_noop("待审批"),
+    gettext_noop("即将超期"),
+    gettext_noop("已超期"),
+    gettext_noop("待出件"),
+    gettext_noop("待缴费"),
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -209,7 +221,7 @@ def _delivery_choices(version: Any) -> list[tuple[str, str]]:
         for m in version.delivery_methods or []
         if m in DELIVERY_FROM_CATALOG
     ] or [Delivery.PICKUP]
-    return [(d.value, str(d.label)) for d in Delivery if d in offered]
+    return [(d.value, _(d.label)) for d in Delivery if d in offered]
 
 
 def _action_form(
@@ -245,6 +257,20 @@ def _action_form(
     if name == "verify":
         return wf.VerifyForm(**kwargs)
     return wf.EmptyForm(**kwargs)
+
+
+# Action-form fields whose choices are the case vocabulary (Decision, SpecialProcedureKind):
+# Chinese, marked where they are defined (cases.fields).
+VOCABULARY_FIELDS = ("decision", "kind")
+
+
+def _translate_choices(form: Any) -> Any:
+    """The form with its vocabulary choices in the reader's language (values unchanged)."""
+    for name in VOCABULARY_FIELDS:
+        field = form.fields.get(name)
+        if field is not None:
+            field.choices = [(value, _(str(text))) for value, text in field.choices]
+    return form
 
 
 def _run(name: str, case: Case, user: User, data: dict[str, Any]) -> str:
@@ -349,7 +375,8 @@ def _detail(
     forms = []
     for name in actions:
         form = bound if bound is not None and bound.prefix == name else None
-        forms.append((name, _action_label(name), form or _action_form(name, case, materials)))
+        form = form or _translate_choices(_action_form(name, case, materials))
+        forms.append((name, _action_label(name), form))
     applicant = case.applicant
     may_reveal = (
         user.has_perm("audit.reveal_personal_data")
@@ -375,7 +402,8 @@ def _detail(
             "steps": steps,
             "action_forms": forms,
             "problem": problem,
-            "status_label": CASE.label(case.status),
+            "status_label": presenters.status_label(case.status),
+            "channel_label": presenters.channel_label(case.channel),
             "delivery_address": case.delivery_address or {},
         },
         status=status,
@@ -387,7 +415,7 @@ def _action_label(name: str) -> str:
         return _("承诺核查")
     if name == "resubmit":
         return _("窗口登记补正材料")
-    return _(CASE.transitions[name].label)
+    return presenters.action_label(name)
 
 
 @staff_page
@@ -413,7 +441,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     materials = presenters.staff_material_rows(
         case.version.materials.all(), selectors.case_materials(case, current_only=False)
     )
-    form = _action_form(action, case, materials, data=request.POST, files=request.FILES)
+    form = _translate_choices(
+        _action_form(action, case, materials, data=request.POST, files=request.FILES)
+    )
     if not form.is_valid():
         return _detail(request, case, bound=form, status=400)
     data = dict(form.cleaned_data)
@@ -428,7 +458,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if seen and seen != fresh.status:
                 problem = (
                     _("其他工作人员已先处理了该办件（现为“%(status)s”），您的操作未执行。")
-                    % {"status": CASE.label(fresh.status)}
+                    % {"status": presenters.status_label(fresh.status)}
                     + problem
                 )
             return _detail(request, fresh, problem=problem, status=409)
@@ -687,6 +717,7 @@ def _intake_case(
                 for row in materials
             ],
             "form_fields": [form[f"form_{key}"] for key in form.form_keys],
+            "channel_label": presenters.channel_label(case.channel),
         },
         status=status,
     )
