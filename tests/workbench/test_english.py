@@ -228,3 +228,58 @@ def test_refusals_and_form_errors_read_in_english(county, english):
     html = english.post(review, {"decision": "return", "comment": ""}).content.decode()
     assert "A review comment is required when returning for changes." in html
     assert chrome_left(html, data) == []
+
+
+@pytest.mark.django_db
+def test_importer_messages_read_in_english(county, english):
+    """The catalogue importer's per-row report and its file errors in the reader's language
+    (the column headers and the catalogue's vocabulary are the file's format: Chinese); in
+    Chinese by default."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from tests.catalog.test_importing import HEADER, csv_bytes
+    from yiwang.catalog.transfer.importing import catalog_import
+
+    compiler = User.objects.get(username="scjg_admin")
+    row = ["县市场监督管理局", "测试用事项", "行政许可", "二十", "5", "N", "1", "申请书"]
+    data = csv_bytes([HEADER, row])
+    with translation.override("en"):
+        result = catalog_import(files=[("items.csv", data)], actor=compiler, dry_run=True)
+        lines = [str(e) for e in result.errors]
+    assert lines == [
+        "items.csv, row 2, column “法定时限”: Must be a whole number of at least 0; it is “二十”."
+    ]
+    chinese = catalog_import(files=[("items.csv", data)], actor=compiler, dry_run=True)
+    assert [e.message for e in chinese.errors] == ["应为不小于 0 的整数，现为“二十”。"]
+
+    english.force_login(compiler)
+    upload = SimpleUploadedFile("blank.csv", b"   \n", content_type="text/csv")
+    page = english.post(reverse("catalog-import:page"), {"file": upload})
+    assert page.status_code == 200
+    assert "The file “blank.csv” is empty." in page.content.decode()
+
+
+def test_validator_messages_read_in_english():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from yiwang.common.validators import MaxTextLength, validate_id_number, validate_mobile
+
+    def message(check, *args):
+        with pytest.raises(ValidationError) as caught:
+            check(*args)
+        return caught.value.messages
+
+    assert message(validate_id_number, "123") == ["居民身份证号码应为 18 位，当前为 3 位。"]
+    assert message(MaxTextLength("说明", 3), "四个字符") == ["说明不能超过 3 个字符（当前 4 个）。"]
+    with translation.override("en"):
+        assert message(validate_id_number, "123") == [
+            "Resident ID number must have 18 characters; it has 3."
+        ]
+        assert message(validate_mobile, "12") == [
+            "Mobile number is not a valid mainland mobile number (11 digits starting with 13–19)."
+        ]
+        assert message(MaxTextLength("说明", 3), "四个字符") == [
+            "Notes may not be longer than 3 characters (it has 4)."
+        ]

@@ -1,7 +1,9 @@
 """Validators for resident-ID numbers, USCCs and mainland mobile numbers.
 
-Messages are Chinese and name the field at fault. Each validator returns the normalised value
-(full-width characters folded to ASCII, upper case, separators removed).
+Messages name the field at fault, in the reader's language (Chinese unless a page was asked for
+in English; the API answers in Chinese); a field's name is translated when it was marked. Each
+validator returns the normalised value (full-width characters folded to ASCII, upper case,
+separators removed).
 
 The resident-ID check deliberately does not reject by district code: genuine IDs carry codes
 newer than the holder's birth year (440304 Futian, created 1990, on IDs of people born before),
@@ -22,7 +24,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
-from django.utils.translation import gettext_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from stdnum.cn import uscc as stdnum_uscc
 
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -47,27 +50,49 @@ def id_number_check_digit(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
-def validate_id_number(value: str, field: str = "居民身份证号码") -> str:
+def _refuse(message: str, code: str, field: str, **values: Any) -> ValidationError:
+    """`message` (marked, with %(field)s) in the reader's language, naming `field`."""
+    name = gettext(field) if field else ""  # gettext("") is the catalogue's header
+    return ValidationError(gettext(message) % {"field": name, **values}, code=code)
+
+
+ID_NUMBER = gettext_noop("居民身份证号码")
+USCC = gettext_noop("统一社会信用代码")
+MOBILE = gettext_noop("手机号码")
+TEXT = gettext_noop("文本")
+REQUIRED = gettext_noop("%(field)s不能为空。")
+LENGTH_18 = gettext_noop("%(field)s应为 18 位，当前为 %(n)s 位。")
+
+
+def validate_id_number(value: str, field: str = ID_NUMBER) -> str:
     """Return the normalised 18-character ID or raise ValidationError naming `field`."""
     value = _fold(value).upper()
     if not value:
-        raise ValidationError(f"{field}不能为空。", code="required")
+        raise _refuse(REQUIRED, "required", field)
     if len(value) != 18:
-        raise ValidationError(f"{field}应为 18 位，当前为 {len(value)} 位。", code="length")
+        raise _refuse(LENGTH_18, "length", field, n=len(value))
     if not _ID_RE.match(value):
-        raise ValidationError(
-            f"{field}格式不正确：前 17 位应为数字，末位为数字或 X。", code="format"
+        raise _refuse(
+            gettext_noop("%(field)s格式不正确：前 17 位应为数字，末位为数字或 X。"), "format", field
         )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        raise ValidationError(
-            f"{field}中的出生日期 {value[6:14]} 不是真实日期。", code="birth_date"
+        raise _refuse(
+            gettext_noop("%(field)s中的出生日期 %(date)s 不是真实日期。"),
+            "birth_date",
+            field,
+            date=value[6:14],
         ) from None
     if birth > timezone.localdate() or birth.year < 1900:
-        raise ValidationError(f"{field}中的出生日期 {birth:%Y-%m-%d} 不可能。", code="birth_date")
+        raise _refuse(
+            gettext_noop("%(field)s中的出生日期 %(date)s 不可能。"),
+            "birth_date",
+            field,
+            date=f"{birth:%Y-%m-%d}",
+        )
     if id_number_check_digit(value[:17]) != value[17]:
-        raise ValidationError(f"{field}校验位不正确，请核对号码。", code="check_digit")
+        raise _refuse(gettext_noop("%(field)s校验位不正确，请核对号码。"), "check_digit", field)
     return value
 
 
@@ -78,29 +103,34 @@ def organisation_code_check_char(first8: str) -> str:
     return {10: "X", 11: "0"}.get(check, str(check))
 
 
-def validate_uscc(value: str, field: str = "统一社会信用代码") -> str:
+def validate_uscc(value: str, field: str = USCC) -> str:
     """Return the normalised USCC (GB 32100) or raise ValidationError naming `field`."""
     value = _fold(value).upper()
     if not value:
-        raise ValidationError(f"{field}不能为空。", code="required")
+        raise _refuse(REQUIRED, "required", field)
     if len(value) != 18:
-        raise ValidationError(f"{field}应为 18 位，当前为 {len(value)} 位。", code="length")
+        raise _refuse(LENGTH_18, "length", field, n=len(value))
     if not _USCC_RE.match(value):
-        raise ValidationError(
-            f"{field}格式不正确：第 3–8 位为行政区划代码（数字），"
-            f"其余为数字或大写字母（不使用 I、O、Z、S、V）。",
-            code="format",
+        raise _refuse(
+            gettext_noop(
+                "%(field)s格式不正确：第 3–8 位为行政区划代码（数字），"
+                "其余为数字或大写字母（不使用 I、O、Z、S、V）。"
+            ),
+            "format",
+            field,
         )
     if organisation_code_check_char(value[8:16]) != value[16]:
-        raise ValidationError(
-            f"{field}中的组织机构代码（第 9–17 位）校验位不正确，请核对代码。", code="check_digit"
+        raise _refuse(
+            gettext_noop("%(field)s中的组织机构代码（第 9–17 位）校验位不正确，请核对代码。"),
+            "check_digit",
+            field,
         )
     if stdnum_uscc.calc_check_digit(value[:17]) != value[17]:
-        raise ValidationError(f"{field}校验位不正确，请核对代码。", code="check_digit")
+        raise _refuse(gettext_noop("%(field)s校验位不正确，请核对代码。"), "check_digit", field)
     return value
 
 
-def validate_mobile(value: str, field: str = "手机号码") -> str:
+def validate_mobile(value: str, field: str = MOBILE) -> str:
     """Return a mainland mobile number (11 digits starting 13–19) or raise naming `field`.
 
     Spaces, dashes and a +86 / 0086 prefix are accepted and removed.
@@ -111,10 +141,12 @@ def validate_mobile(value: str, field: str = "手机号码") -> str:
             value = value[len(prefix) :]
             break
     if not value:
-        raise ValidationError(f"{field}不能为空。", code="required")
+        raise _refuse(REQUIRED, "required", field)
     if not _MOBILE_RE.match(value):
-        raise ValidationError(
-            f"{field}不是有效的大陆手机号码（11 位，以 13–19 开头）。", code="format"
+        raise _refuse(
+            gettext_noop("%(field)s不是有效的大陆手机号码（11 位，以 13–19 开头）。"),
+            "format",
+            field,
         )
     return value
 
@@ -147,16 +179,20 @@ def uscc_field_validator(value: str) -> None:
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def validate_plain_text(value: object, field: str = "文本") -> None:
+def validate_plain_text(value: object, field: str = TEXT) -> None:
     """Refuse bidirectional control characters in a name or free text, naming `field`."""
     if not isinstance(value, str):
         return
     found = next((c for c in value if c in BIDI_CONTROLS), None)
     if found is not None:
-        raise ValidationError(
-            f"{field}含有文字方向控制字符（U+{ord(found):04X}），会使显示的文字与实际内容不同，"
-            "请删除后重新输入。",
-            code="bidi_control",
+        raise _refuse(
+            gettext_noop(
+                "%(field)s含有文字方向控制字符（U+%(point)s），会使显示的文字与实际内容不同，"
+                "请删除后重新输入。"
+            ),
+            "bidi_control",
+            field,
+            point=f"{ord(found):04X}",
         )
 
 
@@ -178,6 +214,15 @@ class PlainText:
         return hash(("PlainText", self.field))
 
 
+def _too_long_text(field: str) -> str:
+    return gettext("%(field)s不能超过 %%(limit_value)d 个字符（当前 %%(show_value)d 个）。") % {
+        "field": gettext(field) if field else ""
+    }
+
+
+_too_long = lazy(_too_long_text, str)
+
+
 @deconstructible
 class MaxTextLength(MaxLengthValidator):
     """The length bound of a TextField, which Django's model validation does not check by
@@ -186,10 +231,9 @@ class MaxTextLength(MaxLengthValidator):
 
     def __init__(self, field: str, limit_value: int) -> None:
         self.field = field
-        super().__init__(
-            limit_value,
-            message=f"{field}不能超过 %(limit_value)d 个字符（当前 %(show_value)d 个）。",
-        )
+        # Lazy: read in the reader's language when a value is refused (Django then fills in
+        # %(limit_value)d and %(show_value)d).
+        super().__init__(limit_value, message=_too_long(field))
 
 
 def bounded_text(label: str, max_length: int, **options: Any) -> models.TextField:

@@ -33,6 +33,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from yiwang.catalog import workflow
 from yiwang.catalog.transfer.planner import Planner
@@ -76,9 +77,9 @@ def catalog_import(
     write transaction opens, with the number of writes; `progress(done, n)` follows them.
     """
     if not workflow.may_compile(actor):
-        raise PermissionDenied("您的角色不能导入事项。")
+        raise PermissionDenied(gettext("您的角色不能导入事项。"))
     if publish and not workflow.may_review(actor):
-        raise PermissionDenied("只有数据资源局可以导入并直接发布。")
+        raise PermissionDenied(gettext("只有数据资源局可以导入并直接发布。"))
     tables, rows = read_files(files)
     names = "、".join(name for name, _ in files)
     counter = iter(range(1, rows + 1))
@@ -117,7 +118,7 @@ def catalog_import(
                     progress(done, total)
     except Stale:
         if not retry:
-            return ImportResult(errors=[RowError(names, 1, "—", STALE_MESSAGE)], rows=rows)
+            return ImportResult(errors=[RowError(names, 1, "—", gettext(STALE_MESSAGE))], rows=rows)
         # Someone changed the catalogue after the check: check again against what is there now.
         return catalog_import(
             files=files,
@@ -133,7 +134,7 @@ def catalog_import(
         error = (
             failed.error
             if isinstance(failed, WriteFailed)
-            else RowError(names, 1, "—", STALE_MESSAGE)
+            else RowError(names, 1, "—", gettext(STALE_MESSAGE))
         )
         return ImportResult(errors=[error], dry_run=dry_run, rows=rows)
     finally:

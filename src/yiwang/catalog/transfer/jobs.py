@@ -14,6 +14,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from yiwang.audit.services import audit_change
 from yiwang.catalog import workflow
@@ -34,7 +35,8 @@ REPORT_MAX_LINES = 1000
 # Progress is written at most this often (seconds): each write is a short transaction.
 PROGRESS_INTERVAL = 0.5
 STORAGE_PREFIX = "imports"
-INTERNAL_FAILURE = "导入时发生内部错误，未导入任何数据，请联系管理员。"
+# Stored with the job as it is (Chinese), marked so that a page can show it translated.
+INTERNAL_FAILURE = gettext_noop("导入时发生内部错误，未导入任何数据，请联系管理员。")
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +48,9 @@ def import_job_create(
     otherwise, before anything is stored), keep them in the default storage and queue the
     import for the task worker (catalog.tasks.run_import_job)."""
     if not workflow.may_compile(actor):
-        raise PermissionDenied("您的角色不能导入事项。")
+        raise PermissionDenied(gettext("您的角色不能导入事项。"))
     if publish and not workflow.may_review(actor):
-        raise PermissionDenied("只有数据资源局可以导入并直接发布。")
+        raise PermissionDenied(gettext("只有数据资源局可以导入并直接发布。"))
     _, rows = read_files(files)
     staff = org_selectors.staff_for_user(actor)
     folder = f"{STORAGE_PREFIX}/{uuid.uuid4().hex}"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext, gettext_noop
 
 from yiwang.catalog import fields as element_fields
 from yiwang.catalog import services, workflow
@@ -296,10 +297,13 @@ class Planner:
             return None
         department = self.departments.get(name)
         if department is None:
-            row.error("department", f"实施部门“{name}”不存在，请填写系统中登记的部门全称。")
+            row.error(
+                "department",
+                gettext("实施部门“%(name)s”不存在，请填写系统中登记的部门全称。") % {"name": name},
+            )
             return None
         if self.scope_ids is not None and department.pk not in self.scope_ids:
-            row.error("department", f"“{name}”不在您的数据范围内。")
+            row.error("department", gettext("“%(name)s”不在您的数据范围内。") % {"name": name})
             return None
         return department
 
@@ -441,7 +445,7 @@ class Planner:
             }
             for key, value in flags.items():
                 if value != derived[key]:
-                    row.error(key, f"与“{row.header('service_scope')}”列矛盾。")
+                    row.error(key, contradicts(row.header("service_scope")))
         return flags
 
     def _handling_kind(self, row: Row) -> str:
@@ -455,7 +459,7 @@ class Planner:
             instant = row.flag("instant")
             from_flag = HandlingKind.INSTANT if instant else HandlingKind.PROMISED
             if instant is not None and kind and kind != from_flag:
-                row.error("instant", f"与“{row.header('handling_kind')}”列矛盾。")
+                row.error("instant", contradicts(row.header("handling_kind")))
             kind = kind or (from_flag if instant is not None else "")
         return kind
 
@@ -468,20 +472,25 @@ class Planner:
             if form is None:
                 row.error(
                     "handling_forms",
-                    f"“{token}”不是可选的办理形式，应为：{choice_labels(HandlingForm)}。",
+                    gettext("“%(value)s”不是可选的办理形式，应为：%(allowed)s。")
+                    % {"value": token, "allowed": choice_labels(HandlingForm)},
                 )
             else:
                 forms.append(form)
         if not forms and row.ok:
-            row.error("handling_forms", f"至少填写一种办理形式：{choice_labels(HandlingForm)}。")
+            row.error(
+                "handling_forms",
+                gettext("至少填写一种办理形式：%(allowed)s。")
+                % {"allowed": choice_labels(HandlingForm)},
+            )
         return _ordered_forms(forms)
 
     def _check_online(self, row: Row, online: str, specified: dict[str, Any]) -> None:
         if "fully_online" in specified and specified["fully_online"] != (online == "full"):
-            row.error("online", f"与“{row.header('fully_online')}”列矛盾。")
+            row.error("online", contradicts(row.header("fully_online")))
         forms = specified.get("handling_forms")
         if forms is not None and (HandlingForm.ONLINE in forms) != (online != "none"):
-            row.error("online", f"与“{row.header('handling_forms')}”列矛盾。")
+            row.error("online", contradicts(row.header("handling_forms")))
 
     def _form_fields(self, row: Row) -> list[dict[str, Any]]:
         text = row.raw("form_fields")
@@ -497,7 +506,10 @@ class Planner:
             and isinstance(v.get("label"), str)
             for v in value
         ):
-            row.error("form_fields", '应为 JSON 数组，如 [{"key": "name", "label": "姓名"}]。')
+            row.error(
+                "form_fields",
+                gettext("应为 JSON 数组，如 %(example)s。") % {"example": FORM_FIELDS_EXAMPLE},
+            )
             return []
         return value
 
@@ -513,8 +525,12 @@ class Planner:
             promised, legal = specified.get("promised_limit"), specified.get("legal_limit")
             # The limit rules worded with the row's own numbers.
             message = {
-                "instant_with_promised_limit": f"即办件的承诺时限应为 0，现为 {promised}。",
-                "promised_over_legal": f"承诺时限（{promised}）不能超过法定时限（{legal}）。",
+                "instant_with_promised_limit": gettext("即办件的承诺时限应为 0，现为 %(n)s。")
+                % {"n": promised},
+                "promised_over_legal": gettext(
+                    "承诺时限（%(promised)s）不能超过法定时限（%(legal)s）。"
+                )
+                % {"promised": promised, "legal": legal},
             }.get(violation.rule, violation.message)
             row.error_in(columns.get(violation.field) or row.header("name"), message)
 
@@ -528,7 +544,10 @@ class Planner:
                 self._error(
                     plan,
                     "name",
-                    f"与第 {first.row} 行重复（同一实施部门、同一事项名称、同一业务办理项类型）。",
+                    gettext(
+                        "与第 %(row)s 行重复（同一实施部门、同一事项名称、同一业务办理项类型）。"
+                    )
+                    % {"row": first.row},
                 )
 
     def _error(self, plan: ItemPlan, element: str, message: str) -> None:
@@ -564,7 +583,8 @@ class Planner:
                 self._error(
                     plan,
                     "name",
-                    f"与第 {first.row} 行是同一基本目录事项（{identity}）的同一业务办理项，重复。",
+                    gettext("与第 %(row)s 行是同一基本目录事项（%(code)s）的同一业务办理项，重复。")
+                    % {"row": first.row, "code": identity},
                 )
 
     def _new_base(self, plan: ItemPlan, code: str | None) -> _NewBase:
@@ -638,8 +658,15 @@ class Planner:
                 if key not in keys:
                     row.error(
                         "name",
-                        f"在事项表中找不到“{key[0]}”的“{name}”"
-                        f"（{BusinessType(business_type).label}），请先在事项表中列出该事项。",
+                        gettext(
+                            "在事项表中找不到“%(department)s”的“%(name)s”（%(business)s），"
+                            "请先在事项表中列出该事项。"
+                        )
+                        % {
+                            "department": key[0],
+                            "name": name,
+                            "business": BusinessType(business_type).label,
+                        },
                     )
                     continue
                 found[key].append(_ChildRow(table, number, values, columns))
@@ -759,7 +786,7 @@ class Planner:
         intermediary_rows: list[_ChildRow] | None = None,
     ) -> None:
         if plan.item is not None and plan.item.status == ItemStatus.WITHDRAWN:
-            self._error(plan, "name", "该事项已撤销，不能通过导入修改或恢复。")
+            self._error(plan, "name", gettext("该事项已撤销，不能通过导入修改或恢复。"))
             return
         if plan.current is None:
             for element in ("legal_limit", "promised_limit", "visits"):
@@ -798,7 +825,13 @@ class Planner:
             plan.materials = self._materials(plan, specs, current_materials, material_rows)
         if step_rows:
             plan.steps = self._children(
-                plan, step_rows, STEP_DEFAULTS, STEP_KEYS, "steps", ProcessStep, "办理流程"
+                plan,
+                step_rows,
+                STEP_DEFAULTS,
+                STEP_KEYS,
+                "steps",
+                ProcessStep,
+                gettext_noop("办理流程"),
             )
         if procedure_rows:
             plan.procedures = self._children(
@@ -808,7 +841,7 @@ class Planner:
                 services.PROCEDURE_FIELDS,
                 "special_procedures",
                 SpecialProcedure,
-                "特别程序",
+                gettext_noop("特别程序"),
             )
         if intermediary_rows:
             plan.intermediaries = self._children(
@@ -818,7 +851,7 @@ class Planner:
                 INTERMEDIARY_KEYS,
                 "intermediaries",
                 IntermediaryService,
-                "中介服务",
+                gettext_noop("中介服务"),
             )
         if not plan.ok:
             return
@@ -841,8 +874,8 @@ class Planner:
                 self._error(
                     plan,
                     "name",
-                    f"该事项的 v{current.number} 正在审核（{current.get_status_display()}），"
-                    "请审核完成后再导入修改。",
+                    gettext("该事项的 v%(number)s 正在审核（%(status)s），请审核完成后再导入修改。")
+                    % {"number": current.number, "status": current.get_status_display()},
                 )
                 return
         else:
@@ -868,7 +901,8 @@ class Planner:
                 plan.table.source,
                 plan.row,
                 label,
-                f"文件缺少“{label}”列，新认领的事项（本行起）必须填写。",
+                gettext("文件缺少“%(column)s”列，新认领的事项（本行起）必须填写。")
+                % {"column": label},
             )
         )
 
@@ -881,11 +915,15 @@ class Planner:
                 if element == "promised_limit":
                     # The file's own limits passed; the clash is with elements kept from the
                     # current version, so say which.
-                    message = (
-                        f"{message.rstrip('。')}（承诺时限 {target['promised_limit']}，"
-                        f"法定时限 {target['legal_limit']}，"
-                        f"办件类型 {HandlingKind(target['handling_kind']).label}）。"
-                    )
+                    message = gettext(
+                        "%(message)s（承诺时限 %(promised)s，法定时限 %(legal)s，"
+                        "办件类型 %(kind)s）。"
+                    ) % {
+                        "message": message.rstrip("。."),
+                        "promised": target["promised_limit"],
+                        "legal": target["legal_limit"],
+                        "kind": HandlingKind(target["handling_kind"]).label,
+                    }
                 if element not in plan.columns:
                     # The element kept from the current version: report the file's column
                     # that clashes with it, if the row gave one.
@@ -918,7 +956,9 @@ class Planner:
             spec = {k: v for k, v in spec.items() if k != "order"}
             name = spec["name"]
             if name in seen:
-                self._child_error(plan, where, "name", f"申请材料“{name}”重复。")
+                self._child_error(
+                    plan, where, "name", gettext("申请材料“%(name)s”重复。") % {"name": name}
+                )
                 continue
             seen.add(name)
             material = {**MATERIAL_DEFAULTS, **by_name.get(name, {}), **spec}
@@ -929,7 +969,12 @@ class Planner:
                 )
             except ValidationError as exc:
                 for key, message in _model_errors(exc):
-                    self._child_error(plan, where, key, f"材料“{name}”：{message}")
+                    self._child_error(
+                        plan,
+                        where,
+                        key,
+                        gettext("材料“%(name)s”：%(message)s") % {"name": name, "message": message},
+                    )
                 continue
             target.append(material)
         return None if target == current else target
@@ -953,7 +998,13 @@ class Planner:
                 model(**values, **extra).full_clean(exclude=["version"])
             except ValidationError as exc:
                 for key, message in _model_errors(exc):
-                    self._child_error(plan, row, key, f"{label}“{values['name']}”：{message}")
+                    self._child_error(
+                        plan,
+                        row,
+                        key,
+                        gettext("%(what)s“%(name)s”：%(message)s")
+                        % {"what": gettext(label), "name": values["name"], "message": message},
+                    )
                 continue
             target.append(values)
         current = self._current_children(plan, relation, keys)
@@ -1012,7 +1063,7 @@ class Planner:
         for name in order:
             rows = groups[name]
             if not may_review:
-                rows[0].error("bundle", "只有数据资源局可以导入一件事。")
+                rows[0].error("bundle", gettext("只有数据资源局可以导入一件事。"))
                 continue
             plan = self._bundle_plan(name, rows, names, taken_codes)
             if plan is not None:
@@ -1023,7 +1074,10 @@ class Planner:
         for row in rows:
             cell = row.raw(key)
             if cell and value and cell != value:
-                row.error(key, f"同一件事的各行应一致，前面的行填的是“{value}”。")
+                row.error(
+                    key,
+                    gettext("同一件事的各行应一致，前面的行填的是“%(value)s”。") % {"value": value},
+                )
             value = value or cell
         return value
 
@@ -1042,7 +1096,9 @@ class Planner:
         if lead_name:
             lead = self.departments.get(lead_name)
             if lead is None:
-                first.error("lead_department", f"牵头部门“{lead_name}”不存在。")
+                first.error(
+                    "lead_department", gettext("牵头部门“%(name)s”不存在。") % {"name": lead_name}
+                )
         else:
             region = None
             if self.actor is not None:
@@ -1052,7 +1108,9 @@ class Planner:
                 org_selectors.department_bureau()
             )
             if lead is None:
-                first.error("lead_department", "系统中没有数据资源管理局，请填写牵头部门。")
+                first.error(
+                    "lead_department", gettext("系统中没有数据资源管理局，请填写牵头部门。")
+                )
         stages: dict[int, list[ItemPlan | ServiceItem]] = defaultdict(list)
         seen: dict[Any, int] = {}
         for row in rows:
@@ -1067,18 +1125,33 @@ class Planner:
                 if not department or _department_name(c) == department
             ]
             if not candidates:
-                where = f"“{department}”的" if department else ""
-                row.error("item", f"找不到{where}事项“{item_name}”（本文件和系统中都没有）。")
+                if department:
+                    message = gettext(
+                        "找不到“%(department)s”的事项“%(name)s”（本文件和系统中都没有）。"
+                    ) % {"department": department, "name": item_name}
+                else:
+                    message = gettext("找不到事项“%(name)s”（本文件和系统中都没有）。") % {
+                        "name": item_name
+                    }
+                row.error("item", message)
                 continue
             if len(candidates) > 1:
-                row.error("item", f"有多个名为“{item_name}”的事项，请在“实施部门”列注明。")
+                row.error(
+                    "item",
+                    gettext("有多个名为“%(name)s”的事项，请在“%(column)s”列注明。")
+                    % {"name": item_name, "column": "实施部门"},  # the file's header
+                )
                 continue
             target = candidates[0]
             if isinstance(target, ItemPlan) and not target.ok:
                 continue  # its own row is already reported
             identity = id(target) if isinstance(target, ItemPlan) else target.pk
             if identity in seen:
-                row.error("item", f"事项“{item_name}”在这件事中已出现（第 {seen[identity]} 行）。")
+                row.error(
+                    "item",
+                    gettext("事项“%(name)s”在这件事中已出现（第 %(row)s 行）。")
+                    % {"name": item_name, "row": seen[identity]},
+                )
                 continue
             seen[identity] = row.number
             stages[stage].append(target)
@@ -1097,20 +1170,27 @@ class Planner:
         plan.existing = Bundle.objects.filter(name=name).first()
         if plan.existing is not None:
             if code and code != plan.existing.code:
-                first.error("code", f"一件事“{name}”已存在，编码为 {plan.existing.code}。")
+                first.error(
+                    "code",
+                    gettext("一件事“%(name)s”已存在，编码为 %(code)s。")
+                    % {"name": name, "code": plan.existing.code},
+                )
                 return None
             if _stage_ids(plan.existing) != _planned_ids(stage_lists):
                 first.error(
                     "bundle",
-                    f"一件事“{name}”已存在，且阶段或事项与文件不同；导入不修改已有的一件事，"
-                    "请在一件事管理中调整。",
+                    gettext(
+                        "一件事“%(name)s”已存在，且阶段或事项与文件不同；导入不修改已有的一件事，"
+                        "请在一件事管理中调整。"
+                    )
+                    % {"name": name},
                 )
                 return None
             plan.action = "unchanged"
             plan.publish = self.publish and plan.existing.status == BundleStatus.DRAFT
         else:
             if code in taken_codes:
-                first.error("code", f"编码 {code} 已被其他一件事使用。")
+                first.error("code", gettext("编码 %(code)s 已被其他一件事使用。") % {"code": code})
                 return None
             plan.code = code or _next_bundle_code(taken_codes)
             taken_codes.add(plan.code)
@@ -1133,7 +1213,11 @@ class Planner:
                     if item is not None and (
                         unpublished or item.status not in (ItemStatus.ACTIVE, ItemStatus.CLAIMED)
                     ):
-                        first.error("bundle", f"事项“{item}”尚未发布或已暂停，一件事不能发布。")
+                        first.error(
+                            "bundle",
+                            gettext("事项“%(name)s”尚未发布或已暂停，一件事不能发布。")
+                            % {"name": item},
+                        )
                         return None
         return plan
 
@@ -1183,11 +1267,19 @@ def plan_base(plan: ItemPlan) -> BaseItem:
     )
 
 
+# The form-field column's example (its labels are the catalogue's data, Chinese in any language).
+FORM_FIELDS_EXAMPLE = '[{"key": "name", "label": "姓名"}]'
+
+
+def contradicts(header: str) -> str:
+    return gettext("与“%(column)s”列矛盾。") % {"column": header}
+
+
 def _publish_error(target: dict[str, Any]) -> str | None:
     """Why the version could not be published (services.version_publish refuses a version
     without a 审批结果名称), said before anything is written."""
     if not str(target.get("result_name") or "").strip():
-        return "未填写审批结果名称，不能发布。"
+        return gettext("未填写审批结果名称，不能发布。")
     return None
 
 

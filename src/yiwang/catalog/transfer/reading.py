@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+
 from yiwang.catalog.transfer.report import ImportFileError, RowBudget, RowError
 from yiwang.catalog.transfer.spec import (
     IGNORED_SHEETS,
@@ -77,8 +79,11 @@ def _read_xlsx(filename: str, data: bytes, budget: RowBudget) -> list[Table]:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # an uploaded file can break the parser in any way: never a traceback
         raise ImportFileError(
-            f"文件“{filename}”不是有效的 Excel 工作簿（xlsx），"
-            "请用 Excel 或 WPS 另存为 xlsx 后再导入。"
+            gettext(
+                "文件“%(name)s”不是有效的 Excel 工作簿（xlsx），"
+                "请用 Excel 或 WPS 另存为 xlsx 后再导入。"
+            )
+            % {"name": filename}
         ) from None
     tables = []
     try:
@@ -88,7 +93,10 @@ def _read_xlsx(filename: str, data: bytes, budget: RowBudget) -> list[Table]:
             if hasattr(sheet, "reset_dimensions"):
                 sheet.reset_dimensions()  # trust the cells, not the stored size
             table = _table(
-                f"“{sheet.title}”表", sheet.iter_rows(values_only=True), budget, filename
+                gettext("“%(sheet)s”表") % {"sheet": sheet.title},
+                sheet.iter_rows(values_only=True),
+                budget,
+                filename,
             )
             if table is not None:
                 tables.append(table)
@@ -96,12 +104,13 @@ def _read_xlsx(filename: str, data: bytes, budget: RowBudget) -> list[Table]:
         raise
     except Exception:
         raise ImportFileError(
-            f"文件“{filename}”的内容无法读取，请用 Excel 或 WPS 重新保存后再导入。"
+            gettext("文件“%(name)s”的内容无法读取，请用 Excel 或 WPS 重新保存后再导入。")
+            % {"name": filename}
         ) from None
     finally:
         workbook.close()
     if not tables:
-        raise ImportFileError(f"文件“{filename}”中没有数据：第 1 行应为表头。")
+        raise ImportFileError(no_data(filename))
     return tables
 
 
@@ -122,7 +131,8 @@ def _decode(filename: str, data: bytes) -> str:
             break
         return text
     raise ImportFileError(
-        f"文件“{filename}”既不是 xlsx 工作簿，也不是 UTF-8 或 GBK 编码的 CSV 文本，无法导入。"
+        gettext("文件“%(name)s”既不是 xlsx 工作簿，也不是 UTF-8 或 GBK 编码的 CSV 文本，无法导入。")
+        % {"name": filename}
     )
 
 
@@ -139,9 +149,12 @@ def _read_csv(filename: str, data: bytes, budget: RowBudget) -> list[Table]:
         )
         table = _table(filename, records, budget, filename)
     except csv.Error as exc:
-        raise ImportFileError(f"文件“{filename}”不是有效的 CSV（{exc}）。") from None
+        raise ImportFileError(
+            gettext("文件“%(name)s”不是有效的 CSV（%(problem)s）。")
+            % {"name": filename, "problem": exc}
+        ) from None
     if table is None:
-        raise ImportFileError(f"文件“{filename}”中没有数据：第 1 行应为表头。")
+        raise ImportFileError(no_data(filename))
     return [table]
 
 
@@ -153,11 +166,11 @@ def read_tables(filename: str, data: bytes, budget: RowBudget | None = None) -> 
     limit = import_max_bytes()
     if len(data) > limit:
         raise ImportFileError(
-            f"文件“{filename}”大小为 {size_text(len(data))}，超过上限 {size_text(limit)}，"
-            "请拆分后分批导入。"
+            gettext("文件“%(name)s”大小为 %(size)s，超过上限 %(limit)s，请拆分后分批导入。")
+            % {"name": filename, "size": size_text(len(data)), "limit": size_text(limit)}
         )
     if not data.strip():
-        raise ImportFileError(f"文件“{filename}”是空的。")
+        raise ImportFileError(gettext("文件“%(name)s”是空的。") % {"name": filename})
     # The type comes from the one content sniffer (common.uploads), as for material files;
     # a workbook is checked whole (zip CRCs, bounded expansion) before openpyxl opens it.
     try:
@@ -166,17 +179,27 @@ def read_tables(filename: str, data: bytes, budget: RowBudget | None = None) -> 
             uploads.inspect(data, max_expanded_bytes=limit * MAX_INFLATION)
     except uploads.UploadRejected as exc:
         if exc.code == "expanded":
-            raise ImportFileError(f"文件“{filename}”解压后过大，请拆分后分批导入。") from None
-        raise ImportFileError(f"文件“{filename}”{exc.reason}，不是有效的 Excel 工作簿。") from None
+            raise ImportFileError(
+                gettext("文件“%(name)s”解压后过大，请拆分后分批导入。") % {"name": filename}
+            ) from None
+        raise ImportFileError(
+            gettext("文件“%(name)s”%(reason)s，不是有效的 Excel 工作簿。")
+            % {"name": filename, "reason": exc.reason}
+        ) from None
     if kind == "xlsx":
         return _read_xlsx(filename, data, budget)
     if kind == "docx":
-        raise ImportFileError(f"文件“{filename}”是 Word 文档，不是 xlsx 工作簿。")
+        raise ImportFileError(
+            gettext("文件“%(name)s”是 Word 文档，不是 xlsx 工作簿。") % {"name": filename}
+        )
     if kind == "zip":
-        raise ImportFileError(f"文件“{filename}”是 zip 压缩包，不是 xlsx 工作簿。")
+        raise ImportFileError(
+            gettext("文件“%(name)s”是 zip 压缩包，不是 xlsx 工作簿。") % {"name": filename}
+        )
     if kind == "ole":
         raise ImportFileError(
-            f"文件“{filename}”是旧版 Excel（xls）格式，请另存为 xlsx 或 CSV 后再导入。"
+            gettext("文件“%(name)s”是旧版 Excel（xls）格式，请另存为 xlsx 或 CSV 后再导入。")
+            % {"name": filename}
         )
     return _read_csv(filename, data, budget)
 
@@ -187,6 +210,10 @@ def read_files(files: Sequence[tuple[str, bytes]]) -> tuple[list[Table], int]:
     budget = RowBudget()
     tables = [table for name, data in files for table in read_tables(name, data, budget)]
     return tables, budget.used
+
+
+def no_data(filename: str) -> str:
+    return gettext("文件“%(name)s”中没有数据：第 1 行应为表头。") % {"name": filename}
 
 
 def size_text(n: int) -> str:
@@ -208,9 +235,13 @@ def classify(table: Table, errors: list[RowError]) -> None:
             RowError(
                 table.source,
                 1,
-                "表头",
-                "无法识别这张表：事项表须有“事项名称”列，申请材料表须有“材料名称”列，"
-                "一件事表须有“一件事”和“阶段”列。请对照导入模板。",
+                gettext("表头"),
+                # The headers are the file's format: named as they are in any language.
+                gettext(
+                    "无法识别这张表：事项表须有“%(item)s”列，申请材料表须有“%(material)s”列，"
+                    "一件事表须有“%(bundle)s”和“%(stage)s”列。请对照导入模板。"
+                )
+                % {"item": "事项名称", "material": "材料名称", "bundle": "一件事", "stage": "阶段"},
             )
         )
         return
@@ -220,19 +251,34 @@ def classify(table: Table, errors: list[RowError]) -> None:
         if not header:
             if any(position < len(cells) and cells[position] for _, cells in table.rows):
                 errors.append(
-                    RowError(table.source, 1, f"第 {position + 1} 列", "该列有数据但没有列名。")
+                    RowError(
+                        table.source,
+                        1,
+                        gettext("第 %(n)s 列") % {"n": position + 1},
+                        gettext("该列有数据但没有列名。"),
+                    )
                 )
             continue
         column = lookup.get(norm)
         if column is None:
             errors.append(
-                RowError(table.source, 1, header, "无法识别的列名，请对照导入模板的“说明”表修改。")
+                RowError(
+                    table.source,
+                    1,
+                    header,
+                    gettext("无法识别的列名，请对照导入模板的“%(sheet)s”表修改。")
+                    % {"sheet": "说明"},
+                )
             )
             continue
         if column.key in seen:
             errors.append(
                 RowError(
-                    table.source, 1, header, f"与“{seen[column.key]}”列是同一项，只能保留一列。"
+                    table.source,
+                    1,
+                    header,
+                    gettext("与“%(other)s”列是同一项，只能保留一列。")
+                    % {"other": seen[column.key]},
                 )
             )
             continue
@@ -243,9 +289,21 @@ def classify(table: Table, errors: list[RowError]) -> None:
     for number, cells in table.rows:
         if any(cells[width:]):
             errors.append(
-                RowError(table.source, number, f"第 {width + 1} 列以后", "有数据但没有列名。")
+                RowError(
+                    table.source,
+                    number,
+                    gettext("第 %(n)s 列以后") % {"n": width + 1},
+                    gettext("有数据但没有列名。"),
+                )
             )
             break
     for column in table.spec.columns:
         if column.required and column.key not in table.index:
-            errors.append(RowError(table.source, 1, column.label, f"缺少必填列“{column.label}”。"))
+            errors.append(
+                RowError(
+                    table.source,
+                    1,
+                    column.label,
+                    gettext("缺少必填列“%(column)s”。") % {"column": column.label},
+                )
+            )

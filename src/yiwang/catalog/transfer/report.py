@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from yiwang.catalog.transfer.spec import import_max_rows
 
@@ -23,7 +24,12 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.sheet}第 {self.row} 行“{self.column}”列：{self.message}"
+        return gettext("%(sheet)s第 %(row)s 行“%(column)s”列：%(message)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -50,19 +56,27 @@ class ImportResult:
     @property
     def summary(self) -> str:
         parts = [
-            f"新增事项 {self.created} 个",
-            f"更新 {self.updated} 个",
-            f"未变化 {self.unchanged} 个",
+            gettext("新增事项 %(n)s 个") % {"n": self.created},
+            gettext("更新 %(n)s 个") % {"n": self.updated},
+            gettext("未变化 %(n)s 个") % {"n": self.unchanged},
         ]
         if self.published:
-            parts.append(f"发布 {self.published} 个")
+            parts.append(gettext("发布 %(n)s 个") % {"n": self.published})
         if self.bundles_created or self.bundles_unchanged or self.bundles_published:
             parts.append(
-                f"一件事新增 {self.bundles_created} 个、未变化 {self.bundles_unchanged} 个"
-                + (f"、发布 {self.bundles_published} 个" if self.bundles_published else "")
+                gettext("一件事新增 %(created)s 个、未变化 %(unchanged)s 个")
+                % {"created": self.bundles_created, "unchanged": self.bundles_unchanged}
+                + (
+                    gettext("、发布 %(n)s 个") % {"n": self.bundles_published}
+                    if self.bundles_published
+                    else ""
+                )
             )
-        prefix = "检查通过，导入后将" if self.dry_run else ""
-        return prefix + "，".join(parts) + "。"
+        if self.dry_run:
+            return gettext("检查通过，导入后将%(changes)s。") % {
+                "changes": gettext("，").join(parts)
+            }
+        return gettext("%(changes)s。") % {"changes": gettext("，").join(parts)}
 
     def to_report(self, *, max_lines: int) -> dict[str, Any]:
         """JSON for an import job's report: counts, and the first `max_lines` errors and
@@ -114,6 +128,9 @@ class RowBudget:
         self.used += 1
         if self.used > self.limit:
             raise ImportFileError(
-                f"文件“{filename}”使本次导入的数据超过 {self.limit} 行的上限，"
-                "请拆分成多个文件分批导入。"
+                gettext(
+                    "文件“%(name)s”使本次导入的数据超过 %(limit)s 行的上限，"
+                    "请拆分成多个文件分批导入。"
+                )
+                % {"name": filename, "limit": self.limit}
             )

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from typing import Any
 
+from django.utils.translation import gettext
+
 from yiwang.catalog.fields import (
     BodyNature,
     DeliveryMethod,
@@ -74,6 +76,15 @@ SCOPE_CHOICES = _choices(ServiceScope)
 _LIST_SPLIT = re.compile(r"[、;；,，\n]+")
 
 
+def not_a_choice(value: str, allowed: str) -> str:
+    """The message for a cell that is none of the values `allowed` (the catalogue's own
+    vocabulary, typed in the file as it is: not translated)."""
+    return gettext("“%(value)s”不是可选的值，应为：%(allowed)s。") % {
+        "value": value,
+        "allowed": allowed,
+    }
+
+
 class Row:
     """The cells of one row, read by column key; problems are recorded against the file's own
     column name."""
@@ -109,7 +120,7 @@ class Row:
     def text(self, key: str, *, required: bool = False) -> str:
         value = self.raw(key)
         if required and not value:
-            self.error(key, "不能为空。")
+            self.error(key, gettext("不能为空。"))
         return value
 
     def integer(
@@ -118,15 +129,19 @@ class Row:
         value = unicodedata.normalize("NFKC", self.raw(key)).replace(" ", "")
         if not value:
             if default is None:
-                self.error(key, "不能为空，应填写整数。")
+                self.error(key, gettext("不能为空，应填写整数。"))
             return default
         match = _INTEGER.fullmatch(value.removesuffix(".0"))
         if match is None:
-            self.error(key, f"应为不小于 {1 if positive else 0} 的整数，现为“{value}”。")
+            self.error(
+                key,
+                gettext("应为不小于 %(low)s 的整数，现为“%(value)s”。")
+                % {"low": 1 if positive else 0, "value": value},
+            )
             return None
         number = int(match.group(1))
         if positive and number < 1:
-            self.error(key, f"应为正整数，现为“{value}”。")
+            self.error(key, gettext("应为正整数，现为“%(value)s”。") % {"value": value})
             return None
         return number
 
@@ -138,7 +153,7 @@ class Row:
             return True
         if value in _FALSE:
             return False
-        self.error(key, f"应填写 Y 或 N，现为“{self.raw(key)}”。")
+        self.error(key, gettext("应填写 Y 或 N，现为“%(value)s”。") % {"value": self.raw(key)})
         return None
 
     def choices(self, key: str, options: dict[str, str], allowed: str) -> list[str]:
@@ -150,7 +165,7 @@ class Row:
                 continue
             found = options.get(normalize_header(token))
             if found is None:
-                self.error(key, f"“{token}”不是可选的值，应为：{allowed}。")
+                self.error(key, not_a_choice(token, allowed))
             elif found not in values:
                 values.append(found)
         return values
@@ -159,11 +174,11 @@ class Row:
         value = self.raw(key)
         if not value:
             if not default:
-                self.error(key, f"不能为空，应为：{allowed}。")
+                self.error(key, gettext("不能为空，应为：%(allowed)s。") % {"allowed": allowed})
             return default
         found = options.get(normalize_header(value))
         if found is None:
-            self.error(key, f"“{value}”不是可选的值，应为：{allowed}。")
+            self.error(key, not_a_choice(value, allowed))
             return ""
         return found
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection, models
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from yiwang.audit.services import audit_operation
 from yiwang.catalog import services
@@ -80,7 +81,8 @@ def count_changes(result: ImportResult, items: list[ItemPlan], bundles: list[Bun
 # gets one ``catalog.import`` operation event listing every item, version and base item written
 # (the trail's per-event chain cannot take thousands of appends inside a short transaction).
 
-STALE_MESSAGE = "导入期间事项目录被他人修改，请重新导入。"
+# Marked: said in the reader's language where it is reported (importing).
+STALE_MESSAGE = gettext_noop("导入期间事项目录被他人修改，请重新导入。")
 IMPORT_COMMENT = "批量导入并发布"
 _CHUNK = 2000  # ids per IN (…) list: SQLite allows at most 32,766 variables per statement
 
