@@ -3,6 +3,7 @@ their scope, an applicant his own. Out of scope is 404, never 403."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import Permission
@@ -10,9 +11,20 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from yiwang.cases.fields import CaseStatus, PaymentStatus, WarningLevel
-from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice
+from yiwang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseNotice,
+    CaseSnapshot,
+    CorrectionRequest,
+    SpecialProcedure,
+)
+from yiwang.catalog.models import Material, ProcessStep
+from yiwang.common.prepared import Prepared
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import Applicant, Staff, User, UserKind
+from yiwang.workdays.models import ClockPause
 
 CASE_NOT_FOUND = "未找到该办件。"
 DETAIL_RELATED = ("item", "version", "department", "applicant", "window", "assignee")
@@ -44,35 +56,206 @@ def cases_for(*, user: User) -> QuerySet[Case]:
     return _base().filter(applicant__user=user)
 
 
+def case_visible_to(user: User, case: Case) -> bool:
+    """Whether `user` may see `case` (read already): the rule cases_for applies in SQL, for one
+    record — staff and system accounts: a department in their data scope, or a case they
+    registered; a citizen or enterprise: his own. tests/cases/test_selectors.py holds the two
+    to the same answer."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.kind in (UserKind.STAFF, UserKind.SYSTEM):
+        scope = org_selectors.data_scope_for(user)
+        return scope.contains(case.department) or case.created_by_id == user.pk
+    return bool(case.applicant.user_id == user.pk)
+
+
+# Hot reads (a status poll reads a case with all its child rows): compiled once per process
+# (common.prepared); the case with what its detail shows in one statement.
+CASE_RELATED = (
+    *DETAIL_RELATED,
+    "department__region",
+    "pre_review_clock",
+    "legal_clock",
+    "promised_clock",
+    "payment",
+    "verification",
+)
+_CASE_BY_PK: Prepared[Case] = Prepared(
+    lambda pk: Case.objects.select_related(*CASE_RELATED).filter(pk=pk), pk=int
+)
+_CASE_BY_NUMBER: Prepared[Case] = Prepared(
+    lambda number: Case.objects.select_related(*CASE_RELATED).filter(number=number), number=str
+)
+_EVENTS: Prepared[CaseEvent] = Prepared(
+    lambda case: CaseEvent.objects.filter(case_id=case).order_by("at", "id"), case=int
+)
+_MATERIALS_CURRENT: Prepared[CaseMaterial] = Prepared(
+    lambda case: CaseMaterial.objects.filter(case_id=case, current=True).order_by(
+        "order", "-uploaded_at"
+    ),
+    case=int,
+)
+_MATERIALS_ALL: Prepared[CaseMaterial] = Prepared(
+    lambda case: CaseMaterial.objects.filter(case_id=case).order_by("order", "-uploaded_at"),
+    case=int,
+)
+_NOTICES: Prepared[CaseNotice] = Prepared(
+    lambda case: CaseNotice.objects.filter(case_id=case).order_by("issued_at", "id"), case=int
+)
+_CORRECTIONS: Prepared[CorrectionRequest] = Prepared(
+    lambda case: CorrectionRequest.objects.filter(case_id=case).order_by("requested_at", "id"),
+    case=int,
+)
+_PROCEDURES: Prepared[SpecialProcedure] = Prepared(
+    lambda case: SpecialProcedure.objects.filter(case_id=case).order_by("started_on", "id"),
+    case=int,
+)
+_VERSION_MATERIALS: Prepared[Material] = Prepared(
+    lambda version: Material.objects.filter(version_id=version).order_by("order", "id"),
+    version=int,
+)
+_VERSION_STEPS: Prepared[ProcessStep] = Prepared(
+    lambda version: ProcessStep.objects.filter(version_id=version).order_by("order", "id"),
+    version=int,
+)
+_PAUSES: Prepared[ClockPause] = Prepared(
+    lambda clock: ClockPause.objects.filter(clock_id=clock).order_by("started_on", "id"),
+    clock=int,
+)
+
+
+# A status poll: only what the scope check and the detail's live part need, with the stored
+# detail (cases.api.snapshots) — one statement.
+_STATUS_BY_PK: Prepared[Case] = Prepared(
+    lambda pk: (
+        Case.objects.select_related("department__region", "applicant", "snapshot")
+        .only(
+            "id",
+            "status",
+            "updated_at",
+            "detail_key",
+            "created_by_id",
+            "department__id",
+            "department__name",
+            "department__region__id",
+            "department__region__code",
+            "applicant__id",
+            "applicant__user_id",
+            "applicant__kind",
+            "applicant__name",
+            "applicant__id_number",
+            "applicant__uscc",
+            "applicant__phone",
+            "snapshot__key",
+            "snapshot__day",
+            "snapshot__format",
+            "snapshot__body",
+        )
+        .filter(pk=pk)
+    ),
+    pk=int,
+)
+
+
+def _found(user: User, case: Case | None) -> Case:
+    if case is None or not case_visible_to(user, case):
+        raise Http404(CASE_NOT_FOUND)
+    return case
+
+
 def case_get_for(*, user: User, pk: int | str) -> Case:
+    """The case `pk` if `user` may see it, else 404 (unknown and out of scope alike)."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404(CASE_NOT_FOUND) from None
-    case = cases_for(user=user).filter(pk=pk).first()
-    if case is None:
+    if not getattr(user, "is_authenticated", False):
         raise Http404(CASE_NOT_FOUND)
-    return case
+    return _found(user, _CASE_BY_PK.first(pk=pk))
+
+
+def case_status_for(*, user: User, pk: int | str) -> tuple[Case, CaseSnapshot | None]:
+    """The case `pk` as a status poll reads it (scope checked as case_get_for does): a partial
+    case (the scope's fields, status, updated_at, detail_key, the department's name, the
+    applicant) and its stored detail, if there is one."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(CASE_NOT_FOUND) from None
+    if not getattr(user, "is_authenticated", False):
+        raise Http404(CASE_NOT_FOUND)
+    case = _found(user, _STATUS_BY_PK.first(pk=pk))
+    return case, getattr(case, "snapshot", None)
+
+
+def case_read_for_system(pk: int) -> Case | None:
+    """The case `pk` with what its detail shows, outside any scope: for the system's own
+    work (rendering stored details), never for an answer to a user."""
+    return _CASE_BY_PK.first(pk=pk)
+
+
+def stale_snapshot_ids(*, format: int, today: Any) -> QuerySet[Any]:
+    """Ids of the cases whose stored detail is missing or no longer current (another key, an
+    older format, or counted up to a day before `today`), in id order."""
+    from django.db.models import F
+
+    stale = (
+        Q(snapshot__isnull=True)
+        | ~Q(snapshot__key=F("detail_key"))
+        | ~Q(snapshot__format=format)
+        | Q(snapshot__day__lt=today)
+    )
+    return Case.objects.filter(stale).order_by("pk").values_list("pk", flat=True)
 
 
 def case_by_number_for(*, user: User, number: str) -> Case:
-    case = cases_for(user=user).filter(number=number).first()
-    if case is None:
+    if not getattr(user, "is_authenticated", False):
         raise Http404(CASE_NOT_FOUND)
-    return case
+    return _found(user, _CASE_BY_NUMBER.first(number=str(number)))
 
 
-def case_history(case: Case) -> QuerySet[CaseEvent]:
-    return case.events.select_related("actor").order_by("at", "id")
+def case_history(case: Case) -> list[CaseEvent]:
+    return _EVENTS.objects(case=case.pk)
 
 
-def case_materials(case: Case, *, current_only: bool = True) -> QuerySet[CaseMaterial]:
-    rows = case.materials.order_by("order", "-uploaded_at")
-    return rows.filter(current=True) if current_only else rows
+def case_materials(case: Case, *, current_only: bool = True) -> list[CaseMaterial]:
+    return (_MATERIALS_CURRENT if current_only else _MATERIALS_ALL).objects(case=case.pk)
 
 
-def case_notices(case: Case) -> QuerySet[CaseNotice]:
-    return case.notices.order_by("issued_at", "id")
+def case_notices(case: Case) -> list[CaseNotice]:
+    return _NOTICES.objects(case=case.pk)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case with every child row its detail shows (the API's answer, docs/api.md "Cases"),
+    each read by key."""
+
+    case: Case
+    history: list[CaseEvent]
+    materials: list[CaseMaterial]  # the current ones
+    notices: list[CaseNotice]
+    corrections: list[CorrectionRequest]
+    special_procedures: list[SpecialProcedure]
+    required_materials: list[Material]  # the version's
+    steps: list[ProcessStep]  # the version's whole process
+    legal_pauses: list[ClockPause]  # of the legal clock, if any
+
+
+def case_record(case: Case) -> CaseRecord:
+    """Everything the detail of `case` shows. `case` must have been read through the scope (or
+    just written by the services for its caller)."""
+    return CaseRecord(
+        case=case,
+        history=case_history(case),
+        materials=case_materials(case),
+        notices=case_notices(case),
+        corrections=_CORRECTIONS.objects(case=case.pk),
+        special_procedures=_PROCEDURES.objects(case=case.pk),
+        required_materials=_VERSION_MATERIALS.objects(version=case.version_id),
+        steps=_VERSION_STEPS.objects(version=case.version_id),
+        legal_pauses=_PAUSES.objects(clock=case.legal_clock_id) if case.legal_clock_id else [],
+    )
 
 
 def material_get_for(*, user: User, case_pk: int, pk: int) -> CaseMaterial:

@@ -875,10 +875,11 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
 # --- Review and decision -------------------------------------------------------------------
 
 
-def review_steps(version: ServiceItemVersion) -> list[Any]:
+def review_steps(version: ServiceItemVersion, steps: Iterable[Any] | None = None) -> list[Any]:
     """The steps a case passes after acceptance: the item's process without its first step
-    (受理, done by accepting) and its last window step (送达, done by delivering)."""
-    steps = list(version.steps.all())
+    (受理, done by accepting) and its last window step (送达, done by delivering). `steps`: the
+    version's process when the caller has read it already."""
+    steps = list(version.steps.all() if steps is None else steps)
     if steps:
         steps = steps[1:]
     if steps and "窗口" in (steps[-1].role or "") and len(steps) > 1:

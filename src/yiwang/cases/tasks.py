@@ -8,7 +8,10 @@ from django_tasks import task
 @task()
 def sweep_cases() -> None:
     """The periodic deadline sweep (services.cases_sweep): deemed acceptance, warnings,
-    overdue marks, chasing deferred materials."""
+    overdue marks, chasing deferred materials; then the stored case details that are missing
+    or outdated (those counting days up to a day now past) are rendered again."""
+    from yiwang.cases.api.snapshots import refresh_stale
     from yiwang.cases.services import cases_sweep
 
     cases_sweep()
+    refresh_stale()

@@ -7,10 +7,13 @@ whole catalogue)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_lazy
+
+if TYPE_CHECKING:
+    from yiwang.org.models import Department
 
 ScopeKind = Literal["none", "department", "region"]
 
@@ -71,6 +74,17 @@ class DataScope:
         if self.kind == "department":
             return Q(**{f"{path}__id": self.department_id})
         return Q(pk__in=[])
+
+    def contains(self, department: Department) -> bool:
+        """Whether one department (its region read with it) is in the scope: department_q's
+        rule for a record already read (tests/org/test_scope.py holds the two together)."""
+        if self.everything:
+            return True
+        if self.kind == "region":
+            return bool(department.region.code.startswith(self.region_prefix))
+        if self.kind == "department":
+            return bool(department.pk == self.department_id)
+        return False
 
     def filter(self, queryset: QuerySet, path: str = "department") -> QuerySet:
         return queryset.filter(self.department_q(path))

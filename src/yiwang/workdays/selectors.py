@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
@@ -177,10 +178,12 @@ def clock_open_pause(clock: Clock) -> ClockPause | None:
     return clock.pauses.filter(ended_on__isnull=True).first()
 
 
-def _pause_windows(clock: Clock, today: dt.date) -> list[tuple[dt.date, dt.date, bool]]:
+def _pause_windows(
+    clock: Clock, today: dt.date, pauses: Iterable[ClockPause] | None = None
+) -> list[tuple[dt.date, dt.date, bool]]:
     # (start, end, open); an open pause is treated as ending today (never before it started).
     windows = []
-    for pause in clock.pauses.all():
+    for pause in clock.pauses.all() if pauses is None else pauses:
         if pause.ended_on is None:
             windows.append((pause.started_on, max(today, pause.started_on), True))
         else:
@@ -188,12 +191,16 @@ def _pause_windows(clock: Clock, today: dt.date) -> list[tuple[dt.date, dt.date,
     return windows
 
 
-def clock_paused_working_days(clock: Clock, *, today: dt.date | None = None) -> int:
+def clock_paused_working_days(
+    clock: Clock, *, today: dt.date | None = None, pauses: Iterable[ClockPause] | None = None
+) -> int:
     """Working days not counted because of pauses: the sum over pauses of
-    working_days_between(pause.started_on, pause.ended_on); an open pause ends today."""
+    working_days_between(pause.started_on, pause.ended_on); an open pause ends today.
+    `pauses`: the clock's pauses when the caller has read them already."""
     calendar = work_calendar()
     today = today or timezone.localdate()
-    return sum(calendar.count(start, end) for start, end, _ in _pause_windows(clock, today))
+    windows = _pause_windows(clock, today, pauses)
+    return sum(calendar.count(start, end) for start, end, _ in windows)
 
 
 def clock_deadline(clock: Clock, *, today: dt.date | None = None) -> Deadline:

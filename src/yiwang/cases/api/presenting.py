@@ -7,9 +7,9 @@ from typing import Any
 
 from django.urls import reverse
 
-from yiwang.cases import selectors
 from yiwang.cases.fields import PERSONAL_FORM_TYPES, CaseStatus, Channel
 from yiwang.cases.models import Case, CaseMaterial
+from yiwang.cases.selectors import CaseRecord
 from yiwang.cases.services import review_steps
 from yiwang.cases.workflow import CASE
 from yiwang.common.masking import mask
@@ -39,7 +39,7 @@ def applicant_data(applicant: Applicant) -> dict[str, Any]:
     }
 
 
-def summary(case: Case) -> dict[str, Any]:
+def _summary_stable(case: Case) -> dict[str, Any]:
     return {
         "id": case.pk,
         "number": case.number,
@@ -47,9 +47,7 @@ def summary(case: Case) -> dict[str, Any]:
         "status_label": CASE.label(case.status),
         "item": case.item.code,
         "item_name": case.version.name,
-        "department": case.department.name,
         "department_id": case.department_id,
-        "applicant": applicant_data(case.applicant),
         "channel": case.channel,
         "channel_label": str(Channel(case.channel).label),
         "submitted_at": case.submitted_at,
@@ -62,6 +60,15 @@ def summary(case: Case) -> dict[str, Any]:
     }
 
 
+def summary(case: Case) -> dict[str, Any]:
+    """A case in a list."""
+    return {
+        **_summary_stable(case),
+        "department": case.department.name,
+        "applicant": applicant_data(case.applicant),
+    }
+
+
 def _form(case: Case) -> dict[str, str]:
     kinds = {f.get("key"): f.get("type", "text") for f in case.version.form_fields or []}
     out = {}
@@ -71,13 +78,18 @@ def _form(case: Case) -> dict[str, str]:
     return out
 
 
-def _clock_figures(case: Case) -> tuple[int, str | None]:
+def _clock_figures(record: CaseRecord) -> tuple[int, str | None]:
     """Working days paused, and the calendar warning of the case's running clocks (a year
     without a confirmed holiday table), or None."""
+    case = record.case
     clocks = [c for c in (case.legal_clock, case.promised_clock) if c is not None]
     if not clocks and case.pre_review_clock is not None and case.status == CaseStatus.SUBMITTED:
         clocks = [case.pre_review_clock]
-    paused = clock_paused_working_days(case.legal_clock) if case.legal_clock else 0
+    paused = (
+        clock_paused_working_days(case.legal_clock, pauses=record.legal_pauses)
+        if case.legal_clock
+        else 0
+    )
     warnings: list[str] = []
     for clock in clocks:
         for text in clock.warnings or []:
@@ -116,13 +128,35 @@ def _verification(case: Case) -> dict[str, Any] | None:
     }
 
 
-def detail(case: Case, user: User) -> dict[str, Any]:
-    """Everything the caller may see of `case` (already read through the selectors)."""
-    steps = review_steps(case.version)
+def live(case: Case, user: User) -> dict[str, Any]:
+    """The parts of the detail read on every request, never from the snapshot (a rename of the
+    department or an edit of the applicant does not touch the case; the transitions depend on
+    the caller): `case` needs pk, status, updated_at, department.name and the applicant."""
+    return {
+        "department": case.department.name,
+        "applicant": applicant_data(case.applicant),
+        "transitions": [
+            {"name": t.name, "label": t.label, "path": action_path(case, t.name)}
+            for t in CASE.available(case.status, user)
+        ],
+        "updated_at": case.updated_at,
+    }
+
+
+def detail(record: CaseRecord, user: User) -> dict[str, Any]:
+    """Everything the caller may see of a case (read through the selectors, with its child
+    rows: selectors.case_record): the stored part and the live part."""
+    return {**stable(record), **live(record.case, user)}
+
+
+def stable(record: CaseRecord) -> dict[str, Any]:
+    """The detail without its live part: what cases.snapshots stores."""
+    case = record.case
+    steps = review_steps(case.version, record.steps)
     address = case.delivery_address or {}
-    paused_days, calendar_warning = _clock_figures(case)
+    paused_days, calendar_warning = _clock_figures(record)
     payment = getattr(case, "payment", None) if case.payment_status else None
-    data = summary(case)
+    data = _summary_stable(case)
     data.update(
         {
             "form": _form(case),
@@ -173,9 +207,9 @@ def detail(case: Case, user: User) -> dict[str, Any]:
                     "to": event.to_status,
                     "note": event.note,
                 }
-                for event in selectors.case_history(case)
+                for event in record.history
             ],
-            "materials": [material(case, row) for row in selectors.case_materials(case)],
+            "materials": [material(case, row) for row in record.materials],
             "required_materials": [
                 {
                     "order": m.order,
@@ -184,7 +218,7 @@ def detail(case: Case, user: User) -> dict[str, Any]:
                     "deferrable": m.deferrable,
                     "exempt": m.exempt,
                 }
-                for m in case.version.materials.all()
+                for m in record.required_materials
             ],
             "notices": [
                 {
@@ -195,7 +229,7 @@ def detail(case: Case, user: User) -> dict[str, Any]:
                     "issued_at": notice.issued_at,
                     "download_url": reverse("cases-files:notice", args=[case.pk, notice.pk]),
                 }
-                for notice in selectors.case_notices(case)
+                for notice in record.notices
             ],
             "corrections": [
                 {
@@ -204,7 +238,7 @@ def detail(case: Case, user: User) -> dict[str, Any]:
                     "requested_at": request.requested_at,
                     "resolved_at": request.resolved_at,
                 }
-                for request in case.corrections.all()
+                for request in record.corrections
             ],
             "special_procedures": [
                 {
@@ -215,14 +249,9 @@ def detail(case: Case, user: User) -> dict[str, Any]:
                     "due_on": p.due_on,
                     "ended_on": p.ended_on,
                 }
-                for p in case.special_procedures.all()
+                for p in record.special_procedures
             ],
             "verification": _verification(case),
-            "transitions": [
-                {"name": t.name, "label": t.label, "path": action_path(case, t.name)}
-                for t in CASE.available(case.status, user)
-            ],
-            "updated_at": case.updated_at,
         }
     )
     return data

@@ -1,0 +1,195 @@
+"""Stored case details (CaseSnapshot): the API's answer for a case, rendered after every write so
+that a status poll reads one row instead of eight tables (docs/cases.md, "Status reads").
+
+The rule that keeps them true: every save or delete of a case or of a row its detail shows (its
+history, materials, notices, corrections, special procedures, payment, verification, clocks and
+their pauses) gives the case a new random `detail_key` in the writing transaction, and renders
+its snapshot again once the transaction commits. A snapshot is used only while it carries the
+case's current key (and the current format, and today's date when it counts days up to today);
+otherwise the detail is built from the tables — never a stale answer, only a slower one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone, translation
+
+from yiwang.cases import selectors
+from yiwang.cases.api import presenting
+from yiwang.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseNotice,
+    CaseSnapshot,
+    CorrectionRequest,
+    Payment,
+    SpecialProcedure,
+    Verification,
+)
+from yiwang.common.api import json_data
+from yiwang.workdays.models import Clock, ClockPause
+
+logger = logging.getLogger(__name__)
+
+# Raised whenever the stored body's shape changes: older snapshots are then ignored until
+# `yiwang cases snapshots` (or the next write) renders them again.
+SNAPSHOT_FORMAT = 1
+CASE_SUBJECT = "cases.case"  # Clock.subject_type of a case's clocks (cases.services)
+CHILD_MODELS: tuple[type[Model], ...] = (
+    CaseEvent,
+    CaseMaterial,
+    CaseNotice,
+    CorrectionRequest,
+    SpecialProcedure,
+    Payment,
+    Verification,
+)
+
+
+def _new_key() -> int:
+    return secrets.randbits(62)
+
+
+def render(record: selectors.CaseRecord) -> CaseSnapshot:
+    """The snapshot of a case read with its child rows, in the site's language and time zone
+    (the API's default; other languages are built from the tables)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        data = json_data(presenting.stable(record))
+    # The same compact form DRF's JSONRenderer writes.
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    counts_today = any(p.ended_on is None for p in record.legal_pauses)
+    return CaseSnapshot(
+        case_id=record.case.pk,
+        key=record.case.detail_key,
+        day=timezone.localdate() if counts_today else None,
+        format=SNAPSHOT_FORMAT,
+        body=body,
+    )
+
+
+def is_current(snapshot: CaseSnapshot | None, case: Case) -> bool:
+    """Whether `snapshot` may answer for `case` now (and in this request's language)."""
+    return (
+        snapshot is not None
+        and snapshot.key == case.detail_key
+        and snapshot.format == SNAPSHOT_FORMAT
+        and (snapshot.day is None or snapshot.day == timezone.localdate())
+        and translation.get_language() == settings.LANGUAGE_CODE
+    )
+
+
+def answer(snapshot: CaseSnapshot, live: dict[str, Any]) -> str:
+    """The detail's JSON text: the stored object with the live part appended."""
+    tail = json.dumps(json_data(live), ensure_ascii=False, separators=(",", ":"))
+    return f"{snapshot.body[:-1]},{tail[1:]}"
+
+
+def refresh(case_ids: Iterable[int]) -> int:
+    """Render and store the snapshots of these cases (those that still exist); returns how many
+    were written. Each in its own transaction (a savepoint inside the caller's), the key read
+    with the rows it was rendered from: a write committed meanwhile has given the case a new
+    key, so a snapshot of the older state is never used."""
+    written = 0
+    for case_id in sorted(set(case_ids)):
+        try:
+            with transaction.atomic():
+                case = selectors.case_read_for_system(case_id)
+                if case is None:
+                    continue
+                snapshot = render(selectors.case_record(case))
+                updated = CaseSnapshot.objects.filter(case_id=case_id).update(
+                    key=snapshot.key, day=snapshot.day, format=snapshot.format, body=snapshot.body
+                )
+                if not updated:
+                    snapshot.save(force_insert=True)
+            written += 1
+        except IntegrityError:
+            # Another process stored it between our update and insert: its copy is as new.
+            continue
+    return written
+
+
+def refresh_stale(*, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
+    """Render every missing or outdated snapshot (after an upgrade that changed the format,
+    data loaded in bulk, and each day for those counting days up to today: the worker's daily
+    round). Commits per batch; returns how many were written."""
+    today = timezone.localdate()
+    ids = list(selectors.stale_snapshot_ids(format=SNAPSHOT_FORMAT, today=today))
+    written = 0
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            written += refresh(ids[start : start + batch])
+        if progress is not None:
+            progress(min(start + batch, len(ids)), len(ids))
+    return written
+
+
+def touch(case_ids: Iterable[int]) -> None:
+    """Mark these cases' details as changed (a new key now) and render them again after commit:
+    for writes that bypass save() (QuerySet.update)."""
+    ids = {int(i) for i in case_ids if i is not None}
+    if not ids:
+        return
+    # Plain SQL: this runs after every save of a case or a child row, and building the
+    # equivalent QuerySet.update() would cost more than the statement.
+    table = connection.ops.quote_name(Case._meta.db_table)
+    with connection.cursor() as cursor:
+        for case_id in ids:
+            cursor.execute(
+                f"UPDATE {table} SET detail_key = %s WHERE id = %s",  # noqa: S608 (names ours)
+                [_new_key(), case_id],
+            )
+    pending: set[int] = connection.__dict__.setdefault("_yiwang_snapshots_pending", set())
+    pending.update(ids)
+    transaction.on_commit(_flush)
+
+
+def _flush() -> None:
+    pending: set[int] = connection.__dict__.setdefault("_yiwang_snapshots_pending", set())
+    ids = set(pending)
+    pending.clear()
+    if not ids:
+        return  # an earlier callback of this commit took them
+    try:
+        refresh(ids)
+    except Exception:  # the write has committed; a missing snapshot only slows reads down
+        logger.exception("case snapshots not rendered: %s", sorted(ids))
+
+
+def _case_id_of(instance: Model) -> int | None:
+    if isinstance(instance, Case):
+        return instance.pk
+    if isinstance(instance, ClockPause):
+        clock = Clock.objects.filter(pk=instance.clock_id).values_list("subject_type", "subject_id")
+        found = clock.first()
+        return int(found[1]) if found and found[0] == CASE_SUBJECT else None
+    if isinstance(instance, Clock):
+        return int(instance.subject_id) if instance.subject_type == CASE_SUBJECT else None
+    return getattr(instance, "case_id", None)
+
+
+def _changed(sender: type[Model], instance: Model, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # loaddata
+        return
+    case_id = _case_id_of(instance)
+    if case_id is not None:
+        touch([case_id])
+
+
+def connect() -> None:
+    """Connect the write signals (CasesConfig.ready)."""
+    watched: tuple[type[Model], ...] = (Case, *CHILD_MODELS, Clock, ClockPause)
+    for model in watched:
+        uid = f"yiwang.cases.snapshots.{model.__name__}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
