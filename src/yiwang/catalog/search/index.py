@@ -83,13 +83,12 @@ CEDICT_WORDS = 3
 # A word sharing no character with the target must be nearer (恋爱 "affair" is not 人事 "human
 # affairs", 股票 "share certificate" not 证明 "certificate").
 CEDICT_MIN_SIMILARITY_APART = 0.9
-# A target whose sense is the head of the word's (面馆 "noodle restaurant" → 饭馆 "restaurant":
-# a kind of it) counts at least this similar, when the Chinese heads agree too (the last
-# character: 馆; 青年 "youthful year" is no kind of 年度 "year", 小区 "housing estate" none of
-# 产业 "estate").
+# A target whose sense is the head of the word's (旅店 "small hotel" → 酒店 "hotel": a kind of
+# it) counts at least this similar, when the Chinese heads agree too (the last character: 店;
+# 青年 "youthful year" is no kind of 年度 "year", 小区 "housing estate" none of 产业 "estate").
 CEDICT_KIND_OF = 0.8
 # Two words with no character in common are linked only through a rare English word (nursery,
-# divorce), not a common one that means many things (work, exercise: 健身 is not 劳动 or 活动).
+# concert), not a common one that means many things (work, exercise: 健身 is not 劳动 or 活动).
 CEDICT_APART_MIN_RARITY = 8.5
 # A verb's sense (from a gloss "to …") compared with a noun's counts this share of its cosine.
 CEDICT_OTHER_KIND = 0.9
@@ -503,7 +502,7 @@ class SearchIndex:
         English senses: the best sense pair's cosine (or CEDICT_KIND_OF when the target's sense
         is the word's sense's head), at least CEDICT_MIN_SIMILARITY — CEDICT_MIN_SIMILARITY_APART
         when the target shares no character with the word as typed (`typed`, the word it is
-        part of: 卡拉OK in 卡拉OK厅) — best CEDICT_WORDS; a word whose gloss refers to a target
+        part of: 洗浴 in 洗浴中心) — best CEDICT_WORDS; a word whose gloss refers to a target
         (an abbreviation, a variant) is that target at 1.0."""
         typed = typed or word
         key = f"{word}\t{typed}"
