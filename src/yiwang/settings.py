@@ -269,6 +269,10 @@ YIWANG_DEFERRED_SUPPLY_DAYS = env_int("YIWANG_DEFERRED_SUPPLY_DAYS", 5)
 YIWANG_COMMITMENT_VERIFICATION_DAYS = env_int("YIWANG_COMMITMENT_VERIFICATION_DAYS", 20)
 YIWANG_CASE_UPLOAD_MAX_BYTES = env_int("YIWANG_CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 YIWANG_PAYMENT_CHANNEL = env("YIWANG_PAYMENT_CHANNEL", "yiwang.cases.payments.DemoChannel")
+# 一件事 (bundle cases): joint handling by several departments, 45 working days extendable by 15
+# (《行政许可法》 第四十二条).
+YIWANG_BUNDLE_JOINT_DAYS = env_int("YIWANG_BUNDLE_JOINT_DAYS", 45)
+YIWANG_BUNDLE_EXTENSION_DAYS = env_int("YIWANG_BUNDLE_EXTENSION_DAYS", 15)
 # Messages (outbox): the SMS sender (the demo one writes to the log), tries before giving up.
 YIWANG_SMS_SENDER = env("YIWANG_SMS_SENDER", "yiwang.notifications.services.LogSender")
 YIWANG_MESSAGE_MAX_ATTEMPTS = env_int("YIWANG_MESSAGE_MAX_ATTEMPTS", 6)

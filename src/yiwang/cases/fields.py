@@ -116,6 +116,16 @@ class VerificationStatus(models.TextChoices):
     FALSE_COMMITMENT = "false", gettext_noop("承诺不实")
 
 
+class BundleCaseStatus(models.TextChoices):
+    """A bundle case (一件事): the parent of one child case per item."""
+
+    DRAFT = "draft", gettext_noop("草稿")
+    IN_PROGRESS = "in_progress", gettext_noop("办理中")  # a stage's child cases are handled
+    CONCLUDED = "concluded", gettext_noop("已办结")  # every child case approved
+    STOPPED = "stopped", gettext_noop("已终止")  # a child case refused: no later stage starts
+    WITHDRAWN = "withdrawn", gettext_noop("已撤回")
+
+
 # --- The law's numbers: settings with the law's defaults (DOMAIN.md, 《行政许可法》) -------------
 
 MAX_REASON = 500
@@ -154,6 +164,17 @@ def verification_days() -> int:
     """告知承诺: working days after the decision within which the commitment is verified
     (YIWANG_COMMITMENT_VERIFICATION_DAYS)."""
     return int(settings.YIWANG_COMMITMENT_VERIFICATION_DAYS)
+
+
+def bundle_joint_days() -> int:
+    """第四十二条: joint handling by several departments (一件事) takes at most 45 working days
+    (YIWANG_BUNDLE_JOINT_DAYS)."""
+    return int(settings.YIWANG_BUNDLE_JOINT_DAYS)
+
+
+def bundle_extension_days() -> int:
+    """…extendable once by 15 working days (YIWANG_BUNDLE_EXTENSION_DAYS)."""
+    return int(settings.YIWANG_BUNDLE_EXTENSION_DAYS)
 
 
 def upload_max_bytes() -> int:

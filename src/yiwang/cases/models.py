@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from yiwang.cases.fields import (
     MAX_REASON,
+    BundleCaseStatus,
     CaseStatus,
     Channel,
     Decision,
@@ -184,6 +185,16 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # 一件事: the bundle case this case is a child of, and the bundle stage it belongs to.
+    bundle_case = models.ForeignKey(
+        "cases.BundleCase",
+        verbose_name=_("所属一件事"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    stage = models.PositiveSmallIntegerField(_("一件事阶段"), null=True, blank=True)
     # A fresh random value after every write to the case or its child rows (cases.snapshots):
     # the stored detail (CaseSnapshot) is current only while it carries the same value.
     # Random, not a counter, so that saving an old copy of the case can never bring back a
@@ -403,3 +414,154 @@ class CaseSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} @ {self.key}"
+
+
+class BundleCase(models.Model):
+    """一件事办件: one application for a published bundle — one merged form and one merged set
+    of materials — handled as one child Case per item, stage by stage (cases.bundles).
+
+    The joint clock (联合办理, 第四十二条: 45 working days, extendable once by 15) starts when the
+    first child case is accepted and stops when the bundle concludes or stops. The figures
+    columns (`items_*`, `merged_*`) are fixed when the application is made, from the published
+    versions it was made under, so the metrics aggregate them in the database."""
+
+    number = models.CharField(_("一件事编号"), max_length=32, unique=True, editable=False)
+    bundle = models.ForeignKey(
+        "catalog.Bundle", verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="cases"
+    )
+    # The bundle's lead department (牵头部门): it sees the whole bundle; the data scope of the
+    # figures and of the lead's pages follows this column.
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("牵头部门"),
+        on_delete=models.PROTECT,
+        related_name="bundle_cases",
+    )
+    applicant = models.ForeignKey(
+        "org.Applicant",
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="bundle_cases",
+    )
+    channel = models.CharField(_("申请渠道"), max_length=16, choices=Channel.choices)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=BundleCaseStatus.choices, default=BundleCaseStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        related_name="bundle_cases_created",
+    )
+    form_data = EncryptedJSONField(_("申请表内容"))  # the merged form (一表申请)
+    delivery = models.CharField(
+        _("送达方式"), max_length=16, choices=Delivery.choices, default=Delivery.PICKUP
+    )
+    delivery_address = EncryptedJSONField(_("邮寄信息"))
+    stage = models.PositiveSmallIntegerField(_("当前阶段"), default=0)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    joint_clock = models.OneToOneField(
+        "workdays.Clock",
+        verbose_name=_("联合办理计时"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_on = models.DateField(_("联合办理起算日"), null=True, blank=True)
+    deadline = models.DateField(_("联合办理期限"), null=True, blank=True, db_index=True)
+    extended = models.BooleanField(_("已延期"), default=False)
+    extension_reason = bounded_text(gettext_noop("延期理由"), TEXT_MAX, blank=True)
+    concluded_on = models.DateField(_("办结日期"), null=True, blank=True, db_index=True)
+    # Working days from the first acceptance to the conclusion (the figures average it).
+    handling_days = models.PositiveIntegerField(_("办理用时（工作日）"), null=True, blank=True)
+    stopped_by = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("导致终止的办件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stop_reason = bounded_text(gettext_noop("终止原因"), TEXT_MAX, blank=True)
+    # The one result notice (办理结果告知书), frozen when the bundle concludes or stops.
+    result_notice = models.JSONField(_("办理结果告知"), default=dict, blank=True)
+    # Figures, fixed at application: Σ of the items' promised limits against the bundle's
+    # (stages in sequence, items of a stage in parallel); materials the items ask for
+    # (non-exempt, counted per item) against the merged list; visits per item against the bundle.
+    items_promised_days = models.PositiveIntegerField(_("各事项承诺时限之和"), default=0)
+    bundle_promised_days = models.PositiveIntegerField(_("一件事承诺时限"), default=0)
+    items_materials = models.PositiveIntegerField(_("各事项材料数之和"), default=0)
+    merged_materials = models.PositiveIntegerField(_("合并后材料数"), default=0)
+    items_visits = models.PositiveIntegerField(_("各事项跑动次数之和"), default=0)
+    bundle_visits = models.PositiveIntegerField(_("一件事跑动次数"), default=0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("一件事办件")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "status"]),
+            models.Index(fields=["applicant", "-created_at"]),
+            models.Index(fields=["bundle", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"一件事#{self.pk}"
+
+
+class BundleMaterial(models.Model):
+    """A file handed in once for one entry of the bundle's merged material list; each child
+    case whose item asks for that material gets it (CaseMaterial rows sharing the stored
+    file). A re-upload supersedes the earlier file but keeps it."""
+
+    bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="materials")
+    key = models.CharField(_("材料键"), max_length=200, editable=False)  # the merged entry's key
+    name = models.CharField(_("材料名称"), max_length=200, editable=False)
+    file = models.FileField(_("文件"), upload_to="cases/bundles/%Y/%m/")
+    file_name = models.CharField(
+        _("文件名"), max_length=200, blank=True, validators=[PlainText("文件名")]
+    )
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True, editable=False)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    digest = models.CharField(_("摘要（SM3）"), max_length=64, blank=True, editable=False)
+    current = models.BooleanField(_("当前有效"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("一件事材料")
+        ordering = ["key", "-uploaded_at"]
+        indexes = [models.Index(fields=["bundle_case", "key", "current"])]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_case} · {self.name}"
+
+
+class BundleEvent(models.Model):
+    """A line of the bundle's own history (applied, stage started, stopped, concluded …); the
+    applicant's one timeline merges it with the child cases' histories."""
+
+    bundle_case = models.ForeignKey(BundleCase, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=32)
+    label = models.CharField(_("说明"), max_length=64, editable=False)
+    note = models.TextField(_("备注"), blank=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("一件事记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["bundle_case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_case} {self.label}"

@@ -188,6 +188,11 @@ def _fire(
         actor=actor,
         reason=note[:MAX_REASON],
     )
+    if case.bundle_case_id is not None:
+        # 一件事: the bundle moves on (next stage, stop, conclusion) in the same transaction.
+        from yiwang.cases import bundles
+
+        bundles.child_fired(case, name, actor)
     return case
 
 
@@ -195,7 +200,14 @@ def _check(case: Case, name: str, actor: User | None) -> None:
     CASE.check(name, case.status, actor)
 
 
+# 一件事: the bundle tells the applicant of acceptance and the result once (cases.bundles);
+# what asks him to act (a correction, a special procedure, an extension) still comes per case.
+BUNDLE_TOLD = frozenset({"case.accepted", "case.not_accepted", "case.concluded"})
+
+
 def _applicant_message(case: Case, kind: str, text: str) -> None:
+    if case.bundle_case_id is not None and kind in BUNDLE_TOLD:
+        return
     applicant = case.applicant
     notify(
         kind=kind,
@@ -490,6 +502,30 @@ def _material_spec(case: Case, order: int) -> Any:
     return material
 
 
+def checked_upload(file: IO[bytes] | bytes, file_name: str) -> tuple[bytes, str]:
+    """A material file's bytes and kind, refused when too large (YIWANG_CASE_UPLOAD_MAX_BYTES)
+    or not a PDF, JPEG, PNG, docx or xlsx by its content (a bundle's materials too)."""
+    limit = upload_max_bytes()
+    # Read at most one byte past the limit: a huge upload is refused without holding it all.
+    data = file[: limit + 1] if isinstance(file, bytes) else file.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            {"file": f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩后再上传。"}
+        )
+    try:
+        kind = uploads.inspect(data)
+    except uploads.UploadRejected as exc:
+        raise ValidationError({"file": f"文件“{file_name}”{exc.reason}。"}) from None
+    if kind not in MATERIAL_KINDS:
+        raise ValidationError(
+            {
+                "file": f"文件“{file_name}”是{uploads.KINDS[kind].label}，"
+                "请上传 PDF、JPEG、PNG、docx 或 xlsx。"
+            }
+        )
+    return data, kind
+
+
 @transaction.atomic
 def case_material_upload(
     *, case: Case, actor: User, order: int, file: IO[bytes] | bytes, file_name: str
@@ -511,24 +547,7 @@ def case_material_upload(
         raise ValidationError(
             "申请已提交，等待预审；如需补充材料请等待补正告知。", code="illegal_transition"
         )
-    limit = upload_max_bytes()
-    # Read at most one byte past the limit: a huge upload is refused without holding it all.
-    data = file[: limit + 1] if isinstance(file, bytes) else file.read(limit + 1)
-    if len(data) > limit:
-        raise ValidationError(
-            {"file": f"文件超过 {limit // (1024 * 1024)} MB 的上限，请压缩后再上传。"}
-        )
-    try:
-        kind = uploads.inspect(data)
-    except uploads.UploadRejected as exc:
-        raise ValidationError({"file": f"文件“{file_name}”{exc.reason}。"}) from None
-    if kind not in MATERIAL_KINDS:
-        raise ValidationError(
-            {
-                "file": f"文件“{file_name}”是{uploads.KINDS[kind].label}，"
-                "请上传 PDF、JPEG、PNG、docx 或 xlsx。"
-            }
-        )
+    data, kind = checked_upload(file, file_name)
     case.materials.filter(order=order, current=True).update(current=False)
     row = CaseMaterial(
         case=case,
