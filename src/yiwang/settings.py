@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "yiwang.catalog",
     "yiwang.notifications",
     "yiwang.cases",
+    "yiwang.windows",
     "yiwang.insight",
     "yiwang.workbench",
     "yiwang.portal",
@@ -269,6 +270,9 @@ YIWANG_DEFERRED_SUPPLY_DAYS = env_int("YIWANG_DEFERRED_SUPPLY_DAYS", 5)
 YIWANG_COMMITMENT_VERIFICATION_DAYS = env_int("YIWANG_COMMITMENT_VERIFICATION_DAYS", 20)
 YIWANG_CASE_UPLOAD_MAX_BYTES = env_int("YIWANG_CASE_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 YIWANG_PAYMENT_CHANNEL = env("YIWANG_PAYMENT_CHANNEL", "yiwang.cases.payments.DemoChannel")
+# 综合窗口出件: results are handed out only at the front desk (综合窗口) of the case's hall, the
+# collector's ID checked and recorded; off, a department's own desk may hand out too.
+YIWANG_COMPREHENSIVE_HAND_OUT = env_bool("YIWANG_COMPREHENSIVE_HAND_OUT", False)
 # 一件事 (bundle cases): joint handling by several departments, 45 working days extendable by 15
 # (《行政许可法》 第四十二条).
 YIWANG_BUNDLE_JOINT_DAYS = env_int("YIWANG_BUNDLE_JOINT_DAYS", 45)

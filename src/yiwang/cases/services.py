@@ -759,15 +759,19 @@ def _accept(
 def case_accept(*, case: Case, actor: User, deferred: Sequence[int] = (), note: str = "") -> Case:
     """受理: the materials are complete (or the missing ones are deferrable and listed in
     `deferred`, 容缺受理). The legal and promised clocks start today."""
+    from yiwang.windows.services import routing_record  # windows builds on cases
+
     case = _locked(case)
     _check(case, "accept", actor)
-    return _accept(
+    case = _accept(
         case,
         actor,
         accepted_on=_today(),
         deferred=deferred,
         note=_reason(note, "备注", required=False),
     )
+    routing_record(case=case, actor=actor)  # 前台受理 at a 综合窗口 → the back office
+    return case
 
 
 @transaction.atomic
@@ -1236,8 +1240,19 @@ def case_deliver(*, case: Case, actor: User, tracking_number: str = "") -> Case:
 
 
 @transaction.atomic
-def case_hand_out(*, case: Case, actor: User, collected_by: str) -> Case:
-    """窗口出件: the result handed over at the window, recording who collected it."""
+def case_hand_out(
+    *,
+    case: Case,
+    actor: User,
+    collected_by: str,
+    collector_id_number: str = "",
+    id_checked: bool = False,
+) -> Case:
+    """窗口出件: the result handed over at the window, recording who collected it (and, in the
+    front desk's 出件记录, whether his ID was checked). Under 综合窗口出件 only the front desk
+    of the case's hall may hand it out (windows.services.check_hand_out_desk)."""
+    from yiwang.windows.services import hand_out_record  # windows builds on cases
+
     case = _locked(case)
     _check(case, "hand_out", actor)
     _paid(case)
@@ -1249,6 +1264,14 @@ def case_hand_out(*, case: Case, actor: User, collected_by: str) -> Case:
     validate_plain_text(collected_by, "领取人")
     case.collected_by = collected_by
     case.delivered_at = timezone.now()
+    hand_out_record(
+        case=case,
+        actor=actor,
+        collector_name=collected_by,
+        collector_id_number=collector_id_number,
+        id_checked=id_checked,
+        at=case.delivered_at,
+    )
     case.visits += 1
     _fire(
         case,
