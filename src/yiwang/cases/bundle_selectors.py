@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from yiwang.cases.models import BundleCase, BundleEvent, BundleMaterial, Case, CaseEvent
+from yiwang.catalog import selectors as catalog_selectors
+from yiwang.catalog.guides.bundles import BundleNotice, bundle_notice
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import User, UserKind
 
@@ -52,6 +54,11 @@ def bundle_children(bundle_case: BundleCase) -> list[Case]:
         .select_related("item", "version", "department")
         .order_by("stage", "id")
     )
+
+
+def bundle_notice_for(bundle_case: BundleCase) -> BundleNotice:
+    """The bundle's stages, merged form and materials, as its items are published now."""
+    return bundle_notice(catalog_selectors.bundle_with_items(bundle_case.bundle))
 
 
 def bundle_materials(bundle_case: BundleCase) -> list[BundleMaterial]:

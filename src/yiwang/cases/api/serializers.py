@@ -46,7 +46,14 @@ class CaseDeliveryBodySerializer(BodySerializer):
 
 
 class CaseCreateSerializer(BodySerializer):
-    item = serializers.CharField(max_length=80, help_text="事项实施编码")
+    item = serializers.CharField(
+        max_length=80, required=False, help_text="事项实施编码（与 bundle 二选一）"
+    )
+    bundle = serializers.CharField(
+        max_length=40,
+        required=False,
+        help_text="一件事编码：申请一件事（合并申请表 form，各事项子办件逐阶段办理）",
+    )
     form = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=MAX_FORM_TEXTAREA),
         required=False,
@@ -155,6 +162,10 @@ class CaseDeliverSerializer(BodySerializer):
 
 class CaseHandOutSerializer(BodySerializer):
     collected_by = _text("领取人姓名", required=True, max_length=64)
+    collector_id_number = _text("领取人身份证号码（综合窗口出件时必填）", max_length=20)
+    id_checked = serializers.BooleanField(
+        required=False, default=False, help_text="已核验领取人身份证件（综合窗口出件时必须为 true）"
+    )
 
 
 class CasePaperSerializer(BodySerializer):

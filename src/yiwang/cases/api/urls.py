@@ -2,11 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
-from yiwang.cases.api import views
+from yiwang.cases.api import bundles, views
 
 app_name = "cases-api"
 
 router = SimpleRouter()
+router.register("bundles", bundles.BundleCaseViewSet, basename="bundles")
 router.register("", views.CaseViewSet, basename="cases")
 
 urlpatterns = router.urls

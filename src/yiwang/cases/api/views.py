@@ -22,7 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from yiwang.cases import selectors, services
+from yiwang.cases import bundles, selectors, services
+from yiwang.cases.api import bundles as bundle_api
 from yiwang.cases.api import presenting, snapshots
 from yiwang.cases.api import serializers as s
 from yiwang.cases.fields import CaseStatus, Channel, Delivery
@@ -158,7 +159,10 @@ class CaseViewSet(viewsets.GenericViewSet):
         return _detail(self._case(), user)
 
     @extend_schema(
-        request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer, **ERROR_RESPONSES}
+        request=s.CaseCreateSerializer,
+        responses={201: s.CaseDetailSerializer, **ERROR_RESPONSES},
+        description="With `bundle` instead of `item`: a 一件事 application, answered with "
+        "the bundle case's detail (BundleCaseDetail, /api/cases/bundles/{id}/).",
     )
     def create(self, request: Request) -> Response:
         """Start an application (a draft). A citizen or enterprise applies for himself (channel
@@ -187,6 +191,12 @@ class CaseViewSet(viewsets.GenericViewSet):
             if data.get("channel") not in (None, Channel.MOBILE):
                 raise DjangoValidationError({"channel": "通过接口自行申请的渠道为掌上（mobile）。"})
             channel = Channel.MOBILE
+        if bool(data.get("item")) == bool(data.get("bundle")):
+            raise DjangoValidationError(
+                {"item": "请填写事项编码（item）或一件事编码（bundle）之一。"}
+            )
+        if data.get("bundle"):
+            return self._create_bundle(user, applicant, channel, data)
         item = catalog_selectors.published_item_by_code(data["item"])
         if item is None:
             raise DjangoValidationError({"item": "没有该编码的可申请事项（未发布或已暂停）。"})
@@ -205,6 +215,28 @@ class CaseViewSet(viewsets.GenericViewSet):
         # The case as written, not re-read through the scope: a 综合窗口 clerk registers
         # other departments' items too.
         return _detail(case, user, status=201)
+
+    def _create_bundle(
+        self, user: User, applicant: Any, channel: str, data: dict[str, Any]
+    ) -> Response:
+        """一件事: one parent case with the merged form; answered with its detail
+        (/api/cases/bundles/{id}/)."""
+        bundle = catalog_selectors.published_bundle_by_code(data["bundle"])
+        if bundle is None:
+            raise DjangoValidationError({"bundle": "没有该编码的可申请一件事（未发布或已撤销）。"})
+        if data.get("commitment"):
+            raise DjangoValidationError({"commitment": "一件事申请不适用告知承诺。"})
+        method, address = _delivery(data.get("delivery"))
+        bundle_case = bundles.bundle_case_create(
+            bundle=bundle,
+            applicant=applicant,
+            actor=user,
+            form=data.get("form") or {},
+            delivery=method or Delivery.PICKUP,
+            delivery_address=address,
+            channel=channel,
+        )
+        return bundle_api.answer(bundle_case, status=201)
 
     @extend_schema(
         request=s.CaseUpdateSerializer, responses={200: s.CaseDetailSerializer, **ERROR_RESPONSES}
@@ -441,7 +473,13 @@ class CaseViewSet(viewsets.GenericViewSet):
             request,
             "hand_out",
             s.CaseHandOutSerializer,
-            lambda c, u, d: services.case_hand_out(case=c, actor=u, collected_by=d["collected_by"]),
+            lambda c, u, d: services.case_hand_out(
+                case=c,
+                actor=u,
+                collected_by=d["collected_by"],
+                collector_id_number=d["collector_id_number"],
+                id_checked=d["id_checked"],
+            ),
         )
 
     @_transition_schema(None, "归档")
