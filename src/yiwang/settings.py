@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "yiwang.notifications",
     "yiwang.cases",
     "yiwang.windows",
+    "yiwang.hall",
     "yiwang.insight",
     "yiwang.workbench",
     "yiwang.portal",
@@ -283,6 +284,17 @@ YIWANG_MESSAGE_MAX_ATTEMPTS = env_int("YIWANG_MESSAGE_MAX_ATTEMPTS", 6)
 # Periodic jobs of the worker (common.periodic): minutes between case sweeps and outbox runs.
 YIWANG_CASE_SWEEP_MINUTES = env_int("YIWANG_CASE_SWEEP_MINUTES", 15)
 YIWANG_MESSAGE_SEND_MINUTES = env_int("YIWANG_MESSAGE_SEND_MINUTES", 1)
+# Appointments and queue (预约与排队, yiwang.hall): days ahead a slot may be booked, minutes before
+# his slot a citizen may check in, ticket letters per window kind ("kind=letter,…") and the
+# appointment prefix, the hall screen's refresh seconds and rows.
+YIWANG_HALL_BOOKING_DAYS_AHEAD = env_int("YIWANG_HALL_BOOKING_DAYS_AHEAD", 14)
+YIWANG_HALL_CHECK_IN_EARLY_MINUTES = env_int("YIWANG_HALL_CHECK_IN_EARLY_MINUTES", 60)
+YIWANG_HALL_TICKET_PREFIXES = env_list(
+    "YIWANG_HALL_TICKET_PREFIXES", "comprehensive=A,dedicated=B,enterprise=C,cant_get_done=D"
+)
+YIWANG_HALL_APPOINTMENT_PREFIX = env("YIWANG_HALL_APPOINTMENT_PREFIX", "Y") or "Y"
+YIWANG_HALL_SCREEN_REFRESH_SECONDS = env_int("YIWANG_HALL_SCREEN_REFRESH_SECONDS", 5)
+YIWANG_HALL_SCREEN_ROWS = env_int("YIWANG_HALL_SCREEN_ROWS", 8)
 
 
 LANGUAGE_CODE = "zh-hans"
@@ -397,6 +409,10 @@ SPECTACULAR_SETTINGS = {
         "CasePaymentStatusEnum": "yiwang.cases.fields.PaymentStatus",
         "SpecialProcedureKindEnum": "yiwang.cases.fields.SpecialProcedureKind",
         "NoticeKindEnum": "yiwang.cases.fields.NoticeKind",
+        "WindowKindEnum": "yiwang.org.models.WindowKind",
+        "TicketKindEnum": "yiwang.hall.fields.TicketKind",
+        "BookingStatusEnum": "yiwang.hall.fields.BookingStatus",
+        "TicketStatusEnum": "yiwang.hall.fields.TicketStatus",
     },
 }
 

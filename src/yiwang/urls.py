@@ -56,6 +56,7 @@ urlpatterns = [
     path("api/audit/", include("yiwang.audit.api.urls")),
     path("api/catalog/", include("yiwang.catalog.api.urls")),
     path("api/cases/", include("yiwang.cases.api.urls")),
+    path("api/hall/", include("yiwang.hall.api.urls")),
     path("", include("yiwang.portal.urls")),
 ]
 

@@ -1,0 +1,226 @@
+"""The appointment and waiting-time figures (预约与排队指标), registered with the metric registry;
+docs/metrics.md has every 口径. One database query per metric and scope; a hall is in a scope
+when its region is (hall.selectors.hall_q).
+
+- Bookings count by their slot's hall. 未到场 (no-show) is a booking marked so by the sweep, or
+  one still 已预约 whose slot has ended — the figure does not wait for the sweep.
+- Waiting is 叫号时间 − 取号时间 (an appointment who checked in before his slot waits from the
+  slot's start), kept on the ticket when it is called; handling is 办结时间 − 叫号时间. Only called
+  tickets count; minutes, two decimals. Hours are the local hour the ticket was taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Window,
+)
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_noop
+
+from yiwang.hall import clock
+from yiwang.hall.fields import BookingStatus
+from yiwang.hall.models import Booking, Ticket
+from yiwang.hall.selectors import hall_q
+from yiwang.insight.registry import Metric, ratio, register
+from yiwang.org.scope import DataScope
+
+MINUTES = Decimal("0.01")
+P90 = 0.9
+
+
+def _minutes(seconds: float | None) -> Decimal | None:
+    if seconds is None:
+        return None
+    return (Decimal(str(seconds)) / 60).quantize(MINUTES, rounding=ROUND_HALF_UP)
+
+
+def _bookings(scope: DataScope) -> QuerySet[Booking]:
+    return Booking.objects.filter(hall_q(scope, path="slot__hall"))
+
+
+def _no_show(now: dt.datetime) -> Q:
+    local = clock.local(now)
+    ended = Q(slot__day__lt=local.date()) | Q(
+        slot__day=local.date(), slot__ends_at__lte=local.time()
+    )
+    return Q(status=BookingStatus.NO_SHOW) | (Q(status=BookingStatus.BOOKED) & ended)
+
+
+def bookings_total(scope: DataScope) -> int:
+    return _bookings(scope).count()
+
+
+def bookings_by_status(scope: DataScope) -> dict[str, int]:
+    no_show = _no_show(clock.now())
+    row = _bookings(scope).aggregate(
+        booked=Count("pk", filter=Q(status=BookingStatus.BOOKED) & ~no_show),
+        kept=Count("pk", filter=Q(status=BookingStatus.KEPT)),
+        cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
+        no_show=Count("pk", filter=no_show),
+    )
+    return {
+        "待到场": row["booked"],
+        "已到场": row["kept"],
+        "已取消": row["cancelled"],
+        "未到场": row["no_show"],
+    }
+
+
+def kept_rate(scope: DataScope) -> Decimal | None:
+    no_show = _no_show(clock.now())
+    row = _bookings(scope).aggregate(
+        kept=Count("pk", filter=Q(status=BookingStatus.KEPT)),
+        no_show=Count("pk", filter=no_show),
+    )
+    return ratio(row["kept"], row["kept"] + row["no_show"])
+
+
+def _called(scope: DataScope) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(hall_q(scope), wait_seconds__isnull=False)
+
+
+def average_wait(scope: DataScope) -> Decimal | None:
+    return _minutes(_called(scope).aggregate(v=Avg("wait_seconds"))["v"])
+
+
+def average_handling(scope: DataScope) -> Decimal | None:
+    value = Ticket.objects.filter(hall_q(scope), handle_seconds__isnull=False).aggregate(
+        v=Avg("handle_seconds")
+    )["v"]
+    return _minutes(value)
+
+
+def _p90_rows(scope: DataScope, partition: list[str]) -> QuerySet[Ticket]:
+    """The p90 (nearest rank: the ⌈0.9·n⌉-th shortest wait) of each partition, one row each:
+    the row whose rank r keeps 0 ≤ r − 0.9·n < 1. Window functions work alike on SQLite and
+    PostgreSQL; the filter on them runs in the same statement."""
+    by = [F(p) for p in partition] or None
+    return (
+        _called(scope)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=by, order_by=[F("wait_seconds").asc(), F("pk").asc()]
+            ),
+            size=Window(Count("pk"), partition_by=by),
+        )
+        .annotate(excess=ExpressionWrapper(F("rank") - F("size") * P90, output_field=FloatField()))
+        .filter(excess__gte=0, excess__lt=1)
+    )
+
+
+def p90_wait(scope: DataScope) -> Decimal | None:
+    row = _p90_rows(scope, []).values_list("wait_seconds", flat=True).first()
+    return _minutes(row)
+
+
+def _hour_key(hall: str, hour: int) -> str:
+    return f"{hall} {hour:02d}时"
+
+
+def average_wait_by_hall_hour(scope: DataScope) -> dict[str, int]:
+    rows = (
+        _called(scope)
+        .values("hall__name", "issued_hour")
+        .annotate(v=Avg("wait_seconds"))
+        .order_by("hall__name", "issued_hour")
+        .values_list("hall__name", "issued_hour", "v")
+    )
+    return {
+        _hour_key(h, hour): int(Decimal(str(v)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        for h, hour, v in rows
+    }
+
+
+def p90_wait_by_hall_hour(scope: DataScope) -> dict[str, int]:
+    rows = (
+        _p90_rows(scope, ["hall_id", "issued_hour"])
+        .order_by("hall__name", "issued_hour")
+        .values_list("hall__name", "issued_hour", "wait_seconds")
+    )
+    return {_hour_key(h, hour): int(v or 0) for h, hour, v in rows}
+
+
+BOOKED = "计入范围：范围内大厅的全部预约（按预约时段所在大厅）；"
+CALLED = (
+    "计入范围：范围内大厅已叫号的排队号；等候时长 = 叫号时间 − 取号时间（提前签到的预约号"
+    "从预约时段开始时间起算）；"
+)
+
+for metric in (
+    Metric(
+        key="hall.bookings_total",
+        name=gettext_noop("预约量"),
+        unit=gettext_noop("人次"),
+        definition=BOOKED + "计数，含已取消。",
+        query=bookings_total,
+    ),
+    Metric(
+        key="hall.bookings_by_status",
+        name=gettext_noop("按状态分的预约量"),
+        unit=gettext_noop("人次"),
+        definition=BOOKED + "分为待到场（已预约、时段未结束）、已到场（已签到取号）、已取消、"
+        "未到场（时段结束仍未签到，含已由清理标记的）；四项之和等于预约量。",
+        query=bookings_by_status,
+        kind="breakdown",
+    ),
+    Metric(
+        key="hall.kept_rate",
+        name=gettext_noop("预约履约率"),
+        unit="%",
+        definition=BOOKED + "预约履约率 = 已到场 ÷（已到场 + 未到场）；已取消和时段未到的不计。",
+        query=kept_rate,
+        kind="ratio",
+    ),
+    Metric(
+        key="hall.average_wait_minutes",
+        name=gettext_noop("平均等候时长"),
+        unit=gettext_noop("分钟"),
+        definition=CALLED + "各号等候时长的算术平均，单位分钟，保留两位小数。",
+        query=average_wait,
+    ),
+    Metric(
+        key="hall.p90_wait_minutes",
+        name=gettext_noop("等候时长第 90 百分位"),
+        unit=gettext_noop("分钟"),
+        definition=CALLED + "按等候时长从短到长排列，第 ⌈0.9 × 号数⌉ 个号的等候时长（最近秩法），"
+        "单位分钟，保留两位小数。",
+        query=p90_wait,
+    ),
+    Metric(
+        key="hall.average_wait_by_hall_hour",
+        name=gettext_noop("按大厅和取号时段分的平均等候时长"),
+        unit=gettext_noop("秒"),
+        definition=CALLED + "按大厅和取号所在小时（当地时间，键为“大厅 HH时”）分组的平均等候"
+        "时长，单位秒，四舍五入到整秒；只列有已叫号的组。",
+        query=average_wait_by_hall_hour,
+        kind="breakdown",
+    ),
+    Metric(
+        key="hall.p90_wait_by_hall_hour",
+        name=gettext_noop("按大厅和取号时段分的等候时长第 90 百分位"),
+        unit=gettext_noop("秒"),
+        definition=CALLED + "按大厅和取号所在小时分组，每组按最近秩法取第 ⌈0.9 × 组内号数⌉ 个"
+        "号的等候时长，单位秒；只列有已叫号的组。",
+        query=p90_wait_by_hall_hour,
+        kind="breakdown",
+    ),
+    Metric(
+        key="hall.average_handling_minutes",
+        name=gettext_noop("平均窗口办理时长"),
+        unit=gettext_noop("分钟"),
+        definition="计入范围：范围内大厅已办结的排队号（过号不计）；窗口办理时长 = 办结时间 − "
+        "叫号时间，算术平均，单位分钟，保留两位小数。",
+        query=average_handling,
+    ),
+):
+    register(metric)
