@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from yiwang.cases import presenters, selectors, services
+from yiwang.cases import bundle_selectors, presenters, selectors, services
 from yiwang.cases.fields import CaseStatus, PaymentStatus
 from yiwang.cases.forms import ApplicationForm, CorrectionForm, WithdrawForm
 from yiwang.cases.models import Case
@@ -59,7 +59,12 @@ def applicant_page(view: View) -> View:
 def case_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.case_list_for(user=request.user)  # type: ignore[arg-type]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/portal/list.html", {"page": page, "cases": page.object_list})
+    bundle_cases = bundle_selectors.bundle_cases_for(user=request.user)[:PAGE_SIZE]  # type: ignore[arg-type]
+    return render(
+        request,
+        "cases/portal/list.html",
+        {"page": page, "cases": page.object_list, "bundle_cases": bundle_cases},
+    )
 
 
 # --- Applying ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from yiwang.catalog.guides import assembly as guides
 from yiwang.catalog.guides import pdf as guide_pdf
 from yiwang.catalog.guides.bundles import BundleNotice
 from yiwang.catalog.guides.flowchart import bundle_flowchart_svg
-from yiwang.catalog.search.query import apply_url, item_apply_url
+from yiwang.catalog.search.query import item_apply_url
 from yiwang.common.http import attach
 
 GUIDE_NOT_FOUND = "没有找到该办事指南，事项可能尚未发布、已暂停或已撤销。"
@@ -129,8 +129,8 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
         "notice": notice,
         "flowchart": bundle_flowchart_svg(notice.stages, title=notice.bundle.name),
         "canonical_url": guide_pdf.public_url(path, request),
-        # Bundles are applied for item by item until bundles-as-cases: sign in, come back here.
-        "apply_url": apply_url(path),
+        # One application for the whole bundle (cases-portal:bundle-apply signs in first).
+        "apply_url": reverse("cases-portal:bundle-apply", args=[code]),
     }
     return render(request, "catalog/bundle_guide.html", context)
 
