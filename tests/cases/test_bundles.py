@@ -4,6 +4,8 @@ one timeline and one result notice for the applicant, and who sees the bundle.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -309,3 +311,37 @@ def test_a_submitted_bundle_cannot_be_submitted_or_changed_again(bundle_world):
     assert exc.value.code == "illegal_transition"
     with pytest.raises(ValidationError):
         b.bundle_case_update(bundle_case=bundle_case, actor=bundle_world.citizen.user, form=FORM)
+
+
+def test_the_bundle_figures(bundle_world):
+    from yiwang.insight.registry import compute
+    from yiwang.org.scope import ALL_SCOPE
+
+    stopped = applied(bundle_world)
+    s.case_not_accept(
+        case=open_children(stopped)[0], actor=bundle_world.market_clerk.user, reason="不符合条件"
+    )
+    done = applied(bundle_world)
+    for _stage in range(2):
+        for child in open_children(done):
+            approve(bundle_world, child)
+    applied(bundle_world, submit=False)  # a draft is not counted
+
+    def value(key: str):  # type: ignore[no-untyped-def]
+        return compute(key, ALL_SCOPE)
+
+    assert value("cases.bundle_total") == 2
+    assert value("cases.bundle_by_bundle") == {"开办餐饮店一件事": 2}
+    # concluded the same day: 0 days used against 3 + 10 + 8 promised
+    assert value("cases.bundle_average_handling_days") == Decimal("0.00")
+    assert value("cases.bundle_items_limit_days") == Decimal("21.00")
+    assert value("cases.bundle_time_saved") == Decimal("1.0000")
+    # six materials asked by the items, four on the merged list, for each of the two
+    assert value("cases.bundle_materials_saved") == Decimal("0.3333")
+    # three items of one visit each, one visit for the bundle
+    assert value("cases.bundle_visits_saved") == 4
+    # the lead department's scope counts them; another department's does not
+    from yiwang.org.selectors import data_scope_for
+
+    assert compute("cases.bundle_total", data_scope_for(bundle_world.market_head.user)) == 2
+    assert compute("cases.bundle_total", data_scope_for(bundle_world.fire_head.user)) == 0

@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
         # Register the case figures with the metric registry (insight).
         from django.db.models.signals import post_migrate
 
-        from yiwang.cases import metrics  # noqa: F401
+        from yiwang.cases import bundle_metrics, metrics  # noqa: F401
         from yiwang.cases.api import snapshots
         from yiwang.org.apps import _sync_roles
 
