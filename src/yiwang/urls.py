@@ -34,6 +34,7 @@ urlpatterns = [
     path("workbench/catalog/", include("yiwang.catalog.urls.workbench")),
     path("workbench/audit/", include("yiwang.audit.urls")),
     path("workbench/cases/", include("yiwang.cases.urls.workbench")),
+    path("workbench/windows/", include("yiwang.windows.urls")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.urls.guide")),
     path("my/cases/", include("yiwang.cases.urls.portal")),

@@ -300,6 +300,11 @@ class DeliverForm(forms.Form):
 
 class HandOutForm(forms.Form):
     collected_by = forms.CharField(label=_("领取人"), max_length=64)
+    # 出件记录 (windows.HandOut): the collector's ID, required under 综合窗口出件.
+    collector_id_number = forms.CharField(
+        label=_("领取人身份证号码"), required=False, max_length=20
+    )
+    id_checked = forms.BooleanField(label=_("已核验领取人身份证件"), required=False)
 
 
 class EmptyForm(forms.Form):

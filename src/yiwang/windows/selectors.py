@@ -120,6 +120,6 @@ def back_office_for(*, user: User) -> QuerySet[Case]:
     return (
         cases_for(user=user)
         .filter(routing__isnull=False, status=CaseStatus.IN_REVIEW)
-        .select_related("routing__window", "routing__hall")
+        .select_related("routing__window__hall")
         .order_by("department__name", "promised_deadline", "id")
     )

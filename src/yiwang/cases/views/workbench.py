@@ -325,7 +325,13 @@ def _run(name: str, case: Case, user: User, data: dict[str, Any]) -> str:
         services.case_deliver(case=case, actor=user, tracking_number=data["tracking_number"])
         return _("已送达。")
     if name == "hand_out":
-        services.case_hand_out(case=case, actor=user, collected_by=data["collected_by"])
+        services.case_hand_out(
+            case=case,
+            actor=user,
+            collected_by=data["collected_by"],
+            collector_id_number=data["collector_id_number"],
+            id_checked=data["id_checked"],
+        )
         return _("已出件。")
     if name == "resubmit":
         for key, value in data.items():
