@@ -27,6 +27,7 @@ from yiwang.org.models import (
 from . import county as c
 from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
+from .hall import seed_hall
 
 
 @dataclass
@@ -266,6 +267,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
             if n:
                 report.add(what, n)
         for what, n in seed_cases().items():
+            report.add(what, n)
+        for what, n in seed_hall().items():
             report.add(what, n)
     return report
 

@@ -34,8 +34,10 @@ def portal_shell(context: template.Context) -> dict[str, Any]:
     applicant = is_applicant_user(user)
     path = request.path if request is not None else ""
     entries = [(_("首页"), "portal:home", True), (_("办事指南"), "portal:search", False)]
+    entries.append((_("预约办事"), "hall-portal:book", False))
     if applicant:
         entries.append((_("我的办件"), "cases-portal:list", False))
+        entries.append((_("我的预约"), "hall-portal:mine", False))
     nav = []
     for label, name, exact in entries:
         url = reverse(name)

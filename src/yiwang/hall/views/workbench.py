@@ -1,0 +1,123 @@
+"""The counter's page (/workbench/hall/): the clerk's window — call the next number, finish or
+mark 过号 — the queue waiting for it, walk-in numbers (现场取号) and appointment check-in
+(签到) for his hall, and today's numbers. Staff who serve the counter (cases.accept_case)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django.views.decorators.http import require_POST
+
+from yiwang.hall import selectors, services
+from yiwang.hall.fields import screen_refresh_seconds
+from yiwang.org.decorators import staff_page as org_staff_page
+
+CALL = "cases.accept_case"
+
+counter_page = org_staff_page(
+    not_staff=gettext_noop("叫号台仅供工作人员使用。"),
+    may=lambda user: user.has_perm(CALL),
+    not_allowed=gettext_noop("您的角色不能取号或叫号。"),
+)
+
+
+def _refusal(exc: ValidationError) -> str:
+    return " ".join(_(m) for m in exc.messages)
+
+
+@counter_page
+def index(request: HttpRequest) -> HttpResponse:
+    window = selectors.window_of(request.user)  # type: ignore[arg-type]
+    context: dict[str, object] = {"window": window, "refresh": screen_refresh_seconds()}
+    if window is not None:
+        context.update(
+            serving=selectors.serving_at(window),
+            waiting=list(selectors.waiting_for(window)[:20]),
+            tickets=list(selectors.tickets_today(window.hall).order_by("-issued_at", "-id")[:30]),
+            groups=list(selectors.groups_open()),
+        )
+    return render(request, "hall/workbench/index.html", context)
+
+
+def _window_or_back(request: HttpRequest):  # type: ignore[no-untyped-def]
+    window = selectors.window_of(request.user)  # type: ignore[arg-type]
+    if window is None:
+        messages.error(request, _("您不在任何窗口，不能取号或叫号。"))
+    return window
+
+
+@require_POST
+@counter_page
+def call_next(request: HttpRequest) -> HttpResponse:
+    window = _window_or_back(request)
+    if window is not None:
+        try:
+            ticket = services.ticket_call_next(window=window, actor=request.user)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            if ticket is None:
+                messages.info(request, _("没有等候的号。"))
+            else:
+                messages.success(
+                    request,
+                    _("请 %(code)s 号到 %(window)s 号窗口。")
+                    % {"code": ticket.code, "window": window.number},
+                )
+    return redirect("hall:index")
+
+
+@require_POST
+@counter_page
+def finish(request: HttpRequest) -> HttpResponse:
+    window = _window_or_back(request)
+    if window is not None:
+        missed = request.POST.get("missed") == "1"
+        try:
+            ticket = services.ticket_finish(
+                window=window,
+                actor=request.user,  # type: ignore[arg-type]
+                missed=missed,
+            )
+        except ValidationError as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            text = _("%(code)s 号已过号。") if missed else _("%(code)s 号已办结。")
+            messages.success(request, text % {"code": ticket.code})
+    return redirect("hall:index")
+
+
+@require_POST
+@counter_page
+def take(request: HttpRequest) -> HttpResponse:
+    window = _window_or_back(request)
+    if window is not None:
+        group = selectors.groups_open().filter(code=request.POST.get("group", "")[:32]).first()
+        if group is None:
+            messages.error(request, _("请选择事项分组。"))
+        else:
+            ticket = services.ticket_take(hall=window.hall, group=group, actor=request.user)  # type: ignore[arg-type]
+            messages.success(request, _("已取号 %(code)s。") % {"code": ticket.code})
+    return redirect("hall:index")
+
+
+@require_POST
+@counter_page
+def check_in(request: HttpRequest) -> HttpResponse:
+    window = _window_or_back(request)
+    if window is not None:
+        try:
+            ticket = services.booking_check_in(
+                hall=window.hall,
+                code=request.POST.get("code", "")[:16],
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            messages.error(request, _refusal(exc))
+        else:
+            messages.success(request, _("签到成功，排队号 %(code)s。") % {"code": ticket.code})
+    return redirect("hall:index")
