@@ -91,6 +91,7 @@ STAFF_SIGN_INS: list[tuple[str, str, str, list[str], str]] = [
     ("scjg_clerk", "李娜", "县市场监督管理局", ["window_clerk"], "窗口工作人员"),
     ("scjg_approver", "王磊", "县市场监督管理局", ["approver"], "登记注册科科长"),
     ("ga_clerk", "赵强", "县公安局", ["window_clerk"], "户政窗口工作人员"),
+    ("zh_clerk", "刘洋", BUREAU, ["window_clerk"], "综合窗口工作人员"),
     ("grid", "孙丽", "城关镇人民政府", ["grid_worker"], "网格员"),
 ]
 

@@ -27,6 +27,7 @@ from yiwang.org.models import (
 from . import county as c
 from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
+from .windows import seed_front_desk
 from .hall import seed_hall
 
 
@@ -267,6 +268,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
             if n:
                 report.add(what, n)
         for what, n in seed_cases().items():
+            report.add(what, n)
+        for what, n in seed_front_desk().items():
             report.add(what, n)
         for what, n in seed_hall().items():
             report.add(what, n)
