@@ -15,7 +15,7 @@ from yiwang.cases import services as s
 from yiwang.cases.fields import CaseStatus
 from yiwang.cases.models import Case
 from yiwang.catalog import services as catalog
-from yiwang.catalog.models import Bundle, ServiceItem
+from yiwang.catalog.models import Bundle, MaterialEquivalence, ServiceItem
 from yiwang.org import services as org
 from yiwang.org.models import Applicant, Department, Staff, WindowKind
 
@@ -139,6 +139,12 @@ def open_children(bundle_case) -> list[Case]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def bundle_world(db) -> BundleWorld:
+    # The merge table's row the bundle relies on (seeded by a data migration, which a
+    # transactional test's flush before this one may have emptied).
+    MaterialEquivalence.objects.get_or_create(
+        name="场地使用证明",
+        defaults={"canonical": "经营场所使用证明", "reason": "同一份经营场所（场地）使用权证明"},
+    )
     market = f.department("县市场监督管理局")
     fire = f.department("县消防救援大队")
     other = f.department("县公安局")
