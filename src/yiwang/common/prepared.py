@@ -24,7 +24,6 @@ every call reads the database.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,6 +59,22 @@ class _Compiled:
     values_list: bool
     converters: dict[int, Any]  # column position → (converters, expression), as Django's
     qmark_sql: str | None  # SQLite: the statement in sqlite3's own placeholder style
+
+    _builders: tuple[Any, ...] | None = None
+
+    def builders(self, alias: str) -> tuple[Any, ...]:
+        """What turns a row into instances: the model, its columns' slice and names, and the
+        select_related populators (stateless between rows, so made once)."""
+        if self._builders is None:
+            select, klass_info = self.compiler.select, self.compiler.klass_info
+            assert klass_info is not None
+            select_fields = klass_info["select_fields"]
+            start, end = select_fields[0], select_fields[-1] + 1
+            init_list = [column[0].target.attname for column in select[start:end]]
+            # Django 5.2's signature (the type stubs follow a later release).
+            populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
+            self._builders = (klass_info["model"], start, end, init_list, populators)
+        return self._builders
 
     def convert(self, rows: list[Any]) -> list[Any]:
         if not self.converters:
@@ -134,21 +149,23 @@ class Prepared(Generic[M]):
             for position in positions:
                 params[position] = value
         connection = connections[alias]
-        with connection.cursor() as cursor:
-            if (
-                compiled.qmark_sql is not None
-                and not connection.queries_logged
-                and not connection.execute_wrappers
-            ):
-                # Django's SQLite cursor rewrites "%s" to "?" with a regular expression on
-                # every call — for a long join, a large share of the read. Done once at
-                # compilation instead; when queries are logged or wrapped (DEBUG, the tests'
-                # query counts) the ordinary path runs so they see the statement.
-                with connection.wrap_database_errors:
-                    sqlite3.Cursor.execute(cursor.cursor, compiled.qmark_sql, params)
-            else:
+        if (
+            compiled.qmark_sql is not None
+            and not connection.queries_logged
+            and not connection.execute_wrappers
+        ):
+            # Django's SQLite cursor rewrites "%s" to "?" with a regular expression on every
+            # call — for a long join, a large share of the read — and wraps a new cursor each
+            # time. Rewritten once at compilation instead and run on the open connection (its
+            # errors still become Django's); when queries are logged or wrapped (DEBUG, the
+            # tests' query counts) the ordinary path runs so that they see the statement.
+            connection.ensure_connection()
+            with connection.wrap_database_errors:
+                rows = connection.connection.execute(compiled.qmark_sql, params).fetchall()
+        else:
+            with connection.cursor() as cursor:
                 cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
+                rows = cursor.fetchall()
         if compiled.compiler.has_extra_select:  # ordering columns added for DISTINCT
             rows = [row[: compiled.compiler.col_count] for row in rows]
         return alias, compiled, rows
@@ -160,15 +177,7 @@ class Prepared(Generic[M]):
             raise TypeError("Prepared: a values_list read gives tuples; use .tuples()")
         if not rows:
             return []
-        compiler = compiled.compiler
-        select, klass_info = compiler.select, compiler.klass_info
-        assert klass_info is not None
-        model_cls = klass_info["model"]
-        select_fields = klass_info["select_fields"]
-        start, end = select_fields[0], select_fields[-1] + 1
-        init_list = [column[0].target.attname for column in select[start:end]]
-        # Django 5.2's signature (the type stubs follow a later release).
-        populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
+        model_cls, start, end, init_list, populators = compiled.builders(alias)
         out = []
         # As Django's ModelIterable builds them (django.db.models.query, 5.2).
         for row in compiled.convert(rows):

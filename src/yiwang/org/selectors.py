@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -40,12 +40,23 @@ _TOKEN_BY_DIGEST: Prepared[ApiToken] = Prepared(
     ),
     digest=str,
 )
+# Two subqueries on the link tables: cheaper than joining both through an OR.
 _PERMISSION_NAMES: Prepared[tuple[str, str]] = Prepared(
     lambda user: (
-        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        Permission.objects.filter(
+            Q(
+                pk__in=User.user_permissions.through.objects.filter(user_id=user).values(
+                    "permission_id"
+                )
+            )
+            | Q(
+                pk__in=Group.permissions.through.objects.filter(group__user=user).values(
+                    "permission_id"
+                )
+            )
+        )
         .values_list("content_type__app_label", "codename")
         .order_by()
-        .distinct()
     ),
     user=int,
 )
