@@ -25,6 +25,25 @@ admin.site.site_title = "一网管理"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz.json", healthz_json, name="healthz-json"),
+    # The API first: its calls are the most frequent and need not try every page pattern.
+    path("api/cases/", include("yiwang.cases.api.urls")),
+    path("api/", api_root, name="api-root"),
+    path("api/auth/token/", obtain_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Split view: the Swagger UI's start-up script is a separate request, not an inline script
+    # (Content-Security-Policy), and the page template has no inline style.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="api/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
+    path("api/org/", include("yiwang.org.api.urls")),
+    path("api/workdays/", include("yiwang.workdays.api.urls")),
+    path("api/audit/", include("yiwang.audit.api.urls")),
+    path("api/catalog/", include("yiwang.catalog.api.urls")),
+    path("api/hall/", include("yiwang.hall.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", org_views.admin_sign_in, name="admin-sign-in"),  # rate-limited
     path("admin/", admin.site.urls),
@@ -42,24 +61,6 @@ urlpatterns = [
     path("messages/", include("yiwang.notifications.urls")),
     path("hall/", include("yiwang.hall.urls.portal")),
     path("cases/files/", include("yiwang.cases.urls.files")),
-    path("api/", api_root, name="api-root"),
-    path("api/auth/token/", obtain_token, name="api-token"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # Split view: the Swagger UI's start-up script is a separate request, not an inline script
-    # (Content-Security-Policy), and the page template has no inline style.
-    path(
-        "api/docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api-schema", template_name="api/swagger_ui.html"
-        ),
-        name="api-docs",
-    ),
-    path("api/org/", include("yiwang.org.api.urls")),
-    path("api/workdays/", include("yiwang.workdays.api.urls")),
-    path("api/audit/", include("yiwang.audit.api.urls")),
-    path("api/catalog/", include("yiwang.catalog.api.urls")),
-    path("api/cases/", include("yiwang.cases.api.urls")),
-    path("api/hall/", include("yiwang.hall.api.urls")),
     path("", include("yiwang.portal.urls")),
 ]
 
