@@ -657,6 +657,10 @@ def case_submit(*, case: Case, actor: User) -> Case:
         fields += ["commitment_text", "commitment_signed_at", "commitment_digest"]
     case.pre_review_clock = _start(case, pre_review_days(), today, actor)
     _fire(case, "submit", actor, fields=fields)
+    if case.bundle_case_id is not None:
+        from yiwang.windows.services import routing_record  # windows builds on cases
+
+        routing_record(case=case, actor=actor)  # a 一件事 taken in at a 综合窗口 (one per child)
     if case.channel == Channel.ONLINE or case.channel == Channel.MOBILE:
         _staff_message(
             case, "case.submitted", "已提交，请在 5 个工作日内预审。", selectors.intake_staff(case)

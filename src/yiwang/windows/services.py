@@ -27,13 +27,26 @@ WRONG_HALL = "该办件在{hall}受理，请在该大厅的综合窗口出件。
 COLLECTOR_ID = "领取人身份证号码"
 
 
+def _intake_window(case: Case) -> Window | None:
+    """The 综合窗口 a case came in at: its own intake window, or — a child of a 一件事 taken in
+    at the front desk — the window of the clerk who registered the bundle."""
+    if case.window_id:
+        window = Window.objects.filter(pk=case.window_id).first()
+        return window if window is not None and window.kind == WindowKind.COMPREHENSIVE else None
+    if getattr(case, "bundle_case_id", None) is not None:
+        return selectors.front_desk_window(case.created_by)
+    return None
+
+
 @transaction.atomic
 def routing_record(*, case: Case, actor: User) -> Routing | None:
     """前台受理 → 后台审批: a case accepted at a 综合窗口 goes to its department's back office
-    (the department's 待审批 queue); the routing remembers the hall, whose front desk hands the
-    result out. A case taken in elsewhere is not routed (None); a case is routed once."""
-    window = Window.objects.filter(pk=case.window_id).first() if case.window_id else None
-    if window is None or window.kind != WindowKind.COMPREHENSIVE:
+    (the department's 待审批 queue); a 一件事 taken in there sends each child case to its
+    department as its stage starts (cases.services.case_submit). The routing remembers the
+    hall, whose front desk hands the result out. A case taken in elsewhere is not routed
+    (None); a case is routed once."""
+    window = _intake_window(case)
+    if window is None:
         return None
     existing = Routing.objects.filter(case=case).first()
     if existing is not None:
