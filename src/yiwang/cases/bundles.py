@@ -31,6 +31,7 @@ from django.utils import timezone
 from yiwang.audit.services import audit_change
 from yiwang.cases import services
 from yiwang.cases.fields import (
+    DELIVERY_FROM_CATALOG,
     BundleCaseStatus,
     CaseStatus,
     Channel,
@@ -187,10 +188,28 @@ def _clean_form(
     return clean
 
 
+def offered_deliveries(notice: BundleNotice) -> list[str]:
+    """The delivery methods every item of the bundle offers (each child case uses the one
+    chosen), in the vocabulary's order."""
+    offered = set(Delivery.values)
+    for item in notice.items:
+        methods = {
+            DELIVERY_FROM_CATALOG[m]
+            for m in item.version.delivery_methods or []
+            if m in DELIVERY_FROM_CATALOG
+        }
+        offered &= methods or {Delivery.PICKUP}
+    return [value for value in Delivery.values if value in offered]
+
+
 def _clean_delivery(
     notice: BundleNotice, delivery: str, address: Mapping[str, Any] | None
 ) -> dict[str, str]:
     """The delivery must suit every item of the bundle (each child case uses it)."""
+    offered = offered_deliveries(notice)
+    if delivery in Delivery.values and delivery not in offered:
+        names = "、".join(str(Delivery(d).label) for d in offered) or "无共同的送达方式"
+        raise ValidationError({"delivery": f"该一件事各事项共同的结果送达方式为：{names}。"})
     clean: dict[str, str] = {}
     for item in notice.items:
         clean = services._clean_delivery(item.version, delivery, address)

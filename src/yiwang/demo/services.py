@@ -25,10 +25,11 @@ from yiwang.org.models import (
 )
 
 from . import county as c
+from .bundle_cases import seed_bundle_cases
 from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
-from .windows import seed_front_desk
 from .hall import seed_hall
+from .windows import seed_front_desk
 
 
 @dataclass
@@ -268,6 +269,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
             if n:
                 report.add(what, n)
         for what, n in seed_cases().items():
+            report.add(what, n)
+        for what, n in seed_bundle_cases().items():
             report.add(what, n)
         for what, n in seed_front_desk().items():
             report.add(what, n)

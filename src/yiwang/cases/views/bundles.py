@@ -71,6 +71,7 @@ def _page(
     status: int = 200,
 ) -> HttpResponse:
     known = _known(notice, applicant, bundle_case)
+    offered = bundles.offered_deliveries(notice)
     handed_in = (
         {m.key: m for m in bundle_selectors.bundle_materials(bundle_case)} if bundle_case else {}
     )
@@ -82,16 +83,39 @@ def _page(
             {"entry": m, "name": f"material_{index}", "file": handed_in.get(m.key)}
             for index, m in enumerate(notice.materials)
         ],
+        "ems_offered": Delivery.EMS in offered,
         "deliveries": [
-            (value, label)
-            for value, label in Delivery.choices
-            if value == Delivery.PICKUP or value == Delivery.ELECTRONIC
+            (value, Delivery(value).label) for value in bundles.offered_deliveries(notice)
         ],
         "delivery": (posted or {}).get("delivery")
-        or (bundle_case.delivery if bundle_case else Delivery.PICKUP),
+        or (bundle_case.delivery if bundle_case else next(iter(offered), Delivery.PICKUP)),
+        "address": (posted or {})
+        if posted and "ems_address" in posted
+        else _address(applicant, bundle_case),
         "errors": errors or {},
     }
     return render(request, "cases/portal/bundle_apply.html", context, status=status)
+
+
+def _address(applicant: Any, bundle_case: BundleCase | None) -> dict[str, str]:
+    """The EMS fields as the page shows them (the phone masked: kept when left empty)."""
+    saved = dict(bundle_case.delivery_address or {}) if bundle_case else {}
+    return {
+        "ems_recipient": saved.get("recipient", str(applicant.name)),
+        "ems_address": saved.get("address", ""),
+        "ems_phone_hint": presenters.display_form_value("phone", saved.get("phone", ""))
+        if saved.get("phone")
+        else "",
+    }
+
+
+def _posted_address(request: HttpRequest, bundle_case: BundleCase | None) -> dict[str, str]:
+    saved = dict(bundle_case.delivery_address or {}) if bundle_case else {}
+    return {
+        "recipient": request.POST.get("ems_recipient", "").strip(),
+        "phone": request.POST.get("ems_phone", "").strip() or saved.get("phone", ""),
+        "address": request.POST.get("ems_address", "").strip(),
+    }
 
 
 def _posted_form(request: HttpRequest, notice: BundleNotice, applicant: Any) -> dict[str, str]:
@@ -125,14 +149,26 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         return _page(request, notice, applicant, draft)
     form = _posted_form(request, notice, applicant)
     delivery = request.POST.get("delivery") or Delivery.PICKUP
+    address = _posted_address(request, draft) if delivery == Delivery.EMS else None
     errors: dict[str, list[str]] = {}
     try:
         if draft is None:
             draft = bundles.bundle_case_create(
-                bundle=bundle, applicant=applicant, actor=user, form=form, delivery=delivery
+                bundle=bundle,
+                applicant=applicant,
+                actor=user,
+                form=form,
+                delivery=delivery,
+                delivery_address=address,
             )
         else:
-            bundles.bundle_case_update(bundle_case=draft, actor=user, form=form, delivery=delivery)
+            bundles.bundle_case_update(
+                bundle_case=draft,
+                actor=user,
+                form=form,
+                delivery=delivery,
+                delivery_address=address,
+            )
     except ValidationError as exc:
         return _page(
             request,
@@ -140,7 +176,12 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             applicant,
             draft,
             errors=exc.message_dict,
-            posted={**form, "delivery": delivery},
+            posted={
+                **form,
+                "delivery": delivery,
+                "ems_recipient": request.POST.get("ems_recipient", ""),
+                "ems_address": request.POST.get("ems_address", ""),
+            },
             status=400,
         )
     for index, entry in enumerate(notice.materials):
