@@ -1,7 +1,8 @@
 """A small 开办餐饮店一件事 for the bundle-case tests: stage 1 registers the business (市场监管局),
 stage 2 runs the food licence (市场监管局) and the fire-safety check (消防救援大队) in parallel.
 The three items share the applicant's fields and the 经营场所使用证明 (the fire item calls it
-场地使用证明, which the merge table says is the same document)."""
+场地使用证明, which the merge table says is the same document); the registration's result feeds
+the fire check's 营业执照文号."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from yiwang.cases import services as s
 from yiwang.cases.fields import CaseStatus
 from yiwang.cases.models import Case
 from yiwang.catalog import services as catalog
-from yiwang.catalog.models import Bundle, MaterialEquivalence, ServiceItem
+from yiwang.catalog.models import Bundle, BundleStageItem, MaterialEquivalence, ServiceItem
 from yiwang.org import services as org
 from yiwang.org.models import Applicant, Department, Staff, WindowKind
 
@@ -39,6 +40,8 @@ FIRE_FIELDS = [
     {"key": "applicant_phone", "label": "联系电话", "type": "phone"},
     {"key": "shop_address", "label": "经营场所", "type": "text"},
     {"key": "floor_area", "label": "营业面积（平方米）", "type": "number"},
+    # filled from the registration's result (the bundle says so), never asked
+    {"key": "licence_number", "label": "营业执照文号", "type": "text"},
 ]
 FORM = {
     "applicant_name": "张三",
@@ -186,6 +189,9 @@ def bundle_world(db) -> BundleWorld:
         actor=bureau.user,
     )
     catalog.bundle_publish(bundle=bundle, actor=bureau.user)
+    BundleStageItem.objects.filter(stage__bundle=bundle, item=fire_check).update(
+        feeds={"licence_number": registration.code}
+    )
     citizen = org.applicant_register(
         kind="person", name="张三", phone="13800138000", id_number=ID_NUMBER, password=PASSWORD
     )

@@ -61,7 +61,7 @@ def test_the_merged_form_asks_each_shared_field_once(bundle_world):
     notice = b.published_notice(bundle_world.bundle)
     keys = [f.key for f in b.form_for(notice, bundle_world.citizen)]
     assert keys == sorted(set(keys), key=keys.index)  # no field twice
-    assert set(keys) == set(FORM)
+    assert set(keys) == set(FORM)  # 营业执照文号 comes from stage 1's result: not asked
     name = next(f for f in notice.form if f.key == "applicant_name")
     assert len(name.items) == 3  # asked by all three items, filled in once
 
@@ -104,6 +104,10 @@ def test_materials_are_handed_in_once_and_reach_every_child(bundle_world):
         assert row.digest == premises.digest
     assert not CaseMaterial.objects.filter(case=food, order=3).exists()  # 营业执照 免提交
     assert fire.form_data["floor_area"] == "120"
+    # the registration's result feeds the fire check's form (the bundle says so)
+    approval = child.notices.get(kind="approval")
+    assert fire.form_data["licence_number"] == approval.number
+    assert "licence_number" not in food.form_data
     assert bundle_case.items_materials == 6 and bundle_case.merged_materials == 4
 
 
@@ -345,3 +349,20 @@ def test_the_bundle_figures(bundle_world):
 
     assert compute("cases.bundle_total", data_scope_for(bundle_world.market_head.user)) == 2
     assert compute("cases.bundle_total", data_scope_for(bundle_world.fire_head.user)) == 0
+
+
+def test_the_delivery_must_suit_every_item(bundle_world):
+    version = bundle_world.fire_check.published_version
+    version.delivery_methods = ["window"]
+    version.save(update_fields=["delivery_methods"])
+    notice = b.published_notice(bundle_world.bundle)
+    assert b.offered_deliveries(notice) == ["pickup"]
+    with pytest.raises(ValidationError) as exc:
+        b.bundle_case_create(
+            bundle=bundle_world.bundle,
+            applicant=bundle_world.citizen,
+            actor=bundle_world.citizen.user,
+            form=FORM,
+            delivery="electronic",
+        )
+    assert "窗口领取" in exc.value.message_dict["delivery"][0]

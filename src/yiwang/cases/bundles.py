@@ -52,7 +52,7 @@ from yiwang.catalog.guides.bundles import (
     material_equivalences,
     normalise_material_name,
 )
-from yiwang.catalog.models import Bundle, BundleStatus
+from yiwang.catalog.models import Bundle, BundleStageItem, BundleStatus
 from yiwang.common.crypto import sm3_hex
 from yiwang.notifications.services import notify
 from yiwang.org import selectors as org_selectors
@@ -99,8 +99,38 @@ def applicant_type(applicant: Applicant) -> str:
     return "person" if applicant.kind == "person" else "registered"
 
 
+def feeds_of(bundle: Bundle) -> dict[int, dict[str, str]]:
+    """Where the bundle says an earlier result feeds a form (catalog.BundleStageItem.feeds):
+    {item id: {form field key: code of the earlier stage's item}}."""
+    rows = BundleStageItem.objects.filter(stage__bundle=bundle).values_list("item_id", "feeds")
+    return {item_id: dict(feeds) for item_id, feeds in rows if feeds}
+
+
 def form_for(notice: BundleNotice, applicant: Applicant) -> list[MergedField]:
-    return notice.form_for(applicant_type(applicant))
+    """The merged form this applicant fills in: the fields that apply to him, less those an
+    earlier stage's result fills for every item asking for them."""
+    feeds = feeds_of(notice.bundle)
+    fields = notice.form_for(applicant_type(applicant))
+    by_code = {i.ref.code: i.version.item_id for i in notice.items}
+    return [
+        f for f in fields if not all(f.key in feeds.get(by_code[ref.code], {}) for ref in f.items)
+    ]
+
+
+def _fed_values(bundle_case: BundleCase, feeds: Mapping[str, str]) -> dict[str, str]:
+    """The form values an earlier stage's results give: the number of the earlier item's
+    准予许可决定书 (its result document)."""
+    values = {}
+    for key, code in feeds.items():
+        source = (
+            Case.objects.filter(bundle_case=bundle_case, item__code=code, decision=Decision.APPROVE)
+            .order_by("-id")
+            .first()
+        )
+        notice = source.notices.filter(kind="approval").first() if source else None
+        if notice is not None:
+            values[key] = notice.number
+    return values
 
 
 def material_key(name: str, table: Mapping[str, Equivalence]) -> str:
@@ -417,11 +447,14 @@ def _start_stage(
     """Make and submit one child case per item of `stage` (they run in parallel)."""
     table = material_equivalences()
     files = {m.key: m for m in bundle_case.materials.filter(current=True)}
+    feeds = feeds_of(bundle_case.bundle)
     children = []
     for stage_item in stage.items:
         version = stage_item.version
         item = version.item
         keys = {str(f.get("key")) for f in version.form_fields or []}
+        form = {k: v for k, v in bundle_case.form_data.items() if k in keys}
+        form.update(_fed_values(bundle_case, feeds.get(item.pk, {})))
         child = Case(
             number=sm3_hex(f"{bundle_case.pk}|{item.pk}|{stage.order}".encode())[:32],
             item=item,
@@ -430,7 +463,7 @@ def _start_stage(
             applicant=bundle_case.applicant,
             channel=bundle_case.channel,
             created_by=bundle_case.created_by,
-            form_data={k: v for k, v in bundle_case.form_data.items() if k in keys},
+            form_data=form,
             delivery=bundle_case.delivery,
             delivery_address=bundle_case.delivery_address,
             bundle_case=bundle_case,

@@ -188,12 +188,17 @@ def _fire(
         actor=actor,
         reason=note[:MAX_REASON],
     )
-    if case.bundle_case_id is not None:
-        # 一件事: the bundle moves on (next stage, stop, conclusion) in the same transaction.
-        from yiwang.cases import bundles
-
-        bundles.child_fired(case, name, actor)
+    if case.bundle_case_id is not None and name != "decide":
+        # 一件事: the bundle moves on (a clock, a stop) in the same transaction; after a
+        # decision it does once the decision's notices are issued (_decide).
+        _bundle_moves(case, name, actor)
     return case
+
+
+def _bundle_moves(case: Case, name: str, actor: User | None) -> None:
+    from yiwang.cases import bundles
+
+    bundles.child_fired(case, name, actor)
 
 
 def _check(case: Case, name: str, actor: User | None) -> None:
@@ -1029,6 +1034,9 @@ def _decide(
             case=case, due_on=add_working_days(today, verification_days()).date
         )
     _applicant_message(case, "case.concluded", text)
+    if case.bundle_case_id is not None:
+        # 一件事: the next stage (fed by this result), a stop, or the bundle's conclusion.
+        _bundle_moves(case, "decide", actor)
     return case
 
 

@@ -641,6 +641,10 @@ class BundleStageItem(models.Model):
     stage = models.ForeignKey(BundleStage, on_delete=models.CASCADE, related_name="entries")
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, related_name="bundle_entries")
     order = models.PositiveSmallIntegerField(default=1)
+    # Where an earlier stage's result feeds this item's form (cases.bundles): {form field key:
+    # code of an earlier stage's item}; the field is filled with that item's result (the number
+    # of its 准予许可决定书) when this stage starts, and not asked on the merged form.
+    feeds = models.JSONField(_("前序结果填入"), default=dict, blank=True)
 
     class Meta:
         ordering = ["stage", "order"]
