@@ -1,6 +1,7 @@
-"""The hall's pages read in English: the booking list, 我的预约, the counter and the hall screen
-show no Chinese but their data (hall, group, window and people's names, the county name, the
-window kinds of the org vocabulary); the shells' navigation is left to the other apps' tests."""
+"""The hall's pages read in English: the booking list, 我的预约, the counter, the hall screen and
+the figures (names, units, 口径, group labels) show no Chinese but their data (hall, group,
+window and people's names, the county name, the window kinds of the org vocabulary, the by-hour
+keys); the shells' navigation is left to the other apps' tests."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ def data() -> list[str]:
     names = ["张三", "李四", "综合业务", "周末户籍业务", "户政业务", "测试窗口", "示范县"]
     names += [str(label) for label in WindowKind.labels]  # the org vocabulary, as data
     names += list(Staff.objects.values_list("full_name", flat=True))
+    names += [
+        f"{h} {hh:02d}时"
+        for h in ServiceHall.objects.values_list("name", flat=True)
+        for hh in range(24)
+    ]  # the by-hour figures' keys
     names += list(ServiceHall.objects.values_list("name", flat=True))
     names += list(Department.objects.values_list("name", flat=True))
     names += [str(w) for w in Window.objects.all()]
@@ -63,4 +69,5 @@ def test_the_hall_pages_in_english(world, at):
     at(moment(world.saturday, 9, 5))
     left["counter"] = read(english(world.clerk.user), "/workbench/hall/")
     left["screen"] = read(english(), f"/hall/screen/{world.hall.pk}/")
+    left["figures"] = read(english(world.clerk.user), "/workbench/hall/figures/")
     assert {k: v for k, v in left.items() if v} == {}

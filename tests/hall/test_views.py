@@ -104,3 +104,18 @@ def test_the_screen_refreshes_its_calls(world, at):
     fragment = Client().get(f"/hall/screen/{world.hall.pk}/", HTTP_HX_REQUEST="true")
     assert "<html" not in fragment.content.decode() and ticket.code in fragment.content.decode()
     assert Client().get("/hall/screen/999999/").status_code == 404
+
+
+def test_the_figures_page_shows_the_registered_figures_with_their_definitions(world, at):
+    at(moment(world.workday, 9))
+    s.ticket_take(hall=world.hall, group=world.weekday)
+    at(moment(world.workday, 9, 12))
+    s.ticket_call_next(window=world.comprehensive, actor=world.clerk.user)
+    page = signed_in(world.clerk.user).get("/workbench/hall/figures/").content.decode()
+    assert 'data-testid="value-hall.average_wait_minutes">12.00 分钟' in page
+    assert "最近秩法" in page  # the 口径 of the p90
+    assert f"{world.hall.name} 09时" in page
+    assert 'data-testid="value-hall.kept_rate">无数据' in page
+    assert signed_in(world.citizen.user).get("/workbench/hall/figures/").status_code in (302, 403)
+    grid = f.staff(world.police, ["grid_worker"])
+    assert signed_in(grid.user).get("/workbench/hall/figures/").status_code == 403

@@ -25,7 +25,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from yiwang.hall import clock
 from yiwang.hall.fields import BookingStatus
@@ -68,11 +68,12 @@ def bookings_by_status(scope: DataScope) -> dict[str, int]:
         cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
         no_show=Count("pk", filter=no_show),
     )
+    # Keys stay Chinese (the registry's answer); pages translate them (marked here).
     return {
-        "待到场": row["booked"],
-        "已到场": row["kept"],
-        "已取消": row["cancelled"],
-        "未到场": row["no_show"],
+        gettext_noop("待到场"): row["booked"],
+        gettext_noop("已到场"): row["kept"],
+        gettext_noop("已取消"): row["cancelled"],
+        gettext_noop("未到场"): row["no_show"],
     }
 
 
@@ -150,26 +151,41 @@ def p90_wait_by_hall_hour(scope: DataScope) -> dict[str, int]:
     return {_hour_key(h, hour): int(v or 0) for h, hour, v in rows}
 
 
-BOOKED = "计入范围：范围内大厅的全部预约（按预约时段所在大厅）；"
-CALLED = (
+# 口径 in two marked parts (the shared 计入范围 sentence, the metric's own), translated apart on
+# pages (definition_text).
+BOOKED = gettext_noop("计入范围：范围内大厅的全部预约（按预约时段所在大厅）；")
+CALLED = gettext_noop(
     "计入范围：范围内大厅已叫号的排队号；等候时长 = 叫号时间 − 取号时间（提前签到的预约号"
     "从预约时段开始时间起算）；"
 )
+PREFIXES = (BOOKED, CALLED)
+
+
+def definition_text(metric: Metric) -> str:
+    """A hall metric's 口径 in the reader's language."""
+    for prefix in PREFIXES:
+        if metric.definition.startswith(prefix):
+            return gettext(prefix) + gettext(metric.definition[len(prefix) :])
+    return gettext(metric.definition)
+
 
 for metric in (
     Metric(
         key="hall.bookings_total",
         name=gettext_noop("预约量"),
         unit=gettext_noop("人次"),
-        definition=BOOKED + "计数，含已取消。",
+        definition=BOOKED + gettext_noop("计数，含已取消。"),
         query=bookings_total,
     ),
     Metric(
         key="hall.bookings_by_status",
         name=gettext_noop("按状态分的预约量"),
         unit=gettext_noop("人次"),
-        definition=BOOKED + "分为待到场（已预约、时段未结束）、已到场（已签到取号）、已取消、"
-        "未到场（时段结束仍未签到，含已由清理标记的）；四项之和等于预约量。",
+        definition=BOOKED
+        + gettext_noop(
+            "分为待到场（已预约、时段未结束）、已到场（已签到取号）、已取消、"
+            "未到场（时段结束仍未签到，含已由清理标记的）；四项之和等于预约量。"
+        ),
         query=bookings_by_status,
         kind="breakdown",
     ),
@@ -177,7 +193,8 @@ for metric in (
         key="hall.kept_rate",
         name=gettext_noop("预约履约率"),
         unit="%",
-        definition=BOOKED + "预约履约率 = 已到场 ÷（已到场 + 未到场）；已取消和时段未到的不计。",
+        definition=BOOKED
+        + gettext_noop("预约履约率 = 已到场 ÷（已到场 + 未到场）；已取消和时段未到的不计。"),
         query=kept_rate,
         kind="ratio",
     ),
@@ -185,23 +202,29 @@ for metric in (
         key="hall.average_wait_minutes",
         name=gettext_noop("平均等候时长"),
         unit=gettext_noop("分钟"),
-        definition=CALLED + "各号等候时长的算术平均，单位分钟，保留两位小数。",
+        definition=CALLED + gettext_noop("各号等候时长的算术平均，单位分钟，保留两位小数。"),
         query=average_wait,
     ),
     Metric(
         key="hall.p90_wait_minutes",
         name=gettext_noop("等候时长第 90 百分位"),
         unit=gettext_noop("分钟"),
-        definition=CALLED + "按等候时长从短到长排列，第 ⌈0.9 × 号数⌉ 个号的等候时长（最近秩法），"
-        "单位分钟，保留两位小数。",
+        definition=CALLED
+        + gettext_noop(
+            "按等候时长从短到长排列，第 ⌈0.9 × 号数⌉ 个号的等候时长（最近秩法），"
+            "单位分钟，保留两位小数。"
+        ),
         query=p90_wait,
     ),
     Metric(
         key="hall.average_wait_by_hall_hour",
         name=gettext_noop("按大厅和取号时段分的平均等候时长"),
         unit=gettext_noop("秒"),
-        definition=CALLED + "按大厅和取号所在小时（当地时间，键为“大厅 HH时”）分组的平均等候"
-        "时长，单位秒，四舍五入到整秒；只列有已叫号的组。",
+        definition=CALLED
+        + gettext_noop(
+            "按大厅和取号所在小时（当地时间，键为“大厅 HH时”）分组的平均等候"
+            "时长，单位秒，四舍五入到整秒；只列有已叫号的组。"
+        ),
         query=average_wait_by_hall_hour,
         kind="breakdown",
     ),
@@ -209,8 +232,11 @@ for metric in (
         key="hall.p90_wait_by_hall_hour",
         name=gettext_noop("按大厅和取号时段分的等候时长第 90 百分位"),
         unit=gettext_noop("秒"),
-        definition=CALLED + "按大厅和取号所在小时分组，每组按最近秩法取第 ⌈0.9 × 组内号数⌉ 个"
-        "号的等候时长，单位秒；只列有已叫号的组。",
+        definition=CALLED
+        + gettext_noop(
+            "按大厅和取号所在小时分组，每组按最近秩法取第 ⌈0.9 × 组内号数⌉ 个"
+            "号的等候时长，单位秒；只列有已叫号的组。"
+        ),
         query=p90_wait_by_hall_hour,
         kind="breakdown",
     ),
@@ -218,8 +244,10 @@ for metric in (
         key="hall.average_handling_minutes",
         name=gettext_noop("平均窗口办理时长"),
         unit=gettext_noop("分钟"),
-        definition="计入范围：范围内大厅已办结的排队号（过号不计）；窗口办理时长 = 办结时间 − "
-        "叫号时间，算术平均，单位分钟，保留两位小数。",
+        definition=gettext_noop(
+            "计入范围：范围内大厅已办结的排队号（过号不计）；窗口办理时长 = 办结时间 − "
+            "叫号时间，算术平均，单位分钟，保留两位小数。"
+        ),
         query=average_handling,
     ),
 ):

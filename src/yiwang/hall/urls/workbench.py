@@ -11,4 +11,5 @@ urlpatterns = [
     path("finish/", workbench.finish, name="finish"),
     path("take/", workbench.take, name="take"),
     path("check-in/", workbench.check_in, name="check-in"),
+    path("figures/", workbench.figures, name="figures"),
 ]

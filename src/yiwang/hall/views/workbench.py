@@ -1,8 +1,11 @@
 """The counter's page (/workbench/hall/): the clerk's window — call the next number, finish or
 mark 过号 — the queue waiting for it, walk-in numbers (现场取号) and appointment check-in
-(签到) for his hall, and today's numbers. Staff who serve the counter (cases.accept_case)."""
+(签到) for his hall, and today's numbers. Staff who serve the counter (cases.accept_case).
+排队指标: the hall's registered figures for the reader's data scope (cases.view_case)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,14 +17,23 @@ from django.views.decorators.http import require_POST
 
 from yiwang.hall import selectors, services
 from yiwang.hall.fields import screen_refresh_seconds
+from yiwang.hall.metrics import definition_text
+from yiwang.insight.registry import Figure, all_metrics, compute_many
 from yiwang.org.decorators import staff_page as org_staff_page
+from yiwang.org.selectors import data_scope_for
 
 CALL = "cases.accept_case"
+VIEW = "cases.view_case"  # who sees the hall's figures: the staff who see cases
 
 counter_page = org_staff_page(
     not_staff=gettext_noop("叫号台仅供工作人员使用。"),
     may=lambda user: user.has_perm(CALL),
     not_allowed=gettext_noop("您的角色不能取号或叫号。"),
+)
+figures_page = org_staff_page(
+    not_staff=gettext_noop("排队指标仅供工作人员使用。"),
+    may=lambda user: user.has_perm(VIEW),
+    not_allowed=gettext_noop("您的角色不能查看排队指标。"),
 )
 
 
@@ -121,3 +133,59 @@ def check_in(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("签到成功，排队号 %(code)s。") % {"code": ticket.code})
     return redirect("hall:index")
+
+
+@dataclass(frozen=True)
+class ShownFigure:
+    """A hall figure as the page shows it: name, unit, 口径 and group labels translated."""
+
+    figure: Figure
+
+    @property
+    def key(self) -> str:
+        return self.figure.metric.key
+
+    @property
+    def name(self) -> str:
+        return _(self.figure.metric.name)
+
+    @property
+    def unit(self) -> str:
+        unit = self.figure.metric.unit
+        return _(unit) if unit else ""
+
+    @property
+    def text(self) -> str:
+        return self.figure.text
+
+    @property
+    def missing(self) -> bool:
+        return self.figure.value is None
+
+    @property
+    def definition(self) -> str:
+        return definition_text(self.figure.metric)
+
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        return [(_(label), n) for label, n in self.figure.rows]
+
+    @property
+    def breakdown(self) -> bool:
+        return self.figure.metric.kind == "breakdown"
+
+
+@figures_page
+def figures(request: HttpRequest) -> HttpResponse:
+    """The appointment and waiting-time figures for the user's data scope, each with its 口径."""
+    scope = data_scope_for(request.user)  # type: ignore[arg-type]
+    shown = [ShownFigure(f) for f in compute_many([m.key for m in all_metrics("hall")], scope)]
+    return render(
+        request,
+        "hall/workbench/figures.html",
+        {
+            "scope": scope,
+            "figures": [f for f in shown if not f.breakdown],
+            "breakdowns": [f for f in shown if f.breakdown],
+        },
+    )
