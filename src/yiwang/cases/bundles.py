@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from yiwang.audit.services import audit_change
 from yiwang.cases import services
@@ -62,17 +63,20 @@ from yiwang.workdays.services import clock_extend, clock_start, clock_stop
 
 SUBJECT_TYPE = "cases.bundlecase"
 EXTEND = "cases.approve_extension"
+# Chinese where they are stored (the history, the API); marked, so pages translate them.
 ACTION_LABELS = {
-    "create": "创建一件事申请",
-    "update": "修改申请",
-    "material": "提交材料",
-    "submit": "提交一件事申请",
-    "stage": "阶段开始",
-    "clock": "联合办理开始计时",
-    "extend": "延长联合办理期限",
-    "stop": "一件事终止",
-    "conclude": "一件事办结",
+    "create": gettext_noop("创建一件事申请"),
+    "update": gettext_noop("修改申请"),
+    "material": gettext_noop("提交材料"),
+    "submit": gettext_noop("提交一件事申请"),
+    "stage": gettext_noop("阶段开始"),
+    "clock": gettext_noop("联合办理开始计时"),
+    "extend": gettext_noop("延长联合办理期限"),
+    "stop": gettext_noop("一件事终止"),
+    "conclude": gettext_noop("一件事办结"),
 }
+RESULT_TITLE = gettext_noop("一件事办理结果告知书")
+STOP_TITLE = gettext_noop("一件事终止办理告知书")
 # What stops a bundle: the child case's transition, and how the notice names it.
 STOPPING = {"not_accept": "不予受理", "withdraw": "撤回申请"}
 
@@ -603,7 +607,7 @@ def _stop(bundle_case: BundleCase, case: Case, actor: User | None, reason: str) 
     bundle_case.stop_reason = reason[: services.TEXT_MAX]
     bundle_case.result_notice = {
         "kind": "stopped",
-        "title": "一件事终止办理告知书",
+        "title": STOP_TITLE,
         "number": bundle_case.number,
         "bundle": bundle_case.bundle.name,
         "applicant": bundle_case.applicant.name,
@@ -667,7 +671,7 @@ def _conclude(bundle_case: BundleCase, case: Case, actor: User | None) -> None:
     children = _children_rows(bundle_case)
     bundle_case.result_notice = {
         "kind": "concluded",
-        "title": "一件事办理结果告知书",
+        "title": RESULT_TITLE,
         "number": bundle_case.number,
         "bundle": bundle_case.bundle.name,
         "applicant": bundle_case.applicant.name,
