@@ -5,6 +5,7 @@ overbooked and the loser is told the slot is full; no ticket is called twice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from typing import Any
@@ -88,6 +89,17 @@ def test_one_citizen_booking_twice_at_once_gets_one_place(world, monkeypatch):
     )
     assert sorted(a.status_code for a in answers) == [201, 409], answers
     assert Slot.objects.get(pk=slot.pk).booked == 1
+
+
+def test_one_citizen_booking_two_slots_of_a_group_and_day_at_once_gets_one(world, monkeypatch):
+    first = world.slot(capacity=3)
+    second = world.slot(capacity=3, starts_at=dt.time(10), ends_at=dt.time(10, 30))
+    _slow_outbox(monkeypatch)
+    answers = _at_once(
+        lambda: _book(world.citizen.user, first), lambda: _book(world.citizen.user, second)
+    )
+    assert sorted(a.status_code for a in answers) == [201, 409], answers
+    assert Booking.objects.filter(user=world.citizen.user).count() == 1
 
 
 def test_two_windows_calling_at_once_never_call_the_same_ticket(world, at):

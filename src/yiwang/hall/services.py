@@ -35,7 +35,15 @@ from yiwang.hall.fields import (
 )
 from yiwang.hall.models import Booking, ItemGroup, Slot, Ticket
 from yiwang.notifications.services import notify
-from yiwang.org.models import Department, ServiceHall, User, UserKind, Window, WindowKind
+from yiwang.org.models import (
+    Applicant,
+    Department,
+    ServiceHall,
+    User,
+    UserKind,
+    Window,
+    WindowKind,
+)
 from yiwang.workdays.selectors import work_calendar
 
 CONFLICT = "conflict"
@@ -200,6 +208,9 @@ def booking_create(*, slot: Slot, user: User, channel: str = BookingChannel.ONLI
         raise ValidationError({"slot": "只有已关联申请人信息的个人或企业用户可以预约。"})
     if channel not in BookingChannel.values:
         raise ValidationError({"channel": "预约渠道不正确。"})
+    # The citizen's row first: his own bookings one at a time (one per group and day, even
+    # for two slots at once), then the slot's: its places one at a time.
+    Applicant.objects.select_for_update().filter(pk=applicant.pk).first()
     locked = (
         Slot.objects.select_for_update(of=("self",)).select_related("hall", "group").get(pk=slot.pk)
     )
