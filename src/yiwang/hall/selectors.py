@@ -35,6 +35,11 @@ def halls_for(user: User) -> QuerySet[ServiceHall]:
     return ServiceHall.objects.filter(hall_q(data_scope_for(user), path="")).distinct()
 
 
+def halls_public() -> QuerySet[ServiceHall]:
+    """Every hall, as citizens choose among them (halls and their slots are public)."""
+    return ServiceHall.objects.order_by("region__code", "name")
+
+
 def hall_get(pk: int) -> ServiceHall:
     """Any hall (halls are public: their screens and slots are shown to everyone)."""
     hall = ServiceHall.objects.filter(pk=pk).select_related("region").first()

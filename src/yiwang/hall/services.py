@@ -76,10 +76,6 @@ def _today() -> dt.date:
     return clock.local(clock.now()).date()
 
 
-def _label(user: User | None) -> str:
-    return user.get_username() if user is not None else ""
-
-
 # --- item groups and slots -------------------------------------------------------------------
 
 

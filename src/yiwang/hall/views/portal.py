@@ -20,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from yiwang.hall import selectors, services
 from yiwang.hall.fields import BookingChannel, BookingStatus, screen_refresh_seconds
-from yiwang.org.models import ServiceHall
 from yiwang.portal.selectors import is_applicant_user
 
 View = Callable[..., HttpResponseBase]
@@ -49,7 +48,7 @@ def book(request: HttpRequest) -> HttpResponse:
     groups = list(selectors.groups_open())
     code = request.GET.get("group", "")[:32]
     group = next((g for g in groups if g.code == code), groups[0] if groups else None)
-    halls = list(ServiceHall.objects.order_by("region__code", "name"))
+    halls = list(selectors.halls_public())
     hall_id = request.GET.get("hall", "")
     hall = next((h for h in halls if str(h.pk) == hall_id), None)
     slots = list(selectors.slots_open(group=group, hall=hall)) if group is not None else []
