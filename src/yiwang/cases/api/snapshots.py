@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
@@ -96,27 +96,22 @@ def answer(snapshot: CaseSnapshot, live: dict[str, Any]) -> str:
 
 def refresh(case_ids: Iterable[int]) -> int:
     """Render and store the snapshots of these cases (those that still exist); returns how many
-    were written. Each in its own transaction (a savepoint inside the caller's), the key read
-    with the rows it was rendered from: a write committed meanwhile has given the case a new
-    key, so a snapshot of the older state is never used."""
-    written = 0
+    were written — in one upsert, whoever stored one meanwhile. Each carries the key read with
+    the rows it was rendered from: a write committed meanwhile has given the case a new key,
+    so a snapshot of the older state, even stored last, is never used."""
+    rendered = []
     for case_id in sorted(set(case_ids)):
-        try:
-            with transaction.atomic():
-                case = selectors.case_read_for_system(case_id)
-                if case is None:
-                    continue
-                snapshot = render(selectors.case_record(case))
-                updated = CaseSnapshot.objects.filter(case_id=case_id).update(
-                    key=snapshot.key, day=snapshot.day, format=snapshot.format, body=snapshot.body
-                )
-                if not updated:
-                    snapshot.save(force_insert=True)
-            written += 1
-        except IntegrityError:
-            # Another process stored it between our update and insert: its copy is as new.
-            continue
-    return written
+        case = selectors.case_read_for_system(case_id)
+        if case is not None:
+            rendered.append(render(selectors.case_record(case)))
+    if rendered:
+        CaseSnapshot.objects.bulk_create(
+            rendered,
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=["key", "day", "format", "body"],
+        )
+    return len(rendered)
 
 
 def refresh_stale(*, batch: int = 500, progress: Callable[[int, int], None] | None = None) -> int:
