@@ -32,6 +32,7 @@ def test_anyone_lists_open_slots_with_what_remains(world):
     rows = answer.json()["results"]
     assert [r["id"] for r in rows] == [slot.pk]
     assert rows[0]["remaining"] == 2 and rows[0]["group_name"] == "综合业务"
+    assert (rows[0]["starts_at"], rows[0]["ends_at"]) == ("09:00", "09:30")  # local HH:MM
     assert client().get("/api/hall/slots/", {"hall": "0"}).status_code == 400
     groups = client().get("/api/hall/groups/").json()["results"]
     assert {g["code"] for g in groups} == {"general", "weekend", "police"}

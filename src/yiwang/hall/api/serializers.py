@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from yiwang.common.serializers import BodySerializer
 from yiwang.hall.fields import BookingStatus, TicketKind, TicketStatus
+from yiwang.hall.models import Slot
 from yiwang.org.models import WindowKind
 
 
@@ -23,11 +25,20 @@ class SlotSerializer(serializers.Serializer):
     group = serializers.CharField(source="group.code")
     group_name = serializers.CharField(source="group.name")
     day = serializers.DateField()
-    starts_at = serializers.TimeField(format="%H:%M")
-    ends_at = serializers.TimeField(format="%H:%M")
+    # Local clock time "HH:MM" (JSON Schema's "time" format wants an offset a slot has not).
+    starts_at = serializers.SerializerMethodField(help_text="开始时间（当地时间 HH:MM）")
+    ends_at = serializers.SerializerMethodField(help_text="结束时间（当地时间 HH:MM）")
     capacity = serializers.IntegerField()
     remaining = serializers.IntegerField()
     non_working_day = serializers.BooleanField()
+
+    @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"})
+    def get_starts_at(self, slot: Slot) -> str:
+        return f"{slot.starts_at:%H:%M}"
+
+    @extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"})
+    def get_ends_at(self, slot: Slot) -> str:
+        return f"{slot.ends_at:%H:%M}"
 
 
 class BookingSerializer(serializers.Serializer):
