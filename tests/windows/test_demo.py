@@ -1,5 +1,6 @@
 """The demo county shows the front desk: the 综合窗口 clerk's two walk-ins routed to a third
-department's back office, one waiting for hand-out at his desk; seeding again adds none."""
+department's back office and approved, one handed out with the ID checked, one waiting for
+hand-out at his desk; seeding again adds none."""
 
 from __future__ import annotations
 
@@ -23,4 +24,5 @@ def test_the_demo_front_desk(demo):  # noqa: F811
     view = selectors.day_view_for(user=clerk, day=dt.date.today())
     assert view.window is not None and view.window.kind == "comprehensive"
     assert len(view.routed) == 2 and len(view.waiting) == 1
+    assert len(view.handed_out) == 1 and view.handed_out[0].id_checked
     assert seed_front_desk() == {}

@@ -1,7 +1,8 @@
 """The demo county's front desk (综合窗口): a clerk at the county hall's 综合受理窗口1 and two
-walk-ins he took in for another department's item, routed to its back office — one still under
-review (后台队列), one approved and waiting for hand-out at the front desk (前台今日) — made
-through the real services, once."""
+walk-ins he took in for another department's item, routed to its back office and approved there
+— one handed out at the front desk (the collector's ID checked and recorded), one waiting for
+hand-out (前台今日) — made through the real services, once. (None is left under review: the
+demo's only case in review stays the 市场监管局's, which tests/cases/test_english.py reads.)"""
 
 from __future__ import annotations
 
@@ -71,8 +72,15 @@ def seed_front_desk() -> dict[str, int]:
                 cases.case_material_paper(case=case, actor=clerk, order=material.order)
         case = cases.case_submit(case=case, actor=clerk)
         made.append(cases.case_accept(case=case, actor=clerk))
-    done = made[1]
-    for _ in cases.review_steps(done.version)[:-1]:
-        done = cases.case_advance(case=done, actor=admin, note="材料齐全")
-    cases.case_decide(case=done, actor=admin, decision="approve")
+    for case in made:
+        for _ in cases.review_steps(case.version)[:-1]:
+            case = cases.case_advance(case=case, actor=admin, note="材料齐全")
+        cases.case_decide(case=case, actor=admin, decision="approve")
+    cases.case_hand_out(
+        case=made[0],
+        actor=clerk,
+        collected_by=person.name,
+        collector_id_number=person.id_number.reveal(),  # the demo citizen collects in person
+        id_checked=True,
+    )
     return {"综合窗口办件": 2}
