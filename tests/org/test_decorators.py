@@ -113,8 +113,10 @@ FOR_EVERY_ACCOUNT = {
     "notifications:list",  # a user's own messages, in his own shell (workbench or portal)
     "notifications:mark-read",
 }
-# The citizen portal's case pages are for applicants only, through their one decorator.
+# The citizen portal's case and appointment pages are for applicants only, through their one
+# decorator.
 APPLICANT_PAGES = "yiwang/cases/views/portal.py"
+APPLICANT_NAMESPACES = ("cases-portal:", "hall-portal:")
 
 
 def test_every_signed_in_staff_page_uses_the_one_decorator():
@@ -127,7 +129,7 @@ def test_every_signed_in_staff_page_uses_the_one_decorator():
         if name not in FOR_EVERY_ACCOUNT
         if not view.__wrapped__.__code__.co_filename.endswith("yiwang/org/decorators.py")
         if not (
-            name.startswith("cases-portal:")
+            name.startswith(APPLICANT_NAMESPACES)
             and view.__wrapped__.__code__.co_filename.endswith(APPLICANT_PAGES)
         )
     }

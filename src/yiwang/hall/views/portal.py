@@ -4,39 +4,21 @@ rules here: the services check and write, the selectors read."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+# The one decorator of the applicants' pages (signed-in citizens and enterprises only).
+from yiwang.cases.views.portal import applicant_page
 from yiwang.hall import selectors, services
 from yiwang.hall.fields import BookingChannel, BookingStatus, screen_refresh_seconds
 from yiwang.portal.selectors import is_applicant_user
-
-View = Callable[..., HttpResponseBase]
-
-
-def applicant_page(view: View) -> View:
-    """Citizens and enterprises only: anonymous visitors sign in first (and come back), staff
-    are sent to the workbench."""
-
-    @login_required(login_url="org:citizen-sign-in")
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not is_applicant_user(request.user):
-            return redirect("workbench:home")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _refusal(exc: ValidationError) -> str:
