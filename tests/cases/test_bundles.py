@@ -366,3 +366,27 @@ def test_the_delivery_must_suit_every_item(bundle_world):
             delivery="electronic",
         )
     assert "窗口领取" in exc.value.message_dict["delivery"][0]
+
+
+def test_a_draft_is_withdrawn_and_then_frozen(bundle_world):
+    bundle_case = applied(bundle_world, submit=False)
+    with pytest.raises(PermissionDenied):
+        b.bundle_case_withdraw(bundle_case=bundle_case, actor=bundle_world.stranger.user)
+    b.bundle_case_withdraw(bundle_case=bundle_case, actor=bundle_world.citizen.user)
+    bundle_case.refresh_from_db()
+    assert bundle_case.status == BundleCaseStatus.WITHDRAWN
+    with pytest.raises(ValidationError) as exc:
+        b.bundle_case_submit(bundle_case=bundle_case, actor=bundle_world.citizen.user)
+    assert exc.value.code == "illegal_transition"
+    assert not Case.objects.filter(bundle_case=bundle_case).exists()
+    # a new application is not blocked by the withdrawn one
+    assert bs.bundle_draft_for(user=bundle_world.citizen.user, bundle_code="YJS-CY") is None
+
+
+def test_a_withdrawn_child_stops_the_bundle(bundle_world):
+    bundle_case = applied(bundle_world)
+    (registration,) = open_children(bundle_case)
+    s.case_withdraw(case=registration, actor=bundle_world.citizen.user, reason="暂不开店")
+    bundle_case.refresh_from_db()
+    assert bundle_case.status == BundleCaseStatus.STOPPED
+    assert "个体工商户设立登记撤回申请" in bundle_case.stop_reason

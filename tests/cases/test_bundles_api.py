@@ -138,3 +138,12 @@ def test_the_lead_head_extends_the_joint_limit_once(bundle_world):
     assert r.json()["extended"] is True and r.json()["joint_limit_days"] == 60
     assert head.post(path, body, format="json").status_code == 409
     assert BundleCase.objects.get().extended
+
+
+def test_a_draft_is_withdrawn(bundle_world):
+    client, data = created(bundle_world)
+    path = f"/api/cases/bundles/{data['id']}/withdraw/"
+    assert client_for(bundle_world.stranger.user).post(path).status_code == 404
+    answer = client.post(path)
+    assert answer.status_code == 200 and answer.json()["status"] == "withdrawn"
+    assert client.post(path).status_code == 409

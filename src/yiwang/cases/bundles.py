@@ -74,6 +74,7 @@ ACTION_LABELS = {
     "extend": gettext_noop("延长联合办理期限"),
     "stop": gettext_noop("一件事终止"),
     "conclude": gettext_noop("一件事办结"),
+    "withdraw": gettext_noop("撤回申请"),
 }
 RESULT_TITLE = gettext_noop("一件事办理结果告知书")
 STOP_TITLE = gettext_noop("一件事终止办理告知书")
@@ -391,7 +392,34 @@ def bundle_material_upload(
     )
     row.save()
     _event(bundle_case, "material", actor, note=entry.name)
+    audit_change(
+        action="cases.bundle_material",
+        obj=bundle_case,
+        after={"material": entry.name, "file": row.file_name, "digest": row.digest},
+        actor=actor,
+    )
     return row
+
+
+@transaction.atomic
+def bundle_case_withdraw(*, bundle_case: BundleCase, actor: User) -> BundleCase:
+    """Withdraw an application not yet submitted (once submitted, each child case is
+    withdrawn on its own while its department has not accepted it, which stops the bundle)."""
+    bundle_case = _locked(bundle_case)
+    _not_draft(bundle_case, "撤回")
+    if actor.kind != UserKind.STAFF and bundle_case.applicant.user_id != actor.pk:
+        raise PermissionDenied("只能撤回本人（本单位）的申请。")
+    bundle_case.status = BundleCaseStatus.WITHDRAWN
+    bundle_case.save(update_fields=["status", "updated_at"])
+    _event(bundle_case, "withdraw", actor)
+    audit_change(
+        action="cases.bundle_withdraw",
+        obj=bundle_case,
+        before={"status": BundleCaseStatus.DRAFT},
+        after={"status": bundle_case.status},
+        actor=actor,
+    )
+    return bundle_case
 
 
 def missing_materials(bundle_case: BundleCase, notice: BundleNotice) -> list[str]:

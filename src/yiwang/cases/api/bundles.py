@@ -257,6 +257,13 @@ class BundleCaseViewSet(viewsets.GenericViewSet):
         bundles.bundle_case_submit(bundle_case=self._bundle_case(), actor=request_user(request))
         return answer(self._bundle_case())
 
+    @extend_schema(request=None, responses={200: BundleCaseDetailSerializer, **ERROR_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw a draft (a submitted bundle's child cases are withdrawn one by one)."""
+        bundles.bundle_case_withdraw(bundle_case=self._bundle_case(), actor=request_user(request))
+        return answer(self._bundle_case())
+
     @extend_schema(
         request=BundleExtendSerializer,
         responses={200: BundleCaseDetailSerializer, **ERROR_RESPONSES},
