@@ -390,3 +390,28 @@ def test_a_withdrawn_child_stops_the_bundle(bundle_world):
     bundle_case.refresh_from_db()
     assert bundle_case.status == BundleCaseStatus.STOPPED
     assert "个体工商户设立登记撤回申请" in bundle_case.stop_reason
+
+
+def test_a_child_asking_for_more_than_the_bundle_gave_waits_as_a_draft(bundle_world):
+    bundle_case = applied(bundle_world)
+    # the fire check's published version asks for a new field after the application
+    version = bundle_world.fire_check.published_version
+    version.form_fields = [
+        *version.form_fields,
+        {"key": "seats", "label": "座位数", "type": "number"},
+    ]
+    version.save(update_fields=["form_fields"])
+    registration = approve(bundle_world, open_children(bundle_case)[0])
+    assert registration.decision == "approve"  # the decision stands
+    fire = Case.objects.get(bundle_case=bundle_case, item=bundle_world.fire_check)
+    food = Case.objects.get(bundle_case=bundle_case, item=bundle_world.food)
+    assert fire.status == CaseStatus.DRAFT and food.status == CaseStatus.SUBMITTED
+    told = Message.objects.get(kind="bundle.incomplete", channel="sms")
+    assert "座位数" in told.text
+    # he completes and submits it; the bundle concludes when both are approved
+    s.case_update(case=fire, actor=bundle_world.citizen.user, form={"seats": "40"})
+    s.case_submit(case=fire, actor=bundle_world.citizen.user)
+    for child in open_children(bundle_case):
+        approve(bundle_world, child)
+    bundle_case.refresh_from_db()
+    assert bundle_case.status == BundleCaseStatus.CONCLUDED

@@ -75,6 +75,7 @@ ACTION_LABELS = {
     "stop": gettext_noop("一件事终止"),
     "conclude": gettext_noop("一件事办结"),
     "withdraw": gettext_noop("撤回申请"),
+    "incomplete": gettext_noop("待申请人补充"),
 }
 RESULT_TITLE = gettext_noop("一件事办理结果告知书")
 STOP_TITLE = gettext_noop("一件事终止办理告知书")
@@ -522,8 +523,21 @@ def _start_stage(
                 digest=shared.digest,
                 uploaded_by=shared.uploaded_by,
             )
-        # Submitted for the applicant, as he submitted the bundle.
-        services.case_submit(case=child, actor=bundle_case.created_by)
+        # Submitted for the applicant, as he submitted the bundle. Should the item's published
+        # version now ask for more than the bundle's form gave (a field or material added since
+        # he applied), the child waits as his draft instead of refusing the decision that
+        # started this stage: he is told what to add.
+        try:
+            with transaction.atomic():
+                services.case_submit(case=child, actor=bundle_case.created_by)
+        except ValidationError as exc:
+            what = "；".join(exc.messages)
+            _event(bundle_case, "incomplete", actor, case=child, note=f"{version.name}：{what}")
+            _tell_applicant(
+                bundle_case,
+                "bundle.incomplete",
+                f"中的“{version.name}”还需补充：{what}请在“我的办件”中补充后提交。",
+            )
         children.append(child)
     bundle_case.stage = stage.order
     bundle_case.save(update_fields=["stage", "updated_at"])
