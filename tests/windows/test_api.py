@@ -37,3 +37,13 @@ def test_under_comprehensive_hand_out_the_api_refuses_the_wrong_desk_and_no_chec
     assert unchecked.status_code == 422
     assert not HandOut.objects.exists()
     assert _post(desk.world.counter.user, case, body).status_code == 200
+
+
+def test_an_id_beyond_the_databases_keys_is_404_not_500(desk):
+    # The contract test's negative examples found it on the hand-out: SQLite cannot bind it.
+    huge = 143399744480481558290262550625020
+    client = APIClient()
+    client.force_authenticate(desk.world.counter.user)
+    body = {"collected_by": "张三"}
+    assert client.post(f"/api/cases/{huge}/hand-out/", body, format="json").status_code == 404
+    assert client.get(f"/api/cases/{huge}/").status_code == 404

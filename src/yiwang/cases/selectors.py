@@ -163,12 +163,23 @@ def _found(user: User, case: Case | None) -> Case:
     return case
 
 
-def case_get_for(*, user: User, pk: int | str) -> Case:
-    """The case `pk` if `user` may see it, else 404 (unknown and out of scope alike)."""
+# Larger ids do not fit the databases' 64-bit keys (SQLite raises OverflowError): none exists.
+MAX_PK = 2**63 - 1
+
+
+def _case_pk(pk: int | str) -> int:
     try:
-        pk = int(pk)
+        value = int(pk)
     except (TypeError, ValueError):
         raise Http404(CASE_NOT_FOUND) from None
+    if not 0 < value <= MAX_PK:
+        raise Http404(CASE_NOT_FOUND)
+    return value
+
+
+def case_get_for(*, user: User, pk: int | str) -> Case:
+    """The case `pk` if `user` may see it, else 404 (unknown and out of scope alike)."""
+    pk = _case_pk(pk)
     if not getattr(user, "is_authenticated", False):
         raise Http404(CASE_NOT_FOUND)
     return _found(user, _CASE_BY_PK.first(pk=pk))
@@ -178,10 +189,7 @@ def case_status_for(*, user: User, pk: int | str) -> tuple[Case, CaseSnapshot | 
     """The case `pk` as a status poll reads it (scope checked as case_get_for does): a partial
     case (the scope's fields, status, updated_at, detail_key, the department's name, the
     applicant) and its stored detail, if there is one."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404(CASE_NOT_FOUND) from None
+    pk = _case_pk(pk)
     if not getattr(user, "is_authenticated", False):
         raise Http404(CASE_NOT_FOUND)
     case = _found(user, _STATUS_BY_PK.first(pk=pk))
