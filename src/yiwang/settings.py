@@ -383,6 +383,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "yiwang.common.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "yiwang.common.api.exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "yiwang.common.negotiation.QuickNegotiation",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Yiwang API",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zlib
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from yiwang.cases.api.serializers import CaseDetailSerializer
 from yiwang.cases.fields import CaseStatus
 from yiwang.cases.models import Case, CaseMaterial, CaseSnapshot
 from yiwang.common.api import json_data
+from yiwang.common.crypto import sm4_encrypt_bytes
 from yiwang.org.models import User
 
 STATES = [
@@ -94,6 +96,10 @@ def variety(world, media, django_capture_on_commit_callbacks) -> list[int]:
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return tmp_path / "media"
+
+
+def _sealed(text: str) -> str:
+    return sm4_encrypt_bytes(zlib.compress(text.encode("utf-8")))
 
 
 class Spy:
@@ -198,9 +204,8 @@ def test_a_write_not_yet_followed_sends_the_read_to_the_tables(world, variety, m
     pk = variety[STATES.index(CaseStatus.IN_REVIEW)]
     clerk = as_(world.clerk.user)
     # A snapshot that says something the tables do not, under the current key: it is used.
-    CaseSnapshot.objects.filter(case_id=pk).update(
-        body=CaseSnapshot.objects.get(case_id=pk).body.replace('"step":"', '"step":"旧')
-    )
+    told = snapshots.text(CaseSnapshot.objects.get(case_id=pk)).replace('"step":"', '"step":"旧')
+    CaseSnapshot.objects.filter(case_id=pk).update(body=_sealed(told))
     assert clerk.get(f"/api/cases/{pk}/").json()["step"].startswith("旧")
     # A child row written (its snapshot not yet rendered again: the callbacks do not run)
     row = CaseMaterial.objects.filter(case_id=pk).first()
@@ -296,3 +301,20 @@ def test_the_worker_sweep_renders_outdated_snapshots(world, variety):
     sweep_cases.call()
     for pk in (paused, variety[0]):
         assert snapshots.is_current(CaseSnapshot.objects.get(case_id=pk), Case.objects.get(pk=pk))
+
+
+def test_the_stored_detail_is_encrypted_at_rest_and_an_unreadable_one_is_not_used(
+    world, variety, monkeypatch
+):
+    pk = variety[STATES.index(CaseStatus.IN_REVIEW)]
+    stored = CaseSnapshot.objects.get(case_id=pk)
+    # the form's values, the applicant's name and the address are not in the table in clear
+    assert stored.body.startswith("sm4gcm:") and "张三" not in stored.body
+    assert "示范县城关镇人民路" not in stored.body and "示范县城关镇人民路" in snapshots.text(
+        stored
+    )
+    CaseSnapshot.objects.filter(case_id=pk).update(body="sm4gcm:k1:not-base64")
+    spy = Spy(monkeypatch)
+    answer = as_(world.clerk.user).get(f"/api/cases/{pk}/")
+    assert answer.status_code == 200 and spy.calls == 1
+    assert answer.json() == _tables(pk, world.clerk.user)

@@ -155,7 +155,8 @@ class CaseViewSet(viewsets.GenericViewSet):
         if request.accepted_renderer.format == "json" and snapshots.is_current(snapshot, case):
             assert snapshot is not None
             body = snapshots.answer(snapshot, presenting.live(case, user))
-            return HttpResponse(body, content_type="application/json")
+            if body is not None:
+                return HttpResponse(body, content_type="application/json")
         return _detail(self._case(), user)
 
     @extend_schema(
