@@ -108,3 +108,28 @@ def test_sweep_marks_no_shows(world, at):
     assert run("sweep") == "标记未到场预约 1 个。\n"
     booking.refresh_from_db()
     assert booking.status == BookingStatus.NO_SHOW
+
+
+def test_the_worker_runs_the_no_show_sweep_at_its_interval(world, at, settings):
+    """The periodic job (common.periodic) calls the same sweep, as often as the setting says."""
+    from yiwang.common import periodic
+    from yiwang.hall.tasks import sweep_no_shows
+
+    settings.YIWANG_HALL_NO_SHOW_SWEEP_MINUTES = 7
+    job = next(j for j in periodic.JOBS if j.name == "hall.no_show")
+    assert job.task == "yiwang.hall.tasks.sweep_no_shows"
+    assert job.minutes() == 7
+    now = timezone.now()
+    assert "hall.no_show" in {j.name for j in periodic.claim_due(now)}
+    assert "hall.no_show" not in {j.name for j in periodic.claim_due(now + dt.timedelta(minutes=6))}
+    assert "hall.no_show" in {j.name for j in periodic.claim_due(now + dt.timedelta(minutes=7))}
+
+    booking = s.booking_create(slot=world.slot(), user=world.citizen.user)
+    at(moment(world.workday, 9, 29))
+    sweep_no_shows.call()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.BOOKED  # the slot has not ended
+    at(moment(world.workday, 9, 30))
+    sweep_no_shows.call()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.NO_SHOW

@@ -1,4 +1,5 @@
-"""Periodic jobs run by `yiwang worker`: the deadline sweep of cases and the outbox's resends.
+"""Periodic jobs run by `yiwang worker`: the deadline sweep of cases, the outbox's resends and
+the hall's no-show sweep.
 
 django-tasks has no scheduler, so each worker process runs a small ticker thread: every
 TICK_SECONDS it claims the jobs that are due (a conditional UPDATE on common.PeriodicJob, so one
@@ -37,6 +38,11 @@ JOBS: tuple[Job, ...] = (
         "notifications.send",
         "yiwang.notifications.tasks.send_messages",
         lambda: settings.YIWANG_MESSAGE_SEND_MINUTES,
+    ),
+    Job(
+        "hall.no_show",
+        "yiwang.hall.tasks.sweep_no_shows",
+        lambda: settings.YIWANG_HALL_NO_SHOW_SWEEP_MINUTES,
     ),
 )
 
