@@ -86,6 +86,19 @@ def slots_open(
     return slots
 
 
+COMING_ROWS = 50  # the slots page lists this many coming slots (a glance, not a report)
+
+
+def slots_coming(halls: QuerySet[ServiceHall]) -> list[Slot]:
+    """The next slots of `halls` (a staff member's halls in scope), from today on, every group."""
+    today = clock.local(clock.now()).date()
+    return list(
+        Slot.objects.filter(hall__in=halls, day__gte=today)
+        .select_related("hall", "group")
+        .order_by("day", "starts_at", "hall__name", "group__code")[:COMING_ROWS]
+    )
+
+
 def slot_get(pk: int) -> Slot:
     slot = Slot.objects.filter(pk=pk).select_related("hall", "group").first()
     if slot is None:

@@ -179,6 +179,59 @@ def slot_create(
     return slot
 
 
+def slots_open_period(
+    *,
+    hall: ServiceHall,
+    group: ItemGroup,
+    first: dt.date,
+    last: dt.date,
+    periods: Iterable[tuple[dt.time, dt.time]],
+    capacity: int,
+    non_working_only: bool = False,
+    actor: User | None = None,
+) -> tuple[int, int]:
+    """Open `periods` (start, end) on every day from `first` to `last` that the group may take:
+    working days, and the calendar's non-working days only for a 周末预约办 group (other
+    groups skip them); `non_working_only` opens just the non-working days. Slots that exist
+    already are left as they are. All or nothing: a refused slot refuses the whole period, its
+    message naming the day. Returns (made, skipped). Used by the workbench page and the
+    `yiwang hall slots` command."""
+    periods = list(periods)
+    if last < first:
+        raise ValidationError({"last": "结束日期不能早于开始日期。"})
+    if not periods:
+        raise ValidationError({"times": "请至少给出一个时段，如 09:00-09:30。"})
+    calendar = work_calendar()
+    made = skipped = 0
+    with transaction.atomic():
+        day = first
+        while day <= last:
+            working = calendar.is_working_day(day)
+            wanted = (not working) if non_working_only else (working or group.weekend)
+            for start, end in periods if wanted else []:
+                if Slot.objects.filter(hall=hall, group=group, day=day, starts_at=start).exists():
+                    skipped += 1
+                    continue
+                try:
+                    slot_create(
+                        hall=hall,
+                        group=group,
+                        day=day,
+                        starts_at=start,
+                        ends_at=end,
+                        capacity=capacity,
+                        actor=actor,
+                    )
+                except ValidationError as exc:
+                    field = next(iter(getattr(exc, "error_dict", {})), "day")
+                    raise ValidationError(
+                        {field: f"{day:%Y-%m-%d}：{' '.join(exc.messages)}"}
+                    ) from None
+                made += 1
+            day += dt.timedelta(days=1)
+    return made, skipped
+
+
 # --- bookings ---------------------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
     "cases.decide_case": ("case", "可作出办件决定、启动或结束特别程序"),
     "cases.approve_extension": ("case", "可批准延长审批期限（负责人）"),
     "cases.verify_commitment": ("case", "可核查告知承诺"),
+    "hall.open_slots": ("slot", "可为本范围的大厅开放预约时段"),
 }
 
 ADMIN_SITE_PERMISSION = "org.use_admin_site"
@@ -67,6 +68,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "org.region_scope",
         *_BUREAU_CATALOG,
         "cases.view_case",
+        "hall.open_slots",
     ),
     Role.BUREAU_ADMIN: (
         "audit.reveal_personal_data",
@@ -76,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "org.region_scope",
         *_BUREAU_CATALOG,
         "cases.view_case",
+        "hall.open_slots",
     ),
     Role.DEPARTMENT_ADMIN: (
         "org.manage_staff",

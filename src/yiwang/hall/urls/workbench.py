@@ -12,4 +12,5 @@ urlpatterns = [
     path("take/", workbench.take, name="take"),
     path("check-in/", workbench.check_in, name="check-in"),
     path("figures/", workbench.figures, name="figures"),
+    path("slots/", workbench.slots, name="slots"),
 ]

@@ -1,7 +1,8 @@
 """The counter's page (/workbench/hall/): the clerk's window — call the next number, finish or
 mark 过号 — the queue waiting for it, walk-in numbers (现场取号) and appointment check-in
 (签到) for his hall, and today's numbers. Staff who serve the counter (cases.accept_case).
-排队指标: the hall's registered figures for the reader's data scope (cases.view_case)."""
+排队指标: the hall's registered figures for the reader's data scope (cases.view_case).
+开放预约时段: open slots for a hall of the reader's data scope (hall.open_slots)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from yiwang.hall import selectors, services
 from yiwang.hall.fields import screen_refresh_seconds
+from yiwang.hall.forms import SlotPeriodForm
 from yiwang.hall.metrics import definition_text
 from yiwang.insight.registry import Figure, all_metrics, compute_many
 from yiwang.org.decorators import staff_page as org_staff_page
@@ -24,11 +26,17 @@ from yiwang.org.selectors import data_scope_for
 
 CALL = "cases.accept_case"
 VIEW = "cases.view_case"  # who sees the hall's figures: the staff who see cases
+OPEN_SLOTS = "hall.open_slots"
 
 counter_page = org_staff_page(
     not_staff=gettext_noop("叫号台仅供工作人员使用。"),
     may=lambda user: user.has_perm(CALL),
     not_allowed=gettext_noop("您的角色不能取号或叫号。"),
+)
+slots_page = org_staff_page(
+    not_staff=gettext_noop("开放预约时段仅供工作人员使用。"),
+    may=lambda user: user.has_perm(OPEN_SLOTS),
+    not_allowed=gettext_noop("您的角色不能开放预约时段。"),
 )
 figures_page = org_staff_page(
     not_staff=gettext_noop("排队指标仅供工作人员使用。"),
@@ -189,3 +197,40 @@ def figures(request: HttpRequest) -> HttpResponse:
             "breakdowns": [f for f in shown if f.breakdown],
         },
     )
+
+
+@slots_page
+def slots(request: HttpRequest) -> HttpResponse:
+    """Open slots over a period (services.slots_open_period) for a hall of the user's scope;
+    below the form, the coming slots of those halls."""
+    halls = selectors.halls_for(request.user).order_by("region__code", "name")  # type: ignore[arg-type]
+    form = SlotPeriodForm(
+        request.POST if request.method == "POST" else None,
+        halls=halls,
+        groups=selectors.groups_open().order_by("code"),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made, skipped = services.slots_open_period(
+                hall=data["hall"],
+                group=data["group"],
+                first=data["first"],
+                last=data["last"],
+                periods=data["times"],
+                capacity=data["capacity"],
+                non_working_only=data["non_working_only"],
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("已开放预约时段 %(made)s 个，已存在 %(skipped)s 个。")
+                % {"made": made, "skipped": skipped},
+            )
+            return redirect("hall:slots")
+    coming = selectors.slots_coming(halls)
+    return render(request, "hall/workbench/slots.html", {"form": form, "coming": coming})

@@ -26,15 +26,14 @@ def _date(text: str, what: str) -> dt.date:
 
 
 def _times(text: str) -> list[tuple[dt.time, dt.time]]:
-    periods = []
-    for part in [p.strip() for p in text.split(",") if p.strip()]:
-        start, _, end = part.partition("-")
-        try:
-            periods.append((dt.time.fromisoformat(start), dt.time.fromisoformat(end)))
-        except ValueError:
-            raise CommandError(
-                f"时段“{part}”格式不正确，应为 HH:MM-HH:MM（多个用逗号分隔）。", returncode=2
-            ) from None
+    from yiwang.hall.forms import parse_periods
+
+    try:
+        periods = parse_periods(text)
+    except ValueError as exc:
+        raise CommandError(
+            f"时段“{exc.args[0]}”格式不正确，应为 HH:MM-HH:MM（多个用逗号分隔）。", returncode=2
+        ) from None
     if not periods:
         raise CommandError("请用 --times 给出至少一个时段，如 09:00-09:30。", returncode=2)
     return periods
@@ -67,9 +66,8 @@ class Command(YiwangCommand):
 
     def _slots(self, options: dict[str, Any]) -> None:
         from yiwang.hall import services
-        from yiwang.hall.models import ItemGroup, Slot
+        from yiwang.hall.models import ItemGroup
         from yiwang.org.models import ServiceHall
-        from yiwang.workdays.selectors import work_calendar
 
         hall = ServiceHall.objects.filter(name=options["hall"]).first()
         if hall is None:
@@ -80,28 +78,16 @@ class Command(YiwangCommand):
         first, last = _date(options["first"], "开始日期"), _date(options["last"], "结束日期")
         if last < first:
             raise CommandError("结束日期不能早于开始日期。", returncode=2)
-        periods = _times(options["times"])
-        calendar = work_calendar()
-        made = skipped = 0
-        day = first
-        while day <= last:
-            working = calendar.is_working_day(day)
-            wanted = (not working) if options["non_working_only"] else (working or group.weekend)
-            for start, end in periods if wanted else []:
-                if Slot.objects.filter(hall=hall, group=group, day=day, starts_at=start).exists():
-                    skipped += 1
-                    continue
-                try:
-                    services.slot_create(
-                        hall=hall,
-                        group=group,
-                        day=day,
-                        starts_at=start,
-                        ends_at=end,
-                        capacity=options["capacity"],
-                    )
-                except ValidationError as exc:
-                    raise CommandError(f"{day:%Y-%m-%d}：{' '.join(exc.messages)}") from None
-                made += 1
-            day += dt.timedelta(days=1)
+        try:
+            made, skipped = services.slots_open_period(
+                hall=hall,
+                group=group,
+                first=first,
+                last=last,
+                periods=_times(options["times"]),
+                capacity=options["capacity"],
+                non_working_only=options["non_working_only"],
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
         self.stdout.write(f"开放预约时段 {made} 个，已存在 {skipped} 个。")
