@@ -415,3 +415,64 @@ def test_a_child_asking_for_more_than_the_bundle_gave_waits_as_a_draft(bundle_wo
         approve(bundle_world, child)
     bundle_case.refresh_from_db()
     assert bundle_case.status == BundleCaseStatus.CONCLUDED
+
+
+def test_the_time_saved_by_bundle(bundle_world):
+    """A worked example: per bundle, 100 × (1 − Σ handling days ÷ Σ the items' limits), whole."""
+    from yiwang.catalog import services as catalog
+    from yiwang.insight.registry import compute, get
+    from yiwang.org.models import Staff
+    from yiwang.org.scope import ALL_SCOPE
+
+    bureau = Staff.objects.get(user__username="bureau").user
+    done = []
+    for _n in range(3):
+        bundle_case = applied(bundle_world)
+        for _stage in range(2):
+            for child in open_children(bundle_case):
+                approve(bundle_world, child)
+        done.append(bundle_case)
+    # concluded the same day in the test: the days they took, set as a calendar would have it
+    for bundle_case, days in zip(done, (5, 9, 13), strict=True):
+        BundleCase.objects.filter(pk=bundle_case.pk).update(handling_days=days)
+    assert {c.items_promised_days for c in BundleCase.objects.all()} == {21}  # 3 + 10 + 8
+    running = applied(bundle_world)  # in progress: not counted
+    assert running.status == BundleCaseStatus.IN_PROGRESS
+    # a second bundle of the registration alone (3 days promised) that took 4
+    single = catalog.bundle_create(
+        code="YJS-DJ",
+        name="个体户登记一件事",
+        lead_department=bundle_world.market,
+        stages=[[bundle_world.registration]],
+        actor=bureau,
+    )
+    catalog.bundle_publish(bundle=single, actor=bureau)
+    slow = b.bundle_case_create(
+        bundle=single,
+        applicant=bundle_world.citizen,
+        actor=bundle_world.citizen.user,
+        form={k: v for k, v in FORM.items() if k != "floor_area"},  # the fire item's field
+    )
+    for name in ("个体工商户登记申请书", "经营场所使用证明"):
+        b.bundle_material_upload(
+            bundle_case=slow,
+            actor=bundle_world.citizen.user,
+            key=key_of(name),
+            file=PDF,
+            file_name=f"{name}.pdf",
+        )
+    b.bundle_case_submit(bundle_case=slow, actor=bundle_world.citizen.user)
+    approve(bundle_world, open_children(slow)[0])
+    BundleCase.objects.filter(pk=slow.pk).update(handling_days=4)
+
+    # 开办餐饮店: 1 − (5 + 9 + 13) ÷ (21 × 3) = 1 − 27/63 = 57.14 % → 57;
+    # 个体户登记: 1 − 4/3 = −33.33 % → −33 (slower than the item promises)
+    assert compute("cases.bundle_time_saved_by_bundle", ALL_SCOPE) == {
+        "个体户登记一件事": -33,
+        "开办餐饮店一件事": 57,
+    }
+    assert get("cases.bundle_time_saved_by_bundle").kind == "breakdown"
+    from yiwang.org.selectors import data_scope_for
+
+    fire_scope = data_scope_for(bundle_world.fire_head.user)
+    assert compute("cases.bundle_time_saved_by_bundle", fire_scope) == {}
