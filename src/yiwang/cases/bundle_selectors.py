@@ -15,7 +15,7 @@ from yiwang.cases.models import BundleCase, BundleEvent, BundleMaterial, Case, C
 from yiwang.catalog import selectors as catalog_selectors
 from yiwang.catalog.guides.bundles import BundleNotice, bundle_notice
 from yiwang.org import selectors as org_selectors
-from yiwang.org.models import User, UserKind
+from yiwang.org.models import Staff, User, UserKind
 
 BUNDLE_NOT_FOUND = "未找到该一件事申请。"
 # Child-case history lines the bundle's own lines already say (made, submitted with the
@@ -45,6 +45,30 @@ def bundle_case_get_for(*, user: User, pk: int | str) -> BundleCase:
         return bundle_cases_for(user=user).get(pk=int(pk))
     except (BundleCase.DoesNotExist, ValueError, TypeError):
         raise Http404(BUNDLE_NOT_FOUND) from None
+
+
+def bundle_of_case(*, user: User, case: Case) -> tuple[BundleCase | None, bool]:
+    """The bundle a child case belongs to, and whether `user` may open its page (the lead
+    department's scope); (None, False) for an ordinary case."""
+    if case.bundle_case_id is None:
+        return None, False
+    bundle_case = _base().get(pk=case.bundle_case_id)
+    visible = bundle_cases_for(user=user).filter(pk=bundle_case.pk).exists()
+    return bundle_case, visible
+
+
+def lead_admins(bundle_case: BundleCase, *, limit: int = 20) -> list[User]:
+    """The lead department's administrators (told of the joint clock's warning and overdue)."""
+    return [
+        s.user
+        for s in Staff.objects.filter(
+            department_id=bundle_case.department_id,
+            user__is_active=True,
+            user__groups__name="department_admin",
+        )
+        .select_related("user")
+        .distinct()[:limit]
+    ]
 
 
 def bundle_children(bundle_case: BundleCase) -> list[Case]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from yiwang.audit.services import audit_change
-from yiwang.cases import services
+from yiwang.cases import bundle_selectors, services
 from yiwang.cases.fields import (
     DELIVERY_FROM_CATALOG,
     BundleCaseStatus,
@@ -76,6 +77,8 @@ ACTION_LABELS = {
     "conclude": gettext_noop("一件事办结"),
     "withdraw": gettext_noop("撤回申请"),
     "incomplete": gettext_noop("待申请人补充"),
+    "warning": gettext_noop("联合办理即将超期"),
+    "overdue": gettext_noop("联合办理已超期"),
 }
 RESULT_TITLE = gettext_noop("一件事办理结果告知书")
 STOP_TITLE = gettext_noop("一件事终止办理告知书")
@@ -782,3 +785,66 @@ def bundle_case_extend(*, bundle_case: BundleCase, actor: User, reason: str) -> 
         f"理由：{reason}",
     )
     return bundle_case
+
+
+# --- The joint clock's marks (the periodic sweep) ---------------------------------------------
+
+
+@dataclass
+class BundleSweepReport:
+    warned: int = 0
+    overdue: int = 0
+
+
+def deadline_note(deadline: dt.date) -> str:
+    # The marks are kept per deadline: an extension's new deadline is warned about again.
+    return f"联合办理期限 {deadline.isoformat()}"
+
+
+def bundle_sweep(*, today: dt.date | None = None) -> BundleSweepReport:
+    """The joint clock's marks, from the periodic sweep (cases.services.cases_sweep): once the
+    warning share of the joint limit (YIWANG_CASE_WARNING_SHARE, counted as for a case) has
+    run, a "联合办理即将超期" line; past the joint deadline, "联合办理已超期". Each at most once
+    per deadline, in the bundle's history (the one timeline), and the lead department's
+    administrators are told. Each bundle case in its own short transaction."""
+    today = today or _today()
+    report = BundleSweepReport()
+    running = BundleCase.objects.filter(
+        status=BundleCaseStatus.IN_PROGRESS,
+        joint_clock__isnull=False,
+        joint_clock__stopped_on__isnull=True,
+        deadline__isnull=False,
+    ).values_list("pk", flat=True)
+    for pk in running:
+        with transaction.atomic():
+            bundle_case = _locked(BundleCase(pk=pk))
+            clock = bundle_case.joint_clock
+            if (
+                bundle_case.status != BundleCaseStatus.IN_PROGRESS
+                or clock is None
+                or clock.stopped_on is not None
+                or bundle_case.deadline is None
+            ):
+                continue
+            if bundle_case.deadline < today:
+                action, text = "overdue", "已超过联合办理期限，请督促各部门尽快办理。"
+            elif services._warn_on(clock) <= today:
+                action, text = "warning", "联合办理即将超期，请督促各部门抓紧办理。"
+            else:
+                continue
+            note = deadline_note(bundle_case.deadline)
+            marked = BundleEvent.objects.filter(bundle_case=bundle_case, note=note)
+            if marked.filter(action__in=("overdue", action)).exists():
+                continue
+            _event(bundle_case, action, None, note=note)
+            notify(
+                kind=f"bundle.{action}",
+                text=f"【{bundle_case.bundle.name}】一件事 {bundle_case.number}{text}",
+                recipients=bundle_selectors.lead_admins(bundle_case),
+                subject=bundle_case,
+            )
+            if action == "overdue":
+                report.overdue += 1
+            else:
+                report.warned += 1
+    return report

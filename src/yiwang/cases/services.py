@@ -1342,15 +1342,17 @@ class SweepReport:
     warned: int = 0
     overdue: int = 0
     chased: int = 0
+    bundle_warned: int = 0
+    bundle_overdue: int = 0
     case_ids: list[int] = field(default_factory=list)
 
 
 def cases_sweep(*, today: dt.date | None = None) -> SweepReport:
     """What the worker does periodically (and `yiwang cases sweep`): deemed acceptance after
     the pre-review period (第三十二条), warnings at the warning share of the promised limit,
-    overdue marks (kept for good: ever_overdue), and chasing deferred materials not supplied in
-    time. Each case in its own short transaction; the assignee and the department admins are
-    told."""
+    overdue marks (kept for good: ever_overdue), chasing deferred materials not supplied in
+    time, and the 一件事 joint clocks' marks (bundles.bundle_sweep). Each case in its own short
+    transaction; the assignee and the department admins are told."""
     today = today or _today()
     report = SweepReport()
     # 1. Deemed acceptance: submitted, the pre-review clock running and past its deadline.
@@ -1450,4 +1452,9 @@ def cases_sweep(*, today: dt.date | None = None) -> SweepReport:
                 selectors.responsible_staff(case),
             )
             report.chased += 1
+    # 4. The 一件事 joint clocks' marks (late import: bundles imports this module).
+    from yiwang.cases import bundles
+
+    joint = bundles.bundle_sweep(today=today)
+    report.bundle_warned, report.bundle_overdue = joint.warned, joint.overdue
     return report
