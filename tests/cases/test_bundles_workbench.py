@@ -80,3 +80,24 @@ def test_the_head_extends_once(bundle_world):
     assert BundleCase.objects.get(pk=bundle_case.pk).extended
     assert head.post(path, {"reason": "再延"}).status_code == 409
     assert head.post(path, {"reason": ""}).status_code in (400, 409)
+
+
+def test_a_child_case_page_links_to_its_bundle_in_scope(bundle_world):
+    bundle_case = in_stage_two(bundle_world)
+    children = open_children(bundle_case)
+    food_child = next(c for c in children if c.department == bundle_world.market)
+    fire_child = next(c for c in children if c.department == bundle_world.fire)
+    link = f'href="/workbench/cases/bundles/{bundle_case.pk}/"'
+    # the lead department opens the bundle from its own child's page
+    lead = staff(bundle_world.market_approver).get(f"/workbench/cases/{food_child.pk}/")
+    assert lead.status_code == 200
+    page = lead.content.decode()
+    assert 'data-testid="bundle-of-case"' in page and link in page
+    assert bundle_case.number in page
+    # the fire department sees its own child case, and which bundle it belongs to, but no link
+    # to a page it would get 404 on
+    fire = staff(bundle_world.fire_approver).get(f"/workbench/cases/{fire_child.pk}/")
+    assert fire.status_code == 200
+    page = fire.content.decode()
+    assert 'data-testid="bundle-of-case"' in page and "开办餐饮店一件事" in page
+    assert link not in page and bundle_case.number not in page

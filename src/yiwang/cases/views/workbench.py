@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
-from yiwang.cases import presenters, selectors, services
+from yiwang.cases import bundle_selectors, presenters, selectors, services
 from yiwang.cases import workbench_forms as wf
 from yiwang.cases.fields import DELIVERY_FROM_CATALOG, CaseStatus, Delivery
 from yiwang.cases.models import Case
@@ -384,6 +384,7 @@ def _detail(
         form = form or _translate_choices(_action_form(name, case, materials))
         forms.append((name, _action_label(name), form))
     applicant = case.applicant
+    bundle_case, bundle_visible = bundle_selectors.bundle_of_case(user=user, case=case)
     may_reveal = (
         user.has_perm("audit.reveal_personal_data")
         and org_selectors.applicant_list_for(user=user).filter(pk=applicant.pk).exists()
@@ -411,6 +412,8 @@ def _detail(
             "status_label": presenters.status_label(case.status),
             "channel_label": presenters.channel_label(case.channel),
             "delivery_address": case.delivery_address or {},
+            "bundle_case": bundle_case,
+            "bundle_visible": bundle_visible,
         },
         status=status,
     )
