@@ -97,6 +97,9 @@ def test_form_errors_are_chinese_sentences_and_nothing_is_made(world, bureau):
     assert "可预约人数至少为 1。" in zero
     missing = client.post(URL, {}).content.decode()
     assert "请选择大厅。" in missing and "请填写开始日期。" in missing
+    # all or nothing: the first period of the first day would do, the second is refused
+    half = client.post(URL, _form(world, first, last, times="09:00-09:30,10:00-09:30"))
+    assert f"{first:%Y-%m-%d}：结束时间必须晚于开始时间。" in half.content.decode()
     assert not Slot.objects.exists()
 
 
