@@ -10,6 +10,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.cases.conftest import ID_NUMBER, PASSWORD, CaseWorld, publish_item
 from tests.common import files
@@ -275,7 +276,8 @@ def test_my_cases_lists_status_item_and_dates(citizen_client, world):
     html = text(citizen_client.get(reverse("cases-portal:list")))
     assert case.number in html and "食品经营许可（新办）" in html and "待受理" in html
     assert reverse("cases-portal:detail", args=[case.pk]) in html
-    assert case.submitted_at.strftime("%Y-%m-%d") in html
+    # the page shows the local (site time zone) date: after 16:00 UTC it is already the next day
+    assert timezone.localtime(case.submitted_at).strftime("%Y-%m-%d") in html
 
 
 def test_the_case_page_masks_personal_data(citizen_client, world):
