@@ -99,7 +99,7 @@ def answer(snapshot: CaseSnapshot, live: dict[str, Any]) -> str | None:
     stored one cannot be read (its key removed from YIWANG_PII_KEYS, say) — then the detail
     is built from the tables."""
     try:
-        stored = zlib.decompress(sm4_decrypt_bytes(snapshot.body)).decode("utf-8")
+        stored = text(snapshot)
     except (DecryptionError, ImproperlyConfigured, zlib.error, UnicodeError):
         logger.warning("stored detail of case %s unreadable; built from the tables", snapshot.pk)
         return None
