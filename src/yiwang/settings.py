@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.windows",
     "yiwang.hall",
+    "yiwang.evaluations",
     "yiwang.insight",
     "yiwang.workbench",
     "yiwang.portal",
@@ -296,6 +297,14 @@ YIWANG_HALL_APPOINTMENT_PREFIX = env("YIWANG_HALL_APPOINTMENT_PREFIX", "Y") or "
 YIWANG_HALL_SCREEN_REFRESH_SECONDS = env_int("YIWANG_HALL_SCREEN_REFRESH_SECONDS", 5)
 YIWANG_HALL_SCREEN_ROWS = env_int("YIWANG_HALL_SCREEN_ROWS", 8)
 YIWANG_HALL_NO_SHOW_SWEEP_MINUTES = env_int("YIWANG_HALL_NO_SHOW_SWEEP_MINUTES", 10)
+# Ratings (好差评, yiwang.evaluations): days a case's QR / SMS rating link and a window's QR stay
+# valid, the level at or below which the low-rating hooks (dotted paths, called with the rating)
+# run, and whether concluding a case sends the applicant an SMS rating invitation.
+YIWANG_RATING_TOKEN_DAYS = env_int("YIWANG_RATING_TOKEN_DAYS", 30)
+YIWANG_RATING_WINDOW_TOKEN_DAYS = env_int("YIWANG_RATING_WINDOW_TOKEN_DAYS", 365)
+YIWANG_LOW_RATING_MAX = env_int("YIWANG_LOW_RATING_MAX", 2)
+YIWANG_LOW_RATING_HOOKS = env_list("YIWANG_LOW_RATING_HOOKS", "")
+YIWANG_RATING_SMS_INVITATION = env_bool("YIWANG_RATING_SMS_INVITATION", True)
 
 
 LANGUAGE_CODE = "zh-hans"
