@@ -204,6 +204,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 # API tokens expire this many hours after they are issued.
 YIWANG_API_TOKEN_HOURS = env_int("YIWANG_API_TOKEN_HOURS", 24)
+# An API key's last_used_at is written at most once per this many seconds (org.ApiKey).
+YIWANG_API_KEY_TOUCH_SECONDS = env_int("YIWANG_API_KEY_TOUCH_SECONDS", 60)
 # Rate limits (429 beyond them): attempts per client address and per account name within one
 # window of YIWANG_RATE_LIMIT_WINDOW_SECONDS; 0 switches a limit off. Sign-in covers the staff
 # and citizen sign-in pages and the token endpoint. A hall's staff may share one address.

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -24,10 +25,11 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from . import selectors, services
-from .models import ApiToken, User, UserKind
+from .models import ApiKey, ApiKeyScope, ApiToken, User, UserKind
 
 # What a failed sign-in says, whatever the cause.
 STAFF_SIGN_IN_FAILED = "用户名或密码不正确，或账号已被暂时锁定，请稍后再试。"
@@ -37,6 +39,8 @@ CITIZEN_SIGN_IN_FAILED = "手机号码或密码不正确，或账号已被暂时
 TOKEN_INVALID = "令牌无效或已被撤销，请重新获取令牌。"  # noqa: S105
 TOKEN_EXPIRED = "令牌已过期，请重新获取令牌。"  # noqa: S105
 TOKEN_MALFORMED = "令牌格式不正确，应为“Authorization: Token <令牌>”。"  # noqa: S105
+API_KEY_INVALID = "接口密钥无效、已被撤销或不适用于此接口。"
+API_KEY_MISSING = "此接口需要接口密钥（请求头 X-Api-Key）。"
 
 
 class LockoutMixin:
@@ -177,3 +181,77 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix=ApiTokenAuthentication.keyword
         )
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """An outside system's org.ApiKey of `scope` (subclasses set it), sent as `X-Api-Key: <key>`
+    or `Authorization: ApiKey <key>`, or, when `param` is set, as that form or query parameter
+    (Open311's `api_key`). An unknown, revoked or other-scope key is refused with one message;
+    no key at all authenticates nobody (pair with HasApiKey to require one). request.user is
+    anonymous — a key is not a person — and request.auth is the ApiKey (with its window)."""
+
+    scope: str = ""
+    param: str | None = None
+    keyword = "ApiKey"
+    header = "HTTP_X_API_KEY"
+
+    def secret_of(self, request: Request) -> str | None:
+        parts = get_authorization_header(request).split()
+        if len(parts) == 2 and parts[0].lower() == self.keyword.lower().encode():
+            return parts[1].decode("ascii", errors="replace")
+        if request.META.get(self.header):
+            return str(request.META[self.header])
+        if self.param:
+            value = request.query_params.get(self.param)
+            if value is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+                data = request.data
+                value = data.get(self.param) if hasattr(data, "get") else None
+            if value:
+                return str(value)
+        return None
+
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, ApiKey] | None:
+        secret = self.secret_of(request)
+        if secret is None:
+            return None
+        key = selectors.api_key_for(secret, self.scope)
+        if key is None:
+            raise AuthenticationFailed(API_KEY_INVALID)
+        services.api_key_touch(key=key)
+        return AnonymousUser(), key
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword
+
+
+class RatingDeviceKeyAuthentication(ApiKeyAuthentication):
+    """A window's rating device: request.auth.window is the window it speaks for."""
+
+    scope = ApiKeyScope.RATING_DEVICE
+
+
+class Open311KeyAuthentication(ApiKeyAuthentication):
+    """An Open311 GeoReport v2 client; the spec sends the key as `api_key`."""
+
+    scope = ApiKeyScope.OPEN311
+    param = "api_key"
+
+
+class HasApiKey(BasePermission):
+    """Allows a request authenticated by an ApiKeyAuthentication (any scope its view accepts)."""
+
+    message = API_KEY_MISSING
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, ApiKey)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """Describes the API key authentications in the OpenAPI schema."""
+
+    target_class = ApiKeyAuthentication
+    name = "apiKeyAuth"
+    match_subclasses = True
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {"type": "apiKey", "in": "header", "name": "X-Api-Key"}

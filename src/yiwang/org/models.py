@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy
@@ -343,6 +344,53 @@ class ApiToken(models.Model):
         return f"{self.user.username} 的接口令牌（{self.expires_at:%Y-%m-%d %H:%M} 过期）"
 
 
+class ApiKeyScope(models.TextChoices):
+    OPEN311 = "open311", "Open311 接口"
+    RATING_DEVICE = "rating-device", "窗口评价器"
+
+
+class ApiKey(models.Model):
+    """A key of an outside system (an Open311 client, a window's rating device), not of a
+    person: `yiwang apikey create`. Only the SM3 digest of the key is stored, and its first
+    characters (`prefix`) so that a list can tell keys apart; the key itself is shown once.
+    A rating-device key is bound to its window. Revoked keys stay on record (revoked_at)."""
+
+    name = models.CharField(_("名称"), max_length=100, validators=[PlainText("名称")])
+    scope = models.CharField(_("用途"), max_length=16, choices=ApiKeyScope.choices)
+    window = models.ForeignKey(
+        Window,
+        verbose_name=_("窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+    )
+    digest = models.CharField(_("密钥摘要（SM3）"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("密钥前缀"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("接口密钥")
+        ordering = ["-created_at"]
+        constraints = [
+            # A rating device speaks for one window; an Open311 client for none.
+            models.CheckConstraint(
+                condition=(Q(scope="rating-device") & Q(window__isnull=False))
+                | (~Q(scope="rating-device") & Q(window__isnull=True)),
+                name="api_key_window_iff_rating_device",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.prefix}…）"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
 class RateLimitCounter(models.Model):
     """Attempts counted for one key (scope + client address, or scope + account) in the current
     fixed window. Kept in the database so that every worker process shares the count; the key
@@ -361,6 +409,8 @@ class RateLimitCounter(models.Model):
 
 
 __all__ = [
+    "ApiKey",
+    "ApiKeyScope",
     "ApiToken",
     "Applicant",
     "ApplicantKind",

@@ -10,11 +10,13 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from yiwang.common.crypto import sm3_hex
 from yiwang.common.personal import personal_hash
 from yiwang.common.prepared import Prepared
 from yiwang.common.validators import validate_mobile
 
 from .models import (
+    ApiKey,
     ApiToken,
     Applicant,
     Department,
@@ -76,6 +78,40 @@ def api_token_by_digest(digest: str) -> ApiToken | None:
     """The API token with this digest, its user and his staff profile (department, region)
     read with it."""
     return _TOKEN_BY_DIGEST.first(digest=digest)
+
+
+def api_key_for(secret: str, scope: str) -> ApiKey | None:
+    """The active (not revoked) API key of this scope whose digest matches the secret, with
+    its window, hall and department read with it; None for an unknown, revoked or
+    other-scope key (the caller answers all three alike)."""
+    if not secret or len(secret) > 200:
+        return None
+    return (
+        ApiKey.objects.select_related("window__hall", "window__department")
+        .filter(digest=sm3_hex(secret.encode()), scope=scope, revoked_at__isnull=True)
+        .first()
+    )
+
+
+def api_key_list(*, scope: str | None = None, include_revoked: bool = False) -> QuerySet[ApiKey]:
+    """API keys, newest first, with their windows."""
+    keys = ApiKey.objects.select_related("window__hall")
+    if scope:
+        keys = keys.filter(scope=scope)
+    if not include_revoked:
+        keys = keys.filter(revoked_at__isnull=True)
+    return keys
+
+
+def window_by_code(code: str) -> Window | None:
+    """A window named on the command line: `大厅名称/窗口号`, or just `窗口号` when one hall
+    alone has that number. None when it names no window or more than one."""
+    hall, sep, number = code.strip().rpartition("/")
+    windows = Window.objects.select_related("hall").filter(number=number.strip())
+    if sep:
+        windows = windows.filter(hall__name=hall.strip())
+    found = list(windows[:2])
+    return found[0] if len(found) == 1 else None
 
 
 def permission_names(user: User) -> set[str]:

@@ -23,6 +23,8 @@ from yiwang.common.validators import validate_id_number, validate_mobile, valida
 
 from . import selectors
 from .models import (
+    ApiKey,
+    ApiKeyScope,
     ApiToken,
     Applicant,
     ApplicantKind,
@@ -626,3 +628,82 @@ def api_tokens_revoke(*, user: User, reason: str, actor: User | None = None) -> 
             reason=reason,
         )
     return revoked
+
+
+# --- API keys of outside systems ------------------------------------------------------------
+
+# What starts every key: tells it from a staff token at a glance (and in a leak scanner).
+API_KEY_LEAD = "ywk_"
+
+
+@transaction.atomic
+def api_key_create(
+    *, name: str, scope: str, window: Window | None = None, actor: User | None = None
+) -> tuple[ApiKey, str]:
+    """Create an API key for an outside system and return it with the key in clear: the only
+    time the key exists outside the caller (only its SM3 digest and its first characters are
+    stored). A rating-device key needs its window; an Open311 key takes none. Audited."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "请填写接口密钥的名称。"})
+    if scope not in ApiKeyScope.values:
+        allowed = "、".join(ApiKeyScope.values)
+        raise ValidationError({"scope": f"接口密钥的用途“{scope}”不存在，可选：{allowed}。"})
+    if scope == ApiKeyScope.RATING_DEVICE and window is None:
+        raise ValidationError({"window": "窗口评价器的密钥必须绑定一个窗口。"})
+    if scope != ApiKeyScope.RATING_DEVICE and window is not None:
+        raise ValidationError({"window": "只有窗口评价器的密钥可以绑定窗口。"})
+    if window is not None and not window.active:
+        raise ValidationError({"window": f"窗口“{window}”已停用，不能为它创建密钥。"})
+    secret = API_KEY_LEAD + secrets.token_urlsafe(32)
+    key = ApiKey(
+        name=name,
+        scope=scope,
+        window=window,
+        digest=api_token_digest(secret),
+        prefix=secret[:12],
+    )
+    key.full_clean()
+    key.save()
+    audit_change(
+        action="org.api_key_create",
+        obj=key,
+        after={"name": name, "scope": scope, "window": window.pk if window else None},
+        actor=actor,
+    )
+    return key, secret
+
+
+@transaction.atomic
+def api_key_revoke(*, key: ApiKey, actor: User | None = None, reason: str = "") -> ApiKey:
+    """Revoke an API key at once (it stays on record with revoked_at). Revoking a revoked key
+    is refused. Audited."""
+    key = ApiKey.objects.select_for_update().get(pk=key.pk)
+    if key.revoked_at is not None:
+        raise ValidationError(
+            {"key": f"接口密钥“{key}”已于 {key.revoked_at:%Y-%m-%d %H:%M} 撤销。"}
+        )
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit_change(
+        action="org.api_key_revoke",
+        obj=key,
+        before={"revoked_at": None},
+        after={"revoked_at": key.revoked_at.isoformat()},
+        actor=actor,
+        reason=reason,
+    )
+    return key
+
+
+def api_key_touch(*, key: ApiKey) -> None:
+    """Note that the key was used. At most once per YIWANG_API_KEY_TOUCH_SECONDS (a conditional
+    update, so busy devices do not write on every call and two workers do not fight)."""
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.YIWANG_API_KEY_TOUCH_SECONDS)
+    if key.last_used_at is not None and key.last_used_at > stale:
+        return
+    ApiKey.objects.filter(pk=key.pk).filter(
+        models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lte=stale)
+    ).update(last_used_at=now)
+    key.last_used_at = now
