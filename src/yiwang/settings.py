@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "yiwang.cases",
     "yiwang.windows",
     "yiwang.hall",
+    "yiwang.appeals",
     "yiwang.evaluations",
     "yiwang.insight",
     "yiwang.workbench",
@@ -299,6 +300,21 @@ YIWANG_HALL_APPOINTMENT_PREFIX = env("YIWANG_HALL_APPOINTMENT_PREFIX", "Y") or "
 YIWANG_HALL_SCREEN_REFRESH_SECONDS = env_int("YIWANG_HALL_SCREEN_REFRESH_SECONDS", 5)
 YIWANG_HALL_SCREEN_ROWS = env_int("YIWANG_HALL_SCREEN_ROWS", 8)
 YIWANG_HALL_NO_SHOW_SWEEP_MINUTES = env_int("YIWANG_HALL_NO_SHOW_SWEEP_MINUTES", 10)
+# Tickets (诉求工单, yiwang.appeals): default limits in working days (DOMAIN.md; the bureau edits
+# them per kind and source in appeals.SlaLimit): sign-for, emergency (0 = same day),
+# consultation/help, complaint/report/suggestion/praise, enterprise appeals (first feedback and
+# resolution); the reminder after a missed deadline and supervision after further days; minutes
+# between sweeps; rows of an uploaded hotline file imported at once (larger: the worker).
+YIWANG_APPEAL_SIGN_FOR_DAYS = env_int("YIWANG_APPEAL_SIGN_FOR_DAYS", 1)
+YIWANG_APPEAL_URGENT_DAYS = env_int("YIWANG_APPEAL_URGENT_DAYS", 0)
+YIWANG_APPEAL_CONSULT_DAYS = env_int("YIWANG_APPEAL_CONSULT_DAYS", 3)
+YIWANG_APPEAL_COMPLAINT_DAYS = env_int("YIWANG_APPEAL_COMPLAINT_DAYS", 13)
+YIWANG_APPEAL_ENTERPRISE_FEEDBACK_DAYS = env_int("YIWANG_APPEAL_ENTERPRISE_FEEDBACK_DAYS", 3)
+YIWANG_APPEAL_ENTERPRISE_DAYS = env_int("YIWANG_APPEAL_ENTERPRISE_DAYS", 15)
+YIWANG_APPEAL_REMIND_AFTER_DAYS = env_int("YIWANG_APPEAL_REMIND_AFTER_DAYS", 1)
+YIWANG_APPEAL_SUPERVISE_AFTER_DAYS = env_int("YIWANG_APPEAL_SUPERVISE_AFTER_DAYS", 5)
+YIWANG_APPEAL_SWEEP_MINUTES = env_int("YIWANG_APPEAL_SWEEP_MINUTES", 60)
+YIWANG_APPEAL_IMPORT_INLINE_ROWS = env_int("YIWANG_APPEAL_IMPORT_INLINE_ROWS", 500)
 # Ratings (好差评, yiwang.evaluations): days a case's QR / SMS rating link and a window's QR stay
 # valid, the level at or below which the low-rating hooks (dotted paths, called with the rating)
 # run, and whether concluding a case sends the applicant an SMS rating invitation.

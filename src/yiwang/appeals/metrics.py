@@ -1,0 +1,1 @@
+"""Ticket figures (filled in below)."""
