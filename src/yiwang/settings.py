@@ -323,6 +323,13 @@ YIWANG_RATING_WINDOW_TOKEN_DAYS = env_int("YIWANG_RATING_WINDOW_TOKEN_DAYS", 365
 YIWANG_LOW_RATING_MAX = env_int("YIWANG_LOW_RATING_MAX", 2)
 YIWANG_LOW_RATING_HOOKS = env_list("YIWANG_LOW_RATING_HOOKS", "")
 YIWANG_RATING_SMS_INVITATION = env_bool("YIWANG_RATING_SMS_INVITATION", True)
+# Bad-rating rectification (差评整改, evaluations.rectification): working days to rectify, working
+# days past that deadline before the bureau is told (the department admins are told at once),
+# days the citizen's follow-up link stays valid, minutes between escalation sweeps.
+YIWANG_RECTIFICATION_DAYS = env_int("YIWANG_RECTIFICATION_DAYS", 5)
+YIWANG_RECTIFICATION_BUREAU_DAYS = env_int("YIWANG_RECTIFICATION_BUREAU_DAYS", 2)
+YIWANG_RECTIFICATION_FOLLOW_UP_DAYS = env_int("YIWANG_RECTIFICATION_FOLLOW_UP_DAYS", 15)
+YIWANG_RECTIFICATION_SWEEP_MINUTES = env_int("YIWANG_RECTIFICATION_SWEEP_MINUTES", 30)
 
 
 LANGUAGE_CODE = "zh-hans"

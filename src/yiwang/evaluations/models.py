@@ -22,6 +22,14 @@ from yiwang.evaluations.fields import (
     Subject,
     is_bad,
 )
+from yiwang.evaluations.rectification.fields import (
+    TEXT_MAX,
+    AppealDecision,
+    Classification,
+    Escalation,
+    FollowUpChannel,
+    RectificationStatus,
+)
 
 
 class Rating(models.Model):
@@ -169,3 +177,164 @@ class Rating(models.Model):
     @property
     def real_name(self) -> bool:
         return not self.anonymous
+
+
+# --- Rectification (差评整改, evaluations.rectification) -----------------------------------
+
+
+class Rectification(models.Model):
+    """The rectification task (整改任务) a 差评 opens for the unit that handled it (谁办理、谁负责):
+    verify and call back, classify, rectify by the deadline (a workdays clock started on the
+    day of the rating; an appeal pauses it), follow up (the citizen rates the fix), close. The
+    department is the rating's, so the data scope of the queue is the department's. Every
+    change is made by evaluations.rectification.services, with a line in the task's history."""
+
+    rating = models.OneToOneField(
+        Rating, verbose_name=_("差评"), on_delete=models.PROTECT, related_name="rectification"
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("整改部门"),
+        on_delete=models.PROTECT,
+        related_name="rectifications",
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.VERIFYING,
+        db_index=True,
+    )
+    classification = models.CharField(
+        _("定性"), max_length=12, choices=Classification.choices, blank=True
+    )
+    opened_on = models.DateField(_("登记日期"))
+    clock = models.OneToOneField(
+        "workdays.Clock",
+        verbose_name=_("整改计时"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    deadline = models.DateField(_("整改期限"), db_index=True)
+    deadline_rule = models.TextField(_("整改期限计算方法"), blank=True)
+    # Set once the deadline passed with the rectification still owed; never cleared (按期整改率).
+    ever_overdue = models.BooleanField(_("曾超期"), default=False)
+    escalation = models.PositiveSmallIntegerField(
+        _("超期升级"), choices=Escalation.choices, default=Escalation.NONE
+    )
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
+
+    # 核实、回电
+    finding = bounded_text(gettext_noop("核实情况"), TEXT_MAX, blank=True)
+    contacted = models.BooleanField(_("已与评价人联系"), default=False)
+    contact_note = bounded_text(gettext_noop("回电情况"), TEXT_MAX, blank=True)
+    verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核实人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # 整改 / 解释说明
+    measures = bounded_text(gettext_noop("整改措施"), TEXT_MAX, blank=True)
+    explanation = bounded_text(gettext_noop("解释说明"), TEXT_MAX, blank=True)
+    rectified_at = models.DateTimeField(_("整改完成时间"), null=True, blank=True)
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("整改人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # 申诉复核
+    appeal_reason = bounded_text(gettext_noop("申诉理由"), TEXT_MAX, blank=True)
+    appealed_at = models.DateTimeField(_("申诉时间"), null=True, blank=True)
+    appeal_decision = models.CharField(
+        _("复核结论"), max_length=10, choices=AppealDecision.choices, blank=True
+    )
+    appeal_note = bounded_text(gettext_noop("复核意见"), TEXT_MAX, blank=True)
+    appeal_decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # 回访: the citizen's rating of the fix is a Rating whose follows_up is this task's rating.
+    follow_up_channel = models.CharField(
+        _("回访方式"), max_length=8, choices=FollowUpChannel.choices, blank=True
+    )
+    followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("差评整改")
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["department", "status"])]
+
+    def __str__(self) -> str:
+        return f"整改任务#{self.pk}"
+
+
+class RectificationEvent(models.Model):
+    """One line of a task's history (who did what, from which state, with what note)."""
+
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("操作"), max_length=24)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人名称"), max_length=200)
+    note = models.TextField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("整改记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action}@{self.at:%Y-%m-%d %H:%M}"
+
+
+class RectificationEvidence(models.Model):
+    """A file of evidence handed in with an appeal (申诉复核), checked by its content."""
+
+    rectification = models.ForeignKey(
+        Rectification, on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to="evaluations/evidence/%Y/%m/")
+    file_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    digest = models.CharField(_("SM3 摘要"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("申诉证据")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.file_name
