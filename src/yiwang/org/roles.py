@@ -53,6 +53,18 @@ _BUREAU_CATALOG = (
     "catalog.suspend_item",
 )
 
+# Tickets (诉求工单): the bureau registers, dispatches, follows up and decides extensions;
+# departments sign for, send back, handle and reply.
+_HANDLE_APPEALS = ("appeals.view_ticket", "appeals.handle_ticket")
+_BUREAU_APPEALS = (
+    "appeals.view_ticket",
+    "appeals.register_ticket",
+    "appeals.dispatch_ticket",
+    "appeals.follow_up_ticket",
+    "appeals.decide_extension",
+    "appeals.manage_sla",
+)
+
 # Permissions ("app_label.codename") granted to each role's group by roles_sync.
 # The Django admin (master data of the whole platform) is for system administrators only
 # (org.use_admin_site; their accounts get is_staff); bureau administrators work on the
@@ -69,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_BUREAU_CATALOG,
         "cases.view_case",
         "hall.open_slots",
+        "appeals.view_ticket",
+        "appeals.manage_sla",
     ),
     Role.BUREAU_ADMIN: (
         "audit.reveal_personal_data",
@@ -79,6 +93,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_BUREAU_CATALOG,
         "cases.view_case",
         "hall.open_slots",
+        *_BUREAU_APPEALS,
     ),
     Role.DEPARTMENT_ADMIN: (
         "org.manage_staff",
@@ -87,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "cases.view_case",
         "cases.approve_extension",
         "cases.verify_commitment",
+        *_HANDLE_APPEALS,
     ),
     Role.WINDOW_CLERK: (
         "audit.reveal_personal_data",
@@ -94,6 +110,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_COMPILE,
         "cases.view_case",
         "cases.accept_case",
+        # 12345 / 涉企 / 办不成事 clerks register tickets and call back (回访); a department's
+        # clerk handles its tickets.
+        "appeals.view_ticket",
+        "appeals.register_ticket",
+        "appeals.follow_up_ticket",
+        "appeals.handle_ticket",
     ),
     Role.APPROVER: (
         "audit.reveal_personal_data",
@@ -103,9 +125,10 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "cases.review_case",
         "cases.decide_case",
         "cases.verify_commitment",
+        *_HANDLE_APPEALS,
     ),
     Role.GRID_WORKER: (),
-    Role.LEADER: ("org.region_scope", "cases.view_case"),
+    Role.LEADER: ("org.region_scope", "cases.view_case", "appeals.view_ticket"),
     Role.CITIZEN: (),
     Role.ENTERPRISE: (),
 }
