@@ -29,6 +29,7 @@ from .bundle_cases import seed_bundle_cases
 from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
 from .hall import seed_hall
+from .open311 import seed_open311
 from .windows import seed_front_desk
 
 
@@ -275,6 +276,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
         for what, n in seed_front_desk().items():
             report.add(what, n)
         for what, n in seed_hall().items():
+            report.add(what, n)
+        for what, n in seed_open311().items():
             report.add(what, n)
     return report
 
