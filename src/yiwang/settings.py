@@ -316,6 +316,13 @@ YIWANG_APPEAL_REMIND_AFTER_DAYS = env_int("YIWANG_APPEAL_REMIND_AFTER_DAYS", 1)
 YIWANG_APPEAL_SUPERVISE_AFTER_DAYS = env_int("YIWANG_APPEAL_SUPERVISE_AFTER_DAYS", 5)
 YIWANG_APPEAL_SWEEP_MINUTES = env_int("YIWANG_APPEAL_SWEEP_MINUTES", 60)
 YIWANG_APPEAL_IMPORT_INLINE_ROWS = env_int("YIWANG_APPEAL_IMPORT_INLINE_ROWS", 500)
+# Dispatch help (appeals.dispatch): suggestions shown, past tickets (closed, and sent back) the
+# router learns from, and likely duplicates — registered within so many days of each other and
+# text at least this similar (percent, bigram cosine), or from the same caller.
+YIWANG_APPEAL_ROUTE_LIMIT = env_int("YIWANG_APPEAL_ROUTE_LIMIT", 5)
+YIWANG_APPEAL_ROUTE_HISTORY = env_int("YIWANG_APPEAL_ROUTE_HISTORY", 5000)
+YIWANG_APPEAL_DUPLICATE_DAYS = env_int("YIWANG_APPEAL_DUPLICATE_DAYS", 30)
+YIWANG_APPEAL_DUPLICATE_SIMILARITY = env_int("YIWANG_APPEAL_DUPLICATE_SIMILARITY", 60)
 # Ratings (好差评, yiwang.evaluations): days a case's QR / SMS rating link and a window's QR stay
 # valid, the level at or below which the low-rating hooks (dotted paths, called with the rating)
 # run, and whether concluding a case sends the applicant an SMS rating invitation.

@@ -30,6 +30,7 @@ from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
 from .hall import seed_hall
 from .open311 import seed_open311
+from .responsibilities import seed_responsibilities
 from .windows import seed_front_desk
 
 
@@ -276,6 +277,9 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
         for what, n in seed_front_desk().items():
             report.add(what, n)
         for what, n in seed_hall().items():
+            report.add(what, n)
+        # The 职责清单 before the tickets: dispatch help routes the demo tickets by them.
+        for what, n in seed_responsibilities().items():
             report.add(what, n)
         for what, n in seed_open311().items():
             report.add(what, n)

@@ -63,6 +63,7 @@ _BUREAU_APPEALS = (
     "appeals.follow_up_ticket",
     "appeals.decide_extension",
     "appeals.manage_sla",
+    "appeals.change_responsibility",  # 职责清单 (dispatch help)
 )
 
 # Permissions ("app_label.codename") granted to each role's group by roles_sync.
