@@ -330,13 +330,15 @@ def ticket_register(
     registered_at: dt.datetime | None = None,
     centre: Department | None = None,
     attachments: Sequence[tuple[str, IO[bytes] | bytes]] = (),
+    tell_applicant: bool = True,
 ) -> Ticket:
     """Register (受理登记) a ticket from any source. Staff need appeals.register_ticket; a
     signed-in citizen registers his own (source portal, `applicant` is his); the system
     (actor None: imports, Open311) may register anything. With a kind the ticket is classified
     at once (待派单), else it waits for the bureau to classify it (待分类). `external_number` is
     the source's own number: a second ticket with the same one is refused. `attachments` are
-    (file name, content) pairs, checked like the case materials."""
+    (file name, content) pairs, checked like the case materials. `tell_applicant`: send him
+    the acknowledgement (not for imports: the hotline has told him)."""
     if source not in TicketSource.values:
         raise ValidationError({"source": "诉求来源不正确。"})
     if actor is not None and not actor.has_perm(REGISTER):
@@ -422,7 +424,7 @@ def ticket_register(
     )
     for file_name, data in attachments:
         _attach(ticket, actor, data, file_name)
-    if ticket.applicant_id or phone:
+    if tell_applicant and (ticket.applicant_id or phone):
         _applicant_message(ticket, "ticket.registered", "已受理，我们将尽快办理。")
     return ticket
 

@@ -1,5 +1,5 @@
-"""Periodic jobs run by `yiwang worker`: the deadline sweep of cases, the outbox's resends and
-the hall's no-show sweep.
+"""Periodic jobs run by `yiwang worker`: the deadline sweep of cases, the outbox's resends,
+the hall's no-show sweep and the tickets' sweep (催办, 督办).
 
 django-tasks has no scheduler, so each worker process runs a small ticker thread: every
 TICK_SECONDS it claims the jobs that are due (a conditional UPDATE on common.PeriodicJob, so one
@@ -43,6 +43,11 @@ JOBS: tuple[Job, ...] = (
         "hall.no_show",
         "yiwang.hall.tasks.sweep_no_shows",
         lambda: settings.YIWANG_HALL_NO_SHOW_SWEEP_MINUTES,
+    ),
+    Job(
+        "appeals.sweep",
+        "yiwang.appeals.tasks.sweep_tickets",
+        lambda: settings.YIWANG_APPEAL_SWEEP_MINUTES,
     ),
 )
 
