@@ -255,3 +255,21 @@ def test_service_list_json_and_definition_xml(client, world):
     attribute = root.find("attributes/attribute")
     assert attribute.find("code").text == "title" and attribute.find("required").text == "false"
     assert attribute.find("values") is not None
+
+
+def test_odd_inputs_are_spec_errors_not_server_errors(client, world):
+    # Beyond the databases' 64-bit keys: a 404, not an overflow.
+    _error(client.get(f"{BASE}services/dept-{'9' * 25}.json"), 404)
+    _error(_post(client, world, service_code=f"dept-{'9' * 25}"), 404)
+    _error(client.get(f"{BASE}requests.json", {"service_code": f"dept-{'9' * 25}"}), 400)
+    rows = _rows(client.get(f"{BASE}requests.json", {"service_request_id": "9" * 25 + ",x"}))
+    assert rows == []
+    # The spec's body is a form; JSON is refused in Chinese, in the spec's shape.
+    response = client.post(
+        f"{BASE}requests.json",
+        json.dumps({"service_code": "complaint"}),
+        content_type="application/json",
+        HTTP_X_API_KEY=world.key,
+    )
+    assert "表单" in _error(response, 400)
+    assert not Ticket.objects.exists()

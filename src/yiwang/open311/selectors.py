@@ -129,8 +129,10 @@ def service_for(code: str) -> ServiceType | None:
     """The service with this code, or None."""
     if code in TicketKind.values:
         return _kind_service(TicketKind(code))
-    if code.startswith(DEPARTMENT_PREFIX) and code[len(DEPARTMENT_PREFIX) :].isdigit():
-        department = _departments().filter(pk=int(code[len(DEPARTMENT_PREFIX) :])).first()
+    number = code[len(DEPARTMENT_PREFIX) :]
+    # At most 18 digits: beyond the databases' 64-bit keys SQLite overflows.
+    if code.startswith(DEPARTMENT_PREFIX) and number.isdigit() and len(number) <= 18:
+        department = _departments().filter(pk=int(number)).first()
         if department is not None:
             return _department_service(department)
     return None
@@ -172,6 +174,7 @@ def request_list(
     span at most 90 days), of any of `services` and `statuses` (open / closed)."""
     tickets = _requests()
     if ids is not None:
+        ids = ids[:MAX_REQUESTS]
         return list(tickets.filter(pk__in=ids).order_by("-registered_at", "-id")[:MAX_REQUESTS])
     filters: dict[str, Any] = {}
     if start is not None:

@@ -27,6 +27,7 @@ from .formats import Document, JSONRenderer, XMLRenderer, errors, render
 from .params import Open311Error, request_filters, request_id
 
 KEY_REFUSED = "缺少或无效的 api_key，不能提交诉求。"
+FORM_ONLY = "请求体应为表单（application/x-www-form-urlencoded; charset=utf-8）。"
 
 
 class SuffixNegotiation(DefaultContentNegotiation):
@@ -51,6 +52,8 @@ def _status_of(exc: Exception) -> tuple[int, str]:
         return 403, KEY_REFUSED
     if isinstance(exc, exceptions.NotFound | Http404):
         return 404, "请求的资源不存在。"
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return 400, FORM_ONLY
     if isinstance(exc, exceptions.MethodNotAllowed):
         return 405, f"此资源不支持 {exc.args[0] if exc.args else ''} 方法。"
     if isinstance(exc, exceptions.APIException):
@@ -107,7 +110,7 @@ class RequestsView(Open311View):
             raise Open311Error(403, KEY_REFUSED)
         data = request.data
         if not isinstance(data, Mapping):
-            raise Open311Error(400, "请求体应为表单（application/x-www-form-urlencoded）。")
+            raise Open311Error(400, FORM_ONLY)
         code = (data.get("service_code") or "").strip()
         if not code:
             raise Open311Error(400, "请提供 service_code。")
