@@ -7,8 +7,9 @@ the first k suggestions ("strict" counts the expected department only). Also pri
 and p99 time of a suggestion (warm).
 
     .venv/bin/python bench/appeals_routing.py                 # the development set
+    .venv/bin/python bench/appeals_routing.py --set dev2      # the second development set
     .venv/bin/python bench/appeals_routing.py --set heldout   # only once the router is final
-    .venv/bin/python bench/appeals_routing.py --misses        # list the misses (dev set only)
+    .venv/bin/python bench/appeals_routing.py --misses        # also list the misses (dev sets)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from yiwang.demo.responsibilities import demo_entries  # noqa: E402
 
 SETS = {
     "dev": ROOT / "bench/appeals/routing_dev.tsv",
+    "dev2": ROOT / "bench/appeals/routing_dev2.tsv",
     "heldout": ROOT / "bench/appeals/routing_heldout.tsv",
 }
 
@@ -74,7 +76,7 @@ def main() -> int:
                 strict[k] += 1
             if expected in top or alternates & set(top):
                 hits[k] += 1
-        if args.misses and args.set == "dev" and expected not in found[:1]:
+        if args.misses and args.set != "heldout" and expected not in found[:1]:
             print(f"MISS {expected} ← {found} | {row['text']}")
     n = len(rows)
     print(f"set {args.set}: {n} appeals, {len(known)} departments in the lists")

@@ -118,7 +118,9 @@ class Router:
             self.names[entry.department_id] = entry.department
             for keyword in entry.keywords:
                 owners[keyword].setdefault(entry.department_id, entry.title)
-            documents[entry.department_id] += dispatch_text.tokens(f"{entry.title} {entry.detail}")
+            documents[entry.department_id] += dispatch_text.tokens(
+                " ".join([entry.title, entry.detail, *entry.keywords])
+            )
         count = max(len(self.names), 1)
         # Keywords indexed by their first two characters: the text's bigrams pick the few
         # keywords worth a substring test, instead of testing thousands.
