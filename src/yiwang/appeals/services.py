@@ -225,11 +225,14 @@ def _actor_department(actor: User | None) -> Department | None:
 
 
 def _part_for(
-    ticket: Ticket, actor: User | None, department: Department | None
+    ticket: Ticket, actor: User | None, department: Department | None, *, during: str = ""
 ) -> TicketAssignment:
     """The live assignment of `department` (default: the actor's) in the ticket's current
     round, locked. Staff act only for their own department (a superuser or the system for
-    any)."""
+    any). `during`: a transition checked first, so that a ticket no longer in a department's
+    hands is refused for its state (409), not as someone else's."""
+    if during:
+        _check(ticket, during, actor)
     own = _actor_department(actor)
     if department is None:
         department = own
@@ -549,7 +552,7 @@ def ticket_sign_for(
     an assisting department's signs for its part only. Late signatures are recorded as late
     (按时签收率)."""
     ticket = lock_ticket(ticket)
-    part = _part_for(ticket, actor, department)
+    part = _part_for(ticket, actor, department, during="sign_for_part")
     lead = part.role == AssignmentRole.LEAD
     _check(ticket, "sign_for" if lead else "sign_for_part", actor)
     if part.status != AssignmentStatus.PENDING:
@@ -582,7 +585,7 @@ def ticket_send_back(
     send-back returns the whole ticket to the bureau for re-dispatch (the round's parts are
     cancelled, the clock stops); an assisting department's returns its part only."""
     ticket = lock_ticket(ticket)
-    part = _part_for(ticket, actor, department)
+    part = _part_for(ticket, actor, department, during="send_back_part")
     lead = part.role == AssignmentRole.LEAD
     _check(ticket, "send_back" if lead else "send_back_part", actor)
     reason = _text(reason, "退单理由")
@@ -711,7 +714,7 @@ def ticket_reply_part(
 ) -> TicketAssignment:
     """An assisting department's answer for its part (协办反馈) to the lead department."""
     ticket = lock_ticket(ticket)
-    part = _part_for(ticket, actor, department)
+    part = _part_for(ticket, actor, department, during="reply_part")
     if part.role != AssignmentRole.ASSIST:
         raise ValidationError("主办部门请直接答复诉求人。")
     _check(ticket, "reply_part", actor)
