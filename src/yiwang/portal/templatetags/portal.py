@@ -38,6 +38,7 @@ def portal_shell(context: template.Context) -> dict[str, Any]:
     if applicant:
         entries.append((_("我的办件"), "cases-portal:list", False))
         entries.append((_("我的预约"), "hall-portal:mine", False))
+        entries.append((_("我的诉求"), "appeals-portal:list", False))
     nav = []
     for label, name, exact in entries:
         url = reverse(name)

@@ -1,0 +1,1 @@
+"""Ticket URL modules, one per mount point."""
