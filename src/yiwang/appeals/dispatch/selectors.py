@@ -99,14 +99,19 @@ def route(text: str, *, limit: int | None = None) -> list[Suggestion]:
     return router().suggest(text, limit=limit or settings.YIWANG_APPEAL_ROUTE_LIMIT)
 
 
-def suggestions_for(ticket: Ticket, *, user: User | None = None) -> list[Suggestion]:
-    """Suggestions for a ticket, limited to the departments in the reader's data scope (the
+def suggestions_for_text(text: str, *, user: User | None = None) -> list[Suggestion]:
+    """Suggestions for a text, limited to the departments in the reader's data scope (the
     bureau dispatches within its region)."""
-    found = route(_ticket_text(ticket.title, ticket.content), limit=50)
+    found = route(text, limit=50)
     if user is not None:
         allowed = set(departments_in_scope(user=user).values_list("pk", flat=True))
         found = [s for s in found if s.department_id in allowed]
     return found[: settings.YIWANG_APPEAL_ROUTE_LIMIT]
+
+
+def suggestions_for(ticket: Ticket, *, user: User | None = None) -> list[Suggestion]:
+    """Suggestions for a ticket (its title and content), within the reader's scope."""
+    return suggestions_for_text(_ticket_text(ticket.title, ticket.content), user=user)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yiwang.appeals.views import desk, entry, imports, workbench
+from yiwang.appeals.views import desk, entry, imports, responsibilities, workbench
 
 app_name = "appeals"
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     path("new/", entry.entry, name="entry"),
     path("imports/", imports.upload, name="imports"),
     path("imports/<int:pk>/", imports.detail, name="import-detail"),
+    path("responsibilities/", responsibilities.responsibility_list, name="responsibilities"),
+    path(
+        "responsibilities/<int:pk>/",
+        responsibilities.responsibility_edit,
+        name="responsibility-edit",
+    ),
     path("<int:pk>/", workbench.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", workbench.act, name="act"),
     path("<int:pk>/files/<int:file_pk>", workbench.attachment, name="attachment"),
