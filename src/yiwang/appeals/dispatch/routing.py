@@ -46,6 +46,9 @@ class Precedent:
     department_id: int
     department: str
     sent_back: bool = False
+    # The text's tokens when the caller already has them (dispatch.selectors keeps them between
+    # rebuilds: tokenising thousands of past tickets is most of a rebuild's time).
+    tokens: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -292,7 +295,8 @@ class _History:
         self.precedents: list[Precedent] = []
         token_sets: list[Counter[str]] = []
         for precedent in precedents:
-            tokens = Counter(dispatch_text.tokens(precedent.text))
+            known = precedent.tokens
+            tokens = Counter(dispatch_text.tokens(precedent.text) if known is None else known)
             if tokens:
                 self.precedents.append(precedent)
                 token_sets.append(tokens)

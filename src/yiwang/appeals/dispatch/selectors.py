@@ -4,6 +4,7 @@ likely duplicates of a ticket, and the responsibility lists for the editing page
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from yiwang.org.selectors import departments_in_scope
 
 _lock = threading.Lock()
 _cached: tuple[tuple[object, ...], Router] | None = None
+# Past tickets' tokens by text, kept between rebuilds (only those still read are kept).
+_tokens: dict[str, tuple[str, ...]] = {}
 
 
 def _stamp() -> tuple[object, ...]:
@@ -74,6 +77,16 @@ def _build() -> Router:
             :history
         ]
     ]
+    global _tokens
+    known = _tokens
+    fresh: dict[str, tuple[str, ...]] = {}
+    for i, p in enumerate(precedents):
+        tokens = known.get(p.text)
+        if tokens is None:
+            tokens = tuple(dispatch_text.tokens(p.text))
+        fresh[p.text] = tokens
+        precedents[i] = dataclasses.replace(p, tokens=tokens)
+    _tokens = fresh
     places = Region.objects.filter(level__in=[RegionLevel.TOWN, RegionLevel.VILLAGE]).values_list(
         "name", flat=True
     )
