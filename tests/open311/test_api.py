@@ -107,6 +107,17 @@ def test_the_key_may_come_as_a_header(client, world):
     assert response.status_code == 201
 
 
+def test_the_key_never_in_a_writes_url_and_ignored_in_a_reads(client, world):
+    response = client.post(
+        f"{BASE}requests.json?api_key={world.key}",
+        {"service_code": "help", "address_string": "某村", "description": "路灯不亮"},
+    )
+    assert "网址" in _error(response, 403)
+    assert not Ticket.objects.exists()
+    assert client.get(f"{BASE}requests.json", {"api_key": world.key}).status_code == 200
+    assert client.get(f"{BASE}services.json", {"api_key": "whatever"}).status_code == 200
+
+
 def test_a_name_makes_a_real_name_ticket_none_an_anonymous_one(client, world):
     named = _created(client, world, first_name="五", last_name="王", phone="13800138000")
     assert named.applicant_name == "王五" and not named.anonymous

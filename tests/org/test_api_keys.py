@@ -13,6 +13,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.test import APIRequestFactory
 
 from tests import factories as f
@@ -117,9 +118,24 @@ def test_open311_key_as_api_key_parameter_and_has_api_key():
     from rest_framework.request import Request
 
     key, secret = services.api_key_create(name="App", scope=ApiKeyScope.OPEN311)
-    request = Request(APIRequestFactory().get("/x", {"api_key": secret}))
+    request = Request(
+        APIRequestFactory().post("/x", {"api_key": secret}, format="multipart"),
+        parsers=[MultiPartParser()],
+    )
     _, found = Open311KeyAuthentication().authenticate(request)
     assert found == key
+    # Never in a write's URL (access logs): refused even when it is right.
+    request = Request(APIRequestFactory().post(f"/x?api_key={secret}"), parsers=[FormParser()])
+    with pytest.raises(AuthenticationFailed) as exc:
+        Open311KeyAuthentication().authenticate(request)
+    assert "网址" in str(exc.value.detail)
+    # A read needs no key: one in its URL is ignored.
+    assert (
+        Open311KeyAuthentication().authenticate(
+            Request(APIRequestFactory().get("/x", {"api_key": secret}))
+        )
+        is None
+    )
     request.auth = found
     assert HasApiKey().has_permission(request, None)
     request.auth = None

@@ -41,6 +41,7 @@ TOKEN_EXPIRED = "令牌已过期，请重新获取令牌。"  # noqa: S105
 TOKEN_MALFORMED = "令牌格式不正确，应为“Authorization: Token <令牌>”。"  # noqa: S105
 API_KEY_INVALID = "接口密钥无效、已被撤销或不适用于此接口。"
 API_KEY_MISSING = "此接口需要接口密钥（请求头 X-Api-Key）。"
+API_KEY_IN_URL = "接口密钥不能放在网址中，请放在请求体或 X-Api-Key 请求头中。"
 
 
 class LockoutMixin:
@@ -185,10 +186,11 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
 
 class ApiKeyAuthentication(BaseAuthentication):
     """An outside system's org.ApiKey of `scope` (subclasses set it), sent as `X-Api-Key: <key>`
-    or `Authorization: ApiKey <key>`, or, when `param` is set, as that form or query parameter
-    (Open311's `api_key`). An unknown, revoked or other-scope key is refused with one message;
-    no key at all authenticates nobody (pair with HasApiKey to require one). request.user is
-    anonymous — a key is not a person — and request.auth is the ApiKey (with its window)."""
+    or `Authorization: ApiKey <key>`, or, when `param` is set, as that parameter of a form body
+    (Open311's `api_key`) — never in a write's query string (refused there). An unknown,
+    revoked or other-scope key is refused with one message; no key at all authenticates
+    nobody (pair with HasApiKey to require one). request.user is anonymous — a key is not a
+    person — and request.auth is the ApiKey (with its window)."""
 
     scope: str = ""
     param: str | None = None
@@ -201,11 +203,13 @@ class ApiKeyAuthentication(BaseAuthentication):
             return parts[1].decode("ascii", errors="replace")
         if request.META.get(self.header):
             return str(request.META[self.header])
-        if self.param:
-            value = request.query_params.get(self.param)
-            if value is None and request.method not in ("GET", "HEAD", "OPTIONS"):
-                data = request.data
-                value = data.get(self.param) if hasattr(data, "get") else None
+        if self.param and request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Never from the query string: a key in a URL ends up in access logs and proxies.
+            # (Reads need no key; one a client adds to a read's URL is ignored.)
+            if self.param in request.query_params:
+                raise AuthenticationFailed(API_KEY_IN_URL)
+            data = request.data
+            value = data.get(self.param) if hasattr(data, "get") else None
             if value:
                 return str(value)
         return None

@@ -1,7 +1,8 @@
 """Open311 GeoReport v2 (/open311/v2/). Each resource answers in the format of its suffix
 (.xml or .json); errors are the spec's [{code, description}] with 400, 403 or 404, in the
 same format. Reading needs no key; creating a request needs an Open311 API key (org.ApiKey,
-`yiwang apikey create --scope open311`) as `api_key` (or the X-Api-Key header). The mapping
+`yiwang apikey create --scope open311`) as `api_key` in the form body (or the X-Api-Key
+header), never in the URL. The mapping
 to tickets is in docs/api.md."""
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from yiwang.open311 import presenters, selectors, services
-from yiwang.org.auth import Open311KeyAuthentication
+from yiwang.org.auth import API_KEY_IN_URL, Open311KeyAuthentication
 from yiwang.org.models import ApiKey
 
 from .formats import Document, JSONRenderer, XMLRenderer, errors, render
@@ -46,6 +47,8 @@ class SuffixNegotiation(DefaultContentNegotiation):
 def _status_of(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, Open311Error):
         return exc.status, exc.description
+    if isinstance(exc, exceptions.AuthenticationFailed) and exc.detail == API_KEY_IN_URL:
+        return 403, API_KEY_IN_URL
     if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
         return 403, KEY_REFUSED
     if isinstance(exc, exceptions.PermissionDenied):
