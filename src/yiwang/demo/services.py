@@ -25,6 +25,7 @@ from yiwang.org.models import (
 )
 
 from . import county as c
+from .appeals import seed_appeals
 from .bundle_cases import seed_bundle_cases
 from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
@@ -282,6 +283,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
         for what, n in seed_responsibilities().items():
             report.add(what, n)
         for what, n in seed_open311().items():
+            report.add(what, n)
+        for what, n in seed_appeals().items():
             report.add(what, n)
     return report
 
