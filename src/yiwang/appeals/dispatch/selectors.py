@@ -145,6 +145,23 @@ class Duplicate:
         return "，".join(parts)
 
 
+_BIGRAMS_KEPT = 200_000
+# Keyed by the id and the text's hash: ids can come back (a test database rolled back), texts
+# of a ticket do not change.
+_bigrams: dict[tuple[int, int], frozenset[str]] = {}
+
+
+def _bigrams_of(pk: int, title: str, content: str) -> frozenset[str]:
+    text = _ticket_text(title, content)
+    key = (pk, hash(text))
+    found = _bigrams.get(key)
+    if found is None:
+        if len(_bigrams) >= _BIGRAMS_KEPT:
+            _bigrams.clear()
+        found = _bigrams[key] = frozenset(dispatch_text.bigrams(text))
+    return found
+
+
 def duplicates_of(ticket: Ticket, *, user: User | None = None) -> list[Duplicate]:
     """Likely duplicates of a ticket: other tickets registered within
     YIWANG_APPEAL_DUPLICATE_DAYS days before or after it, not merged, from the same caller
@@ -174,19 +191,22 @@ def duplicates_of(ticket: Ticket, *, user: User | None = None) -> list[Duplicate
         set(candidates.filter(caller).values_list("pk", flat=True)) if caller else set()
     )
     mine = dispatch_text.bigrams(_ticket_text(ticket.title, ticket.content))
-    found = []
-    # Text similarity is computed here, not in SQL: the window holds at most a month or two of
-    # one county's tickets, and only their title and content are read.
-    rows = candidates.only(
-        "id", "title", "content", "number", "status", "registered_at", "lead_department__name"
-    )
-    for other in rows.iterator(chunk_size=500):
-        similarity = dispatch_text.similarity(
-            mine, dispatch_text.bigrams(_ticket_text(other.title, other.content))
+    # Text similarity is computed here, not in SQL: the window holds a month or two of one
+    # county's tickets; only their ids and texts are read, the bigrams of each text are kept
+    # per process (a ticket's text does not change), and only the matches are loaded.
+    scores: dict[int, float] = {}
+    for pk, title, content in candidates.values_list("pk", "title", "content").iterator(
+        chunk_size=2000
+    ):
+        similarity = dispatch_text.similarity(mine, _bigrams_of(pk, title, content))
+        if similarity >= threshold or pk in same_caller_ids:
+            scores[pk] = similarity
+    found = [
+        Duplicate(
+            ticket=other, same_caller=other.pk in same_caller_ids, similarity=scores[other.pk]
         )
-        same_caller = other.pk in same_caller_ids
-        if same_caller or similarity >= threshold:
-            found.append(Duplicate(ticket=other, same_caller=same_caller, similarity=similarity))
+        for other in candidates.filter(pk__in=list(scores))
+    ]
     found.sort(key=lambda d: (-d.similarity, -d.same_caller, d.ticket.pk))
     return found
 

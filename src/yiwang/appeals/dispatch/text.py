@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Set as AbstractSet
 
 from yiwang.catalog.search import text as search_text
 
@@ -65,7 +66,7 @@ def bigrams(text: str) -> set[str]:
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
 
 
-def similarity(a: set[str], b: set[str]) -> float:
+def similarity(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     """Cosine similarity of two bigram sets (shared ÷ √(|a|·|b|)), 0 when either is empty: a
     short text inside a long one scores by how much of the long one it covers too."""
     if not a or not b:
