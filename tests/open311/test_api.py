@@ -284,3 +284,16 @@ def test_odd_inputs_are_spec_errors_not_server_errors(client, world):
     )
     assert "表单" in _error(response, 400)
     assert not Ticket.objects.exists()
+
+
+def test_service_discovery_in_both_formats(client, world):
+    document = _rows(client.get(f"{BASE}discovery.json"))
+    assert document["contact"].startswith("县数据资源管理局")
+    [endpoint] = document["endpoints"]
+    assert endpoint["url"] == "http://testserver/open311/v2"
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    root = ET.fromstring(client.get(f"{BASE}discovery.xml").content)
+    assert root.tag == "discovery"
+    formats = [f.text for f in root.findall("endpoints/endpoint/formats/format")]
+    assert formats == ["text/xml", "application/json"]

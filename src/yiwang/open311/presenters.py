@@ -15,6 +15,7 @@ from yiwang.appeals.fields import TicketKind, TicketStatus
 from yiwang.appeals.models import Ticket
 from yiwang.common.masking import mask_text
 
+from . import selectors
 from .selectors import Attribute, ServiceType, is_closed
 
 
@@ -129,3 +130,29 @@ def created_row(ticket: Ticket) -> dict[str, Any]:
 
 def token_row(ticket: Ticket) -> dict[str, Any]:
     return {"service_request_id": str(ticket.pk), "token": ticket.number}
+
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# The interface's own last change: discovery's changeset when no service changed since.
+RELEASED = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+
+
+def discovery(*, url: str, bureau_name: str, production: bool) -> dict[str, Any]:
+    """The spec's service discovery document: one GeoReport v2 endpoint, XML and JSON."""
+    changed = max(filter(None, [RELEASED, selectors.services_changed_at()]))
+    changeset = w3(changed)
+    who = bureau_name or "数据资源管理局"
+    return {
+        "changeset": changeset,
+        "contact": f"{who}（12345 政务服务便民热线）",
+        "key_service": f"提交诉求所需的接口密钥（api_key）请向{who}申请。",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": url,
+                "changeset": changeset,
+                "type": "production" if production else "test",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }

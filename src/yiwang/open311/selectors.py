@@ -198,3 +198,11 @@ def request_get(pk: int) -> Ticket | None:
 def request_by_token(token: str) -> Ticket | None:
     """An Open311 request by its token — the ticket number (工单编号) the citizen is told."""
     return _requests().filter(number=token).first() if token else None
+
+
+def services_changed_at() -> dt.datetime | None:
+    """When the service list last changed as far as we can tell: the latest edit of a
+    responsibility entry (their titles are the departments' keywords). Discovery's changeset."""
+    from django.db.models import Max
+
+    return Responsibility.objects.aggregate(at=Max("updated_at"))["at"]

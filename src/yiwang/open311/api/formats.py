@@ -15,7 +15,12 @@ from rest_framework.renderers import BaseRenderer
 
 # A list inside an object (a service definition's attributes, an attribute's values): the
 # element of each item.
-_ITEM_OF = {"attributes": "attribute", "values": "value"}
+_ITEM_OF = {
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
 
 
 @dataclass

@@ -9,6 +9,7 @@ app_name = "open311"
 FORMAT = r"\.(?P<format>json|xml)$"
 
 urlpatterns = [
+    re_path(r"^discovery" + FORMAT, views.DiscoveryView.as_view(), name="discovery"),
     re_path(r"^services" + FORMAT, views.ServiceListView.as_view(), name="services"),
     re_path(
         r"^services/(?P<code>[^/]+?)" + FORMAT,

@@ -80,6 +80,25 @@ class Open311View(APIView):
         return response
 
 
+class DiscoveryView(Open311View):
+    """The spec's service discovery (/open311/v2/discovery.{xml,json})."""
+
+    def get(self, request: Request, format: str | None = None) -> Response:
+        from django.conf import settings
+        from django.urls import reverse
+
+        from yiwang.org.selectors import department_bureau
+
+        root = reverse("open311:not-found", kwargs={"rest": ""})
+        bureau = department_bureau()
+        document = presenters.discovery(
+            url=request.build_absolute_uri(root).rstrip("/"),
+            bureau_name=bureau.name if bureau else "",
+            production=not settings.DEBUG,
+        )
+        return Response(Document("discovery", obj=document))
+
+
 class ServiceListView(Open311View):
     def get(self, request: Request, format: str | None = None) -> Response:
         rows = [presenters.service_row(s) for s in selectors.service_list()]
