@@ -29,8 +29,8 @@ def entry(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     source = request.GET.get("source", "")
     form = EntryForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         initial={"source": source} if source else None,
     )
     status = 200

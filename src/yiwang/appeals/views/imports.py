@@ -30,7 +30,8 @@ import_page = org_staff_page(
 @import_page
 def upload(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = ImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = ImportForm(request.POST if posted else None, request.FILES if posted else None)
     status = 200
     if request.method == "POST":
         status = 400

@@ -52,7 +52,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 
 @applicant_page
 def submit(request: HttpRequest) -> HttpResponse:
-    form = PortalTicketForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = PortalTicketForm(request.POST if posted else None, request.FILES if posted else None)
     status = 200
     if request.method == "POST":
         status = 400
