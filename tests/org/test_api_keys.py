@@ -179,6 +179,7 @@ def test_command_create_prints_the_key_on_its_last_line_then_list_and_revoke(win
         (["create", "--name", "x", "--scope", "rating-device", "--window", "无此厅/9"], "不存在"),
         (["create", "--name", " ", "--scope", "open311"], "名称"),
         (["revoke", "999999"], "没有编号为 999999"),
+        (["create", "--name", "x", "--scope", "bogus"], "用途“bogus”不存在"),
     ],
 )
 def test_command_refusals_are_one_sentence(args, message):

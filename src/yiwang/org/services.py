@@ -680,9 +680,8 @@ def api_key_revoke(*, key: ApiKey, actor: User | None = None, reason: str = "") 
     is refused. Audited."""
     key = ApiKey.objects.select_for_update().get(pk=key.pk)
     if key.revoked_at is not None:
-        raise ValidationError(
-            {"key": f"接口密钥“{key}”已于 {key.revoked_at:%Y-%m-%d %H:%M} 撤销。"}
-        )
+        at = timezone.localtime(key.revoked_at)
+        raise ValidationError({"key": f"接口密钥“{key}”已于 {at:%Y-%m-%d %H:%M} 撤销。"})
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
     audit_change(
