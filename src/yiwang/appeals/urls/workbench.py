@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yiwang.appeals.views import desk, entry, imports, responsibilities, workbench
+from yiwang.appeals.views import desk, entry, imports, limits, responsibilities, workbench
 
 app_name = "appeals"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
         responsibilities.responsibility_edit,
         name="responsibility-edit",
     ),
+    path("limits/", limits.limits, name="limits"),
     path("<int:pk>/", workbench.detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", workbench.act, name="act"),
     path("<int:pk>/files/<int:file_pk>", workbench.attachment, name="attachment"),
