@@ -222,6 +222,8 @@ YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ADDRESS = env_int(
 YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ACCOUNT = env_int(
     "YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ACCOUNT", 10
 )
+# Ratings sent from the public rating pages (QR / SMS links) per client address.
+YIWANG_RATE_LIMIT_RATING_PER_ADDRESS = env_int("YIWANG_RATE_LIMIT_RATING_PER_ADDRESS", 60)
 
 # Working days: does a limit start counting on the day of the event ("same") or the next
 # working day ("next")?

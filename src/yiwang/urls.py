@@ -44,6 +44,7 @@ urlpatterns = [
     path("api/audit/", include("yiwang.audit.api.urls")),
     path("api/catalog/", include("yiwang.catalog.api.urls")),
     path("api/hall/", include("yiwang.hall.api.urls")),
+    path("api/evaluations/", include("yiwang.evaluations.api.urls")),
     # Open311 GeoReport v2 (yiwang.open311): its own formats and errors, as the spec says.
     path("open311/v2/", include("yiwang.open311.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -57,6 +58,7 @@ urlpatterns = [
     path("workbench/cases/", include("yiwang.cases.urls.workbench")),
     path("workbench/windows/", include("yiwang.windows.urls")),
     path("workbench/hall/", include("yiwang.hall.urls.workbench")),
+    path("workbench/evaluations/", include("yiwang.evaluations.urls.workbench")),
     path("workbench/appeals/", include("yiwang.appeals.urls.workbench")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.urls.guide")),
@@ -64,6 +66,8 @@ urlpatterns = [
     path("my/appeals/", include("yiwang.appeals.urls.portal")),
     path("messages/", include("yiwang.notifications.urls")),
     path("hall/", include("yiwang.hall.urls.portal")),
+    path("my/ratings/", include("yiwang.evaluations.urls.portal")),
+    path("rate/", include("yiwang.evaluations.urls.public")),
     path("cases/files/", include("yiwang.cases.urls.files")),
     path("", include("yiwang.portal.urls")),
 ]

@@ -16,11 +16,15 @@ from yiwang.common.pdf import render_pdf
 
 
 def notice_context(notice: CaseNotice) -> dict[str, object]:
+    # A decision notice carries the case's rating QR (好差评): the evaluations app signs it.
+    from yiwang.evaluations.qr import notice_rating_qr
+
     return {
         "notice": notice,
         "title": NoticeKind(notice.kind).label,
         "c": notice.content,
         "county": settings.YIWANG_COUNTY_NAME,
+        "rating_qr": notice_rating_qr(notice.kind, notice.case_id),
     }
 
 

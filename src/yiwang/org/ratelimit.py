@@ -1,5 +1,6 @@
 """Rate limits on the endpoints that take a password or create an account: staff and citizen
-sign-in, the API token endpoint, citizen registration and password change.
+sign-in, the API token endpoint, citizen registration and password change; and the public
+rating pages (evaluations), which anyone holding a QR code may post to.
 
 Each attempt counts once for the client address (audit's `client_address_from_request`, so
 YIWANG_TRUST_X_FORWARDED_FOR applies) and once for the account name typed; beyond a limit the
@@ -31,6 +32,7 @@ SIGN_IN = "sign_in"  # staff sign-in page and API token endpoint (same accounts)
 CITIZEN_SIGN_IN = "citizen_sign_in"
 REGISTER = "register"
 PASSWORD_CHANGE = "password_change"  # noqa: S105 — a scope name
+RATING = "rating"  # the public rating pages (QR / SMS links, evaluations)
 
 # scope -> (setting for the per-address limit, setting for the per-account limit)
 _LIMIT_SETTINGS = {
@@ -44,6 +46,7 @@ _LIMIT_SETTINGS = {
         "YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ADDRESS",
         "YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ACCOUNT",
     ),
+    RATING: ("YIWANG_RATE_LIMIT_RATING_PER_ADDRESS", "YIWANG_RATE_LIMIT_RATING_PER_ADDRESS"),
 }
 
 

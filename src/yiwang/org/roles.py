@@ -38,6 +38,7 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
     "cases.approve_extension": ("case", "可批准延长审批期限（负责人）"),
     "cases.verify_commitment": ("case", "可核查告知承诺"),
     "hall.open_slots": ("slot", "可为本范围的大厅开放预约时段"),
+    "evaluations.enter_rating": ("rating", "可录入热线评价"),
 }
 
 ADMIN_SITE_PERMISSION = "org.use_admin_site"
@@ -73,6 +74,7 @@ _BUREAU_APPEALS = (
 # counter (org.view_applicant).
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: (
+        "evaluations.view_rating",  # 好差评
         "audit.reveal_personal_data",
         "audit.view_auditevent",
         "audit.view_all_events",
@@ -86,6 +88,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "appeals.manage_sla",
     ),
     Role.BUREAU_ADMIN: (
+        "evaluations.view_rating",  # 好差评 (the bureau runs the 12345 hotline)
+        "evaluations.enter_rating",
         "audit.reveal_personal_data",
         "audit.view_auditevent",
         "audit.view_region_events",
@@ -97,6 +101,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_BUREAU_APPEALS,
     ),
     Role.DEPARTMENT_ADMIN: (
+        "evaluations.view_rating",  # 好差评
         "org.manage_staff",
         *_COMPILE,
         "catalog.suspend_item",
@@ -129,7 +134,12 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_HANDLE_APPEALS,
     ),
     Role.GRID_WORKER: (),
-    Role.LEADER: ("org.region_scope", "cases.view_case", "appeals.view_ticket"),
+    Role.LEADER: (
+        "org.region_scope",
+        "cases.view_case",
+        "appeals.view_ticket",
+        "evaluations.view_rating",
+    ),
     Role.CITIZEN: (),
     Role.ENTERPRISE: (),
 }
