@@ -186,3 +186,19 @@ def test_only_the_url_word_is_decoded():
     assert (
         mask_log_text(line) == '[01/Dec/2026:16:25:44 +0800] "GET /s/?q=138****5678 HTTP/1.1" 200'
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '"GET /open311/v2/requests.json?api_key=yk_9f8e7d6c5b4a3210&status=open HTTP/1.1" 200',
+        '"GET /open311/v2/requests.json?status=open&API_KEY=yk_9f8e7d6c5b4a3210 HTTP/1.1" 200',
+        "callback with access_token=yk_9f8e7d6c5b4a3210",
+    ],
+)
+def test_secret_query_parameters_are_hidden(log, line):
+    logger, stream = log
+    logger.info(line)
+    out = stream.getvalue()
+    assert "yk_9f8e7d6c5b4a3210" not in out
+    assert "=***" in out

@@ -18,6 +18,9 @@ from gunicorn.glogging import Logger as GunicornLogger
 from .masking import mask_text
 
 _formatter = logging.Formatter()
+# A secret sent as a query parameter (an outside system's API key put in a GET's URL, which the
+# API ignores) must not be kept by the access log either.
+_SECRET_PARAM_RE = re.compile(r"(?i)\b(api_key|apikey|access_token)=[^&\s\"']+")
 # A run of non-space characters holding a percent escape or a plus (a URL or part of one).
 _URL_WORD_RE = re.compile(r"[^\s\"']*[%+][^\s\"']*")
 
@@ -34,10 +37,12 @@ def mask_log_text(text: str) -> str:
     """`mask_text`, and for every URL-encoded word (a request line, a query string, a
     referrer) `mask_text` of its decoded form.
 
+    The value of an `api_key=` (or `access_token=`) parameter becomes `***`.
+
     Decoded twice, because a `next=` target is a URL inside a URL. A word is replaced by its
     decoded, masked form only when decoding shows a number the raw word hides.
     """
-    masked = mask_text(text)
+    masked = _SECRET_PARAM_RE.sub(r"\1=***", mask_text(text))
     if "%" not in masked and "+" not in masked:
         return masked
     return _URL_WORD_RE.sub(_mask_url_token, masked)
