@@ -292,3 +292,18 @@ def test_attachments_are_checked_by_content(tw: TicketWorld):
             ticket=ticket, actor=tw.clerk.user, file=b"MZ\x90\x00 not a pdf", file_name="a.pdf"
         )
     assert "file" in exc.value.message_dict
+
+
+def test_dispatch_only_to_departments_in_the_dispatchers_scope(tw: TicketWorld):
+    from tests import factories as f
+
+    elsewhere = f.department("邻县市场监督管理局", at=f.region("341188000000", "邻县"))
+    ticket = tw.hotline()
+    with pytest.raises(ValidationError) as exc:
+        s.ticket_dispatch(ticket=ticket, actor=tw.dispatcher.user, lead=elsewhere)
+    assert exc.value.message_dict == {"lead": ["邻县市场监督管理局不在您的数据范围内，不能派单。"]}
+    with pytest.raises(ValidationError):
+        s.ticket_dispatch(
+            ticket=ticket, actor=tw.dispatcher.user, lead=tw.market, assisting=[elsewhere]
+        )
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.PENDING_DISPATCH

@@ -56,7 +56,7 @@ from yiwang.common.crypto import sm3_hex
 from yiwang.common.validators import validate_mobile, validate_plain_text
 from yiwang.notifications.services import notify
 from yiwang.org.models import Applicant, Department, User
-from yiwang.org.selectors import department_bureau
+from yiwang.org.selectors import data_scope_for, department_bureau
 from yiwang.workdays.models import Clock, PauseKind
 from yiwang.workdays.selectors import add_working_days, working_days_between
 from yiwang.workdays.services import (
@@ -483,6 +483,11 @@ def ticket_dispatch(
     if not ticket.kind:
         raise ValidationError({"kind": "请先确定诉求类别再派单。"})
     others = [d for d in dict.fromkeys(assisting) if d.pk != lead.pk]
+    if actor is not None:
+        scope = data_scope_for(actor)
+        outside = [d.name for d in (lead, *others) if not scope.contains(d)]
+        if outside:
+            raise ValidationError({"lead": f"{'、'.join(outside)}不在您的数据范围内，不能派单。"})
     instruction = _text(instruction, "交办意见", field="instruction", required=False)
     today = _today()
     now = timezone.now()
