@@ -58,8 +58,12 @@ urlpatterns = [
     path("workbench/cases/", include("yiwang.cases.urls.workbench")),
     path("workbench/windows/", include("yiwang.windows.urls")),
     path("workbench/hall/", include("yiwang.hall.urls.workbench")),
-    path("workbench/evaluations/", include("yiwang.evaluations.urls.workbench")),
     path("workbench/appeals/", include("yiwang.appeals.urls.workbench")),
+    path(
+        "workbench/evaluations/rectification/",
+        include("yiwang.evaluations.rectification.urls.workbench"),
+    ),
+    path("workbench/evaluations/", include("yiwang.evaluations.urls.workbench")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.urls.guide")),
     path("my/cases/", include("yiwang.cases.urls.portal")),
@@ -69,6 +73,7 @@ urlpatterns = [
     path("my/ratings/", include("yiwang.evaluations.urls.portal")),
     path("rate/", include("yiwang.evaluations.urls.public")),
     path("cases/files/", include("yiwang.cases.urls.files")),
+    path("follow-up/", include("yiwang.evaluations.rectification.urls.public")),
     path("", include("yiwang.portal.urls")),
 ]
 

@@ -33,7 +33,13 @@ def test_cases_sweep_command(world, monkeypatch):
 def test_periodic_jobs_are_claimed_once_per_interval(settings):
     now = timezone.now()
     first = {j.name for j in periodic.claim_due(now)}
-    assert first == {"cases.sweep", "notifications.send", "hall.no_show", "appeals.sweep"}
+    assert first == {
+        "appeals.sweep",
+        "cases.sweep",
+        "notifications.send",
+        "hall.no_show",
+        "evaluations.rectification_sweep",
+    }
     # a second worker ticking at the same moment gets nothing
     assert periodic.claim_due(now) == []
     later = now + dt.timedelta(minutes=settings.YIWANG_MESSAGE_SEND_MINUTES, seconds=1)
@@ -56,12 +62,14 @@ def test_tick_enqueues_the_due_tasks(monkeypatch):
     assert sorted(periodic.tick()) == [
         "appeals.sweep",
         "cases.sweep",
+        "evaluations.rectification_sweep",
         "hall.no_show",
         "notifications.send",
     ]
     assert sorted(enqueued) == [
         "yiwang.appeals.tasks.sweep_tickets",
         "yiwang.cases.tasks.sweep_cases",
+        "yiwang.evaluations.rectification.tasks.sweep_rectifications",
         "yiwang.hall.tasks.sweep_no_shows",
         "yiwang.notifications.tasks.send_messages",
     ]

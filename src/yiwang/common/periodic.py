@@ -49,6 +49,11 @@ JOBS: tuple[Job, ...] = (
         "yiwang.appeals.tasks.sweep_tickets",
         lambda: settings.YIWANG_APPEAL_SWEEP_MINUTES,
     ),
+    Job(
+        "evaluations.rectification_sweep",
+        "yiwang.evaluations.rectification.tasks.sweep_rectifications",
+        lambda: settings.YIWANG_RECTIFICATION_SWEEP_MINUTES,
+    ),
 )
 
 

@@ -17,3 +17,7 @@ class EvaluationsConfig(AppConfig):
         # The roles carry evaluations.view_rating, a default permission made by this app's own
         # post_migrate (after org's): grant the roles' permissions again once it exists.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="yiwang.evaluations.roles_sync")
+
+        # Rectification: its figures, and the task a bad rating opens (rating_received).
+        from yiwang.evaluations.rectification import metrics as _m  # noqa: F401
+        from yiwang.evaluations.rectification import receivers as _r  # noqa: F401

@@ -39,6 +39,9 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
     "cases.verify_commitment": ("case", "可核查告知承诺"),
     "hall.open_slots": ("slot", "可为本范围的大厅开放预约时段"),
     "evaluations.enter_rating": ("rating", "可录入热线评价"),
+    "evaluations.view_rectification": ("rectification", "可查看差评整改（本范围）"),
+    "evaluations.handle_rectification": ("rectification", "可核实、定性、整改差评并登记回访"),
+    "evaluations.decide_rectification_appeal": ("rectification", "可复核差评申诉（数据资源局）"),
 }
 
 ADMIN_SITE_PERMISSION = "org.use_admin_site"
@@ -47,6 +50,11 @@ ADMIN_SITE_PERMISSION = "org.use_admin_site"
 REGION_SCOPE_PERMISSION = "org.region_scope"
 
 _COMPILE = ("catalog.compile_item",)
+# 差评整改 (evaluations.rectification): the handling units verify, classify and rectify; the
+# bureau also decides appeals; leaders look on.
+_VIEW_RECTIFY = ("evaluations.view_rectification",)
+_RECTIFY = (*_VIEW_RECTIFY, "evaluations.handle_rectification")
+_BUREAU_RECTIFY = (*_RECTIFY, "evaluations.decide_rectification_appeal")
 _BUREAU_CATALOG = (
     "catalog.compile_item",
     "catalog.review_item",
@@ -75,6 +83,7 @@ _BUREAU_APPEALS = (
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: (
         "evaluations.view_rating",  # 好差评
+        *_BUREAU_RECTIFY,
         "audit.reveal_personal_data",
         "audit.view_auditevent",
         "audit.view_all_events",
@@ -90,6 +99,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.BUREAU_ADMIN: (
         "evaluations.view_rating",  # 好差评 (the bureau runs the 12345 hotline)
         "evaluations.enter_rating",
+        *_BUREAU_RECTIFY,
         "audit.reveal_personal_data",
         "audit.view_auditevent",
         "audit.view_region_events",
@@ -102,6 +112,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     Role.DEPARTMENT_ADMIN: (
         "evaluations.view_rating",  # 好差评
+        *_RECTIFY,
         "org.manage_staff",
         *_COMPILE,
         "catalog.suspend_item",
@@ -111,6 +122,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_HANDLE_APPEALS,
     ),
     Role.WINDOW_CLERK: (
+        *_RECTIFY,
         "audit.reveal_personal_data",
         "org.view_applicant",
         *_COMPILE,
@@ -124,6 +136,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "appeals.handle_ticket",
     ),
     Role.APPROVER: (
+        *_RECTIFY,
         "audit.reveal_personal_data",
         "org.view_applicant",
         *_COMPILE,
@@ -138,6 +151,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "org.region_scope",
         "cases.view_case",
         "appeals.view_ticket",
+        *_VIEW_RECTIFY,
         "evaluations.view_rating",
     ),
     Role.CITIZEN: (),
