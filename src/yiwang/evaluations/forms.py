@@ -24,7 +24,11 @@ class RatingForm(forms.Form):
     anonymity; `ask_contact` adds name and mobile (a rater who is not known: a window's QR)."""
 
     level = forms.TypedChoiceField(
-        label=_("整体满意度"), coerce=int, widget=forms.RadioSelect, choices=LEVEL_CHOICES
+        label=_("整体满意度"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=LEVEL_CHOICES,
+        error_messages={"required": _("请选择整体满意度。")},
     )
     comment = forms.CharField(
         label=_("评价内容（选填）"),
