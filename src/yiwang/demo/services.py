@@ -31,6 +31,7 @@ from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
 from .hall import seed_hall
 from .open311 import seed_open311
+from .rectification import seed_rectifications
 from .responsibilities import seed_responsibilities
 from .windows import seed_front_desk
 
@@ -285,6 +286,9 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
         for what, n in seed_open311().items():
             report.add(what, n)
         for what, n in seed_appeals().items():
+            report.add(what, n)
+        # After the ratings: bad ratings of unrated cases and their tasks in each state.
+        for what, n in seed_rectifications().items():
             report.add(what, n)
     return report
 
