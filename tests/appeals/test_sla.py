@@ -178,3 +178,19 @@ def test_sweep_command(tw: TicketWorld, today):
     assert out.getvalue().strip() == "超期 1 件，催办 1 件，督办 0 件。"
     with pytest.raises(CommandError, match="格式不正确"):
         call_command("appeals", "sweep", "--date", "20/11/2026")
+
+
+def test_sweep_reminds_an_unsigned_ticket_once_after_the_sign_for_deadline(tw: TicketWorld, today):
+    ticket = tw.dispatched()
+    assert ticket.sign_deadline == dt.date(2026, 11, 3)
+    assert s.appeals_sweep(today=dt.date(2026, 11, 3)).reminded == []
+    report = s.appeals_sweep(today=dt.date(2026, 11, 4))
+    assert report.reminded == [ticket.number] and report.overdue == []
+    assert s.appeals_sweep(today=dt.date(2026, 11, 5)).reminded == []
+    note = ticket.events.filter(action="remind").get().note
+    assert note == "已超过签收期限 2026-11-03，请尽快签收。"
+    # the handling deadline is watched on its own
+    report = s.appeals_sweep(today=dt.date(2026, 11, 20))
+    assert report.overdue == [ticket.number] and report.reminded == [ticket.number]
+    ticket.refresh_from_db()
+    assert ticket.remind_count == 2

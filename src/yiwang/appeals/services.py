@@ -21,6 +21,7 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from yiwang.appeals import selectors
@@ -902,7 +903,11 @@ def ticket_close(*, ticket: Ticket, actor: User | None, note: str = "") -> Ticke
 # --- Reminders, supervision, extensions -----------------------------------------------------
 
 
-def _remind(ticket: Ticket, actor: User | None, name: str, note: str) -> Ticket:
+def _remind(
+    ticket: Ticket, actor: User | None, name: str, note: str, *, due: dt.date | None = None
+) -> Ticket:
+    """Record a reminder or supervision notice for `due` (default: the handling deadline) and
+    tell the lead department."""
     fields = (
         ["remind_count", "reminded_for"]
         if name == "remind"
@@ -913,10 +918,10 @@ def _remind(ticket: Ticket, actor: User | None, name: str, note: str) -> Ticket:
     )
     if name == "remind":
         ticket.remind_count += 1
-        ticket.reminded_for = ticket.deadline
+        ticket.reminded_for = due or ticket.deadline
     else:
         ticket.supervise_count += 1
-        ticket.supervised_for = ticket.deadline
+        ticket.supervised_for = due or ticket.deadline
     _fire(
         ticket,
         name,
@@ -1174,24 +1179,25 @@ def appeals_sweep(*, today: dt.date | None = None) -> SweepReport:
     """The periodic sweep: tickets held by a department (unpaused) past their deadline are
     marked overdue; reminded (催办) once per deadline when YIWANG_APPEAL_REMIND_AFTER_DAYS
     working days have passed it (1: the next working day); supervised (督办) once per deadline
-    after YIWANG_APPEAL_SUPERVISE_AFTER_DAYS further working days. Each ticket in its own
-    transaction, locked and re-checked, so a sweep racing a reply changes nothing twice."""
+    after YIWANG_APPEAL_SUPERVISE_AFTER_DAYS further working days. A ticket still unsigned past
+    its sign-for deadline (its handling deadline not yet passed) is reminded to sign for once.
+    Each ticket in its own transaction, locked and re-checked, so a sweep racing a reply
+    changes nothing twice."""
     today = today or _today()
     report = SweepReport()
     remind_after = remind_after_days()
     supervise_after = remind_after + supervise_after_days()
-    candidates = Ticket.objects.filter(
-        status__in=TICKET.sources_of("remind"), paused=False, deadline__lt=today
-    ).values_list("pk", flat=True)
-    for pk in list(candidates.order_by("deadline", "pk")):
+    held = TICKET.sources_of("remind")
+    candidates = Ticket.objects.filter(status__in=held, paused=False).filter(
+        Q(deadline__lt=today) | Q(status=TicketStatus.DISPATCHED, sign_deadline__lt=today)
+    )
+    for pk in list(candidates.order_by("deadline", "pk").values_list("pk", flat=True)):
         with transaction.atomic():
             ticket = lock_ticket(Ticket(pk=pk))
-            if (
-                ticket.paused
-                or ticket.deadline is None
-                or ticket.deadline >= today
-                or ticket.status not in TICKET.sources_of("remind")
-            ):
+            if ticket.paused or ticket.deadline is None or ticket.status not in held:
+                continue
+            if ticket.deadline >= today:
+                _remind_sign_for(ticket, today, remind_after, report)
                 continue
             if not ticket.ever_overdue:
                 ticket.ever_overdue = True
@@ -1217,3 +1223,17 @@ def appeals_sweep(*, today: dt.date | None = None) -> SweepReport:
                 )
                 report.supervised.append(ticket.number)
     return report
+
+
+def _remind_sign_for(
+    ticket: Ticket, today: dt.date, remind_after: int, report: SweepReport
+) -> None:
+    """Remind the lead to sign for a ticket unsigned past its sign-for deadline (once per
+    sign-for deadline: reminded_for holds it until the handling deadline is reminded)."""
+    due = ticket.sign_deadline
+    if ticket.status != TicketStatus.DISPATCHED or due is None or due >= today:
+        return
+    if working_days_between(due, today).days < remind_after or ticket.reminded_for == due:
+        return
+    _remind(ticket, None, "remind", f"已超过签收期限 {due.isoformat()}，请尽快签收。", due=due)
+    report.reminded.append(ticket.number)
