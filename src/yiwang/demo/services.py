@@ -29,6 +29,7 @@ from .appeals import seed_appeals
 from .bundle_cases import seed_bundle_cases
 from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
+from .evaluations import seed_ratings
 from .hall import seed_hall
 from .open311 import seed_open311
 from .rectification import seed_rectifications
@@ -286,6 +287,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
         for what, n in seed_open311().items():
             report.add(what, n)
         for what, n in seed_appeals().items():
+            report.add(what, n)
+        for what, n in seed_ratings().items():
             report.add(what, n)
         # After the ratings: bad ratings of unrated cases and their tasks in each state.
         for what, n in seed_rectifications().items():
