@@ -97,6 +97,7 @@ def test_the_whole_loop_verify_confirm_rectify_and_the_citizen_rates_the_fix(wor
     assert fix.level == 4 and fix.case_id == task.rating.case_id
     # the rating of the fix opens nothing and is not a second rating of the case
     assert Rectification.objects.count() == 1
+    assert task.events.last().actor_label == "评价人"
     assert list(task.events.values_list("action", flat=True)) == [
         "open",
         "verify",

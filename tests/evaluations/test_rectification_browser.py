@@ -5,7 +5,9 @@ rating on it; the bureau's board shows it."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,6 +19,15 @@ from yiwang.evaluations.tokens import case_token
 from yiwang.notifications.models import Message
 
 pytestmark = pytest.mark.browser
+
+# Set YIWANG_RECTIFICATION_SHOTS to a folder to keep screenshots of the pages for a visual check.
+SHOTS = os.environ.get("YIWANG_RECTIFICATION_SHOTS")
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +64,7 @@ def test_a_very_dissatisfied_qr_rating_is_verified_rectified_and_the_fix_rated(p
     page.locator(f'[data-task="{task.pk}"]').get_by_role("link").click()
     page.wait_for_url(re.compile(rf".*/rectification/{task.pk}/$"))
     assert page.get_by_test_id("task-status").inner_text() == "待核实"
+    shot(page, "task-verifying")
     assert "跑了三趟" in page.get_by_test_id("rating-comment").inner_text()
     verify = action(page, "verify")
     verify.get_by_label("核实情况").fill("窗口两次告知的材料清单不一致，属实。")
@@ -68,12 +80,14 @@ def test_a_very_dissatisfied_qr_rating_is_verified_rectified_and_the_fix_rated(p
     rectify.get_by_label("整改措施").fill("统一材料清单，窗口一次性告知，开展业务培训。")
     rectify.get_by_role("button", name="完成整改").click()
     assert page.get_by_test_id("task-status").inner_text() == "待回访"
+    shot(page, "task-follow-up")
 
     # The citizen opens the follow-up link sent to his phone and rates the fix.
     sms = Message.objects.get(kind="rectification.follow_up", channel="sms")
     link = re.search(r"https?://\S+", sms.text).group(0)
     page.goto(page.base_url + urlsplit(link).path)
     assert "统一材料清单" in page.get_by_test_id("fix-measures").inner_text()
+    shot(page, "rate-fix")
     page.locator('[data-testid="level"]').get_by_label("满意", exact=True).check()
     page.get_by_role("button", name="提交评价").click()
     page.get_by_test_id("fix-thanks").wait_for()
@@ -82,5 +96,8 @@ def test_a_very_dissatisfied_qr_rating_is_verified_rectified_and_the_fix_rated(p
     page.goto(f"{page.base_url}/workbench/evaluations/rectification/{task.pk}/")
     assert page.get_by_test_id("task-status").inner_text() == "已办结"
     assert page.get_by_test_id("follow-up-level").inner_text().startswith("满意")
+    shot(page, "task-closed")
     task.refresh_from_db()
     assert task.status == "closed" and task.followed_up_at is not None
+    page.goto(f"{page.base_url}/workbench/evaluations/rectification/board/")
+    shot(page, "board")

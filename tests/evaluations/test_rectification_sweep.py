@@ -7,8 +7,11 @@ shipped with rectification (tell_bureau)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import TestCase
 
 from tests.evaluations.rectification_world import PDF, bad_rating, bureau_user, task_of
@@ -115,3 +118,13 @@ def test_the_tell_bureau_hook_tells_the_bureau_of_a_low_rating(world, settings):
     told = Message.objects.filter(kind="rectification.low_rating")
     assert [m.recipient_id for m in told] == [bureau_user().pk]
     assert "不满意" in told.get().text
+
+
+def test_the_command_runs_the_sweep_once(world):
+    task = task_of(bad_rating(world))
+    out = io.StringIO()
+    day = (task.deadline + dt.timedelta(days=1)).isoformat()
+    call_command("rectification", "sweep", "--date", day, stdout=out)
+    assert "提醒部门管理员 1 件，报数据资源局 0 件" in out.getvalue()
+    with pytest.raises(CommandError, match="格式不正确"):
+        call_command("rectification", "sweep", "--date", "1/2/2026")

@@ -62,6 +62,12 @@ def overdue_q(today: dt.date | None = None) -> Q:
     return Q(status__in=OPEN_STATES, deadline__lt=today)
 
 
+def is_overdue(task: Rectification, today: dt.date | None = None) -> bool:
+    """The same rule as overdue_q, for one task already read."""
+    today = today or timezone.localdate()
+    return task.status in OPEN_STATES and task.deadline < today
+
+
 def queue_for(*, user: User, queue: str) -> QuerySet[Rectification]:
     rows = tasks_for(user=user)
     if queue == "overdue":

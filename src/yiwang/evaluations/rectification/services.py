@@ -115,7 +115,13 @@ def _locked(task: Rectification) -> Rectification:
 
 
 def _event(
-    task: Rectification, action: str, actor: Any, *, from_status: str, note: str = ""
+    task: Rectification,
+    action: str,
+    actor: Any,
+    *,
+    from_status: str,
+    note: str = "",
+    label: str = "",
 ) -> RectificationEvent:
     return RectificationEvent.objects.create(
         rectification=task,
@@ -123,7 +129,7 @@ def _event(
         from_status=from_status,
         to_status=task.status,
         actor=actor,
-        actor_label=_label(actor),
+        actor_label=label or _label(actor),
         note=note[:TEXT_MAX],
     )
 
@@ -537,7 +543,8 @@ def _close_followed_up(
     note = f"回访评价：{Level(rating.level).label}"
     if rating.comment:
         note += f"；{rating.comment}"
-    _event(task, action, actor, from_status=from_status, note=note)
+    # The citizen rating from his link has no account here: the line names him as the rater.
+    _event(task, action, actor, from_status=from_status, note=note, label="" if actor else "评价人")
     return task
 
 

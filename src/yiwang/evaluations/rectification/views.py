@@ -130,8 +130,24 @@ def queue(request: HttpRequest, queue: str = "verifying") -> HttpResponse:
 # --- The task page ---------------------------------------------------------------------------
 
 
+# History lines that are no transition of the machine, marked here: the pages translate them.
+EVENT_WORDS = {
+    "open": gettext_noop("收到差评，登记整改任务"),
+    "escalate": gettext_noop("超期，已提醒部门管理员"),
+    "escalate_bureau": gettext_noop("超期，已报数据资源局"),
+}
+
+
 def _action_label(name: str) -> str:
     return _(RECTIFICATION.transitions[name].label)
+
+
+def _event_label(action: str) -> str:
+    if action in EVENT_WORDS:
+        return _(EVENT_WORDS[action])
+    if action in RECTIFICATION.transitions:
+        return _action_label(action)
+    return action
 
 
 def _form(name: str, data: Any = None, files: Any = None) -> Any:
@@ -162,7 +178,11 @@ def _detail(
             "rating": rating,
             "rater_reachable": selectors.rater_reachable(rating),
             "history": [
-                (e, _(RECTIFICATION.label(e.to_status)) if e.to_status else "")
+                (
+                    e,
+                    _event_label(e.action),
+                    _(RECTIFICATION.label(e.to_status)) if e.to_status else "",
+                )
                 for e in selectors.task_history(task)
             ],
             "evidence": selectors.task_evidence(task),
@@ -173,7 +193,7 @@ def _detail(
             else "",
             "action_forms": forms,
             "problem": problem,
-            "overdue": task.status in selectors.OPEN_STATES and task.ever_overdue,
+            "overdue": selectors.is_overdue(task),
         },
         status=status,
     )
