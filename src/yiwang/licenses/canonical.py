@@ -1,0 +1,220 @@
+"""The canonical serialisation of a licence: the exact bytes a seal signs (docs/licenses.md).
+
+A pure function of the licence object of the licence file (`license`): it checks the object
+against the v1 shape and returns the RFC 8785 (JSON Canonicalization Scheme) serialisation of
+
+    {"format": "yiwang-license-v1", "identifier": …, "type": …, "issuer": …, "holder": …,
+     "fields": …, "validity": …}
+
+— UTF-8, no whitespace, object members sorted by their names' UTF-16 code units, strings with
+only the escapes JSON requires. `status` is the one member of `license` left out: it changes
+after sealing and is checked against the registry instead. Anything else that is not in the
+shape is refused, never dropped, so a file with an added or renamed member cannot verify.
+
+Strings must already be in Unicode NFC: the issuing side normalises (`normalise`), the
+verifying side refuses, so two different byte sequences never verify as the same licence.
+Values are strings, integers in ±(2^53 − 1), true, false and null; no floats (a decimal
+amount is a string), no arrays, no nested objects in `fields`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from yiwang.common.validators import validate_uscc
+from yiwang.licenses import identifiers
+
+FORMAT = "yiwang-license-v1"
+UNSIGNED = frozenset({"status"})
+SAFE_INTEGER = 2**53 - 1  # the integers every JSON implementation reads exactly (RFC 8785)
+HOLDER_KINDS = ("person", "enterprise")
+# A resident-ID number as the licence file shows it (common.masking.mask_id_number).
+_MASKED_ID_RE = re.compile(r"^[1-9][0-9]{3}\*{10}[0-9]{3}[0-9X]$")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+Scalar = str | int | bool | None
+
+
+class CanonicalError(ValueError):
+    """The licence object does not have the v1 shape; the message names the member."""
+
+
+def _fail(path: str, message: str) -> CanonicalError:
+    return CanonicalError(f"{path}：{message}")
+
+
+def _string(value: Any, path: str, *, empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise _fail(path, "应为字符串。")
+    if not empty and not value:
+        raise _fail(path, "不能为空。")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _fail(path, "含有不成对的代理码位，不是有效的 Unicode 文本。") from None
+    if not unicodedata.is_normalized("NFC", value):
+        raise _fail(path, "不是 Unicode NFC 规范化形式。")
+    return value
+
+
+def _object(value: Any, path: str, members: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(path, "应为对象。")
+    missing = [name for name in members if name not in value]
+    if missing:
+        raise _fail(path, f"缺少成员 {'、'.join(missing)}。")
+    extra = [str(name) for name in value if name not in members]
+    if extra:
+        raise _fail(path, f"含有不属于签章内容的成员 {'、'.join(sorted(extra))}。")
+    return value
+
+
+def _date(value: Any, path: str) -> str:
+    text = _string(value, path)
+    try:
+        if not _DATE_RE.match(text):
+            raise ValueError
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise _fail(path, "应为 YYYY-MM-DD 形式的真实日期。") from None
+    return text
+
+
+def _scalar(value: Any, path: str) -> Scalar:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > SAFE_INTEGER:
+            raise _fail(path, "整数超出 ±(2^53−1)，请写成字符串。")
+        return int(value)
+    if isinstance(value, str):
+        return _string(value, path, empty=True)
+    if isinstance(value, float):
+        raise _fail(path, "不允许小数，请写成字符串。")
+    raise _fail(path, "只能是字符串、整数、true、false 或 null。")
+
+
+def _uscc(value: Any, path: str) -> str:
+    text = _string(value, path)
+    try:
+        exact = validate_uscc(text, field=path)
+    except ValidationError as exc:
+        raise CanonicalError(exc.messages[0]) from None
+    if exact != text:
+        raise _fail(path, "统一社会信用代码应为 18 位大写字母与数字，不含空格。")
+    return text
+
+
+def signed_content(license: Mapping[str, Any]) -> dict[str, Any]:
+    """The object the seal covers, checked against the v1 shape (CanonicalError otherwise)."""
+    if not isinstance(license, Mapping):
+        raise _fail("license", "应为对象。")
+    top = ("identifier", "type", "issuer", "holder", "fields", "validity")
+    _object({k: v for k, v in license.items() if k not in UNSIGNED}, "license", top)
+
+    identifier_text = _string(license["identifier"], "license.identifier")
+    try:
+        identifier = identifiers.parse(identifier_text)
+    except ValidationError as exc:
+        raise _fail("license.identifier", exc.messages[0]) from None
+
+    kind = _object(license["type"], "license.type", ("code", "name"))
+    type_code = _string(kind["code"], "license.type.code")
+    if type_code != identifier.type_code:
+        raise _fail("license.type.code", "与电子证照标识中的证照类型代码不一致。")
+    issuer = _object(license["issuer"], "license.issuer", ("uscc", "name"))
+    issuer_uscc = _string(issuer["uscc"], "license.issuer.uscc")
+    if issuer_uscc != identifier.issuer:
+        raise _fail("license.issuer.uscc", "与电子证照标识中的颁发机构代码不一致。")
+
+    holder = _object(license["holder"], "license.holder", ("kind", "name", "id_number"))
+    holder_kind = _string(holder["kind"], "license.holder.kind")
+    if holder_kind not in HOLDER_KINDS:
+        raise _fail("license.holder.kind", "应为 person 或 enterprise。")
+    if holder_kind == "person":
+        # A licence file travels and is shown to anyone who verifies it: a person's ID number
+        # is signed only in its masked form, and a clear one is refused, not masked here.
+        id_number = _string(holder["id_number"], "license.holder.id_number")
+        if not _MASKED_ID_RE.match(id_number):
+            raise _fail(
+                "license.holder.id_number", "个人证件号码应为脱敏形式（前四位、十个 *、后四位）。"
+            )
+    else:
+        id_number = _uscc(holder["id_number"], "license.holder.id_number")
+
+    fields = license["fields"]
+    if not isinstance(fields, Mapping):
+        raise _fail("license.fields", "应为对象。")
+    signed_fields: dict[str, Scalar] = {}
+    for name, value in fields.items():
+        _string(name, "license.fields 的字段名")
+        signed_fields[name] = _scalar(value, f"license.fields.{name}")
+
+    validity = _object(license["validity"], "license.validity", ("from", "until"))
+    valid_from = _date(validity["from"], "license.validity.from")
+    valid_until = None
+    if validity["until"] is not None:
+        valid_until = _date(validity["until"], "license.validity.until")
+        if valid_until < valid_from:
+            raise _fail("license.validity.until", "有效期截止日早于起始日。")
+
+    return {
+        "format": FORMAT,
+        "identifier": identifier_text,
+        "type": {"code": type_code, "name": _string(kind["name"], "license.type.name")},
+        "issuer": {"uscc": issuer_uscc, "name": _string(issuer["name"], "license.issuer.name")},
+        "holder": {
+            "kind": holder_kind,
+            "name": _string(holder["name"], "license.holder.name"),
+            "id_number": id_number,
+        },
+        "fields": signed_fields,
+        "validity": {"from": valid_from, "until": valid_until},
+    }
+
+
+def _utf16_order(name: str) -> bytes:
+    # RFC 8785 §3.2.3 sorts member names by UTF-16 code units; big-endian UTF-16 bytes compare
+    # the same way. (Code-point order differs for characters beyond U+FFFF.)
+    return name.encode("utf-16-be")
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {name: _sorted(value[name]) for name in sorted(value, key=_utf16_order)}
+    return value
+
+
+def jcs(value: Any) -> bytes:
+    """RFC 8785 bytes of a value made of dicts, strings, safe integers, booleans and None.
+
+    json.dumps with ensure_ascii=False escapes exactly what RFC 8785 escapes (", \\, \\b \\f
+    \\n \\r \\t, other controls as lower-case \\u00xx) and writes integers in decimal;
+    floats never reach it.
+    """
+    text = json.dumps(_sorted(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8")
+
+
+def canonical_bytes(license: Mapping[str, Any]) -> bytes:
+    """The exact bytes sealed for a licence object (CanonicalError if it is not v1)."""
+    return jcs(signed_content(license))
+
+
+def normalise(value: Any) -> Any:
+    """NFC-normalise every string (keys too) of a licence object, for the issuing side."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, Mapping):
+        normalised = {normalise(k): normalise(v) for k, v in value.items()}
+        if len(normalised) != len(value):
+            raise CanonicalError("有两个成员名在 NFC 规范化后相同，请改名。")
+        return normalised
+    return value
