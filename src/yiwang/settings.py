@@ -459,6 +459,9 @@ SPECTACULAR_SETTINGS = {
         "TicketKindEnum": "yiwang.hall.fields.TicketKind",
         "BookingStatusEnum": "yiwang.hall.fields.BookingStatus",
         "TicketStatusEnum": "yiwang.hall.fields.TicketStatus",
+        # Two choice sets of fields named "channel": a case's (申请渠道) and a rating's (评价渠道).
+        "CaseChannelEnum": "yiwang.cases.fields.Channel",
+        "RatingChannelEnum": "yiwang.evaluations.fields.Channel",
     },
 }
 

@@ -27,7 +27,7 @@ def configured_hooks() -> list[Hook]:
     for path in settings.YIWANG_LOW_RATING_HOOKS:
         try:
             hooks.append(import_string(path))
-        except ImportError as exc:
+        except Exception as exc:  # ImportError, or the module's own error while importing
             raise ImproperlyConfigured(
                 f"YIWANG_LOW_RATING_HOOKS 中的 {path!r} 无法导入：{exc}"
             ) from exc
