@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
@@ -137,6 +138,7 @@ def todo_groups(user: User) -> list[TodoGroup]:
                 )
             )
     groups += case_todo_groups(user)
+    groups += ticket_todo_groups(user)
     return groups
 
 
@@ -183,6 +185,47 @@ def case_todo_groups(user: User) -> list[TodoGroup]:
                 ],
             )
         )
+    return groups
+
+
+def ticket_todo_groups(user: User) -> list[TodoGroup]:
+    """The tickets (诉求工单) waiting for the user, in their scope: his department's queue for
+    those who handle tickets; the dispatch desk's 待派单, 已退单, 已超期 and 延期申请 for the
+    bureau's dispatchers. Each list from appeals.selectors, its first few named."""
+    from yiwang.appeals import selectors as ticket_selectors
+
+    if not user.has_perm("appeals.view_ticket"):
+        return []
+    lists: list[tuple[str, Any, str]] = []
+    if user.has_perm("appeals.handle_ticket"):
+        queue = ticket_selectors.department_queue(user=user)
+        lists.append((gettext("本部门诉求工单"), queue, reverse("appeals:queue")))
+    if user.has_perm("appeals.dispatch_ticket"):
+        for label, rows, tab in (
+            (gettext("诉求待派单"), ticket_selectors.desk_unassigned(user=user), "unassigned"),
+            (gettext("诉求已退单"), ticket_selectors.desk_sent_back(user=user), "sent_back"),
+            (gettext("诉求已超期"), ticket_selectors.desk_overdue(user=user), "overdue"),
+            (gettext("诉求延期申请"), ticket_selectors.desk_extensions(user=user), "extensions"),
+        ):
+            lists.append((label, rows, reverse("appeals:desk-tab", args=[tab])))
+    groups = []
+    for label, rows, url in lists:
+        count = rows.count()
+        if not count:
+            continue
+        entries = []
+        for row in rows[:TODO_ENTRIES_SHOWN]:
+            # an extension request names its ticket and the department asking
+            ticket = getattr(row, "ticket", row)
+            department = getattr(row, "department", None) or ticket.lead_department
+            entries.append(
+                TodoLink(
+                    label=f"{ticket.title} {ticket.number}",
+                    url=reverse("appeals:detail", args=[ticket.pk]),
+                    detail=department.name if department is not None else "",
+                )
+            )
+        groups.append(TodoGroup(label=label, count=count, url=url, entries=entries))
     return groups
 
 
