@@ -17,6 +17,7 @@ from yiwang.evaluations.rectification.workflow import HANDLE
 from yiwang.hall.models import Ticket, TicketStatus
 from yiwang.org.models import Staff, User
 
+VISITOR = ("张三", "13800000001")  # the demo citizen (county.CITIZEN_SIGN_INS)
 MARK = "【演示】"  # the seeded ratings' comments start with it: seeded once
 RATINGS = (
     (1, "材料要求前后说法不一，跑了三趟。"),
@@ -34,9 +35,9 @@ def seed_rectifications() -> dict[str, int]:
     if bureau is None:
         return {}
     cases = list(
-        Case.objects.filter(concluded_on__isnull=False, ratings__isnull=True).order_by(
-            "-department__name", "id"
-        )[: len(RATINGS)]
+        Case.objects.filter(concluded_on__isnull=False, ratings__isnull=True).order_by("id")[
+            : len(RATINGS)
+        ]
     )
     visits = list(
         Ticket.objects.filter(status=TicketStatus.DONE, ratings__isnull=True)
@@ -51,8 +52,13 @@ def seed_rectifications() -> dict[str, int]:
                 case=subject, channel=Channel.QR, level=level, comment=MARK + comment
             )
         else:
+            # A real-name visitor leaves his mobile on the QR page (for the follow-up).
             rating = ratings.rating_for_visit(
-                visit=subject, channel=Channel.QR, level=level, comment=MARK + comment
+                visit=subject,
+                channel=Channel.QR,
+                level=level,
+                comment=MARK + comment,
+                rater=ratings.RaterInput(name=VISITOR[0], phone=VISITOR[1]),
             )
         tasks.append(Rectification.objects.select_related("rating").get(rating=rating))
 
