@@ -5,7 +5,10 @@ an Open311 key are refused."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from django.core import signing
 from rest_framework.test import APIClient
 
 from tests.evaluations.test_ratings import visit
@@ -84,7 +87,9 @@ def test_staff_are_not_the_app(world, case):
 # --- the window's rating device -----------------------------------------------------------------
 
 
-def test_the_device_offers_the_last_served_visit_and_rates_it(world, device_key):
+def test_the_device_offers_the_last_served_visit_and_rates_it(world, device_key, monkeypatch):
+    now = time.time()
+    monkeypatch.setattr(signing.time, "time", lambda: now)  # the same second: the same token
     served = visit(world)
     client = device(device_key)
     state = client.get("/api/evaluations/device/").json()

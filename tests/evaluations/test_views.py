@@ -204,3 +204,25 @@ def test_other_notices_carry_none(world, case):
 
     notice = case.notices.get(kind="acceptance")
     assert notices.notice_context(notice)["rating_qr"] == ""
+
+
+def test_the_window_codes_page_prints_a_working_qr_per_window_of_the_scope(world, monkeypatch):
+    import time
+
+    from django.core import signing
+
+    from yiwang.catalog.guides.pdf import qr_svg_data_uri
+
+    now = time.time()
+    monkeypatch.setattr(signing.time, "time", lambda: now)  # the same second: the same token
+
+    client = Client()
+    client.force_login(world.head.user)  # 县市场监督管理局: its own 专窗 only
+    html = client.get("/workbench/evaluations/window-codes/").content.decode()
+    own = world.clerk.window
+    assert qr_svg_data_uri(tokens.rating_url(tokens.window_token(own.pk))) in html
+    assert (
+        qr_svg_data_uri(tokens.rating_url(tokens.window_token(world.other_clerk.window.pk)))
+        not in html
+    )
+    assert Client().get(tokens.rating_path(tokens.window_token(own.pk))).status_code == 200

@@ -8,4 +8,5 @@ app_name = "evaluations"
 urlpatterns = [
     path("", workbench.rating_list, name="list"),
     path("hotline/", workbench.hotline, name="hotline"),
+    path("window-codes/", workbench.window_codes, name="window-codes"),
 ]

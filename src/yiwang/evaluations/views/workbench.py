@@ -99,3 +99,20 @@ def hotline(request: HttpRequest) -> HttpResponse:
         {"lookup": lookup, "case": case, "target": target, "form": form},
         status=422 if request.method == "POST" and form is not None and form.errors else 200,
     )
+
+
+@list_page
+def window_codes(request: HttpRequest) -> HttpResponse:
+    """评价二维码: each active window of the reader's scope with its rating QR, to print and
+    post at the window (valid YIWANG_RATING_WINDOW_TOKEN_DAYS days: reprint within them)."""
+    from yiwang.evaluations.fields import window_token_days
+    from yiwang.evaluations.qr import window_rating_qr
+    from yiwang.org.selectors import window_list_for
+
+    windows = window_list_for(user=request.user).filter(active=True)  # type: ignore[arg-type]
+    rows = [(window, window_rating_qr(window.pk)) for window in windows]
+    return render(
+        request,
+        "evaluations/workbench/window_codes.html",
+        {"rows": rows, "days": window_token_days()},
+    )
