@@ -146,8 +146,8 @@ def _strings(value: object) -> list[str]:
 
 def data_strings() -> list[str]:
     """Every text the database holds for the pages to show (names, materials, addresses,
-    synonyms, bundle form fields …) and every choice label of the models: content, not chrome.
-    Longest first."""
+    synonyms, bundle form fields, tickets' titles and texts …) and every choice label of the
+    models: content, not chrome. Longest first."""
     found: set[str] = set()
     # the implementation list's element choices live in catalog.fields
     for module in (catalog_models, catalog_fields, org_models):
@@ -155,7 +155,7 @@ def data_strings() -> list[str]:
             if isinstance(value, type) and issubclass(value, models.Choices):
                 found.update(str(text) for text in value.labels)
     for model in apps.get_models():
-        if model._meta.app_label not in {"catalog", "org", "workdays"}:
+        if model._meta.app_label not in {"catalog", "org", "workdays", "appeals"}:
             continue
         fields = [
             f
