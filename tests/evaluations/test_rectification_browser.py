@@ -1,7 +1,9 @@
 """Browser: the whole loop of a bad rating — a citizen rates a concluded case 非常不满意 from the
 QR page, the department's clerk finds the task in 差评整改, verifies and calls back, rectifies,
 the citizen rates the fix from the follow-up link he was sent, and the task is closed with his
-rating on it; the bureau's board shows it."""
+rating on it; the bureau's board shows it. And an appeal: the department appeals with an evidence
+upload, the bureau finds it on its board, downloads the evidence and upholds it (the rating stays
+on record, marked mistaken)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 
 from tests import factories
 from tests.evaluations.conftest import concluded_case
+from tests.evaluations.rectification_world import PDF, bad_rating, bureau_user
 from yiwang.evaluations.models import Rectification
 from yiwang.evaluations.tokens import case_token
 from yiwang.notifications.models import Message
@@ -101,3 +104,45 @@ def test_a_very_dissatisfied_qr_rating_is_verified_rectified_and_the_fix_rated(p
     assert task.status == "closed" and task.followed_up_at is not None
     page.goto(f"{page.base_url}/workbench/evaluations/rectification/board/")
     shot(page, "board")
+
+
+def test_an_appeal_with_evidence_is_upheld_by_the_bureau_from_its_board(page, world, tmp_path):
+    rating = bad_rating(world, comment="随手点的")
+    task = Rectification.objects.get(rating=rating)
+    evidence = tmp_path / "通话记录.pdf"
+    evidence.write_bytes(PDF)
+
+    # The department verifies and appeals, with the call record as evidence.
+    sign_in(page, world.clerk.user.username)
+    page.goto(f"{page.base_url}/workbench/evaluations/rectification/{task.pk}/")
+    verify = action(page, "verify")
+    verify.get_by_label("核实情况").fill("评价人来电说明误点了“非常不满意”。")
+    verify.get_by_label("已电话联系评价人").check()
+    verify.get_by_label("回电情况（未能联系的写明原因）").fill("评价人确认误点。")
+    verify.get_by_role("button", name="核实并回电").click()
+    appeal = action(page, "appeal")
+    appeal.get_by_label("误评").check()
+    appeal.get_by_label("申诉理由").fill("评价人来电说明误点，附通话记录。")
+    appeal.get_by_label("证据材料").set_input_files(str(evidence))
+    appeal.get_by_role("button", name="申诉复核").click()
+    assert page.get_by_test_id("task-status").inner_text() == "申诉复核中"
+    assert page.get_by_test_id("evidence").inner_text().startswith("通话记录.pdf")
+    assert action(page, "uphold").count() == 0  # the department cannot decide its own appeal
+    page.get_by_role("button", name="退出登录").click()
+
+    # The bureau finds it on the board, reads the evidence and upholds it.
+    sign_in(page, bureau_user().username)
+    page.get_by_role("navigation", name="工作台导航").get_by_role("link", name="整改看板").click()
+    page.get_by_test_id("board-appeals").locator(f'[data-task="{task.pk}"]').get_by_role(
+        "link"
+    ).click()
+    with page.expect_download() as download:
+        page.get_by_test_id("evidence").get_by_role("link", name="通话记录.pdf").click()
+    assert download.value.suggested_filename == "通话记录.pdf"
+    uphold = action(page, "uphold")
+    uphold.get_by_label("复核意见").fill("通话记录证实为误评。")
+    uphold.get_by_role("button", name="申诉成立").click()
+    assert page.get_by_test_id("task-status").inner_text() == "已办结"
+    assert page.get_by_test_id("rating-mistaken").is_visible()
+    rating.refresh_from_db()
+    assert rating.mistaken and rating.level == 1
