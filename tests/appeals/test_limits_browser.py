@@ -9,6 +9,7 @@ import pytest
 
 from tests.appeals.conftest import TicketWorld
 from tests.appeals.test_browser_hotline import nav, sign_in
+from yiwang.appeals.models import SlaLimit
 from yiwang.appeals.sla import limits_for
 
 pytestmark = pytest.mark.browser
@@ -20,6 +21,17 @@ def _calendar_confirmed(monkeypatch):
 
 
 def test_the_bureau_sets_a_limit(page, tw: TicketWorld):
+    # the migration's seeded rows are gone after a transactional test flushed the database
+    SlaLimit.objects.get_or_create(
+        source="enterprise_window",
+        kind="",
+        defaults={
+            "sign_for_days": 1,
+            "handling_days": 15,
+            "feedback_days": 3,
+            "note": "3 个工作日内向企业反馈",
+        },
+    )
     sign_in(page, "dispatcher")
     nav(page, "诉求办理时限")
     page.wait_for_url(re.compile(r".*/workbench/appeals/limits/$"))
