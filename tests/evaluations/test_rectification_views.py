@@ -143,3 +143,25 @@ def test_the_citizens_follow_up_page(client, world):
     assert Rating.objects.filter(follows_up=task.rating).get().level == 5
     forged = client.get(reverse("rectification-public:rate-fix", args=["x" + url.split("/")[-2]]))
     assert forged.status_code == 404 and "回访链接无效" in forged.content.decode()
+
+
+def test_the_workbench_home_lists_what_waits(client, world):
+    task = task_of(bad_rating(world))
+    client.force_login(world.clerk.user)
+    home = client.get(reverse("workbench:home")).content.decode()
+    assert reverse("rectification:queue", args=["verifying"]) in home
+    assert reverse("rectification:detail", args=[task.pk]) in home
+    client.force_login(world.other_clerk.user)  # another department: nothing of it
+    home = client.get(reverse("workbench:home")).content.decode()
+    assert reverse("rectification:detail", args=[task.pk]) not in home
+    task = _verified(world)
+    services.rectification_appeal(
+        task=task,
+        actor=world.clerk.user,
+        classification=Classification.MISTAKEN,
+        reason="误点",
+        evidence=[("说明.pdf", PDF)],
+    )
+    client.force_login(bureau_user())
+    home = client.get(reverse("workbench:home")).content.decode()
+    assert reverse("rectification:queue", args=["appealed"]) in home

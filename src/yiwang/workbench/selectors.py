@@ -139,6 +139,7 @@ def todo_groups(user: User) -> list[TodoGroup]:
             )
     groups += case_todo_groups(user)
     groups += ticket_todo_groups(user)
+    groups += rectification_todo_groups(user)
     return groups
 
 
@@ -226,6 +227,49 @@ def ticket_todo_groups(user: User) -> list[TodoGroup]:
                 )
             )
         groups.append(TodoGroup(label=label, count=count, url=url, entries=entries))
+    return groups
+
+
+# The rectification queues on the home page (evaluations.rectification.selectors.QUEUES): the
+# handling units' work, and the appeals waiting for the bureau.
+RECTIFICATION_TODO_QUEUES = (
+    ("verifying", "evaluations.handle_rectification"),
+    ("verified", "evaluations.handle_rectification"),
+    ("overdue", "evaluations.handle_rectification"),
+    ("appealed", "evaluations.decide_rectification_appeal"),
+)
+
+
+def rectification_todo_groups(user: User) -> list[TodoGroup]:
+    """The bad-rating rectification tasks waiting for the user, in their scope (counts in one
+    query): to verify, to classify, overdue; for the bureau the appeals to decide."""
+    from yiwang.evaluations.rectification import selectors as rectification
+    from yiwang.evaluations.rectification.presenters import subject_text
+
+    if not user.has_perm("evaluations.view_rectification"):
+        return []
+    counts = rectification.queue_counts_for(user=user)
+    groups = []
+    for queue, permission in RECTIFICATION_TODO_QUEUES:
+        count = counts.get(queue) or 0
+        if not count or not user.has_perm(permission):
+            continue
+        rows = rectification.queue_for(user=user, queue=queue)[:TODO_ENTRIES_SHOWN]
+        groups.append(
+            TodoGroup(
+                label=gettext("差评%(queue)s") % {"queue": gettext(rectification.QUEUES[queue][0])},
+                count=count,
+                url=reverse("rectification:queue", args=[queue]),
+                entries=[
+                    TodoLink(
+                        label=subject_text(task),
+                        url=reverse("rectification:detail", args=[task.pk]),
+                        detail=task.department.name,
+                    )
+                    for task in rows
+                ],
+            )
+        )
     return groups
 
 

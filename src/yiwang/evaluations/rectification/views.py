@@ -24,6 +24,7 @@ from yiwang.evaluations.models import Rectification
 from yiwang.evaluations.rectification import forms as rf
 from yiwang.evaluations.rectification import selectors, services
 from yiwang.evaluations.rectification.fields import Escalation, RectificationStatus
+from yiwang.evaluations.rectification.presenters import subject_text
 from yiwang.evaluations.rectification.workflow import (
     DECIDE_APPEAL,
     PAGE_ACTIONS,
@@ -83,19 +84,10 @@ def _tabs(user: User) -> list[tuple[str, str, int]]:
     return [(key, _(selectors.QUEUES[key][0]), counts.get(key, 0)) for key in QUEUE_ORDER]
 
 
-def _subject(task: Rectification) -> str:
-    rating = task.rating
-    if rating.case is not None:
-        return _("办件 %(number)s") % {"number": rating.case.number}
-    if rating.window is not None:
-        return _("窗口 %(name)s") % {"name": rating.window.name}
-    return _("窗口服务")
-
-
 def _row(task: Rectification) -> dict[str, Any]:
     return {
         "task": task,
-        "subject": _subject(task),
+        "subject": subject_text(task),
         "level": _(Level(task.rating.level).label),
         "status": _(RECTIFICATION.label(task.status)),
         "escalation": _(Escalation(task.escalation).label) if task.escalation else "",
@@ -336,7 +328,7 @@ def rate_fix(request: HttpRequest, token: str) -> HttpResponse:
             {"refused": _messages_of(exc)[0]},
             status=404,
         )
-    context: dict[str, Any] = {"task": task, "subject": _subject(task)}
+    context: dict[str, Any] = {"task": task, "subject": subject_text(task)}
     if task.status != RectificationStatus.FOLLOW_UP:
         context["done"] = True
         return render(request, "evaluations/rectification/rate_fix.html", context)
