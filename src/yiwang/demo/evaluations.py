@@ -15,7 +15,7 @@ from yiwang.hall.models import Ticket, TicketStatus
 from yiwang.org.models import User, Window
 
 # (level, scores, comment, anonymous) for the served numbers, in order
-VISITS = (
+VISITS: tuple[tuple[int, dict[str, int], str, bool], ...] = (
     (5, {"efficiency": 5, "service": 5, "attitude": 5}, "工作人员很耐心，一次就办好了。", False),
     (4, {"attitude": 5}, "", False),
     (5, {}, "", True),
