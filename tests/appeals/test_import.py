@@ -142,3 +142,12 @@ def test_command_imports_and_fails_with_a_non_zero_exit(tw: TicketWorld, tmp_pat
     assert "第 2 行：“标题”请填写标题。" in out.getvalue()
     with pytest.raises(CommandError, match="无法读取文件"):
         call_command("appeals", "import", str(tmp_path / "missing.xlsx"))
+
+
+def test_without_a_bureau_the_file_is_refused_in_one_sentence(db, tmp_path: Path):
+    path = tmp_path / "12345.xlsx"
+    path.write_bytes(_file(ROWS))
+    with pytest.raises(CommandError) as exc:
+        call_command("appeals", "import", str(path))
+    assert str(exc.value) == "尚未设置数据资源管理局（受理单位），不能导入12345工单。"
+    assert Ticket.objects.count() == 0

@@ -92,8 +92,8 @@ class ImportReport:
         if not self.ok:
             return (
                 f"共 {len(self.rows)} 行，{len(self.errors)} 行有误，未导入任何工单："
-                + "；".join(r.message for r in self.errors[:5])
-                + ("……" if len(self.errors) > 5 else "")
+                + "；".join(r.message.rstrip("。") for r in self.errors[:5])
+                + ("……" if len(self.errors) > 5 else "。")
             )
         return f"共 {len(self.rows)} 行：新增 {self.created} 件，已存在 {self.unchanged} 件。"
 
@@ -217,9 +217,13 @@ def import_rows(
     rows: list[tuple[int, dict[str, Any]]], *, actor: User | None, dry_run: bool = False
 ) -> ImportReport:
     """Register every row, or none: one transaction, a savepoint per row; any error (or
-    `dry_run`) rolls the whole file back. The report has one line per row."""
+    `dry_run`) rolls the whole file back. The report has one line per row. ImportFileError
+    when there is no bureau to receive the tickets."""
     from yiwang.appeals.services import ticket_register
+    from yiwang.org.selectors import department_bureau
 
+    if department_bureau() is None:  # the centre every row would be received by
+        raise ImportFileError("尚未设置数据资源管理局（受理单位），不能导入12345工单。")
     report = ImportReport()
     seen: dict[str, int] = {}
     with transaction.atomic():
