@@ -1,7 +1,11 @@
 """`yiwang appeals route "TEXT" [--json] [--limit N]`: the departments dispatch help suggests
 for a ticket text, best first — as a JSON list (each with `department`, its full name, `score`,
 its share of the evidence from 0 to 1, and `reason`) or one line each. Built from the
-responsibility lists and the ticket history in the database (appeals.dispatch)."""
+responsibility lists and the ticket history in the database (appeals.dispatch).
+
+`yiwang appeals import FILE [--dry-run]`: the 12345 hotline's daily xlsx, all rows or none, a
+line per refused row and a non-zero exit; `yiwang appeals sweep [--date YYYY-MM-DD]`: the
+tickets' sweep (overdue, 催办, 督办) once (appeals.cli)."""
 
 from __future__ import annotations
 
