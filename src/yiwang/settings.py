@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "yiwang.appeals",
     "yiwang.evaluations",
     "yiwang.open311",
+    "yiwang.licenses",
     "yiwang.insight",
     "yiwang.workbench",
     "yiwang.portal",

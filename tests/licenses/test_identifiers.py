@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.iso7064 import mod_37_36
 
@@ -186,6 +186,7 @@ identifier_values = st.builds(
 )
 
 
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
 @given(identifier_values)
 def test_built_identifiers_parse_back_and_stdnum_agrees(identifier):
     text = str(identifier)
@@ -194,6 +195,7 @@ def test_built_identifiers_parse_back_and_stdnum_agrees(identifier):
     assert mod_37_36.is_valid(checked)
 
 
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
 @given(identifier_values, st.data())
 def test_one_changed_character_is_always_caught(identifier, data):
     text = str(identifier)
@@ -203,6 +205,7 @@ def test_one_changed_character_is_always_caught(identifier, data):
     assert not identifiers.is_valid(altered)
 
 
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
 @given(st.text(ALPHABET, min_size=1, max_size=60), st.data())
 def test_check_character_catches_every_substitution(data_text, data):
     position = data.draw(st.integers(min_value=0, max_value=len(data_text) - 1))
@@ -211,16 +214,17 @@ def test_check_character_catches_every_substitution(data_text, data):
     assert check_character(altered) != check_character(data_text)
 
 
-@given(st.text(ALPHABET, min_size=2, max_size=60), st.data())
-def test_check_character_catches_adjacent_transpositions(data_text, data):
-    position = data.draw(st.integers(min_value=0, max_value=len(data_text) - 2))
-    a, b = data_text[position], data_text[position + 1]
-    if a == b:
-        return
-    swapped = data_text[:position] + b + a + data_text[position + 2 :]
-    assert check_character(swapped) != check_character(data_text)
+# Adjacent transpositions are not all caught: ISO/IEC 7064 promises that for the pure
+# systems; the hybrid MOD 37,36 catches every single substitution (above) and most, not all,
+# transpositions — hypothesis finds the exceptions, so no such property is claimed here.
+def test_a_transposition_the_hybrid_system_misses():
+    # "1GH": P: 36 → (36+1)=1 → 2; (2+16)=18 → 36 mod 37 = 36; (36+17) mod 36 = 17 → 34 → check
+    # (1−34) mod 36 = 3. "1HG": 2; (2+17)=19 → 38 mod 37 = 1; (1+16)=17 → 34 → check 3 too.
+    assert check_character("1GH") == check_character("1HG") == "3"
+    assert mod_37_36.calc_check_digit("1HG") == "3"
 
 
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
 @given(st.text(ALPHABET, max_size=60))
 def test_check_character_agrees_with_stdnum(data_text):
     assert check_character(data_text) == mod_37_36.calc_check_digit(data_text)

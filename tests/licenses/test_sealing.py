@@ -28,7 +28,8 @@ def gmalg_verify(data: bytes, public_key: str, signature: str, uid: bytes = UID)
 def gmalg_sign(data: bytes, private_key: str, public_key: str) -> str:
     signer = gmalg.SM2(sk=bytes.fromhex(private_key), uid=UID, pk=bytes.fromhex(public_key))
     r, s = signer.sign(data)
-    return (r + s).hex()
+    # gmalg gives r and s in as few bytes as they need; r ‖ s is 32 bytes each, zero-padded.
+    return (r.rjust(32, b"\0") + s.rjust(32, b"\0")).hex()
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,25 @@ def _shared_key():
     if not _SHARED:
         _SHARED.append(generate_key())
     return _SHARED[0]
+
+
+def test_short_r_and_s_are_zero_padded(key):
+    # About one signature in 256 has r (or s) below 2^248; ours keeps 32 bytes for each.
+    for n in range(5000):
+        data = n.to_bytes(2, "big")
+        signature = sign(
+            data, private_key_envelope=key.private_key_envelope, public_key=key.public_key
+        )
+        if signature.startswith("00") or signature[64:66] == "00":
+            break
+    else:
+        pytest.fail("no short r or s in 5,000 signatures")
+    assert len(signature) == 128
+    assert verify(data, public_key=key.public_key, signature=signature)
+    assert gmalg_verify(data, key.public_key, signature)
+    # The same value without its leading zero byte is not an r ‖ s signature.
+    short = signature[2:] if signature.startswith("00") else signature[:64] + signature[66:]
+    assert not verify(data, public_key=key.public_key, signature=short)
 
 
 def test_tampering_is_refused(key):

@@ -1,0 +1,88 @@
+"""`yiwang license export IDENTIFIER --out FILE`: write the licence file (docs/licenses.md).
+
+`yiwang license verify FILE`: check a licence file against the registry — exit 0 with 有效;
+exit 1 with 已被篡改, 签章密钥不可信, 已撤销 (or 已注销, 已失效, 已转出, 已吊销); exit 2 for a
+file it cannot read.
+
+`yiwang license list [--json]`: the licences (identifier, type, status, issuer)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from yiwang.common.commands import YiwangCommand
+
+
+class Command(YiwangCommand):
+    help = "电子证照：导出证照文件、验证证照文件、列出证照。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{export,verify,list}")
+        export = sub.add_parser("export", help="导出电子证照文件（JSON，含签章）")
+        export.add_argument("identifier", help="电子证照标识")
+        export.add_argument("--out", required=True, help="写入的文件")
+        verify = sub.add_parser(
+            "verify", help="验证电子证照文件：有效、已被篡改、签章密钥不可信、已撤销"
+        )
+        verify.add_argument("file", help="电子证照文件")
+        listing = sub.add_parser("list", help="列出电子证照")
+        listing.add_argument("--json", action="store_true", help="以 JSON 输出")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        getattr(self, "_" + options["action"])(options)
+
+    def _export(self, options: dict[str, Any]) -> None:
+        from yiwang.licenses import files, selectors
+
+        license = selectors.license_by_identifier(options["identifier"])
+        if license is None:
+            raise CommandError(f"没有电子证照 {options['identifier']}。", returncode=2)
+        out = Path(options["out"])
+        try:
+            out.write_bytes(files.dumps(files.license_file(license)))
+        except OSError as exc:
+            raise CommandError(f"无法写入文件 {out}：{exc.strerror}。", returncode=2) from None
+        self.stdout.write(f"已导出电子证照 {license.identifier} 到 {out}。")
+
+    def _verify(self, options: dict[str, Any]) -> None:
+        from yiwang.licenses import files, verification
+
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"无法读取文件 {path}：{exc.strerror}。", returncode=2) from None
+        try:
+            document = files.read(data)
+        except files.UnreadableFile as exc:
+            raise CommandError(f"无法读取电子证照文件 {path}：{exc}", returncode=2) from None
+        verdict = verification.verify_document(document)
+        if not verdict.valid:
+            raise CommandError(str(verdict), returncode=1)
+        self.stdout.write(str(verdict))
+
+    def _list(self, options: dict[str, Any]) -> None:
+        from yiwang.licenses import selectors
+
+        rows = [
+            {
+                "identifier": license.identifier,
+                "type": license.license_type.code,
+                "status": license.status,
+                "issuer": license.issuer.uscc,
+            }
+            for license in selectors.license_list()
+        ]
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        if not rows:
+            self.stdout.write("没有电子证照。")
+        for row in rows:
+            self.stdout.write(
+                f"{row['identifier']}\t{row['type']}\t{row['status']}\t{row['issuer']}"
+            )

@@ -1,0 +1,166 @@
+"""Licence types (证照类型), licences (电子证照) and the departments' seal keys (签章密钥).
+
+Writes go through `licenses.services`; the sealed bytes and signature of a licence never
+change once written (a change is a new version that links to the old one).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from yiwang.common.personal import EncryptedPersonalField
+from yiwang.common.validators import PlainText, bounded_text, uscc_field_validator
+from yiwang.org.models import Applicant, Department
+
+
+class LicenseType(models.Model):
+    """A licence type: its code (the defining authority's USCC + a 3-digit sequence), the
+    department that issues it, whether it is in the national catalogue, its fields and the
+    template it renders with."""
+
+    code = models.CharField(_("证照类型代码"), max_length=21, unique=True)
+    name = models.CharField(_("名称"), max_length=100, validators=[PlainText("名称")])
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("颁发部门"),
+        on_delete=models.PROTECT,
+        related_name="license_types",
+    )
+    national = models.BooleanField(_("国家目录"), default=False)
+    # [{"name": "经营场所", "kind": "text", "required": true}, …] (licenses.fields)
+    fields = models.JSONField(_("证照字段"), default=list, blank=True)
+    template = bounded_text(gettext_noop("版式模板"), 20000, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("证照类型")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SealKey(models.Model):
+    """A department's SM2 key pair. The current key signs; a rotation retires it (it keeps
+    verifying the licences it sealed) and creates the next. The private key is only its SM4
+    envelope (licenses.sealing) and is never shown."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="seal_keys"
+    )
+    key_id = models.CharField(_("密钥标识"), max_length=16, unique=True, editable=False)
+    public_key = models.CharField(_("公钥"), max_length=130, unique=True)
+    private_key = models.TextField(_("私钥（SM4 加密）"), editable=False)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
+    retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("签章密钥")
+        ordering = ["department", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=models.Q(retired_at__isnull=True),
+                name="seal_key_one_current_per_department",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key_id
+
+    def __repr__(self) -> str:  # the envelope stays out of debug output too
+        return f"<SealKey {self.key_id} department={self.department_id}>"
+
+
+class LicenseStatus(models.TextChoices):
+    VALID = "valid", "有效"
+    REVOKED = "revoked", "撤销"
+    CANCELLED = "cancelled", "注销"
+    EXPIRED = "expired", "失效"
+    TRANSFERRED = "transferred", "转出"
+    WITHDRAWN = "withdrawn", "吊销"
+
+
+class HolderKind(models.TextChoices):
+    PERSON = "person", "自然人"
+    ENTERPRISE = "enterprise", "法人和其他组织"
+
+
+class License(models.Model):
+    """An electronic licence: its identifier, holder, field values, validity, status, the
+    exact bytes its seal signs and the seal."""
+
+    # Made by the services (identifiers.build), never typed.
+    identifier = models.CharField(_("电子证照标识"), max_length=120, unique=True, editable=False)
+    license_type = models.ForeignKey(
+        LicenseType, verbose_name=_("证照类型"), on_delete=models.PROTECT, related_name="licenses"
+    )
+    issuer = models.ForeignKey(
+        Department, verbose_name=_("颁发部门"), on_delete=models.PROTECT, related_name="licenses"
+    )
+    serial = models.CharField(_("流水号"), max_length=32, editable=False)
+    version = models.PositiveSmallIntegerField(_("版本号"), default=1)
+    holder_kind = models.CharField(_("持证主体类型"), max_length=16, choices=HolderKind.choices)
+    holder_name = models.CharField(
+        _("持证主体名称"), max_length=200, validators=[PlainText("持证主体名称")]
+    )
+    holder_id_number = EncryptedPersonalField(
+        _("持证人身份证号码"), kind="id_number", hash_field="holder_id_number_hash"
+    )
+    holder_id_number_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
+    holder_uscc = models.CharField(
+        _("持证主体统一社会信用代码"),
+        max_length=18,
+        blank=True,
+        validators=[uscc_field_validator, PlainText("持证主体统一社会信用代码")],
+    )
+    applicant = models.ForeignKey(
+        Applicant,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="licenses",
+    )
+    fields = models.JSONField(_("证照字段值"), default=dict)
+    valid_from = models.DateField(_("有效期起"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=LicenseStatus.choices, default=LicenseStatus.VALID
+    )
+    status_reason = models.CharField(
+        _("状态变更原因"), max_length=200, blank=True, validators=[PlainText("状态变更原因")]
+    )
+    status_changed_at = models.DateTimeField(_("状态变更时间"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("延续或变更的证照"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="successors",
+    )
+    canonical = models.BinaryField(_("签章原文"), editable=False)
+    seal_key = models.ForeignKey(
+        SealKey, verbose_name=_("签章密钥"), on_delete=models.PROTECT, related_name="licenses"
+    )
+    signature = models.CharField(_("签名值"), max_length=128, editable=False)
+    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("电子证照")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["license_type", "issuer", "serial", "version"],
+                name="license_serial_version_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier

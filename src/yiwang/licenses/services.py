@@ -1,0 +1,293 @@
+"""Every write of the licences app: licence types, seal keys and their rotation, issuing and
+sealing a licence, changing its status. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yiwang.audit.services import audit_change
+from yiwang.common.masking import mask_id_number
+from yiwang.common.validators import PlainText, validate_id_number, validate_uscc
+from yiwang.licenses import canonical, identifiers, sealing
+from yiwang.licenses.fields import clean_type_fields, clean_values
+from yiwang.licenses.models import HolderKind, License, LicenseStatus, LicenseType, SealKey
+from yiwang.org.models import Applicant, Department
+
+STATUS_REASON_MAX = 200
+
+
+def _conflict(field: str, message: str) -> dict[str, ValidationError]:
+    # A state conflict (409 in the API, common.api.CONFLICT_CODES).
+    return {field: ValidationError(message, code="conflict")}
+
+
+def _taken(identifier: object) -> dict[str, ValidationError]:
+    return {
+        "serial": ValidationError(
+            f"电子证照 {identifier} 已存在，请换一个流水号。", code="duplicate"
+        )
+    }
+
+
+@transaction.atomic
+def license_type_create(
+    *,
+    code: str,
+    name: str,
+    department: Department,
+    national: bool = False,
+    fields: Iterable[Mapping[str, Any]] = (),
+    template: str = "",
+    actor: Any = None,
+) -> LicenseType:
+    """Define a licence type issued by `department`. The code is the defining authority's USCC
+    plus a 3-digit sequence (identifiers.validate_type_code). Audited."""
+    code = identifiers.validate_type_code(code)
+    if LicenseType.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"证照类型代码 {code} 已存在。"})
+    kind = LicenseType(
+        code=code,
+        name=(name or "").strip(),
+        department=department,
+        national=national,
+        fields=clean_type_fields(fields),
+        template=template,
+    )
+    kind.full_clean()
+    kind.save()
+    audit_change(
+        action="licenses.type_create",
+        obj=kind,
+        after={"code": code, "name": kind.name, "department": department.pk, "national": national},
+        actor=actor,
+    )
+    return kind
+
+
+@transaction.atomic
+def seal_key_rotate(*, department: Department, actor: Any = None, reason: str = "") -> SealKey:
+    """Give `department` a new SM2 seal key (its first, or the next one). The current key is
+    retired, not deleted: licences it sealed keep verifying against it. Audited (key ids and
+    the public key only)."""
+    # Serialises two rotations of one department: the second waits, then retires the first's.
+    Department.objects.select_for_update().get(pk=department.pk)
+    now = timezone.now()
+    current = SealKey.objects.select_for_update().filter(department=department, retired_at=None)
+    retired = [key.key_id for key in current]
+    current.update(retired_at=now)
+    material = sealing.generate_key()
+    key = SealKey.objects.create(
+        department=department,
+        key_id=material.key_id,
+        public_key=material.public_key,
+        private_key=material.private_key_envelope,
+        created_at=now,
+    )
+    audit_change(
+        action="licenses.seal_key_rotate",
+        obj=key,
+        after={"key_id": key.key_id, "public_key": key.public_key, "retired": retired},
+        actor=actor,
+        reason=reason,
+    )
+    return key
+
+
+def _holder(
+    kind: str, name: str, id_number: str, uscc: str
+) -> tuple[str, str, str, dict[str, str]]:
+    name = unicodedata.normalize("NFC", name or "").strip()
+    PlainText("持证主体名称")(name)
+    if not name:
+        raise ValidationError({"holder_name": "请填写持证主体名称。"})
+    if kind == HolderKind.PERSON:
+        if uscc:
+            raise ValidationError({"holder_uscc": "自然人持证时不填统一社会信用代码。"})
+        number = validate_id_number(id_number, field="持证人身份证号码")
+        return number, "", name, {"kind": kind, "name": name, "id_number": mask_id_number(number)}
+    if kind == HolderKind.ENTERPRISE:
+        if id_number:
+            raise ValidationError({"holder_id_number": "法人和其他组织持证时不填身份证号码。"})
+        code = validate_uscc(uscc, field="持证主体统一社会信用代码")
+        return "", code, name, {"kind": kind, "name": name, "id_number": code}
+    raise ValidationError({"holder_kind": "持证主体类型应为 person（自然人）或 enterprise。"})
+
+
+def _next_serial(license_type: LicenseType, year: int) -> str:
+    # The type row is locked by the caller, so counting and taking the next number is safe;
+    # a serial given by hand that happens to match is stepped over.
+    taken = set(
+        License.objects.filter(
+            license_type=license_type, issuer=license_type.department, serial__startswith=str(year)
+        ).values_list("serial", flat=True)
+    )
+    n = len(taken) + 1
+    while f"{year}{n:06d}" in taken:
+        n += 1
+    return f"{year}{n:06d}"
+
+
+def license_seal(*, license: License, content: Mapping[str, Any]) -> License:
+    """Seal `license` (not yet saved) with its issuer's current key: store the canonical bytes
+    of `content` (the licence object, docs/licenses.md) and their SM2 signature."""
+    key = SealKey.objects.filter(department=license.issuer, retired_at=None).first()
+    if key is None:
+        raise ValidationError(
+            {"issuer": f"颁发部门“{license.issuer}”尚无签章密钥，请先为其生成签章密钥。"}
+        )
+    try:
+        data = canonical.canonical_bytes(content)
+    except canonical.CanonicalError as exc:
+        raise ValidationError({"fields": str(exc)}) from None
+    license.canonical = data
+    license.seal_key = key
+    license.signature = sealing.sign(
+        data, private_key_envelope=key.private_key, public_key=key.public_key
+    )
+    return license
+
+
+@transaction.atomic
+def license_issue(
+    *,
+    license_type: LicenseType,
+    holder_kind: str,
+    holder_name: str,
+    holder_id_number: str = "",
+    holder_uscc: str = "",
+    fields: Mapping[str, Any],
+    valid_from: dt.date,
+    valid_until: dt.date | None = None,
+    serial: str | None = None,
+    previous: License | None = None,
+    applicant: Applicant | None = None,
+    actor: Any = None,
+) -> License:
+    """Issue and seal a licence of `license_type` (issued by the type's department).
+
+    The serial is the next `YYYYnnnnnn` of the type unless given. With `previous` the licence
+    continues or changes that one: same type, holder kind and serial, the next version.
+    Audited."""
+    license_type = LicenseType.objects.select_for_update().get(pk=license_type.pk)
+    issuer = license_type.department
+    clear_id, uscc, name, holder = _holder(holder_kind, holder_name, holder_id_number, holder_uscc)
+    values = clean_values(license_type.fields, fields)
+    if valid_until is not None and valid_until < valid_from:
+        raise ValidationError({"valid_until": "有效期截止日不能早于起始日。"})
+    version = 1
+    if previous is not None:
+        previous = License.objects.select_for_update().get(pk=previous.pk)
+        if previous.license_type_id != license_type.pk:
+            raise ValidationError({"previous": "延续或变更的证照必须是同一证照类型。"})
+        if previous.successors.exists():
+            raise ValidationError(
+                _conflict(
+                    "previous", f"电子证照 {previous.identifier} 已有后续版本，请在最新版本上变更。"
+                )
+            )
+        if previous.version >= 999:
+            raise ValidationError({"previous": "版本号已到 999，请另发新证。"})
+        serial, version = previous.serial, previous.version + 1
+    elif serial is None:
+        serial = _next_serial(license_type, valid_from.year)
+    identifier = identifiers.build(
+        type_code=license_type.code, issuer=issuer.uscc, serial=serial, version=version
+    )
+    if License.objects.filter(identifier=str(identifier)).exists():
+        raise ValidationError(_taken(identifier))
+    license = License(
+        identifier=str(identifier),
+        license_type=license_type,
+        issuer=issuer,
+        serial=serial,
+        version=version,
+        holder_kind=holder_kind,
+        holder_name=name,
+        holder_id_number=clear_id,
+        holder_uscc=uscc,
+        applicant=applicant,
+        fields=values,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        previous=previous,
+    )
+    content = canonical.normalise(
+        {
+            "identifier": str(identifier),
+            "type": {"code": license_type.code, "name": license_type.name},
+            "issuer": {"uscc": issuer.uscc, "name": issuer.name},
+            "holder": holder,
+            "fields": values,
+            "validity": {
+                "from": valid_from.isoformat(),
+                "until": valid_until.isoformat() if valid_until else None,
+            },
+        }
+    )
+    license_seal(license=license, content=content)
+    try:
+        with transaction.atomic():
+            license.save()
+    except IntegrityError:
+        raise ValidationError(_taken(identifier)) from None
+    audit_change(
+        action="licenses.issue",
+        obj=license,
+        after={
+            "identifier": license.identifier,
+            "type": license_type.code,
+            "holder_name": name,
+            "seal_key": license.seal_key.key_id,
+            "previous": previous.identifier if previous else None,
+        },
+        actor=actor,
+    )
+    return license
+
+
+@transaction.atomic
+def license_revoke(
+    *,
+    license: License,
+    reason: str,
+    status: str = LicenseStatus.REVOKED,
+    actor: Any = None,
+) -> License:
+    """End a valid licence: 撤销 (default), 注销, 失效, 转出 or 吊销, with its reason. The seal
+    stays as it was (the signature remains valid); verification reads the status from here.
+    A licence no longer valid is a conflict (409). Audited."""
+    if status not in LicenseStatus.values or status == LicenseStatus.VALID:
+        allowed = "、".join(s for s in LicenseStatus.values if s != LicenseStatus.VALID)
+        raise ValidationError({"status": f"证照状态“{status}”不可用，可选：{allowed}。"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"status_reason": "请填写证照状态变更的原因。"})
+    if len(reason) > STATUS_REASON_MAX:
+        raise ValidationError({"status_reason": f"原因不能超过 {STATUS_REASON_MAX} 个字。"})
+    license = License.objects.select_for_update().get(pk=license.pk)
+    if license.status != LicenseStatus.VALID:
+        label = LicenseStatus(license.status).label
+        raise ValidationError(
+            _conflict("status", f"电子证照 {license.identifier} 已{label}，不能再变更状态。")
+        )
+    before = {"status": license.status}
+    license.status = status
+    license.status_reason = reason
+    license.status_changed_at = timezone.now()
+    license.save(update_fields=["status", "status_reason", "status_changed_at"])
+    audit_change(
+        action="licenses.status_change",
+        obj=license,
+        before=before,
+        after={"status": status},
+        actor=actor,
+        reason=reason,
+    )
+    return license
