@@ -244,3 +244,14 @@ def test_list_json(license_type, licence):
 def test_list_when_empty(db):
     assert run("list", "--json")[1].strip() == "[]"
     assert "没有电子证照" in run("list")[1]
+
+
+def test_rekey(issuer, settings):
+    settings.YIWANG_PII_KEYS = "k2099:" + "ab" * 16 + "," + settings.YIWANG_PII_KEYS
+    settings.YIWANG_PII_KEY_ID = "k2099"
+    assert run("rekey")[:2] == (0, "已将 1 把签章私钥改用当前 SM4 密钥 k2099。\n")
+    assert run("rekey")[:2] == (0, "签章私钥均已使用当前 SM4 密钥 k2099。\n")
+    settings.YIWANG_PII_KEYS = "k2100:" + "cd" * 16
+    settings.YIWANG_PII_KEY_ID = "k2100"
+    code, _, err = run("rekey")
+    assert code == 2 and "无法解密" in err

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from tests import factories
 from yiwang.audit.models import AuditEvent
-from yiwang.common.crypto import sm4_decrypt_bytes
+from yiwang.common.crypto import envelope_key_id, sm4_decrypt_bytes
 from yiwang.licenses import identifiers, sealing, services
 from yiwang.licenses.canonical import canonical_bytes
 from yiwang.licenses.files import sealed_content
@@ -226,3 +226,39 @@ def test_private_keys_stay_out_of_the_audit_trail_and_repr(issuer):
     assert key.public_key in trail
     assert key.private_key not in trail and scalar not in trail
     assert key.private_key not in repr(key) and key.private_key not in str(key)
+
+
+def test_rotation_erases_the_retired_private_key(issuer):
+    old = SealKey.objects.get(department=issuer)
+    services.seal_key_rotate(department=issuer)
+    old.refresh_from_db()
+    assert old.private_key == "" and len(old.public_key) == 130
+
+
+def test_reencrypt_moves_current_private_keys_to_the_current_sm4_key(
+    issuer, license_type, settings
+):
+    key = SealKey.objects.get(department=issuer)
+    original = settings.YIWANG_PII_KEYS
+    old_id = envelope_key_id(key.private_key)
+    settings.YIWANG_PII_KEYS = "k2099:" + "ab" * 16 + "," + original
+    settings.YIWANG_PII_KEY_ID = "k2099"
+    assert services.seal_keys_reencrypt() == 1
+    key.refresh_from_db()
+    assert envelope_key_id(key.private_key) == "k2099"
+    assert services.seal_keys_reencrypt() == 0
+    event = AuditEvent.objects.filter(action="licenses.seal_key_reencrypt").get()
+    assert event.changes == {"sm4_key": {"before": old_id, "after": "k2099"}}
+    # The old SM4 key can go: sealing works on the new one alone.
+    settings.YIWANG_PII_KEYS = "k2099:" + "ab" * 16
+    license = issue(license_type)
+    assert sealing.verify(
+        bytes(license.canonical), public_key=key.public_key, signature=license.signature
+    )
+
+
+def test_reencrypt_refuses_when_the_old_sm4_key_is_gone(issuer, settings):
+    settings.YIWANG_PII_KEYS = "k2099:" + "ab" * 16
+    settings.YIWANG_PII_KEY_ID = "k2099"
+    with pytest.raises(ValidationError, match="无法解密"):
+        services.seal_keys_reencrypt()

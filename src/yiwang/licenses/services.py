@@ -8,11 +8,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yiwang.audit.services import audit_change
+from yiwang.common.crypto import (
+    DecryptionError,
+    current_key_id,
+    envelope_key_id,
+    sm4_decrypt_bytes,
+    sm4_encrypt_bytes,
+)
 from yiwang.common.masking import mask_id_number
 from yiwang.common.validators import PlainText, validate_id_number, validate_uscc
 from yiwang.licenses import canonical, identifiers, sealing
@@ -74,14 +81,16 @@ def license_type_create(
 @transaction.atomic
 def seal_key_rotate(*, department: Department, actor: Any = None, reason: str = "") -> SealKey:
     """Give `department` a new SM2 seal key (its first, or the next one). The current key is
-    retired, not deleted: licences it sealed keep verifying against it. Audited (key ids and
-    the public key only)."""
+    retired, not deleted: licences it sealed keep verifying against its public key; its
+    private key is erased, since it will never sign again. Audited (key ids and the public key
+    only)."""
     # Serialises two rotations of one department: the second waits, then retires the first's.
     Department.objects.select_for_update().get(pk=department.pk)
     now = timezone.now()
     current = SealKey.objects.select_for_update().filter(department=department, retired_at=None)
     retired = [key.key_id for key in current]
-    current.update(retired_at=now)
+    # A retired key only verifies: its public half stays, its private half is destroyed.
+    current.update(retired_at=now, private_key="")
     material = sealing.generate_key()
     key = SealKey.objects.create(
         department=department,
@@ -98,6 +107,37 @@ def seal_key_rotate(*, department: Department, actor: Any = None, reason: str = 
         reason=reason,
     )
     return key
+
+
+@transaction.atomic
+def seal_keys_reencrypt(*, actor: Any = None) -> int:
+    """Put the private key of every current seal key under the current SM4 key
+    (YIWANG_PII_KEY_ID): run after a new SM4 key is listed, before the old one is removed
+    (`yiwang pii rotate` covers personal data only). Returns how many keys changed; a second
+    run changes nothing. Audited (SM4 key ids only)."""
+    target = current_key_id()
+    changed = 0
+    for key in SealKey.objects.select_for_update().filter(retired_at=None).exclude(private_key=""):
+        source = envelope_key_id(key.private_key)
+        if source == target:
+            continue
+        try:
+            scalar = sm4_decrypt_bytes(key.private_key)
+        except (DecryptionError, ImproperlyConfigured) as exc:
+            raise ValidationError(
+                {"private_key": f"签章密钥 {key.key_id} 的私钥无法解密：{exc}"}
+            ) from None
+        key.private_key = sm4_encrypt_bytes(scalar, key_id=target)
+        key.save(update_fields=["private_key"])
+        audit_change(
+            action="licenses.seal_key_reencrypt",
+            obj=key,
+            before={"sm4_key": source},
+            after={"sm4_key": target},
+            actor=actor,
+        )
+        changed += 1
+    return changed
 
 
 def _holder(

@@ -4,7 +4,10 @@
 exit 1 with 已被篡改, 签章密钥不可信, 已撤销 (or 已注销, 已失效, 已转出, 已吊销); exit 2 for a
 file it cannot read.
 
-`yiwang license list [--json]`: the licences (identifier, type, status, issuer)."""
+`yiwang license list [--json]`: the licences (identifier, type, status, issuer).
+
+`yiwang license rekey`: put the current seal keys' private keys under the current SM4 key
+(after a new one is listed in YIWANG_PII_KEYS, before the old one is removed)."""
 
 from __future__ import annotations
 
@@ -21,7 +24,9 @@ class Command(YiwangCommand):
     help = "电子证照：导出证照文件、验证证照文件、列出证照。"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="{export,verify,list}")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{export,verify,list,rekey}"
+        )
         export = sub.add_parser("export", help="导出电子证照文件（JSON，含签章）")
         export.add_argument("identifier", help="电子证照标识")
         export.add_argument("--out", required=True, help="写入的文件")
@@ -31,6 +36,7 @@ class Command(YiwangCommand):
         verify.add_argument("file", help="电子证照文件")
         listing = sub.add_parser("list", help="列出电子证照")
         listing.add_argument("--json", action="store_true", help="以 JSON 输出")
+        sub.add_parser("rekey", help="签章私钥改用当前 SM4 密钥（更换 SM4 密钥后运行）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"])(options)
@@ -86,3 +92,19 @@ class Command(YiwangCommand):
             self.stdout.write(
                 f"{row['identifier']}\t{row['type']}\t{row['status']}\t{row['issuer']}"
             )
+
+    def _rekey(self, options: dict[str, Any]) -> None:
+        from django.core.exceptions import ValidationError
+
+        from yiwang.common.crypto import current_key_id
+        from yiwang.licenses import services
+
+        try:
+            changed = services.seal_keys_reencrypt()
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages), returncode=2) from None
+        target = current_key_id()
+        if changed:
+            self.stdout.write(f"已将 {changed} 把签章私钥改用当前 SM4 密钥 {target}。")
+        else:
+            self.stdout.write(f"签章私钥均已使用当前 SM4 密钥 {target}。")
