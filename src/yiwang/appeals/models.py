@@ -401,7 +401,7 @@ class TicketImport(models.Model):
     unchanged_count = models.PositiveIntegerField(_("已存在（未变）"), default=0)
     # [{"row": n, "external_number": …, "result": "created"|"unchanged"|"error", "message": …}]
     report = models.JSONField(_("逐行报告"), default=list, blank=True)
-    message = models.CharField(_("结果"), max_length=500, blank=True)
+    message = models.CharField(_("结果"), max_length=500, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -429,8 +429,8 @@ class Responsibility(models.Model):
         related_name="responsibilities",
     )
     title = models.CharField(_("职责事项"), max_length=200, validators=[PlainText("职责事项")])
-    keywords = models.TextField(_("关键词"), blank=True, validators=[PlainText("关键词")])
-    detail = models.TextField(_("职责说明"), blank=True, validators=[PlainText("职责说明")])
+    keywords = bounded_text(gettext_noop("关键词"), TEXT_MAX, blank=True)
+    detail = bounded_text(gettext_noop("职责说明"), TEXT_MAX, blank=True)
     active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 

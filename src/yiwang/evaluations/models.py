@@ -291,8 +291,8 @@ class RectificationEvent(models.Model):
         Rectification, on_delete=models.CASCADE, related_name="events"
     )
     action = models.CharField(_("操作"), max_length=24)
-    from_status = models.CharField(_("原状态"), max_length=12, blank=True)
-    to_status = models.CharField(_("新状态"), max_length=12, blank=True)
+    from_status = models.CharField(_("原状态"), max_length=12, blank=True, editable=False)
+    to_status = models.CharField(_("新状态"), max_length=12, blank=True, editable=False)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -302,7 +302,7 @@ class RectificationEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(_("操作人名称"), max_length=200)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, editable=False)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -320,10 +320,10 @@ class RectificationEvidence(models.Model):
         Rectification, on_delete=models.CASCADE, related_name="evidence"
     )
     file = models.FileField(_("文件"), upload_to="evaluations/evidence/%Y/%m/")
-    file_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(_("文件类型"), max_length=100)
+    file_name = models.CharField(_("文件名"), max_length=200, editable=False)
+    content_type = models.CharField(_("文件类型"), max_length=100, editable=False)
     size = models.PositiveIntegerField(_("大小（字节）"))
-    digest = models.CharField(_("SM3 摘要"), max_length=64)
+    digest = models.CharField(_("SM3 摘要"), max_length=64, editable=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),
