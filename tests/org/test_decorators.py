@@ -113,8 +113,8 @@ FOR_EVERY_ACCOUNT = {
     "notifications:list",  # a user's own messages, in his own shell (workbench or portal)
     "notifications:mark-read",
 }
-# The citizen portal's case, appointment, rating and ticket pages are for applicants only, through their
-# one decorator.
+# The citizen portal's case, appointment, rating and ticket pages are for applicants only, through
+# their one decorator.
 APPLICANT_PAGES = "yiwang/cases/views/portal.py"
 APPLICANT_NAMESPACES = ("cases-portal:", "hall-portal:", "evaluations-portal:", "appeals-portal:")
 
