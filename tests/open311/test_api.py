@@ -72,7 +72,6 @@ def test_a_department_service_takes_the_kind_attribute_and_notes_the_department(
     [
         ({"service_code": ""}, 400, "service_code"),
         ({"service_code": "no-such"}, 404, "no-such"),
-        ({"description": ""}, 400, "description"),
         ({"address_string": ""}, 400, "地点"),
         ({"address_string": "", "lat": "30.1"}, 400, "lat 与 long"),
         ({"address_string": "", "lat": "95", "long": "120"}, 400, "纬度"),
@@ -86,6 +85,14 @@ def test_a_department_service_takes_the_kind_attribute_and_notes_the_department(
 def test_refused_requests_create_nothing(client, world, data, status, words):
     assert words in _error(_post(client, world, **data), status)
     assert not Ticket.objects.exists()
+
+
+def test_a_request_without_a_description_names_its_service(client, world):
+    # GeoReport v2 makes description optional.
+    response = _post(client, world, description="")
+    assert response.status_code == 201, response.content
+    ticket = Ticket.objects.get()
+    assert ticket.content.endswith("（未填写描述）") and ticket.title
 
 
 def test_a_rating_device_key_cannot_create_requests(client, world):

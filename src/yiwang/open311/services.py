@@ -63,10 +63,10 @@ def _location(data: Mapping[str, Any]) -> tuple[str, str, str]:
     return lat, long, address
 
 
-def _content(data: Mapping[str, Any]) -> str:
-    description = _value(data, "description")
-    if not description:
-        raise ValidationError({"description": "请在 description 中写明诉求内容。"})
+def _content(service: ServiceType, data: Mapping[str, Any]) -> str:
+    # The spec makes description optional (a client may send only a place and a photo): the
+    # ticket then says which service was asked for, and the desk reads the rest from the media.
+    description = _value(data, "description") or f"{service.name}（未填写描述）"
     media_url = _value(data, "media_url")
     if media_url:
         if not media_url.lower().startswith(("http://", "https://")):
@@ -87,7 +87,7 @@ def request_create(*, key: ApiKey, service: ServiceType, data: Mapping[str, Any]
     dispatches, as for every channel). first_name and last_name make the applicant's name (none:
     anonymous), `phone` his mobile; email, device_id and account_id are not kept. Audited with
     the API key that sent it."""
-    description = _content(data)
+    description = _content(service, data)
     lat, long, address = _location(data)
     name = (_value(data, "last_name") + _value(data, "first_name")).strip()
     ticket = appeals_services.ticket_register(
