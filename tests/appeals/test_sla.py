@@ -194,3 +194,29 @@ def test_sweep_reminds_an_unsigned_ticket_once_after_the_sign_for_deadline(tw: T
     assert report.overdue == [ticket.number] and report.reminded == [ticket.number]
     ticket.refresh_from_db()
     assert ticket.remind_count == 2
+
+
+def test_sweep_reminds_an_enterprise_ticket_without_its_first_feedback_once(tw: TicketWorld, today):
+    ticket = tw.signed(source="enterprise_window", title="企业开办", content="设备进口手续办不下来")
+    assert ticket.feedback_deadline == dt.date(2026, 11, 5)  # 3 working days
+    assert s.appeals_sweep(today=dt.date(2026, 11, 5)).reminded == []
+    report = s.appeals_sweep(today=dt.date(2026, 11, 6))
+    assert report.reminded == [ticket.number] and report.overdue == []
+    assert s.appeals_sweep(today=dt.date(2026, 11, 9)).reminded == []  # once
+    note = ticket.events.filter(action="remind").get().note
+    assert note == "已超过首次反馈期限 2026-11-05，请尽快向企业反馈办理进展。"
+    # the handling deadline is still watched on its own
+    ticket.refresh_from_db()
+    late = s.appeals_sweep(today=ticket.deadline + dt.timedelta(days=1))
+    assert late.reminded == [ticket.number]
+    ticket.refresh_from_db()
+    assert ticket.remind_count == 2
+
+
+def test_a_ticket_given_its_first_feedback_in_time_is_not_reminded(tw: TicketWorld, today):
+    ticket = tw.signed(source="enterprise_window", title="企业开办", content="设备进口手续办不下来")
+    today(dt.date(2026, 11, 4))
+    s.ticket_handle(
+        ticket=ticket, actor=tw.market_handler.user, note="已联系海关，正在核查", feedback=True
+    )
+    assert s.appeals_sweep(today=dt.date(2026, 11, 9)).reminded == []

@@ -1180,7 +1180,8 @@ def appeals_sweep(*, today: dt.date | None = None) -> SweepReport:
     marked overdue; reminded (催办) once per deadline when YIWANG_APPEAL_REMIND_AFTER_DAYS
     working days have passed it (1: the next working day); supervised (督办) once per deadline
     after YIWANG_APPEAL_SUPERVISE_AFTER_DAYS further working days. A ticket still unsigned past
-    its sign-for deadline (its handling deadline not yet passed) is reminded to sign for once.
+    its sign-for deadline (its handling deadline not yet passed) is reminded to sign for once;
+    an enterprise ticket without its first feedback past the feedback deadline, once too.
     Each ticket in its own transaction, locked and re-checked, so a sweep racing a reply
     changes nothing twice."""
     today = today or _today()
@@ -1189,7 +1190,9 @@ def appeals_sweep(*, today: dt.date | None = None) -> SweepReport:
     supervise_after = remind_after + supervise_after_days()
     held = TICKET.sources_of("remind")
     candidates = Ticket.objects.filter(status__in=held, paused=False).filter(
-        Q(deadline__lt=today) | Q(status=TicketStatus.DISPATCHED, sign_deadline__lt=today)
+        Q(deadline__lt=today)
+        | Q(status=TicketStatus.DISPATCHED, sign_deadline__lt=today)
+        | Q(feedback_deadline__lt=today, first_feedback_at__isnull=True)
     )
     for pk in list(candidates.order_by("deadline", "pk").values_list("pk", flat=True)):
         with transaction.atomic():
@@ -1198,6 +1201,7 @@ def appeals_sweep(*, today: dt.date | None = None) -> SweepReport:
                 continue
             if ticket.deadline >= today:
                 _remind_sign_for(ticket, today, remind_after, report)
+                _remind_feedback(ticket, today, remind_after, report)
                 continue
             if not ticket.ever_overdue:
                 ticket.ever_overdue = True
@@ -1236,4 +1240,30 @@ def _remind_sign_for(
     if working_days_between(due, today).days < remind_after or ticket.reminded_for == due:
         return
     _remind(ticket, None, "remind", f"已超过签收期限 {due.isoformat()}，请尽快签收。", due=due)
+    report.reminded.append(ticket.number)
+
+
+def _remind_feedback(
+    ticket: Ticket, today: dt.date, remind_after: int, report: SweepReport
+) -> None:
+    """Remind the lead of an enterprise ticket signed for but not yet given its first feedback
+    past the feedback deadline ("3 个工作日内向企业反馈"), once. The deadlines come in order
+    (sign-for ≤ first feedback ≤ handling), so a reminder already sent for this one or a later
+    one (reminded_for) means nothing more to say."""
+    due = ticket.feedback_deadline
+    if due is None or ticket.first_feedback_at is not None or due >= today:
+        return
+    if ticket.status == TicketStatus.DISPATCHED:
+        return  # the sign-for reminder speaks first
+    if working_days_between(due, today).days < remind_after:
+        return
+    if ticket.reminded_for is not None and ticket.reminded_for >= due:
+        return
+    _remind(
+        ticket,
+        None,
+        "remind",
+        f"已超过首次反馈期限 {due.isoformat()}，请尽快向企业反馈办理进展。",
+        due=due,
+    )
     report.reminded.append(ticket.number)
