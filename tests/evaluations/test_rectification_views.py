@@ -103,6 +103,13 @@ def test_the_appeal_uploads_evidence_and_only_the_bureau_decides(client, world):
     evidence = task.evidence.get()
     download = client.get(reverse("rectification:evidence", args=[task.pk, evidence.pk]))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    # typed from the bytes, named after the upload, sandboxed like every download
+    assert download["Content-Type"] == "application/pdf"
+    assert (
+        "filename*=utf-8''%E9%80%9A%E8%AF%9D%E8%AE%B0%E5%BD%95.pdf"
+        in download["Content-Disposition"]
+    )
+    assert download["Content-Security-Policy"] and download["Cache-Control"] == "private"
     # the department may not decide it
     assert _act(client, task, "uphold", {"note": "自认"}).status_code == 403
     client.force_login(world.other_clerk.user)

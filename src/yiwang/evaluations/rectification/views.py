@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from yiwang.common.http import stored_file_response
 from yiwang.common.workflow import ILLEGAL
 from yiwang.evaluations.fields import Level
 from yiwang.evaluations.models import Rectification
@@ -279,14 +280,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @staff_page
 def evidence(request: HttpRequest, pk: int, evidence_pk: int) -> FileResponse:
     row = selectors.evidence_get_for(user=_user(request), task_pk=pk, pk=evidence_pk)
-    response = FileResponse(
-        row.file.open("rb"),
-        as_attachment=True,
-        filename=row.file_name,
-        content_type=row.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    # Typed from the stored bytes, sandboxed and private, like every other download.
+    stem = row.file_name.rsplit(".", 1)[0] if "." in row.file_name else row.file_name
+    return stored_file_response(row.file, stem, "evidence")
 
 
 # --- The bureau's board ----------------------------------------------------------------------
