@@ -164,3 +164,36 @@ class License(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+
+class LicenseUse(models.Model):
+    """A use of a licence (用证): a staff member fetched the holder's licence for a case, with
+    a reason. Written only by licenses.services.license_use; the holder sees these rows as
+    用证记录 (the staff member as department and role, never by name)."""
+
+    license = models.ForeignKey(
+        License, verbose_name=_("电子证照"), on_delete=models.PROTECT, related_name="uses"
+    )
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("办件"), on_delete=models.PROTECT, related_name="license_uses"
+    )
+    actor = models.ForeignKey(
+        "org.User",
+        verbose_name=_("用证人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="license_uses",
+        editable=False,
+    )
+    # As the holder reads it: the department and role at the time of use (names stay private).
+    actor_department = models.CharField(_("用证部门"), max_length=200, editable=False)
+    actor_role = models.CharField(_("用证人角色"), max_length=100, blank=True, editable=False)
+    reason = bounded_text(gettext_noop("用证事由"), 200)
+    used_at = models.DateTimeField(_("用证时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("用证记录")
+        ordering = ["-used_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.license_id}@{self.case_id}"

@@ -8,11 +8,11 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from yiwang.audit.services import audit_change
+from yiwang.audit.services import audit_change, audit_operation
 from yiwang.common.crypto import (
     DecryptionError,
     current_key_id,
@@ -24,7 +24,14 @@ from yiwang.common.masking import mask_id_number
 from yiwang.common.validators import PlainText, validate_id_number, validate_uscc
 from yiwang.licenses import canonical, identifiers, sealing
 from yiwang.licenses.fields import clean_type_fields, clean_values
-from yiwang.licenses.models import HolderKind, License, LicenseStatus, LicenseType, SealKey
+from yiwang.licenses.models import (
+    HolderKind,
+    License,
+    LicenseStatus,
+    LicenseType,
+    LicenseUse,
+    SealKey,
+)
 from yiwang.org.models import Applicant, Department
 
 STATUS_REASON_MAX = 200
@@ -331,3 +338,113 @@ def license_revoke(
         reason=reason,
     )
     return license
+
+
+# --- 用证 (licence use) -----------------------------------------------------------------------
+
+USE_PERMISSION = "licenses.use_license"
+USE_REASON_MAX = 200
+
+
+def _refuse(*, license: License, actor: Any, field: str, message: str, case: Any = None) -> None:
+    """Record a refused use in the audit trail (committed on its own, so the refusal stays on
+    record although the caller's change is not made), then raise the refusal."""
+    with transaction.atomic():
+        audit_operation(
+            action="licenses.use_refused",
+            object_type="licenses.license",
+            object_id=str(license.pk),
+            object_label=license.identifier,
+            changes={"case": {"before": None, "after": getattr(case, "pk", None)}},
+            actor=actor,
+            reason=message,
+        )
+    raise ValidationError({field: message})
+
+
+def _holder_matches(license: License, applicant: Applicant) -> bool:
+    if license.holder_kind == HolderKind.PERSON:
+        return bool(license.holder_id_number_hash) and (
+            license.holder_id_number_hash == applicant.id_number_hash
+        )
+    return bool(license.holder_uscc) and license.holder_uscc == applicant.uscc
+
+
+def _actor_public(actor: Any) -> tuple[str, str]:
+    # What the holder is shown: the department and role, never the staff member's name.
+    staff = getattr(actor, "staff", None)
+    if staff is None:
+        return "", ""
+    department = staff.department
+    return str(department.name), "、".join(str(label) for label in staff.role_labels)
+
+
+def license_use(*, license: License, case: Any, actor: Any, reason: str) -> LicenseUse:
+    """A staff member fetches the holder's licence for a case (用证), with a reason.
+
+    Refused — with one sentence, and the refusal audited — without a case or a reason, for a
+    licence that is not the case applicant's, or without licenses.use_license. A case outside
+    the actor's data scope is 404 (as the selectors answer). Every use is recorded (LicenseUse)
+    and audited."""
+    from django.http import Http404
+
+    from yiwang.cases import selectors as case_selectors
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("请先登录。")
+    if not actor.has_perm(USE_PERMISSION):
+        _refuse(license=license, actor=actor, field="actor", message="您的角色不能调用电子证照。")
+    if case is None:
+        _refuse(
+            license=license,
+            actor=actor,
+            field="case",
+            message="调用电子证照必须指明办件，没有办件不能用证。",
+        )
+    if not case_selectors.case_visible_to(actor, case):
+        raise Http404(case_selectors.CASE_NOT_FOUND)
+    reason = (reason or "").strip()
+    if not reason:
+        _refuse(
+            license=license,
+            actor=actor,
+            case=case,
+            field="reason",
+            message="请填写用证事由。",
+        )
+    if len(reason) > USE_REASON_MAX:
+        raise ValidationError({"reason": f"用证事由不能超过 {USE_REASON_MAX} 个字。"})
+    PlainText("用证事由")(reason)
+    if not _holder_matches(license, case.applicant):
+        _refuse(
+            license=license,
+            actor=actor,
+            case=case,
+            field="license",
+            message=(
+                f"电子证照 {license.identifier} 的持证主体不是办件 {case.number} 的申请人，"
+                "不能调用。"
+            ),
+        )
+    return _record_use(license=license, case=case, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def _record_use(*, license: License, case: Any, actor: Any, reason: str) -> LicenseUse:
+    department, role = _actor_public(actor)
+    use = LicenseUse.objects.create(
+        license=license,
+        case=case,
+        actor=actor,
+        actor_department=department,
+        actor_role=role,
+        reason=reason,
+    )
+    audit_change(
+        action="licenses.use",
+        obj=use,
+        after={"license": license.identifier, "case": case.number, "reason": reason},
+        actor=actor,
+        reason=reason,
+    )
+    return use

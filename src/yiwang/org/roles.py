@@ -42,6 +42,7 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
     "evaluations.view_rectification": ("rectification", "可查看差评整改（本范围）"),
     "evaluations.handle_rectification": ("rectification", "可核实、定性、整改差评并登记回访"),
     "evaluations.decide_rectification_appeal": ("rectification", "可复核差评申诉（数据资源局）"),
+    "licenses.use_license": ("licenseuse", "可为办件调用申请人的电子证照（用证）"),
 }
 
 ADMIN_SITE_PERMISSION = "org.use_admin_site"
@@ -128,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         *_COMPILE,
         "cases.view_case",
         "cases.accept_case",
+        "licenses.use_license",
         # 12345 / 涉企 / 办不成事 clerks register tickets and call back (回访); a department's
         # clerk handles its tickets.
         "appeals.view_ticket",
@@ -144,6 +146,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "cases.review_case",
         "cases.decide_case",
         "cases.verify_commitment",
+        "licenses.use_license",
         *_HANDLE_APPEALS,
     ),
     Role.GRID_WORKER: (),
