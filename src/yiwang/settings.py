@@ -225,6 +225,10 @@ YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ACCOUNT = env_int(
 )
 # Ratings sent from the public rating pages (QR / SMS links) per client address.
 YIWANG_RATE_LIMIT_RATING_PER_ADDRESS = env_int("YIWANG_RATE_LIMIT_RATING_PER_ADDRESS", 60)
+# Public licence verifications (page and API, no sign-in) per client address and window.
+YIWANG_RATE_LIMIT_LICENSE_VERIFY_PER_ADDRESS = env_int(
+    "YIWANG_RATE_LIMIT_LICENSE_VERIFY_PER_ADDRESS", 120
+)
 
 # Working days: does a limit start counting on the day of the event ("same") or the next
 # working day ("next")?

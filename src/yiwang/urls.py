@@ -45,6 +45,7 @@ urlpatterns = [
     path("api/catalog/", include("yiwang.catalog.api.urls")),
     path("api/hall/", include("yiwang.hall.api.urls")),
     path("api/evaluations/", include("yiwang.evaluations.api.urls")),
+    path("api/licenses/", include("yiwang.licenses.api.urls")),
     # Open311 GeoReport v2 (yiwang.open311): its own formats and errors, as the spec says.
     path("open311/v2/", include("yiwang.open311.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -72,6 +73,7 @@ urlpatterns = [
     path("hall/", include("yiwang.hall.urls.portal")),
     path("my/ratings/", include("yiwang.evaluations.urls.portal")),
     path("rate/", include("yiwang.evaluations.urls.public")),
+    path("licenses/", include("yiwang.licenses.urls.public")),
     path("cases/files/", include("yiwang.cases.urls.files")),
     path("follow-up/", include("yiwang.evaluations.rectification.urls.public")),
     path("", include("yiwang.portal.urls")),

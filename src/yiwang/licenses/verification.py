@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from yiwang.licenses import canonical, sealing, selectors
-from yiwang.licenses.models import LicenseStatus
+from yiwang.licenses.models import License, LicenseStatus
 
 VALID = "有效"
 ALTERED = "已被篡改"
@@ -35,6 +36,16 @@ class Verdict:
 
     def __str__(self) -> str:
         return f"{self.word}：{self.detail}"
+
+    @property
+    def result(self) -> str:
+        """The word as the API's code: valid, altered, untrusted_key, or the status value."""
+        return _RESULTS.get(self.word, "altered")
+
+
+_RESULTS = {VALID: "valid", ALTERED: "altered", UNTRUSTED: "untrusted_key"} | {
+    f"已{status.label}": status.value for status in LicenseStatus if status != LicenseStatus.VALID
+}
 
 
 def _altered(detail: str) -> Verdict:
@@ -79,9 +90,43 @@ def verify_document(document: dict[str, Any]) -> Verdict:
             return _altered("证照数据与登记的电子证照不一致。")
         if record.seal_key_id != key.pk:
             return Verdict(UNTRUSTED, "登记的电子证照不是用这把签章密钥签发的。")
-        if record.status != LicenseStatus.VALID:
-            label = LicenseStatus(record.status).label
-            reason = f"，原因：{record.status_reason}" if record.status_reason else ""
-            return Verdict(f"已{label}", f"电子证照 {record.identifier} 已{label}{reason}。")
+        status = _status_verdict(record)
+        if status is not None:
+            return status
     name = license["type"]["name"]
     return Verdict(VALID, f"{name} {license['identifier']}，{license['issuer']['name']}签章。")
+
+
+def _status_verdict(record: License) -> Verdict | None:
+    if record.status == LicenseStatus.VALID:
+        return None
+    label = LicenseStatus(record.status).label
+    reason = f"，原因：{record.status_reason}" if record.status_reason else ""
+    return Verdict(f"已{label}", f"电子证照 {record.identifier} 已{label}{reason}。")
+
+
+def verify_record(record: License) -> Verdict:
+    """Verify a licence of the registry as stored (the public page and API by identifier): its
+    signature over the stored canonical bytes under its issuer's registered key, the bytes'
+    identifier and issuer those of the record, then its status."""
+    key = record.seal_key
+    if key.department_id != record.issuer_id:
+        return Verdict(UNTRUSTED, f"签章密钥不是颁发机构 {record.issuer.uscc} 登记的签章密钥。")
+    signed = bytes(record.canonical)
+    if not sealing.verify(signed, public_key=key.public_key, signature=record.signature):
+        return _altered("签名与登记的签章原文不符。")
+    try:
+        content = json.loads(signed)
+    except ValueError:
+        return _altered("登记的签章原文不是有效的 JSON。")
+    if (
+        not isinstance(content, dict)
+        or content.get("identifier") != record.identifier
+        or (content.get("issuer") or {}).get("uscc") != record.issuer.uscc
+    ):
+        return _altered("签章原文中的标识或颁发机构与登记的电子证照不符。")
+    status = _status_verdict(record)
+    if status is not None:
+        return status
+    name = (content.get("type") or {}).get("name", record.license_type.name)
+    return Verdict(VALID, f"{name} {record.identifier}，{record.issuer.name}签章。")

@@ -33,6 +33,7 @@ CITIZEN_SIGN_IN = "citizen_sign_in"
 REGISTER = "register"
 PASSWORD_CHANGE = "password_change"  # noqa: S105 — a scope name
 RATING = "rating"  # the public rating pages (QR / SMS links, evaluations)
+LICENSE_VERIFY = "license_verify"  # the public licence verification page and API (licenses)
 
 # scope -> (setting for the per-address limit, setting for the per-account limit)
 _LIMIT_SETTINGS = {
@@ -47,6 +48,10 @@ _LIMIT_SETTINGS = {
         "YIWANG_RATE_LIMIT_PASSWORD_CHANGE_PER_ACCOUNT",
     ),
     RATING: ("YIWANG_RATE_LIMIT_RATING_PER_ADDRESS", "YIWANG_RATE_LIMIT_RATING_PER_ADDRESS"),
+    LICENSE_VERIFY: (
+        "YIWANG_RATE_LIMIT_LICENSE_VERIFY_PER_ADDRESS",
+        "YIWANG_RATE_LIMIT_LICENSE_VERIFY_PER_ADDRESS",
+    ),
 }
 
 
