@@ -37,6 +37,7 @@ def portal_shell(context: template.Context) -> dict[str, Any]:
     entries.append((_("预约办事"), "hall-portal:book", False))
     if applicant:
         entries.append((_("我的办件"), "cases-portal:list", False))
+        entries.append((_("我的证照"), "licenses-portal:list", False))
         entries.append((_("我的预约"), "hall-portal:mine", False))
         entries.append((_("我的诉求"), "appeals-portal:list", False))
     nav = []
