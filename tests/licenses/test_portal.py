@@ -43,6 +43,7 @@ def test_another_citizens_licence_is_404(client, world, theirs):  # noqa: F811
     c = signed_in(client, world.citizen)
     assert c.get(f"/my/licenses/{theirs.pk}/").status_code == 404
     assert c.get(f"/my/licenses/{theirs.pk}/file/").status_code == 404
+    assert c.get(f"/my/licenses/{theirs.pk}/pdf/").status_code == 404
 
 
 def test_a_stranger_does_not_see_my_licence(client, world, mine):  # noqa: F811
@@ -63,6 +64,14 @@ def test_the_file_is_the_licence_file(client, world, mine):  # noqa: F811
     assert document["license"]["identifier"] == mine.identifier
     assert ID_NUMBER not in response.content.decode()  # the holder only masked
     assert document["seal"]["signature"] == mine.signature
+
+
+def test_the_pdf_is_a_private_download(client, world, mine):  # noqa: F811
+    response = signed_in(client, world.citizen).get(f"/my/licenses/{mine.pk}/pdf/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert response["Cache-Control"] == "private"
 
 
 def test_uses_show_department_and_role_not_the_name(client, world, mine):  # noqa: F811

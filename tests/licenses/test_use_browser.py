@@ -1,6 +1,6 @@
 """Browser: a clerk fetches (用证) the applicant's licence from the case page with a reason;
 the citizen opens 我的证照, sees his licence and, in its 用证记录, the clerk's department and
-role, the case and the reason — never the clerk's name."""
+role, the case and the reason — never the clerk's name — and downloads the file and the PDF."""
 
 from __future__ import annotations
 
@@ -63,3 +63,8 @@ def test_a_citizen_sees_who_used_his_licence(page, world, license_type):  # noqa
     with page.expect_download() as download:
         page.get_by_test_id("license-file").click()
     assert download.value.suggested_filename.endswith(".json")
+    with page.expect_download() as download:
+        page.get_by_test_id("license-pdf").click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    with open(download.value.path(), "rb") as handle:
+        assert handle.read(4) == b"%PDF"

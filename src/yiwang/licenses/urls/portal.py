@@ -9,4 +9,5 @@ urlpatterns = [
     path("", portal.license_list, name="list"),
     path("<int:pk>/", portal.license_detail, name="detail"),
     path("<int:pk>/file/", portal.license_file, name="file"),
+    path("<int:pk>/pdf/", portal.license_pdf, name="pdf"),
 ]

@@ -1,6 +1,6 @@
 """我的证照 in the citizen portal: the signed-in citizen's (or enterprise's) licences, each with
-its status, the licence file and 用证记录. Reads through licenses.selectors (another holder's
-licence is 404)."""
+its status, the licence file, its PDF (licenses.pdf) and 用证记录. Reads through
+licenses.selectors (another holder's licence is 404)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,19 @@ def file_response(license: License) -> HttpResponse:
 def license_file(request: HttpRequest, pk: int) -> HttpResponse:
     license = selectors.license_get_for_holder(user=request.user, pk=pk)  # type: ignore[arg-type]
     return file_response(license)
+
+
+@applicant_page
+def license_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from yiwang.licenses.pdf import license_pdf as render_license_pdf
+
+    license = selectors.license_get_for_holder(user=request.user, pk=pk)  # type: ignore[arg-type]
+    response = HttpResponse(render_license_pdf(license), content_type="application/pdf")
+    attach(
+        response,
+        f"{license.license_type.name}-{license.serial}-{license.version:03d}.pdf",
+        fallback=f"license-{license.serial}-{license.version:03d}.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private"
+    return response
