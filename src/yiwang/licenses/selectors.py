@@ -23,6 +23,17 @@ def license_by_identifier(identifier: str) -> License | None:
     )
 
 
+def license_for_verification(identifier: str) -> License | None:
+    """The licence with its issuer and seal key in one query, unordered (identifiers are
+    unique): verification runs on every scan of a QR code."""
+    rows = list(
+        License.objects.select_related("issuer", "seal_key", "license_type")
+        .filter(identifier=identifier)
+        .order_by()[:1]
+    )
+    return rows[0] if rows else None
+
+
 def license_list() -> QuerySet[License]:
     return License.objects.select_related("license_type", "issuer").order_by("identifier")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yiwang.licenses import canonical, sealing, selectors
-from yiwang.licenses.models import License, LicenseStatus
+from yiwang.licenses.models import License, LicenseStatus, SealKey
 
 VALID = "有效"
 ALTERED = "已被篡改"
@@ -78,13 +78,27 @@ def verify_document(document: dict[str, Any]) -> Verdict:
     issuer = license["issuer"]["uscc"]
     if seal["issuer"] != issuer:
         return Verdict(UNTRUSTED, f"签章机构 {seal['issuer']} 不是证照的颁发机构 {issuer}。")
-    key = selectors.registered_seal_key(issuer_uscc=issuer, public_key=seal["public_key"])
+    public_key = seal["public_key"].lower()
+    record = selectors.license_for_verification(license["identifier"])
+    # The usual case costs one query: the registry's licence names this very key, and the key
+    # is its issuer's. Otherwise the issuer's registered keys are searched (an old licence
+    # file after a re-issue, a licence not in this registry).
+    if (
+        record is not None
+        and record.issuer.uscc == issuer
+        and record.seal_key.department_id == record.issuer_id
+        and record.seal_key.public_key == public_key
+    ):
+        key: SealKey | None = record.seal_key
+    else:
+        key = selectors.registered_seal_key(issuer_uscc=issuer, public_key=public_key)
     if key is None:
         return Verdict(UNTRUSTED, f"签章公钥不是颁发机构 {issuer} 登记的签章密钥。")
-    # The signature is checked again with the registered key itself, not the file's copy.
-    if not sealing.verify(signed, public_key=key.public_key, signature=seal["signature"]):
+    # Trust comes from the registered key: were its text not the file's, check again with it.
+    if key.public_key != public_key and not sealing.verify(
+        signed, public_key=key.public_key, signature=seal["signature"]
+    ):
         return _altered("签名与登记的签章公钥不符。")
-    record = selectors.license_by_identifier(license["identifier"])
     if record is not None:
         if bytes(record.canonical) != signed:
             return _altered("证照数据与登记的电子证照不一致。")
