@@ -31,6 +31,7 @@ from .cases import seed_cases
 from .catalog import CATALOG_STEPS, seed_catalog
 from .evaluations import seed_ratings
 from .hall import seed_hall
+from .licenses import seed_licenses
 from .open311 import seed_open311
 from .rectification import seed_rectifications
 from .responsibilities import seed_responsibilities
@@ -292,6 +293,8 @@ def seed_demo_county(progress: Progress | None = None) -> SeedReport:
             report.add(what, n)
         # After the ratings: bad ratings of unrated cases and their tasks in each state.
         for what, n in seed_rectifications().items():
+            report.add(what, n)
+        for what, n in seed_licenses().items():
             report.add(what, n)
     return report
 
