@@ -146,3 +146,13 @@ def test_a_case_out_of_scope_is_404_on_the_page(client, world, case, mine):  # n
     )
     use = services.license_use(license=mine, case=case, actor=world.clerk.user, reason="核验")
     assert client.get(f"/workbench/licenses/uses/{use.pk}/file/").status_code == 404
+
+
+def test_numbers_past_the_keys_range_are_refused_not_crashed(client, world, case, mine):  # noqa: F811
+    client.force_login(world.clerk.user)
+    huge = "9" * 30
+    page = client.post(f"/workbench/licenses/cases/{case.pk}/", {"license": huge, "reason": "核验"})
+    assert page.status_code == 422
+    assert client.get(f"/workbench/licenses/uses/{huge}/file/").status_code == 404
+    client.force_login(world.citizen.user)
+    assert client.get(f"/my/licenses/{huge}/").status_code == 404

@@ -19,6 +19,7 @@ from yiwang.licenses.views.portal import file_response
 from yiwang.org.decorators import staff_page as org_staff_page
 from yiwang.org.models import User
 
+MAX_PK = 2**63 - 1
 staff_page = org_staff_page(
     not_staff=gettext_noop("用证仅供工作人员使用。"),
     may=lambda user: user.has_perm(VIEW),
@@ -40,7 +41,12 @@ def case_licenses(request: HttpRequest, case_pk: int) -> HttpResponse:
     if request.method == "POST":
         reason = request.POST.get("reason", "")
         chosen = request.POST.get("license", "")
-        license = candidates.filter(pk=chosen).first() if chosen.isdigit() else None
+        # Only the applicant's own licences can be chosen; a number past the keys' range is none.
+        license = (
+            candidates.filter(pk=int(chosen)).first()
+            if chosen.isdigit() and int(chosen) < MAX_PK
+            else None
+        )
         if license is None:
             errors.append(_("请选择申请人的一张电子证照。"))
             status = 422
@@ -71,6 +77,8 @@ def case_licenses(request: HttpRequest, case_pk: int) -> HttpResponse:
 @staff_page
 def use_file(request: HttpRequest, pk: int) -> HttpResponse:
     # A licence fetched for a case: its file, for whoever may see that case.
+    if not 0 < pk < MAX_PK:  # larger ids do not fit the databases' keys: none exists
+        raise Http404(selectors.LICENSE_NOT_FOUND)
     use = (
         LicenseUse.objects.select_related(
             "case", "license__license_type", "license__issuer", "license__seal_key"
