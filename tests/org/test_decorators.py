@@ -113,10 +113,16 @@ FOR_EVERY_ACCOUNT = {
     "notifications:list",  # a user's own messages, in his own shell (workbench or portal)
     "notifications:mark-read",
 }
-# The citizen portal's case, appointment, rating and ticket pages are for applicants only, through
-# their one decorator.
+# The citizen portal's case, appointment, rating, ticket and licence pages are for applicants
+# only, through their one decorator.
 APPLICANT_PAGES = "yiwang/cases/views/portal.py"
-APPLICANT_NAMESPACES = ("cases-portal:", "hall-portal:", "evaluations-portal:", "appeals-portal:")
+APPLICANT_NAMESPACES = (
+    "cases-portal:",
+    "hall-portal:",
+    "evaluations-portal:",
+    "appeals-portal:",
+    "licenses-portal:",
+)
 
 
 def test_every_signed_in_staff_page_uses_the_one_decorator():
