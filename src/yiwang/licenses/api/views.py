@@ -6,7 +6,12 @@ GET by identifier to verify the registry's record."""
 from __future__ import annotations
 
 from django.http import HttpRequest
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import permissions, serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.request import Request
@@ -38,6 +43,26 @@ _VERDICT = inline_serializer(
 )
 
 
+# The shape of an identifier (the check character is checked by the registry lookup).
+IDENTIFIER_PATTERN = (
+    r"^1\.2\.156\.3005\.2\.[0-9A-Z]{21}\.[0-9A-Z]{18}\.[0-9A-Z]{1,32}\.[0-9]{3}\.[0-9A-Z]$"
+)
+_LICENSE_FILE = {
+    "type": "object",
+    "description": "电子证照文件（docs/licenses.md）",
+    "required": ["license", "canonical", "seal"],
+    "properties": {
+        "license": {"type": "object"},
+        "canonical": {"type": "string", "description": "签章原文的 base64"},
+        "seal": {
+            "type": "object",
+            "required": list(files.SEAL_MEMBERS),
+            "properties": {name: {"type": "string"} for name in files.SEAL_MEMBERS},
+        },
+    },
+}
+
+
 def _limited(request: HttpRequest) -> Response | None:
     try:
         ratelimit.hit(request, ratelimit.LICENSE_VERIFY)
@@ -61,9 +86,7 @@ def _answer(verdict: verification.Verdict, identifier: str) -> Response:
 
 @extend_schema(
     summary="核验电子证照文件",
-    request={
-        "application/json": {"type": "object", "description": "电子证照文件（docs/licenses.md）"}
-    },
+    request={"application/json": _LICENSE_FILE},
     responses={
         200: _VERDICT,
         400: OpenApiResponse(description="不是电子证照文件"),
@@ -89,6 +112,14 @@ def verify_file(request: Request) -> Response:
 
 @extend_schema(
     summary="按标识核验电子证照",
+    parameters=[
+        OpenApiParameter(
+            "identifier",
+            {"type": "string", "pattern": IDENTIFIER_PATTERN, "maxLength": 120},
+            OpenApiParameter.PATH,
+            description="电子证照标识（GB/T 36904），如 1.2.156.3005.2.….001.U",
+        )
+    ],
     responses={200: _VERDICT, 404: OpenApiResponse(description="查无此证"), **ERROR_RESPONSES},
 )
 @api_view(["GET"])
