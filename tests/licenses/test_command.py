@@ -108,7 +108,10 @@ def test_one_changed_byte_is_altered(licence, tmp_path):
         lambda d: d["license"]["validity"].update({"until": "2036-03-01"}),
         lambda d: d["license"].update({"备注": "x"}),
         lambda d: d.update({"canonical": base64.b64encode(b"{}").decode()}),
-        lambda d: d["seal"].update({"signature": "0" + d["seal"]["signature"][1:]}),
+        # the first hex digit of the signature changed (to one it is not)
+        lambda d: d["seal"].update(
+            {"signature": "1f"[d["seal"]["signature"][0] == "1"] + d["seal"]["signature"][1:]}
+        ),
         lambda d: d["seal"].update({"algorithm": "SM2"}),
         lambda d: d["seal"].update({"key_id": "0" * 16}),
         lambda d: d["seal"].update({"public_key": "04" + "1" * 128}),
