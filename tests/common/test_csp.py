@@ -22,7 +22,7 @@ PACKAGE = Path(yiwang.__file__).parent
 TEMPLATES = sorted(PACKAGE.rglob("templates/**/*.html"))
 # PDF templates are rendered by WeasyPrint on the server, never sent to a browser: their
 # <style> and style= are allowed.
-PDF_TEMPLATES = ("/templates/catalog/pdf/", "/templates/cases/pdf/")
+PDF_TEMPLATES = ("/templates/catalog/pdf/", "/templates/cases/pdf/", "/templates/licenses/pdf/")
 
 
 def directives(policy: str) -> dict[str, list[str]]:
