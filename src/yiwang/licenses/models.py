@@ -33,6 +33,14 @@ class LicenseType(models.Model):
     # [{"name": "经营场所", "kind": "text", "required": true}, …] (licenses.fields)
     fields = models.JSONField(_("证照字段"), default=list, blank=True)
     template = bounded_text(gettext_noop("版式模板"), 20000, blank=True)
+    # The items whose concluded cases produce this licence (licenses.issuing): items, not
+    # versions, so a new published version keeps the link.
+    items = models.ManyToManyField(
+        "catalog.ServiceItem",
+        verbose_name=_("产生本证照的事项"),
+        blank=True,
+        related_name="license_types",
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
@@ -82,6 +90,11 @@ class LicenseStatus(models.TextChoices):
     EXPIRED = "expired", "失效"
     TRANSFERRED = "transferred", "转出"
     WITHDRAWN = "withdrawn", "吊销"
+
+
+class LicenseOrigin(models.TextChoices):
+    ISSUED = "issued", "本平台签发"
+    GATHERED = "gathered", "部门归集"
 
 
 class HolderKind(models.TextChoices):
@@ -151,6 +164,27 @@ class License(models.Model):
     )
     signature = models.CharField(_("签名值"), max_length=128, editable=False)
     issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    origin = models.CharField(
+        _("来源"), max_length=12, choices=LicenseOrigin.choices, default=LicenseOrigin.ISSUED
+    )
+    # The concluded case whose result this licence is (issued automatically), if any.
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("来源办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_licenses",
+        editable=False,
+    )
+    # The licence's number in the issuing department's own system (gathered licences): the key
+    # that makes re-sending the same licences change nothing.
+    source_number = models.CharField(
+        _("原系统证照编号"),
+        max_length=64,
+        blank=True,
+        validators=[PlainText("原系统证照编号")],
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("电子证照")
@@ -159,11 +193,52 @@ class License(models.Model):
             models.UniqueConstraint(
                 fields=["license_type", "issuer", "serial", "version"],
                 name="license_serial_version_unique",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["case", "license_type"],
+                condition=models.Q(case__isnull=False),
+                name="license_one_per_case_and_type",
+            ),
+            models.UniqueConstraint(
+                fields=["license_type", "issuer", "source_number", "version"],
+                condition=~models.Q(source_number=""),
+                name="license_source_number_unique",
+            ),
         ]
+        indexes = [models.Index(fields=["issuer", "issued_at"])]
 
     def __str__(self) -> str:
         return self.identifier
+
+
+class LicenseMaterial(models.Model):
+    """A material (by its name, as items' guides write it) that a licence type satisfies: when
+    an item asks for it and the applicant holds a valid licence of the type, the applicant is
+    not asked for it (免提交) and the case attaches the licence through a recorded use."""
+
+    material_name = models.CharField(
+        _("材料名称"), max_length=200, unique=True, validators=[PlainText("材料名称")]
+    )
+    license_type = models.ForeignKey(
+        LicenseType,
+        verbose_name=_("证照类型"),
+        on_delete=models.CASCADE,
+        related_name="materials",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("材料与证照对照")
+        ordering = ["material_name"]
+
+    def __str__(self) -> str:
+        return f"{self.material_name} → {self.license_type_id}"
+
+
+class UsePurpose(models.TextChoices):
+    HANDLING = "handling", "办件调用"
+    MATERIAL = "material", "免提交材料"
+    CHECK = "check", "核验比对"
 
 
 class LicenseUse(models.Model):
@@ -189,11 +264,18 @@ class LicenseUse(models.Model):
     actor_department = models.CharField(_("用证部门"), max_length=200, editable=False)
     actor_role = models.CharField(_("用证人角色"), max_length=100, blank=True, editable=False)
     reason = bounded_text(gettext_noop("用证事由"), 200)
+    purpose = models.CharField(
+        _("用证用途"), max_length=12, choices=UsePurpose.choices, default=UsePurpose.HANDLING
+    )
+    # The case material the licence stands in for (purpose 免提交材料): the version's order.
+    material_order = models.PositiveSmallIntegerField(_("材料序号"), null=True, blank=True)
+    material_name = models.CharField(_("材料名称"), max_length=200, blank=True, editable=False)
     used_at = models.DateTimeField(_("用证时间"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = _("用证记录")
         ordering = ["-used_at", "-pk"]
+        indexes = [models.Index(fields=["used_at"])]
 
     def __str__(self) -> str:
         return f"{self.license_id}@{self.case_id}"
