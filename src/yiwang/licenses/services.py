@@ -27,6 +27,7 @@ from yiwang.licenses.fields import clean_type_fields, clean_values
 from yiwang.licenses.models import (
     HolderKind,
     License,
+    LicenseMaterial,
     LicenseStatus,
     LicenseType,
     LicenseUse,
@@ -215,9 +216,14 @@ def license_issue(
     serial: str | None = None,
     previous: License | None = None,
     applicant: Applicant | None = None,
+    origin: str = "issued",
+    source_number: str = "",
     actor: Any = None,
 ) -> License:
     """Issue and seal a licence of `license_type` (issued by the type's department).
+
+    `origin` "gathered" with `source_number` (the number in the department's own system) is a
+    licence gathered in bulk (licenses.gathering); the pair is not part of the sealed bytes.
 
     The serial is the next `YYYYnnnnnn` of the type unless given. With `previous` the licence
     continues or changes that one: same type, holder kind and serial, the next version.
@@ -264,6 +270,8 @@ def license_issue(
         valid_from=valid_from,
         valid_until=valid_until,
         previous=previous,
+        origin=origin,
+        source_number=source_number,
     )
     content = canonical.normalise(
         {
@@ -448,3 +456,126 @@ def _record_use(*, license: License, case: Any, actor: Any, reason: str) -> Lice
         reason=reason,
     )
     return use
+
+
+# --- Links: the items that produce a licence type, the materials it satisfies ------------------
+
+
+@transaction.atomic
+def license_type_set_items(
+    *, license_type: LicenseType, items: Iterable[Any], actor: Any = None
+) -> LicenseType:
+    """Set the items whose concluded (approved) cases produce `license_type` (licenses.issuing):
+    exactly `items`, the others unlinked. Audited (the item codes before and after)."""
+    license_type = LicenseType.objects.select_for_update().get(pk=license_type.pk)
+    wanted = {item.pk: item for item in items}
+    before = sorted(license_type.items.values_list("code", flat=True))
+    license_type.items.set(list(wanted.values()))
+    after = sorted(item.code for item in wanted.values())
+    if before != after:
+        audit_change(
+            action="licenses.type_items",
+            obj=license_type,
+            before={"items": before},
+            after={"items": after},
+            actor=actor,
+        )
+    return license_type
+
+
+@transaction.atomic
+def license_type_link_item(
+    *, license_type: LicenseType, item: Any, remove: bool = False, actor: Any = None
+) -> LicenseType:
+    """Link one item to `license_type` (its approved cases produce the licence), or unlink it
+    with `remove`. Unlinking an item that is not linked is refused. Audited."""
+    license_type = LicenseType.objects.select_for_update().get(pk=license_type.pk)
+    linked = license_type.items.filter(pk=item.pk).exists()
+    if remove and not linked:
+        raise ValidationError(
+            {"items": f"事项 {item.code} 未关联证照类型“{license_type.name}”，无需解除。"}
+        )
+    if linked == (not remove):
+        return license_type  # already as asked: nothing changes
+    before = sorted(license_type.items.values_list("code", flat=True))
+    if remove:
+        license_type.items.remove(item)
+    else:
+        license_type.items.add(item)
+    audit_change(
+        action="licenses.type_items",
+        obj=license_type,
+        before={"items": before},
+        after={"items": sorted(license_type.items.values_list("code", flat=True))},
+        actor=actor,
+    )
+    return license_type
+
+
+def _material_name(material_name: str) -> str:
+    name = unicodedata.normalize("NFC", material_name or "").strip()
+    if not name:
+        raise ValidationError({"material_name": "请填写材料名称。"})
+    PlainText("材料名称")(name)
+    return name
+
+
+@transaction.atomic
+def license_material_link(
+    *, license_type: LicenseType, material_name: str, actor: Any = None
+) -> LicenseMaterial:
+    """Link a material name (as the items' guides write it, stripped) to `license_type`: an
+    applicant holding a valid licence of the type is not asked for it (免提交,
+    licenses.exemption). The name must be a material of some item; a name linked to another
+    type is refused (one name, one type). Linking it again to the same type changes nothing.
+    Audited."""
+    from yiwang.catalog.models import Material
+
+    name = _material_name(material_name)
+    existing = LicenseMaterial.objects.select_for_update().filter(material_name=name).first()
+    if existing is not None:
+        if existing.license_type_id == license_type.pk:
+            return existing
+        raise ValidationError(
+            {
+                "material_name": f"材料“{name}”已关联证照类型“{existing.license_type.name}”，"
+                "请先解除后再关联。"
+            }
+        )
+    if not Material.objects.filter(name=name).exists():
+        raise ValidationError(
+            {"material_name": f"没有事项的申请材料名为“{name}”，请核对材料名称。"}
+        )
+    link = LicenseMaterial(material_name=name, license_type=license_type)
+    link.full_clean()
+    link.save()
+    audit_change(
+        action="licenses.material_link",
+        obj=link,
+        after={"material_name": name, "type": license_type.code},
+        actor=actor,
+    )
+    return link
+
+
+@transaction.atomic
+def license_material_unlink(
+    *, material_name: str, license_type: LicenseType | None = None, actor: Any = None
+) -> None:
+    """Unlink a material name (from `license_type`, when given): the material is asked for
+    again. A name that is not linked (to that type) is refused. Audited."""
+    name = _material_name(material_name)
+    rows = LicenseMaterial.objects.select_for_update().filter(material_name=name)
+    if license_type is not None:
+        rows = rows.filter(license_type=license_type)
+    link = rows.select_related("license_type").first()
+    if link is None:
+        where = f"证照类型“{license_type.name}”" if license_type is not None else "任何证照类型"
+        raise ValidationError({"material_name": f"材料“{name}”未关联{where}，无需解除。"})
+    audit_change(
+        action="licenses.material_unlink",
+        obj=link,
+        before={"material_name": name, "type": link.license_type.code},
+        actor=actor,
+    )
+    link.delete()

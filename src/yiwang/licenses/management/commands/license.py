@@ -7,7 +7,11 @@ file it cannot read.
 `yiwang license list [--json]`: the licences (identifier, type, status, issuer).
 
 `yiwang license rekey`: put the current seal keys' private keys under the current SM4 key
-(after a new one is listed in YIWANG_PII_KEYS, before the old one is removed)."""
+(after a new one is listed in YIWANG_PII_KEYS, before the old one is removed).
+
+`yiwang license link item TYPE_CODE ITEM_CODE [--remove]`: the item's approved cases produce the
+licence type (licenses.issuing); `yiwang license link material TYPE_CODE "材料名称" [--remove]`:
+the type satisfies the material (免提交, licenses.exemption). Errors: one sentence, exit 2."""
 
 from __future__ import annotations
 
@@ -25,7 +29,7 @@ class Command(YiwangCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{export,verify,list,rekey}"
+            dest="action", required=True, metavar="{export,verify,list,rekey,link}"
         )
         export = sub.add_parser("export", help="导出电子证照文件（JSON，含签章）")
         export.add_argument("identifier", help="电子证照标识")
@@ -37,6 +41,11 @@ class Command(YiwangCommand):
         listing = sub.add_parser("list", help="列出电子证照")
         listing.add_argument("--json", action="store_true", help="以 JSON 输出")
         sub.add_parser("rekey", help="签章私钥改用当前 SM4 密钥（更换 SM4 密钥后运行）")
+        link = sub.add_parser("link", help="关联证照类型与产生它的事项、它可替代的申请材料")
+        link.add_argument("kind", choices=["item", "material"], help="item 事项；material 材料")
+        link.add_argument("type_code", help="证照类型代码")
+        link.add_argument("target", help="事项实施编码，或材料名称")
+        link.add_argument("--remove", action="store_true", help="解除关联")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"])(options)
@@ -108,3 +117,34 @@ class Command(YiwangCommand):
             self.stdout.write(f"已将 {changed} 把签章私钥改用当前 SM4 密钥 {target}。")
         else:
             self.stdout.write(f"签章私钥均已使用当前 SM4 密钥 {target}。")
+
+    def _link(self, options: dict[str, Any]) -> None:
+        from django.core.exceptions import ValidationError
+
+        from yiwang.catalog.models import ServiceItem
+        from yiwang.licenses import services
+        from yiwang.licenses.models import LicenseType
+
+        kind = LicenseType.objects.filter(code=options["type_code"].strip()).first()
+        if kind is None:
+            raise CommandError(f"没有证照类型 {options['type_code']}。", returncode=2)
+        target, remove = options["target"], options["remove"]
+        try:
+            if options["kind"] == "item":
+                item = ServiceItem.objects.filter(code=target.strip()).first()
+                if item is None:
+                    raise CommandError(f"没有实施编码为 {target} 的事项。", returncode=2)
+                services.license_type_link_item(license_type=kind, item=item, remove=remove)
+                done = "已解除" if remove else "已关联"
+                self.stdout.write(f"{done}事项 {item.code} 与证照类型“{kind.name}”。")
+                return
+            if remove:
+                services.license_material_unlink(material_name=target, license_type=kind)
+                self.stdout.write(f"已解除材料“{target.strip()}”与证照类型“{kind.name}”。")
+            else:
+                services.license_material_link(license_type=kind, material_name=target)
+                self.stdout.write(
+                    f"已关联材料“{target.strip()}”与证照类型“{kind.name}”（免提交）。"
+                )
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages), returncode=2) from None
