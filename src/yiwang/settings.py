@@ -290,6 +290,10 @@ YIWANG_COMPREHENSIVE_HAND_OUT = env_bool("YIWANG_COMPREHENSIVE_HAND_OUT", False)
 # (《行政许可法》 第四十二条).
 YIWANG_BUNDLE_JOINT_DAYS = env_int("YIWANG_BUNDLE_JOINT_DAYS", 45)
 YIWANG_BUNDLE_EXTENSION_DAYS = env_int("YIWANG_BUNDLE_EXTENSION_DAYS", 15)
+# Licences issued on a case's approval (licenses.issuing): the cases sweep retries one that
+# failed (no seal key yet, a required licence field missing) for cases concluded this many
+# days back at most.
+YIWANG_LICENSE_ISSUE_RETRY_DAYS = env_int("YIWANG_LICENSE_ISSUE_RETRY_DAYS", 30)
 # Messages (outbox): the SMS sender (the demo one writes to the log), tries before giving up.
 YIWANG_SMS_SENDER = env("YIWANG_SMS_SENDER", "yiwang.notifications.services.LogSender")
 YIWANG_MESSAGE_MAX_ATTEMPTS = env_int("YIWANG_MESSAGE_MAX_ATTEMPTS", 6)

@@ -7,5 +7,6 @@ class LicensesConfig(AppConfig):
     verbose_name = "电子证照"
 
     def ready(self) -> None:
-        # Register the licence figures with the metric registry (insight).
-        from yiwang.licenses import metrics  # noqa: F401
+        # The licence figures with the metric registry (insight); the licences issued when a
+        # case is approved (receivers → licenses.issuing, on the case's "decide" line).
+        from yiwang.licenses import metrics, receivers  # noqa: F401

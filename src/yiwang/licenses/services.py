@@ -218,6 +218,7 @@ def license_issue(
     applicant: Applicant | None = None,
     origin: str = "issued",
     source_number: str = "",
+    case: Any = None,
     actor: Any = None,
 ) -> License:
     """Issue and seal a licence of `license_type` (issued by the type's department).
@@ -226,7 +227,8 @@ def license_issue(
     licence gathered in bulk (licenses.gathering); the pair is not part of the sealed bytes.
 
     The serial is the next `YYYYnnnnnn` of the type unless given. With `previous` the licence
-    continues or changes that one: same type, holder kind and serial, the next version.
+    continues or changes that one: same type, holder kind and serial, the next version. With
+    `case` it is that concluded case's result (licenses.issuing; one per case and type).
     Audited."""
     license_type = LicenseType.objects.select_for_update().get(pk=license_type.pk)
     issuer = license_type.department
@@ -272,6 +274,7 @@ def license_issue(
         previous=previous,
         origin=origin,
         source_number=source_number,
+        case=case,
     )
     content = canonical.normalise(
         {
@@ -301,6 +304,7 @@ def license_issue(
             "holder_name": name,
             "seal_key": license.seal_key.key_id,
             "previous": previous.identifier if previous else None,
+            "case": case.number if case is not None else None,
         },
         actor=actor,
     )
