@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from yiwang.licenses.models import HolderKind, License, LicenseUse, SealKey
+from yiwang.licenses.models import (
+    HolderKind,
+    License,
+    LicenseStatus,
+    LicenseType,
+    LicenseUse,
+    SealKey,
+)
 from yiwang.org.models import Applicant, Department, User, UserKind
 
 if TYPE_CHECKING:
@@ -106,3 +113,129 @@ def license_uses(license: License) -> QuerySet[LicenseUse]:
 def case_license_uses(case: Case) -> QuerySet[LicenseUse]:
     """The licences used for a case, newest first."""
     return LicenseUse.objects.filter(case=case).select_related("license", "license__license_type")
+
+
+# --- 证照库 on the workbench (staff; the data scope by the licence's issuer) ------------------
+
+
+def licenses_for_staff(*, user: User) -> QuerySet[License]:
+    """The licences whose issuer is in the staff member's data scope (org.scope.DataScope),
+    newest first."""
+    from yiwang.org.selectors import data_scope_for
+
+    return data_scope_for(user).filter(
+        License.objects.select_related("license_type", "issuer"), path="issuer"
+    )
+
+
+def license_search_for(
+    *,
+    user: User,
+    license_type_id: int | None = None,
+    status: str = "",
+    origin: str = "",
+    holder: str = "",
+) -> QuerySet[License]:
+    """证照库's list: the licences in scope, by type, status, origin and holder name."""
+    rows = licenses_for_staff(user=user)
+    if license_type_id:
+        rows = rows.filter(license_type_id=license_type_id)
+    if status:
+        rows = rows.filter(status=status)
+    if origin:
+        rows = rows.filter(origin=origin)
+    if holder:
+        rows = rows.filter(holder_name__icontains=holder)
+    return rows
+
+
+def _pk(pk: int | str) -> int | None:
+    # A number past the keys' range is none (the databases' keys are 64-bit).
+    try:
+        value = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value < 2**63 else None
+
+
+def license_get_for_staff(*, user: User, pk: int | str) -> License:
+    """A licence in the staff member's scope with its type, issuer and seal key; else 404
+    (another department's alike)."""
+    value = _pk(pk)
+    found = (
+        licenses_for_staff(user=user).select_related("seal_key").filter(pk=value).first()
+        if value
+        else None
+    )
+    if found is None:
+        raise Http404(LICENSE_NOT_FOUND)
+    return found
+
+
+def license_successors(license: License) -> QuerySet[License]:
+    return license.successors.order_by("version")
+
+
+LICENSE_TYPE_NOT_FOUND = "未找到该证照类型。"
+
+
+def license_types_for_staff() -> QuerySet[LicenseType]:
+    """Every licence type (the list of types is readable by all staff), with its department,
+    the items that produce it and the materials it satisfies."""
+    return (
+        LicenseType.objects.select_related("department")
+        .prefetch_related("items", "materials")
+        .annotate(license_count=Count("licenses"))
+        .order_by("department__name", "code")
+    )
+
+
+def license_type_get(pk: int | str) -> LicenseType:
+    value = _pk(pk)
+    found = license_types_for_staff().filter(pk=value).first() if value else None
+    if found is None:
+        raise Http404(LICENSE_TYPE_NOT_FOUND)
+    return found
+
+
+def seal_keys_of(department: Department) -> QuerySet[SealKey]:
+    """A department's seal keys, the current first (then newest first); the private key is
+    deferred — pages never read it."""
+    return (
+        SealKey.objects.filter(department=department)
+        .defer("private_key")
+        .annotate(license_count=Count("licenses"))
+        .order_by(F("retired_at").desc(nulls_first=True), "-created_at")
+    )
+
+
+def license_status_history(license: License) -> list[dict[str, object]]:
+    """The licence's status over time: issued (有效), then each status change with its reason
+    and who made it (from the audit trail, which the services write)."""
+    from yiwang.audit.selectors import audit_events_for_object
+
+    rows: list[dict[str, object]] = [
+        {"at": license.issued_at, "status": LicenseStatus.VALID.label, "reason": "", "actor": ""}
+    ]
+    for event in audit_events_for_object(license).filter(action="licenses.status_change"):
+        after = (event.changes.get("status") or {}).get("after")
+        label = LicenseStatus(after).label if after in LicenseStatus.values else str(after)
+        rows.append(
+            {
+                "at": event.occurred_at,
+                "status": label,
+                "reason": event.reason,
+                "actor": event.actor_label,
+            }
+        )
+    if len(rows) == 1 and license.status != LicenseStatus.VALID:
+        # A change made outside the services (none should be) still shows.
+        rows.append(
+            {
+                "at": license.status_changed_at,
+                "status": LicenseStatus(license.status).label,
+                "reason": license.status_reason,
+                "actor": "",
+            }
+        )
+    return rows

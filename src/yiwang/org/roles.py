@@ -43,6 +43,11 @@ ROLE_ONLY_PERMISSIONS: dict[str, tuple[str, str]] = {
     "evaluations.handle_rectification": ("rectification", "可核实、定性、整改差评并登记回访"),
     "evaluations.decide_rectification_appeal": ("rectification", "可复核差评申诉（数据资源局）"),
     "licenses.use_license": ("licenseuse", "可为办件调用申请人的电子证照（用证）"),
+    "licenses.view_license_library": ("license", "可查看本范围的证照库"),
+    "licenses.change_license_status": ("license", "可撤销、注销、吊销本范围的电子证照"),
+    "licenses.manage_license_type": ("licensetype", "可为本范围的部门定义证照类型"),
+    "licenses.manage_seal_key": ("sealkey", "可为本范围的部门轮换签章密钥"),
+    "licenses.gather_license": ("license", "可为本范围的部门批量归集电子证照"),
 }
 
 ADMIN_SITE_PERMISSION = "org.use_admin_site"
@@ -56,6 +61,17 @@ _COMPILE = ("catalog.compile_item",)
 _VIEW_RECTIFY = ("evaluations.view_rectification",)
 _RECTIFY = (*_VIEW_RECTIFY, "evaluations.handle_rectification")
 _BUREAU_RECTIFY = (*_RECTIFY, "evaluations.decide_rectification_appeal")
+# 证照库 (licenses.permissions): staff who handle or oversee cases read the licences in their
+# scope; the administrators of a department (the bureau for its region) change a licence's
+# status, define licence types and rotate seal keys; approvers may revoke what they decided.
+_VIEW_LICENSES = ("licenses.view_license_library",)
+_ADMIN_LICENSES = (
+    *_VIEW_LICENSES,
+    "licenses.change_license_status",
+    "licenses.manage_license_type",
+    "licenses.manage_seal_key",
+    "licenses.gather_license",
+)
 _BUREAU_CATALOG = (
     "catalog.compile_item",
     "catalog.review_item",
@@ -84,6 +100,7 @@ _BUREAU_APPEALS = (
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.SYSTEM_ADMIN: (
         "evaluations.view_rating",  # 好差评
+        *_ADMIN_LICENSES,
         *_BUREAU_RECTIFY,
         "audit.reveal_personal_data",
         "audit.view_auditevent",
@@ -99,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     Role.BUREAU_ADMIN: (
         "evaluations.view_rating",  # 好差评 (the bureau runs the 12345 hotline)
+        *_ADMIN_LICENSES,
         "evaluations.enter_rating",
         *_BUREAU_RECTIFY,
         "audit.reveal_personal_data",
@@ -113,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ),
     Role.DEPARTMENT_ADMIN: (
         "evaluations.view_rating",  # 好差评
+        *_ADMIN_LICENSES,
         *_RECTIFY,
         "org.manage_staff",
         *_COMPILE,
@@ -130,6 +149,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "cases.view_case",
         "cases.accept_case",
         "licenses.use_license",
+        *_VIEW_LICENSES,
         # 12345 / 涉企 / 办不成事 clerks register tickets and call back (回访); a department's
         # clerk handles its tickets.
         "appeals.view_ticket",
@@ -147,6 +167,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "cases.decide_case",
         "cases.verify_commitment",
         "licenses.use_license",
+        *_VIEW_LICENSES,
+        "licenses.change_license_status",
         *_HANDLE_APPEALS,
     ),
     Role.GRID_WORKER: (),
@@ -156,6 +178,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "appeals.view_ticket",
         *_VIEW_RECTIFY,
         "evaluations.view_rating",
+        *_VIEW_LICENSES,
     ),
     Role.CITIZEN: (),
     Role.ENTERPRISE: (),

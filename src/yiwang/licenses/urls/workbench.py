@@ -1,4 +1,5 @@
-"""用证 on the workbench (namespace "licenses", mounted at /workbench/licenses/)."""
+"""The workbench's licence pages (namespace "licenses", mounted at /workbench/licenses/): 用证 on
+a case, and 证照库 (licences, licence types, seal keys)."""
 
 from django.urls import path
 
@@ -8,4 +9,14 @@ app_name = "licenses"
 urlpatterns = [
     path("cases/<int:case_pk>/", workbench.case_licenses, name="case"),
     path("uses/<int:pk>/file/", workbench.use_file, name="use-file"),
+    path("", workbench.license_list, name="list"),
+    path("<int:pk>/", workbench.license_detail, name="detail"),
+    path("<int:pk>/status/", workbench.license_status, name="status"),
+    path("<int:pk>/file/", workbench.license_file, name="file"),
+    path("<int:pk>/pdf/", workbench.license_pdf, name="pdf"),
+    path("types/", workbench.type_list, name="types"),
+    path("seal-keys/", workbench.seal_keys, name="seal-keys"),
+    path(
+        "seal-keys/<int:department_pk>/rotate/", workbench.seal_key_rotate, name="seal-key-rotate"
+    ),
 ]
