@@ -8,7 +8,7 @@ One database query per metric and scope."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -22,7 +22,9 @@ from yiwang.appeals.fields import (
     TicketStatus,
 )
 from yiwang.appeals.models import Ticket, TicketAssignment
-from yiwang.insight.registry import Metric, ratio, register
+from yiwang.insight.periods import Period
+from yiwang.insight.registry import Count as DCount
+from yiwang.insight.registry import Custom, Metric, Share, register
 from yiwang.org.scope import DataScope
 
 COUNTED = (
@@ -43,62 +45,43 @@ def counted_tickets(scope: DataScope) -> QuerySet[Ticket]:
     return tickets.filter(scope.department_q("centre") | scope.department_q("lead_department"))
 
 
-def tickets_total(scope: DataScope) -> int:
-    return counted_tickets(scope).count()
-
-
-def _breakdown(field: str, choices: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
-    def query(scope: DataScope) -> dict[str, int]:
+def _breakdown(field: str, choices: list[tuple[str, str]]) -> Custom:
+    def query(tickets: QuerySet[Ticket], period: Period | None) -> dict[str, int]:
         counts = dict(
-            counted_tickets(scope)
-            .values(field)
-            .annotate(n=Count("pk"))
-            .order_by()
-            .values_list(field, "n")
+            tickets.values(field).annotate(n=Count("pk")).order_by().values_list(field, "n")
         )
         return {str(label): counts.get(value, 0) for value, label in choices}
 
     query.__qualname__ = f"tickets_by[{field}]"
-    return query
+    return Custom(query)
 
 
-def by_kind(scope: DataScope) -> dict[str, int]:
+def _by_kind(tickets: QuerySet[Ticket], period: Period | None) -> dict[str, int]:
     counts = dict(
-        counted_tickets(scope)
-        .values("kind")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("kind", "n")
+        tickets.values("kind").annotate(n=Count("pk")).order_by().values_list("kind", "n")
     )
     result = {str(label): counts.get(value, 0) for value, label in TicketKind.choices}
     result["未分类"] = counts.get("", 0)
     return result
 
 
-def _share(condition: Q, among: Q | None = None):  # type: ignore[no-untyped-def]
-    def query(scope: DataScope) -> Decimal | None:
-        base = counted_tickets(scope)
-        if among is not None:
-            base = base.filter(among)
-        agg = base.aggregate(hit=Count("pk", filter=condition), total=Count("pk"))
-        return ratio(agg["hit"], agg["total"])
-
-    query.__qualname__ = f"tickets_share[{condition}|{among}]"
-    return query
+def _parts(scope: DataScope) -> QuerySet[TicketAssignment]:
+    return scope.filter(TicketAssignment.objects.exclude(ticket__status=TicketStatus.MERGED))
 
 
-def sign_on_time_rate(scope: DataScope) -> Decimal | None:
-    """Parts signed by their sign-for deadline ÷ parts signed, plus parts still unsigned past
-    it (sent-back and cancelled parts are left out), in one query."""
-    today = timezone.localdate()
-    parts = scope.filter(TicketAssignment.objects.exclude(ticket__status=TicketStatus.MERGED))
-    signed = Q(signed_at__isnull=False)
-    late_unsigned = Q(status=AssignmentStatus.PENDING, sign_deadline__lt=today)
-    agg = parts.aggregate(
-        hit=Count("pk", filter=signed & Q(signed_on_time=True)),
-        total=Count("pk", filter=signed | late_unsigned),
-    )
-    return ratio(agg["hit"], agg["total"])
+def _signed_or_late() -> Q:
+    """Parts signed, plus parts still unsigned past their sign-for deadline (sent-back and
+    cancelled parts are left out)."""
+    late_unsigned = Q(status=AssignmentStatus.PENDING, sign_deadline__lt=timezone.localdate())
+    return SIGNED | late_unsigned
+
+
+SIGNED = Q(signed_at__isnull=False)
+TICKETS: dict[str, Any] = {
+    "records": counted_tickets,
+    "date_field": "registered_on",
+    "department_field": "lead_department",
+}
 
 
 for metric in (
@@ -107,7 +90,8 @@ for metric in (
         name="诉求受理量",
         unit="件",
         definition=COUNTED + "计数。它是交办率、办结率、回复率的分母。",
-        query=tickets_total,
+        **TICKETS,
+        measure=DCount(),
     ),
     Metric(
         key="appeals.by_source",
@@ -116,7 +100,8 @@ for metric in (
         definition=COUNTED
         + "按来源（12345热线、涉企服务窗口、办不成事反映窗口、有诉即办、网站留言、县长信箱、"
         "网上办事大厅、Open311接口）分组计数；列出全部来源，各来源之和等于受理量。",
-        query=_breakdown("source", TicketSource.choices),
+        **TICKETS,
+        measure=_breakdown("source", TicketSource.choices),
         kind="breakdown",
     ),
     Metric(
@@ -125,7 +110,8 @@ for metric in (
         unit="件",
         definition=COUNTED
         + "按类别（咨询、求助、投诉、举报、建议、表扬，及尚未分类）分组计数；各类之和等于受理量。",
-        query=by_kind,
+        **TICKETS,
+        measure=Custom(_by_kind),
         kind="breakdown",
     ),
     Metric(
@@ -133,7 +119,8 @@ for metric in (
         name="交办率",
         unit="%",
         definition=COUNTED + "交办率 = 至少派单一次的工单数 ÷ 受理量。",
-        query=_share(DISPATCHED),
+        **TICKETS,
+        measure=Share(DISPATCHED),
         kind="ratio",
     ),
     Metric(
@@ -143,7 +130,9 @@ for metric in (
         definition="计入范围：范围内部门的交办记录（主办和协办，每轮派单各一条；退单和因重派撤销的"
         "不计），不含被合并工单的。按时签收率 = 在签收期限当日或之前签收的交办数 ÷（已签收的交办数"
         " + 未签收且已过签收期限的交办数）。",
-        query=sign_on_time_rate,
+        records=_parts,
+        date_field="dispatched_at",
+        measure=Share(SIGNED & Q(signed_on_time=True), among=_signed_or_late),
         kind="ratio",
     ),
     Metric(
@@ -152,7 +141,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "只计至少派单一次的工单：退单率 = 被主办部门退单至少一次的工单数 ÷ "
         "派单工单数。",
-        query=_share(Q(send_back_count__gt=0), among=DISPATCHED),
+        **TICKETS,
+        measure=Share(Q(send_back_count__gt=0), among=DISPATCHED),
         kind="ratio",
     ),
     Metric(
@@ -160,7 +150,8 @@ for metric in (
         name="办结率",
         unit="%",
         definition=COUNTED + "办结率 = 状态为已办结的工单数 ÷ 受理量。",
-        query=_share(CLOSED),
+        **TICKETS,
+        measure=Share(CLOSED),
         kind="ratio",
     ),
     Metric(
@@ -170,7 +161,8 @@ for metric in (
         definition=COUNTED
         + "只计已办结的工单：按时办结率 = 最后一次答复在当时办理期限（含暂停顺延、"
         "批准延期）当日或之前、且从未被标记超期的已办结工单数 ÷ 已办结工单数。",
-        query=_share(Q(replied_on_time=True, ever_overdue=False), among=CLOSED),
+        **TICKETS,
+        measure=Share(Q(replied_on_time=True, ever_overdue=False), among=CLOSED),
         kind="ratio",
     ),
     Metric(
@@ -178,7 +170,8 @@ for metric in (
         name="回复率",
         unit="%",
         definition=COUNTED + "回复率 = 主办部门已答复诉求人的工单数 ÷ 受理量。",
-        query=_share(REPLIED),
+        **TICKETS,
+        measure=Share(REPLIED),
         kind="ratio",
     ),
     Metric(
@@ -187,7 +180,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "只计已答复的工单：回访率 = 已回访且取得满意度评价（满意、基本满意或"
         "不满意；“无法联系”不算）的工单数 ÷ 已答复工单数。",
-        query=_share(RATED, among=REPLIED),
+        **TICKETS,
+        measure=Share(RATED, among=REPLIED),
         kind="ratio",
     ),
     Metric(
@@ -196,7 +190,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "只计取得满意度评价的工单（最近一次回访）：满意率 = 满意与基本满意的"
         "工单数 ÷ 取得评价的工单数。",
-        query=_share(Q(satisfaction__in=list(SATISFIED_LEVELS)), among=RATED),
+        **TICKETS,
+        measure=Share(Q(satisfaction__in=list(SATISFIED_LEVELS)), among=RATED),
         kind="ratio",
     ),
     Metric(
@@ -206,7 +201,8 @@ for metric in (
         definition=COUNTED
         + "只计已答复的工单：重办率 = 至少重办一次（回访不满意或退回重办）的工单数"
         " ÷ 已答复工单数。",
-        query=_share(Q(redo_count__gt=0), among=REPLIED),
+        **TICKETS,
+        measure=Share(Q(redo_count__gt=0), among=REPLIED),
         kind="ratio",
     ),
     Metric(
@@ -215,7 +211,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "只计至少派单一次的工单：催办率 = 被催办至少一次（人工催办或超期次日"
         "自动催办）的工单数 ÷ 派单工单数。",
-        query=_share(Q(remind_count__gt=0), among=DISPATCHED),
+        **TICKETS,
+        measure=Share(Q(remind_count__gt=0), among=DISPATCHED),
         kind="ratio",
     ),
 ):

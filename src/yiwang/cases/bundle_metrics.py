@@ -11,12 +11,15 @@ items' visits. One database query per metric and scope.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from yiwang.cases.fields import BundleCaseStatus
 from yiwang.cases.models import BundleCase
-from yiwang.insight.registry import Metric, ratio, register
+from yiwang.insight.periods import Period
+from yiwang.insight.registry import Count as DCount
+from yiwang.insight.registry import Custom, Mean, Metric, Total, ratio, register
 from yiwang.org.scope import DataScope
 
 COUNTED = "计入范围：牵头部门在范围内、已提交的一件事申请（不含草稿）；"
@@ -27,14 +30,9 @@ def counted_bundle_cases(scope: DataScope) -> QuerySet[BundleCase]:
     return scope.filter(BundleCase.objects.exclude(status=BundleCaseStatus.DRAFT))
 
 
-def bundle_total(scope: DataScope) -> int:
-    return counted_bundle_cases(scope).count()
-
-
-def bundle_by_bundle(scope: DataScope) -> dict[str, int]:
+def _by_bundle(bundles: QuerySet[BundleCase], period: Period | None) -> dict[str, int]:
     rows = (
-        counted_bundle_cases(scope)
-        .values("bundle__name")
+        bundles.values("bundle__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "bundle__name")
         .values_list("bundle__name", "n")
@@ -42,34 +40,22 @@ def bundle_by_bundle(scope: DataScope) -> dict[str, int]:
     return dict(rows)
 
 
-def _average(field: str):  # type: ignore[no-untyped-def]
-    def query(scope: DataScope) -> Decimal | None:
-        value = counted_bundle_cases(scope).filter(CONCLUDED).aggregate(v=Avg(field))["v"]
-        return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
-
-    query.__qualname__ = f"bundle_avg[{field}]"
-    return query
-
-
-def time_saved(scope: DataScope) -> Decimal | None:
+def _time_saved(bundles: QuerySet[BundleCase], period: Period | None) -> Decimal | None:
     """1 − Σ handling days ÷ Σ the items' promised limits, over concluded bundle cases."""
-    agg = (
-        counted_bundle_cases(scope)
-        .filter(CONCLUDED, items_promised_days__gt=0)
-        .aggregate(used=Sum("handling_days"), limit=Sum("items_promised_days"))
+    agg = bundles.filter(CONCLUDED, items_promised_days__gt=0).aggregate(
+        used=Sum("handling_days"), limit=Sum("items_promised_days")
     )
     if not agg["limit"]:
         return None
     return ratio(agg["limit"] - (agg["used"] or 0), agg["limit"])
 
 
-def time_saved_by_bundle(scope: DataScope) -> dict[str, int]:
+def _time_saved_by_bundle(bundles: QuerySet[BundleCase], period: Period | None) -> dict[str, int]:
     """Per bundle, the whole percent of the items' promised limits the bundle cases did not use:
     100 × (1 − Σ handling days ÷ Σ the items' limits), rounded half-up; the sums come from the
     database, grouped by bundle. Negative when the bundle took longer than the items promise."""
     rows = (
-        counted_bundle_cases(scope)
-        .filter(CONCLUDED, items_promised_days__gt=0)
+        bundles.filter(CONCLUDED, items_promised_days__gt=0)
         .values("bundle__name")
         .annotate(used=Sum("handling_days"), limit=Sum("items_promised_days"))
         .order_by("bundle__name")
@@ -82,22 +68,15 @@ def time_saved_by_bundle(scope: DataScope) -> dict[str, int]:
     return result
 
 
-def materials_saved(scope: DataScope) -> Decimal | None:
+def _materials_saved(bundles: QuerySet[BundleCase], period: Period | None) -> Decimal | None:
     """1 − Σ merged materials ÷ Σ materials the items ask for."""
-    agg = counted_bundle_cases(scope).aggregate(
-        merged=Sum("merged_materials"), items=Sum("items_materials")
-    )
+    agg = bundles.aggregate(merged=Sum("merged_materials"), items=Sum("items_materials"))
     if not agg["items"]:
         return None
     return ratio(agg["items"] - (agg["merged"] or 0), agg["items"])
 
 
-def visits_saved(scope: DataScope) -> int:
-    """Σ (the items' visits − the bundle's visits)."""
-    value = counted_bundle_cases(scope).aggregate(
-        saved=Sum(F("items_visits") - F("bundle_visits"))
-    )["saved"]
-    return int(value or 0)
+BUNDLES: dict[str, Any] = {"records": counted_bundle_cases, "date_field": "submitted_at"}
 
 
 for metric in (
@@ -106,14 +85,16 @@ for metric in (
         name="一件事办件量",
         unit="件",
         definition=COUNTED + "计数（一件事申请计 1 件，不论含几个事项）。",
-        query=bundle_total,
+        **BUNDLES,
+        measure=DCount(),
     ),
     Metric(
         key="cases.bundle_by_bundle",
         name="按一件事分的办件量",
         unit="件",
         definition=COUNTED + "按一件事分组计数，多到少；各组之和等于一件事办件量。",
-        query=bundle_by_bundle,
+        **BUNDLES,
+        measure=Custom(_by_bundle),
         kind="breakdown",
     ),
     Metric(
@@ -122,7 +103,8 @@ for metric in (
         unit="个工作日",
         definition=COUNTED + "只计已办结的一件事：首个子办件受理日至最后一个子办件办结日之间的"
         "工作日数（不含受理当日）的算术平均，保留两位小数。",
-        query=_average("handling_days"),
+        **BUNDLES,
+        measure=Mean("handling_days", CONCLUDED),
     ),
     Metric(
         key="cases.bundle_items_limit_days",
@@ -130,7 +112,8 @@ for metric in (
         unit="个工作日",
         definition=COUNTED + "只计已办结的一件事：申请时各事项承诺办结时限（即办件计 0）之和的"
         "算术平均，保留两位小数；与一件事平均办理时长对照。",
-        query=_average("items_promised_days"),
+        **BUNDLES,
+        measure=Mean("items_promised_days", CONCLUDED),
     ),
     Metric(
         key="cases.bundle_time_saved",
@@ -138,7 +121,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "只计已办结且各事项承诺时限之和大于 0 的一件事：1 − 办理用时之和 ÷ "
         "各事项承诺时限之和。",
-        query=time_saved,
+        **BUNDLES,
+        measure=Custom(_time_saved),
         kind="ratio",
     ),
     Metric(
@@ -148,7 +132,8 @@ for metric in (
         definition=COUNTED + "只计已办结且各事项承诺时限之和大于 0 的一件事，按一件事分组：100 ×"
         "（1 − 办理用时之和 ÷ 各事项承诺时限之和），四舍五入取整数百分比；即该一件事平均办理时长与"
         "其各事项承诺时限之和（平均）的对照，负数表示比逐项办理承诺的更慢。按一件事名称排序。",
-        query=time_saved_by_bundle,
+        **BUNDLES,
+        measure=Custom(_time_saved_by_bundle),
         kind="breakdown",
     ),
     Metric(
@@ -157,7 +142,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "1 − 合并后需提交的材料数之和 ÷ 各事项需提交的材料数之和（免提交的"
         "不计；同名或合并表认定为同一份的材料合并为一项）。",
-        query=materials_saved,
+        **BUNDLES,
+        measure=Custom(_materials_saved),
         kind="ratio",
     ),
     Metric(
@@ -166,7 +152,8 @@ for metric in (
         unit="次",
         definition=COUNTED + "Σ（各事项到现场次数之和 − 一件事到现场次数），一件事到现场次数为"
         "各事项中最多的一项（一窗受理全部事项）。",
-        query=visits_saved,
+        **BUNDLES,
+        measure=Total(F("items_visits") - F("bundle_visits")),
     ),
 ):
     register(metric)

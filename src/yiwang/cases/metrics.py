@@ -9,13 +9,16 @@ metric and scope.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from yiwang.cases.fields import Channel, Delivery
 from yiwang.cases.models import Case
-from yiwang.insight.registry import Metric, ratio, register
+from yiwang.insight.periods import Period
+from yiwang.insight.registry import Count as DCount
+from yiwang.insight.registry import Custom, Mean, Metric, Share, period_q, ratio, register
 from yiwang.org.scope import DataScope
 
 COUNTED = (
@@ -30,25 +33,16 @@ def counted_cases(scope: DataScope) -> QuerySet[Case]:
     return scope.filter(Case.objects.filter(accepted_on__isnull=False))
 
 
-def cases_total(scope: DataScope) -> int:
-    return counted_cases(scope).count()
-
-
-def cases_by_channel(scope: DataScope) -> dict[str, int]:
+def _by_channel(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
     counts = dict(
-        counted_cases(scope)
-        .values("channel")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("channel", "n")
+        cases.values("channel").annotate(n=Count("pk")).order_by().values_list("channel", "n")
     )
     return {str(label): counts.get(value, 0) for value, label in Channel.choices}
 
 
-def cases_by_department(scope: DataScope) -> dict[str, int]:
+def _by_department(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
     rows = (
-        counted_cases(scope)
-        .values("department_id", "department__name")
+        cases.values("department_id", "department__name")
         .annotate(n=Count("pk"))
         .order_by("department__region__code", "department__name")
         .values_list("department__name", "n")
@@ -56,11 +50,10 @@ def cases_by_department(scope: DataScope) -> dict[str, int]:
     return dict(rows)
 
 
-def cases_by_item(scope: DataScope) -> dict[str, int]:
+def _by_item(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
     # Item codes are unique; the name alone is not (one base item, several departments).
     rows = (
-        counted_cases(scope)
-        .values("item__code", "version__name")
+        cases.values("item__code", "version__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "item__code")
         .values_list("item__code", "version__name", "n")
@@ -72,10 +65,9 @@ def cases_by_item(scope: DataScope) -> dict[str, int]:
     return totals
 
 
-def cases_by_month(scope: DataScope) -> dict[str, int]:
+def _by_month(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
     rows = (
-        counted_cases(scope)
-        .annotate(month=TruncMonth("accepted_on"))
+        cases.annotate(month=TruncMonth("accepted_on"))
         .values("month")
         .annotate(n=Count("pk"))
         .order_by("month")
@@ -84,46 +76,24 @@ def cases_by_month(scope: DataScope) -> dict[str, int]:
     return {f"{month:%Y-%m}": n for month, n in rows}
 
 
-def _share(condition: Q, among: Q | None = None):  # type: ignore[no-untyped-def]
-    def query(scope: DataScope) -> Decimal | None:
-        base = counted_cases(scope)
-        if among is not None:
-            base = base.filter(among)
-        agg = base.aggregate(hit=Count("pk", filter=condition), total=Count("pk"))
-        return ratio(agg["hit"], agg["total"])
-
-    query.__qualname__ = f"cases_share[{condition}|{among}]"
-    return query
-
-
-def _count(condition: Q):  # type: ignore[no-untyped-def]
-    def query(scope: DataScope) -> int:
-        return counted_cases(scope).filter(condition).count()
-
-    query.__qualname__ = f"cases_count[{condition}]"
-    return query
-
-
-def coverage(scope: DataScope) -> Decimal | None:
-    """Published items with at least one counted case ÷ published items, in one query."""
-    from yiwang.catalog.metrics import counted_items
-
-    agg = counted_items(scope).aggregate(
-        hit=Count("pk", filter=Q(cases__accepted_on__isnull=False), distinct=True),
-        total=Count("pk", distinct=True),
+def _coverage(items: QuerySet, period: Period | None) -> Decimal | None:
+    """Published items with at least one counted case (accepted in the period) ÷ published
+    items, in one query."""
+    accepted = Q(cases__accepted_on__isnull=False)
+    accepted &= period_q(Case, "accepted_on", period, via="cases__")
+    agg = items.aggregate(
+        hit=Count("pk", filter=accepted, distinct=True), total=Count("pk", distinct=True)
     )
     return ratio(agg["hit"], agg["total"])
 
 
-def _average(field: str, among: Q):  # type: ignore[no-untyped-def]
-    def query(scope: DataScope) -> Decimal | None:
-        value = counted_cases(scope).filter(among).aggregate(v=Avg(field))["v"]
-        if value is None:
-            return None
-        return Decimal(str(value)).quantize(Decimal("0.01"))
+def _counted_items(scope: DataScope) -> QuerySet:
+    from yiwang.catalog.metrics import counted_items
 
-    query.__qualname__ = f"cases_avg[{field}|{among}]"
-    return query
+    return counted_items(scope)
+
+
+CASES: dict[str, Any] = {"records": counted_cases, "date_field": "accepted_on"}
 
 
 for metric in (
@@ -132,7 +102,8 @@ for metric in (
         name="办件量",
         unit="件",
         definition=COUNTED + "计数。它是本节各占比的分母。",
-        query=cases_total,
+        **CASES,
+        measure=DCount(),
     ),
     Metric(
         key="cases.by_channel",
@@ -141,7 +112,8 @@ for metric in (
         definition=COUNTED
         + "按申请渠道（网上、窗口、自助终端、掌上、帮办代办）分组计数；列出全部渠道，"
         "各渠道之和等于办件量。",
-        query=cases_by_channel,
+        **CASES,
+        measure=Custom(_by_channel),
         kind="breakdown",
     ),
     Metric(
@@ -149,7 +121,8 @@ for metric in (
         name="按办理部门分的办件量",
         unit="件",
         definition=COUNTED + "按办理部门分组计数；只列有办件的部门，各部门之和等于办件量。",
-        query=cases_by_department,
+        **CASES,
+        measure=Custom(_by_department),
         kind="breakdown",
     ),
     Metric(
@@ -157,7 +130,8 @@ for metric in (
         name="按事项分的办件量",
         unit="件",
         definition=COUNTED + "按实施清单事项（编码 名称）分组计数，多到少；各事项之和等于办件量。",
-        query=cases_by_item,
+        **CASES,
+        measure=Custom(_by_item),
         kind="breakdown",
     ),
     Metric(
@@ -165,7 +139,8 @@ for metric in (
         name="按受理月份分的办件量",
         unit="件",
         definition=COUNTED + "按受理日期所在月份分组计数；只列有办件的月份，各月之和等于办件量。",
-        query=cases_by_month,
+        **CASES,
+        measure=Custom(_by_month),
         kind="breakdown",
     ),
     Metric(
@@ -173,7 +148,8 @@ for metric in (
         name="网上办件占比",
         unit="%",
         definition=COUNTED + "网上办件占比 = 申请渠道为“网上”或“掌上”的办件数 ÷ 办件量。",
-        query=_share(ONLINE),
+        **CASES,
+        measure=Share(ONLINE),
         kind="ratio",
     ),
     Metric(
@@ -182,7 +158,8 @@ for metric in (
         unit="%",
         definition="办件覆盖率 = 有至少 1 件已受理办件的事项数 ÷ 事项总数；事项总数的计入范围同"
         "“事项总数”（在用且有现行版本的实施清单事项），办件计入范围同“办件量”。",
-        query=coverage,
+        records=_counted_items,
+        measure=Custom(_coverage),
         kind="ratio",
     ),
     Metric(
@@ -191,7 +168,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "只计已办结（已作出决定）的办件：按时办结率 = 从未超过承诺办结期限"
         "（含特别程序顺延、批准延期）的已办结办件数 ÷ 已办结办件数。",
-        query=_share(Q(ever_overdue=False), among=CONCLUDED),
+        **CASES,
+        measure=Share(Q(ever_overdue=False), among=CONCLUDED),
         kind="ratio",
     ),
     Metric(
@@ -200,7 +178,8 @@ for metric in (
         unit="件",
         definition=COUNTED
         + "曾经超过承诺办结期限的办件数（超期后办结的仍计入，不会因办结而减少）。",
-        query=_count(Q(ever_overdue=True)),
+        **CASES,
+        measure=DCount(Q(ever_overdue=True)),
     ),
     Metric(
         key="cases.average_handling_days",
@@ -208,14 +187,16 @@ for metric in (
         unit="个工作日",
         definition=COUNTED + "只计已办结的办件：受理日至决定日之间的工作日数（不含受理当日，"
         "扣除特别程序暂停的工作日）的算术平均，保留两位小数。",
-        query=_average("handling_days", CONCLUDED),
+        **CASES,
+        measure=Mean("handling_days", CONCLUDED),
     ),
     Metric(
         key="cases.instant_share",
         name="即办件占比（办件）",
         unit="%",
         definition=COUNTED + "申请时事项版本的办件类型为“即办件”的办件数 ÷ 办件量。",
-        query=_share(Q(version__handling_kind="instant")),
+        **CASES,
+        measure=Share(Q(version__handling_kind="instant")),
         kind="ratio",
     ),
     Metric(
@@ -223,7 +204,8 @@ for metric in (
         name="免费邮寄件数",
         unit="件",
         definition=COUNTED + "送达方式为免费邮寄（EMS）且已送达的办件数。",
-        query=_count(Q(delivery=Delivery.EMS, delivered_at__isnull=False)),
+        **CASES,
+        measure=DCount(Q(delivery=Delivery.EMS, delivered_at__isnull=False)),
     ),
     Metric(
         key="cases.average_visits",
@@ -232,14 +214,16 @@ for metric in (
         definition=COUNTED
         + "只计已送达（办结并出件或送达）的办件：申请人到现场次数（窗口递交材料、"
         "窗口领取结果各计 1 次）的算术平均，保留两位小数。",
-        query=_average("visits", Q(delivered_at__isnull=False)),
+        **CASES,
+        measure=Mean("visits", Q(delivered_at__isnull=False)),
     ),
     Metric(
         key="cases.assisted_count",
         name="帮办代办件数",
         unit="件",
         definition=COUNTED + "申请渠道为“帮办代办”的办件数。",
-        query=_count(Q(channel=Channel.ASSISTED)),
+        **CASES,
+        measure=DCount(Q(channel=Channel.ASSISTED)),
     ),
 ):
     register(metric)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import (
     Avg,
@@ -31,7 +32,9 @@ from yiwang.hall import clock
 from yiwang.hall.fields import BookingStatus
 from yiwang.hall.models import Booking, Ticket
 from yiwang.hall.selectors import hall_q
-from yiwang.insight.registry import Metric, ratio, register
+from yiwang.insight.periods import Period
+from yiwang.insight.registry import Count as DCount
+from yiwang.insight.registry import Custom, Metric, Share, register
 from yiwang.org.scope import DataScope
 
 MINUTES = Decimal("0.01")
@@ -56,13 +59,9 @@ def _no_show(now: dt.datetime) -> Q:
     return Q(status=BookingStatus.NO_SHOW) | (Q(status=BookingStatus.BOOKED) & ended)
 
 
-def bookings_total(scope: DataScope) -> int:
-    return _bookings(scope).count()
-
-
-def bookings_by_status(scope: DataScope) -> dict[str, int]:
+def _by_status(bookings: QuerySet[Booking], period: Period | None) -> dict[str, int]:
     no_show = _no_show(clock.now())
-    row = _bookings(scope).aggregate(
+    row = bookings.aggregate(
         booked=Count("pk", filter=Q(status=BookingStatus.BOOKED) & ~no_show),
         kept=Count("pk", filter=Q(status=BookingStatus.KEPT)),
         cancelled=Count("pk", filter=Q(status=BookingStatus.CANCELLED)),
@@ -77,37 +76,37 @@ def bookings_by_status(scope: DataScope) -> dict[str, int]:
     }
 
 
-def kept_rate(scope: DataScope) -> Decimal | None:
-    no_show = _no_show(clock.now())
-    row = _bookings(scope).aggregate(
-        kept=Count("pk", filter=Q(status=BookingStatus.KEPT)),
-        no_show=Count("pk", filter=no_show),
-    )
-    return ratio(row["kept"], row["kept"] + row["no_show"])
+KEPT = Q(status=BookingStatus.KEPT)
 
 
-def _called(scope: DataScope) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(hall_q(scope), wait_seconds__isnull=False)
+def _kept_or_no_show() -> Q:
+    return KEPT | _no_show(clock.now())
 
 
-def average_wait(scope: DataScope) -> Decimal | None:
-    return _minutes(_called(scope).aggregate(v=Avg("wait_seconds"))["v"])
+def _tickets(scope: DataScope) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(hall_q(scope))
 
 
-def average_handling(scope: DataScope) -> Decimal | None:
-    value = Ticket.objects.filter(hall_q(scope), handle_seconds__isnull=False).aggregate(
-        v=Avg("handle_seconds")
-    )["v"]
+def _called(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return tickets.filter(wait_seconds__isnull=False)
+
+
+def _average_wait(tickets: QuerySet[Ticket], period: Period | None) -> Decimal | None:
+    return _minutes(_called(tickets).aggregate(v=Avg("wait_seconds"))["v"])
+
+
+def _average_handling(tickets: QuerySet[Ticket], period: Period | None) -> Decimal | None:
+    value = tickets.filter(handle_seconds__isnull=False).aggregate(v=Avg("handle_seconds"))["v"]
     return _minutes(value)
 
 
-def _p90_rows(scope: DataScope, partition: list[str]) -> QuerySet[Ticket]:
+def _p90_rows(tickets: QuerySet[Ticket], partition: list[str]) -> QuerySet[Ticket]:
     """The p90 (nearest rank: the ⌈0.9·n⌉-th shortest wait) of each partition, one row each:
     the row whose rank r keeps 0 ≤ r − 0.9·n < 1. Window functions work alike on SQLite and
     PostgreSQL; the filter on them runs in the same statement."""
     by = [F(p) for p in partition] or None
     return (
-        _called(scope)
+        _called(tickets)
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=by, order_by=[F("wait_seconds").asc(), F("pk").asc()]
@@ -119,8 +118,8 @@ def _p90_rows(scope: DataScope, partition: list[str]) -> QuerySet[Ticket]:
     )
 
 
-def p90_wait(scope: DataScope) -> Decimal | None:
-    row = _p90_rows(scope, []).values_list("wait_seconds", flat=True).first()
+def _p90_wait(tickets: QuerySet[Ticket], period: Period | None) -> Decimal | None:
+    row = _p90_rows(tickets, []).values_list("wait_seconds", flat=True).first()
     return _minutes(row)
 
 
@@ -128,9 +127,9 @@ def _hour_key(hall: str, hour: int) -> str:
     return f"{hall} {hour:02d}时"
 
 
-def average_wait_by_hall_hour(scope: DataScope) -> dict[str, int]:
+def _average_wait_by_hall_hour(tickets: QuerySet[Ticket], period: Period | None) -> dict[str, int]:
     rows = (
-        _called(scope)
+        _called(tickets)
         .values("hall__name", "issued_hour")
         .annotate(v=Avg("wait_seconds"))
         .order_by("hall__name", "issued_hour")
@@ -142,13 +141,27 @@ def average_wait_by_hall_hour(scope: DataScope) -> dict[str, int]:
     }
 
 
-def p90_wait_by_hall_hour(scope: DataScope) -> dict[str, int]:
+def _p90_wait_by_hall_hour(tickets: QuerySet[Ticket], period: Period | None) -> dict[str, int]:
     rows = (
-        _p90_rows(scope, ["hall_id", "issued_hour"])
+        _p90_rows(tickets, ["hall_id", "issued_hour"])
         .order_by("hall__name", "issued_hour")
         .values_list("hall__name", "issued_hour", "wait_seconds")
     )
     return {_hour_key(h, hour): int(v or 0) for h, hour, v in rows}
+
+
+BOOKINGS: dict[str, Any] = {
+    "records": _bookings,
+    "date_field": "slot__day",
+    "department_field": None,
+    "region_field": "slot__hall__region",
+}
+TICKETS: dict[str, Any] = {
+    "records": _tickets,
+    "date_field": "day",
+    "department_field": None,
+    "region_field": "hall__region",
+}
 
 
 # 口径 in two marked parts (the shared 计入范围 sentence, the metric's own), translated apart on
@@ -175,7 +188,8 @@ for metric in (
         name=gettext_noop("预约量"),
         unit=gettext_noop("人次"),
         definition=BOOKED + gettext_noop("计数，含已取消。"),
-        query=bookings_total,
+        **BOOKINGS,
+        measure=DCount(),
     ),
     Metric(
         key="hall.bookings_by_status",
@@ -186,7 +200,8 @@ for metric in (
             "分为待到场（已预约、时段未结束）、已到场（已签到取号）、已取消、"
             "未到场（时段结束仍未签到，含已由清理标记的）；四项之和等于预约量。"
         ),
-        query=bookings_by_status,
+        **BOOKINGS,
+        measure=Custom(_by_status),
         kind="breakdown",
     ),
     Metric(
@@ -195,7 +210,8 @@ for metric in (
         unit="%",
         definition=BOOKED
         + gettext_noop("预约履约率 = 已到场 ÷（已到场 + 未到场）；已取消和时段未到的不计。"),
-        query=kept_rate,
+        **BOOKINGS,
+        measure=Share(KEPT, among=_kept_or_no_show),
         kind="ratio",
     ),
     Metric(
@@ -203,7 +219,8 @@ for metric in (
         name=gettext_noop("平均等候时长"),
         unit=gettext_noop("分钟"),
         definition=CALLED + gettext_noop("各号等候时长的算术平均，单位分钟，保留两位小数。"),
-        query=average_wait,
+        **TICKETS,
+        measure=Custom(_average_wait),
     ),
     Metric(
         key="hall.p90_wait_minutes",
@@ -214,7 +231,8 @@ for metric in (
             "按等候时长从短到长排列，第 ⌈0.9 × 号数⌉ 个号的等候时长（最近秩法），"
             "单位分钟，保留两位小数。"
         ),
-        query=p90_wait,
+        **TICKETS,
+        measure=Custom(_p90_wait),
     ),
     Metric(
         key="hall.average_wait_by_hall_hour",
@@ -225,7 +243,8 @@ for metric in (
             "按大厅和取号所在小时（当地时间，键为“大厅 HH时”）分组的平均等候"
             "时长，单位秒，四舍五入到整秒；只列有已叫号的组。"
         ),
-        query=average_wait_by_hall_hour,
+        **TICKETS,
+        measure=Custom(_average_wait_by_hall_hour),
         kind="breakdown",
     ),
     Metric(
@@ -237,7 +256,8 @@ for metric in (
             "按大厅和取号所在小时分组，每组按最近秩法取第 ⌈0.9 × 组内号数⌉ 个"
             "号的等候时长，单位秒；只列有已叫号的组。"
         ),
-        query=p90_wait_by_hall_hour,
+        **TICKETS,
+        measure=Custom(_p90_wait_by_hall_hour),
         kind="breakdown",
     ),
     Metric(
@@ -248,7 +268,8 @@ for metric in (
             "计入范围：范围内大厅已办结的排队号（过号不计）；窗口办理时长 = 办结时间 − "
             "叫号时间，算术平均，单位分钟，保留两位小数。"
         ),
-        query=average_handling,
+        **TICKETS,
+        measure=Custom(_average_handling),
     ),
 ):
     register(metric)

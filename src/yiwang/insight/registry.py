@@ -1,36 +1,184 @@
 """The metric registry (指标库): every figure the platform prints is a registered `Metric` with a
-key, a Chinese name, a unit, its written definition (口径) and the query that computes it.
+key, a Chinese name, a unit, its written definition (口径) and how it is computed.
 
-Rules every metric keeps (docs/metrics.md):
-- the query aggregates in the database: one query per metric and scope, never a Python loop
-  over rows;
+Rules every metric keeps (docs/metrics.md, ADR 0016):
+- the computation aggregates in the database: one query per metric, scope and period (and one
+  per breakdown), never a Python loop over rows;
 - ratios are `Decimal` rounded half-up to 4 places (0.5000 = 50.00%); a zero denominator gives
   `None` ("无数据"), never 0;
 - the same records give the same figure on every page, export and report, because they all call
-  `compute`;
+  `compute` / `breakdown`;
 - a figure counts the records of a data scope (org.scope.DataScope, the type every scoped read
   uses; a user's is org.selectors.data_scope_for).
+
+Two forms of metric:
+- **declarative** (most): `records(scope)` gives the records counted, `date_field` places a record
+  in a period, `department_field` leads to its Department, and a `measure` (Count, Share, Total,
+  Mean, or Custom) says what is computed over them. The registry derives the value for any
+  period, the breakdowns by department, town and month, the rankings and the drill-down list.
+- **custom** (`query(scope)`): a point-in-time figure with no period (the catalogue's: items in
+  use now). Asked for a period it gives the current value, and says so (`Metric.point_in_time`).
 
 Apps register their figures in their own `metrics.py`, imported from their AppConfig.ready().
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.db import models
+from django.db.models import (
+    Avg,
+    CharField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Concat, Substr, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from yiwang.insight.periods import Period
 from yiwang.org.scope import ALL_SCOPE, DataScope
 
 MetricValue = Decimal | int | dict[str, int] | None
 MetricKind = Literal["count", "ratio", "breakdown"]
+Dimension = Literal["department", "town", "month"]
+DIMENSIONS: tuple[Dimension, ...] = ("department", "town", "month")
 
 RATIO_PLACES = Decimal("0.0001")
 NO_DATA = gettext_noop("无数据")
+# A county-level department's region has no town part (digits 7–9 are 000): its records are
+# grouped under this label in the by-town breakdown.
+COUNTY_LEVEL = gettext_noop("县本级")
+TOWN_PREFIX = 9
+
+Condition = Q | Callable[[], Q]  # a callable when the condition depends on today's date
+
+
+def _q(condition: Condition | None) -> Q | None:
+    return condition() if callable(condition) else condition
+
+
+def _where(queryset: QuerySet, condition: Condition | None) -> QuerySet:
+    where = _q(condition)
+    return queryset.filter(where) if where is not None else queryset
+
+
+# --- measures: what a declarative metric computes over its records ---------------------------
+# (`Count` here is the measure; the aggregate is `models.Count`.)
+
+
+@dataclass(frozen=True)
+class Count:
+    """The number of records (matching `where`)."""
+
+    where: Condition | None = None
+
+    def aggregates(self) -> dict[str, Any]:
+        return {"n": models.Count("pk", filter=_q(self.where))}
+
+    def finish(self, row: dict[str, Any]) -> MetricValue:
+        return int(row["n"] or 0)
+
+    def records(self, queryset: QuerySet) -> QuerySet:
+        return _where(queryset, self.where)
+
+    empty: MetricValue = 0
+
+
+@dataclass(frozen=True)
+class Share:
+    """numerator ÷ denominator, two filtered counts of the same records: the denominator is the
+    records matching `among` (all of them when None), the numerator those also matching
+    `numerator`. One query."""
+
+    numerator: Condition
+    among: Condition | None = None
+
+    def aggregates(self) -> dict[str, Any]:
+        among = _q(self.among)
+        hit = _q(self.numerator)
+        assert hit is not None
+        return {
+            "hit": models.Count("pk", filter=hit if among is None else among & hit),
+            "total": models.Count("pk", filter=among),
+        }
+
+    def finish(self, row: dict[str, Any]) -> MetricValue:
+        return ratio(row["hit"], row["total"])
+
+    def records(self, queryset: QuerySet) -> QuerySet:
+        among = _q(self.among)
+        return queryset.filter(among) if among is not None else queryset
+
+    empty: MetricValue = None
+
+
+@dataclass(frozen=True)
+class Total:
+    """Σ of a field (or expression) over the records matching `where`."""
+
+    field: Any
+    where: Condition | None = None
+
+    def aggregates(self) -> dict[str, Any]:
+        return {"v": Sum(self.field, filter=_q(self.where))}
+
+    def finish(self, row: dict[str, Any]) -> MetricValue:
+        return int(row["v"] or 0)
+
+    def records(self, queryset: QuerySet) -> QuerySet:
+        return _where(queryset, self.where)
+
+    empty: MetricValue = 0
+
+
+@dataclass(frozen=True)
+class Mean:
+    """The arithmetic mean of a field over the records matching `where`, rounded half-up to
+    `places`; None when there is no record."""
+
+    field: str
+    where: Condition | None = None
+    places: Decimal = Decimal("0.01")
+
+    def aggregates(self) -> dict[str, Any]:
+        return {"v": Avg(self.field, filter=_q(self.where))}
+
+    def finish(self, row: dict[str, Any]) -> MetricValue:
+        value = row["v"]
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(self.places, rounding=ROUND_HALF_UP)
+
+    def records(self, queryset: QuerySet) -> QuerySet:
+        return _where(queryset, self.where)
+
+    empty: MetricValue = None
+
+
+@dataclass(frozen=True)
+class Custom:
+    """A computation of its own over the period's records (`fn(records, period)`), for figures
+    no aggregate above expresses (a breakdown by a field's choices, a percentile). It still
+    gets the period filtering and the drill-down, but no derived breakdowns."""
+
+    fn: Callable[[QuerySet, Period | None], MetricValue] = field(compare=False)
+
+    def records(self, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+
+Measure = Count | Share | Total | Mean | Custom
 
 
 @dataclass(frozen=True)
@@ -41,12 +189,63 @@ class Metric:
     name: str  # 中文名
     unit: str  # "项", "%" (ratios: the value is 0–1 and is shown × 100)
     definition: str  # 口径: formula, numerator, denominator, what counts
-    query: Callable[[DataScope], MetricValue] = field(compare=False)
+    query: Callable[[DataScope], MetricValue] | None = field(default=None, compare=False)
     kind: MetricKind = "count"
+    # The declarative form (see the module docstring).
+    records: Callable[[DataScope], QuerySet] | None = field(default=None, compare=False)
+    measure: Measure | None = None
+    date_field: str | None = None  # places a record in a period; None: the period is the fn's
+    department_field: str | None = "department"  # path to the Department (None: no breakdown)
+    region_field: str | None = None  # path to the Region for the town breakdown (default: the
+    # department's region)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.measure, Share) and self.kind == "count":
+            object.__setattr__(self, "kind", "ratio")
+        if self.query is None and self.declarative:
+            # The old API, metric.query(scope), stays: the all-time value.
+            object.__setattr__(self, "query", _AllTime(self.key))
 
     @property
     def app(self) -> str:
         return self.key.split(".", 1)[0]
+
+    @property
+    def declarative(self) -> bool:
+        return self.records is not None and self.measure is not None
+
+    @property
+    def point_in_time(self) -> bool:
+        """A figure of the records as they are now (no period): a custom query, or records with
+        no date field and a measure that does not look at the period."""
+        if not self.declarative:
+            return True
+        return self.date_field is None and not isinstance(self.measure, Custom)
+
+    @property
+    def derivable(self) -> bool:
+        """Whether breakdowns, rankings and snapshots can be derived (an aggregate measure)."""
+        return self.declarative and not isinstance(self.measure, Custom)
+
+    @property
+    def town_path(self) -> str | None:
+        if self.region_field:
+            return self.region_field
+        return f"{self.department_field}__region" if self.department_field else None
+
+    def _signature(self) -> tuple[str, ...]:
+        parts = [self.query, self.records, getattr(self.measure, "fn", None)]
+        return tuple(getattr(p, "__qualname__", type(p).__name__) for p in parts)
+
+
+@dataclass(frozen=True)
+class _AllTime:
+    """A declarative metric's `query`: its all-time value for a scope."""
+
+    key: str
+
+    def __call__(self, scope: DataScope) -> MetricValue:
+        return _compute(get(self.key), scope, None)
 
 
 _REGISTRY: dict[str, Metric] = {}
@@ -59,9 +258,11 @@ def register(metric: Metric) -> Metric:
         raise ImproperlyConfigured(f"指标编码 {metric.key!r} 应为“应用.名称”形式。")
     if not metric.definition.strip():
         raise ImproperlyConfigured(f"指标 {metric.key} 缺少口径说明。")
+    if metric.query is None and not metric.declarative:
+        raise ImproperlyConfigured(f"指标 {metric.key} 既无查询也无计数记录与度量。")
     existing = _REGISTRY.get(metric.key)
     if existing is not None:
-        if existing == metric and existing.query.__qualname__ == metric.query.__qualname__:
+        if existing == metric and existing._signature() == metric._signature():
             return existing
         raise ImproperlyConfigured(f"指标编码 {metric.key} 已被注册。")
     _REGISTRY[metric.key] = metric
@@ -85,9 +286,192 @@ def all_metrics(app: str | None = None) -> list[Metric]:
     return [m for m in _REGISTRY.values() if app is None or m.app == app]
 
 
-def compute(key: str, scope: DataScope | None = None) -> MetricValue:
-    """The metric's value for the scope (None = the whole catalogue)."""
-    return get(key).query(scope if scope is not None else ALL_SCOPE)
+# --- periods on records -----------------------------------------------------------------------
+
+
+def _resolve(model: type[models.Model], path: str) -> models.Field:
+    """The model field at the end of a `__` path (relations followed)."""
+    current: Any = model
+    found: Any = None
+    for part in path.split("__"):
+        try:
+            found = current._meta.get_field(part)
+        except (FieldDoesNotExist, AttributeError):
+            raise ImproperlyConfigured(f"字段路径 {path} 在 {model.__name__} 上不存在。") from None
+        if found.is_relation:
+            current = found.related_model
+    return found
+
+
+def period_q(
+    model: type[models.Model], date_field: str, period: Period | None, *, via: str = ""
+) -> Q:
+    """Q keeping records whose `date_field` falls in the period (inclusive; a cumulative period
+    has no lower bound). A date-time field is compared as the local day it falls on, by aware
+    bounds so that the column's index is used. `via` prefixes the lookups (a relation from
+    another model to `model`, e.g. "cases__")."""
+    if period is None:
+        return Q()
+    is_datetime = isinstance(_resolve(model, date_field), models.DateTimeField)
+
+    def bound(day: dt.date) -> dt.date | dt.datetime:
+        if not is_datetime:
+            return day
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+    q = Q(**{f"{via}{date_field}__lt": bound(period.end + dt.timedelta(days=1))})
+    if period.start is not None:
+        q &= Q(**{f"{via}{date_field}__gte": bound(period.start)})
+    return q
+
+
+def _base(metric: Metric, scope: DataScope | None, period: Period | None) -> QuerySet:
+    assert metric.records is not None
+    queryset = metric.records(scope if scope is not None else ALL_SCOPE)
+    if metric.date_field and period is not None:
+        queryset = queryset.filter(period_q(queryset.model, metric.date_field, period))
+    return queryset
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def compute(key: str, scope: DataScope | None = None, period: Period | None = None) -> MetricValue:
+    """The metric's value for the scope (None = the whole catalogue) and period (None = all
+    time). A point-in-time figure ignores the period (it is the records as they are now)."""
+    metric = get(key)
+    if not metric.declarative:
+        assert metric.query is not None
+        return metric.query(scope if scope is not None else ALL_SCOPE)
+    return _compute(metric, scope, period)
+
+
+def _compute(metric: Metric, scope: DataScope | None, period: Period | None) -> MetricValue:
+    assert metric.measure is not None
+    queryset = _base(metric, scope, period)
+    if isinstance(metric.measure, Custom):
+        return metric.measure.fn(queryset, period)
+    row = queryset.aggregate(**metric.measure.aggregates())
+    return metric.measure.finish(row)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One group of a breakdown: its id (department pk, 9-digit town prefix, "YYYY-MM"), its
+    label and the metric's value over the group's records."""
+
+    id: int | str
+    label: str
+    value: MetricValue
+
+
+def _unsupported(metric: Metric, by: str) -> ValueError:
+    return ValueError(f"指标“{metric.name}”（{metric.key}）不支持按{_BY_LABEL.get(by, by)}分解。")
+
+
+_BY_LABEL = {"department": "部门", "town": "乡镇（街道）", "month": "月份"}
+
+
+def breakdown(
+    key: str, by: Dimension, scope: DataScope | None = None, period: Period | None = None
+) -> list[Row]:
+    """The metric over each department / town / month of the scope and period, in one aggregate
+    query. Departments are ordered by region code and name, towns by code (county-level
+    departments under 县本级), months in order — every month of the period is listed, a month
+    without records with the measure's empty value (0 for counts, None for ratios)."""
+    metric = get(key)
+    if not metric.derivable:
+        raise _unsupported(metric, by)
+    assert metric.measure is not None and not isinstance(metric.measure, Custom)
+    queryset = _base(metric, scope, period)
+    aggregates = metric.measure.aggregates()
+    if by == "department":
+        path = metric.department_field
+        if path is None:
+            raise _unsupported(metric, by)
+        rows = (
+            queryset.values(f"{path}__id", f"{path}__name")
+            .annotate(**aggregates)
+            .order_by(f"{path}__region__code", f"{path}__name")
+        )
+        return [
+            Row(r[f"{path}__id"], r[f"{path}__name"], metric.measure.finish(r))
+            for r in rows
+            if r[f"{path}__id"] is not None
+        ]
+    if by == "town":
+        path = metric.town_path
+        if path is None:
+            raise _unsupported(metric, by)
+        from yiwang.org.models import Region, RegionLevel
+
+        town_name = Region.objects.filter(
+            level=RegionLevel.TOWN,
+            code=Concat(OuterRef("town"), Value("000"), output_field=CharField()),
+        ).values("name")[:1]
+        rows = (
+            queryset.annotate(town=Substr(f"{path}__code", 1, TOWN_PREFIX))
+            .values("town")
+            .annotate(**aggregates, town_name=Subquery(town_name))
+            .order_by("town")
+        )
+        return [
+            Row(r["town"], r["town_name"] or gettext(COUNTY_LEVEL), metric.measure.finish(r))
+            for r in rows
+            if r["town"]
+        ]
+    if by == "month":
+        if metric.date_field is None:
+            raise _unsupported(metric, by)
+        rows = (
+            queryset.annotate(month=TruncMonth(metric.date_field))
+            .values("month")
+            .annotate(**aggregates)
+            .order_by("month")
+        )
+        found = {f"{r['month']:%Y-%m}": metric.measure.finish(r) for r in rows if r["month"]}
+        months = period.months if period is not None and not period.is_cumulative else []
+        for month in months:
+            found.setdefault(month, metric.measure.empty)
+        return [Row(m, m, found[m]) for m in sorted(found)]
+    raise ValueError(f"未知的分解维度：{by}。")
+
+
+def _rank_key(row: Row) -> tuple[int, Decimal]:
+    value = row.value
+    if value is None or isinstance(value, dict):
+        return (1, Decimal(0))
+    return (0, -Decimal(value))
+
+
+def ranking(
+    key: str, by: Dimension, scope: DataScope | None = None, period: Period | None = None
+) -> list[Row]:
+    """The breakdown sorted high to low (no data last); ties keep the breakdown's order (region
+    code and name, town code), the sort being stable."""
+    return sorted(breakdown(key, by, scope, period), key=_rank_key)
+
+
+def records(
+    key: str,
+    scope: DataScope | None = None,
+    period: Period | None = None,
+    *,
+    department: int | None = None,
+    town: str | None = None,
+) -> QuerySet:
+    """The records behind a figure (a ratio's denominator), optionally of one department or town
+    of its breakdown: the drill-down list. Raises ValueError for a custom-query metric."""
+    metric = get(key)
+    if not metric.declarative:
+        raise ValueError(f"指标“{metric.name}”（{metric.key}）没有可列出的记录。")
+    assert metric.measure is not None
+    queryset = metric.measure.records(_base(metric, scope, period))
+    if department is not None and metric.department_field:
+        queryset = queryset.filter(**{f"{metric.department_field}__id": department})
+    if town is not None and metric.town_path:
+        queryset = queryset.filter(**{f"{metric.town_path}__code__startswith": town})
+    return queryset
 
 
 @dataclass(frozen=True)
@@ -106,8 +490,10 @@ class Figure:
         return list(self.value.items()) if isinstance(self.value, dict) else []
 
 
-def compute_many(keys: Iterable[str], scope: DataScope | None = None) -> list[Figure]:
-    return [Figure(get(key), compute(key, scope)) for key in keys]
+def compute_many(
+    keys: Iterable[str], scope: DataScope | None = None, period: Period | None = None
+) -> list[Figure]:
+    return [Figure(get(key), compute(key, scope, period)) for key in keys]
 
 
 def ratio(numerator: int | Decimal | None, denominator: int | Decimal | None) -> Decimal | None:

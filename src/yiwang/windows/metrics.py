@@ -4,21 +4,22 @@ registry; docs/metrics.md has every 口径. Both count what the case figures cou
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from yiwang.cases.metrics import COUNTED, counted_cases
-from yiwang.insight.registry import Metric, register
+from yiwang.cases.models import Case
+from yiwang.insight.periods import Period
+from yiwang.insight.registry import Count as DCount
+from yiwang.insight.registry import Custom, Metric, register
 from yiwang.org.models import WindowKind
-from yiwang.org.scope import DataScope
 from yiwang.workdays.models import CalendarDay, DayKind
 
 
-def intake_by_window(scope: DataScope) -> dict[str, int]:
+def _intake_by_window(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
     """Cases taken in at each 综合窗口, named "大厅 窗口号号窗口（名称）"."""
     rows = (
-        counted_cases(scope)
-        .filter(window__kind=WindowKind.COMPREHENSIVE)
+        cases.filter(window__kind=WindowKind.COMPREHENSIVE)
         .annotate(
             label=Concat(
                 "window__hall__name",
@@ -47,10 +48,8 @@ def non_working_day_q(path: str) -> Q:
     return weekend | Q(**{f"{path}__in": holidays})
 
 
-def weekend_cases(scope: DataScope) -> int:
-    return (
-        counted_cases(scope).filter(non_working_day_q("accepted_on"), deemed_accepted=False).count()
-    )
+def _weekend() -> Q:
+    return non_working_day_q("accepted_on") & Q(deemed_accepted=False)
 
 
 for metric in (
@@ -61,7 +60,9 @@ for metric in (
         definition=COUNTED
         + "只计在综合窗口收件的办件（无差别受理），按收件窗口（大厅、窗口号）分组计数；"
         "只列有办件的窗口。",
-        query=intake_by_window,
+        records=counted_cases,
+        date_field="accepted_on",
+        measure=Custom(_intake_by_window),
         kind="breakdown",
     ),
     Metric(
@@ -71,7 +72,9 @@ for metric in (
         definition=COUNTED
         + "受理日期为非工作日（按工作日历：周六、周日中的非调休上班日，以及法定节假日）的办件数；"
         "视为受理的办件不计入（其受理日期由法律规定，不是当日办理）。",
-        query=weekend_cases,
+        records=counted_cases,
+        date_field="accepted_on",
+        measure=DCount(_weekend),
     ),
 ):
     register(metric)

@@ -5,14 +5,14 @@ longer a 差评 and counts in none. One database query per metric and scope."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from yiwang.evaluations.models import Rectification
 from yiwang.evaluations.rectification.fields import OPEN_STATES, Classification
-from yiwang.insight.registry import Metric, ratio, register
+from yiwang.insight.registry import Metric, Share, register
 from yiwang.org.scope import DataScope
 
 COUNTED = "计入范围：范围内部门的差评整改任务（每条差评一项），不含经申诉复核认定为误评的评价；"
@@ -24,27 +24,14 @@ def counted_tasks(scope: DataScope) -> QuerySet[Rectification]:
     return scope.filter(Rectification.objects.filter(rating__mistaken=False))
 
 
-def _ratio(scope: DataScope, numerator: Q, denominator: Q) -> Decimal | None:
-    row = counted_tasks(scope).aggregate(
-        n=Count("pk", filter=denominator & numerator), d=Count("pk", filter=denominator)
-    )
-    return ratio(row["n"], row["d"])
-
-
-def rectification_rate(scope: DataScope) -> Decimal | None:
-    return _ratio(scope, RECTIFIED, VALID)
-
-
-def on_time_rate(scope: DataScope) -> Decimal | None:
+def _on_time_due() -> Q:
     # Due: rectified, or still owed past the deadline (marked by the sweep or not yet).
     today = timezone.localdate()
     owed = VALID | Q(classification="", status__in=OPEN_STATES)
-    due = owed & (RECTIFIED | Q(ever_overdue=True) | Q(status__in=OPEN_STATES, deadline__lt=today))
-    return _ratio(scope, RECTIFIED & Q(ever_overdue=False), due)
+    return owed & (RECTIFIED | Q(ever_overdue=True) | Q(status__in=OPEN_STATES, deadline__lt=today))
 
 
-def follow_up_rate(scope: DataScope) -> Decimal | None:
-    return _ratio(scope, Q(followed_up_at__isnull=False), Q(rating__anonymous=False))
+TASKS: dict[str, Any] = {"records": counted_tasks, "date_field": "opened_on"}
 
 
 for metric in (
@@ -54,7 +41,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "差评整改率 = 已完成整改的差评数 ÷ 经核实属实的差评数（含申诉不成立"
         "的）；核实为诉求无法律依据（已解释说明）的、尚未定性的不计入分母。",
-        query=rectification_rate,
+        **TASKS,
+        measure=Share(RECTIFIED, among=VALID),
         kind="ratio",
     ),
     Metric(
@@ -64,7 +52,8 @@ for metric in (
         definition=COUNTED + "按期整改率 = 在整改期限（登记之日起 YIWANG_RECTIFICATION_DAYS 个"
         "工作日，默认 5 个，申诉复核期间暂停计算）内完成整改的差评数 ÷ 应已整改的差评数；应已"
         "整改 = 属实或尚未定性、且已完成整改或已过整改期限的差评。",
-        query=on_time_rate,
+        **TASKS,
+        measure=Share(RECTIFIED & Q(ever_overdue=False), among=_on_time_due),
         kind="ratio",
     ),
     Metric(
@@ -73,7 +62,8 @@ for metric in (
         unit="%",
         definition=COUNTED + "实名差评回访率 = 已回访（评价人通过回访链接评价整改结果，或工作人员"
         "登记电话回访评价）的实名差评数 ÷ 实名差评数。",
-        query=follow_up_rate,
+        **TASKS,
+        measure=Share(Q(followed_up_at__isnull=False), among=Q(rating__anonymous=False)),
         kind="ratio",
     ),
 ):
