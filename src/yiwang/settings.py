@@ -294,6 +294,10 @@ YIWANG_BUNDLE_EXTENSION_DAYS = env_int("YIWANG_BUNDLE_EXTENSION_DAYS", 15)
 # failed (no seal key yet, a required licence field missing) for cases concluded this many
 # days back at most.
 YIWANG_LICENSE_ISSUE_RETRY_DAYS = env_int("YIWANG_LICENSE_ISSUE_RETRY_DAYS", 30)
+# 证照归集 (licenses.gathering): the largest file and the most licences in one batch (file or
+# API call).
+YIWANG_LICENSE_GATHER_MAX_BYTES = env_int("YIWANG_LICENSE_GATHER_MAX_BYTES", 5 * 1024 * 1024)
+YIWANG_LICENSE_GATHER_MAX_ROWS = env_int("YIWANG_LICENSE_GATHER_MAX_ROWS", 5000)
 # Messages (outbox): the SMS sender (the demo one writes to the log), tries before giving up.
 YIWANG_SMS_SENDER = env("YIWANG_SMS_SENDER", "yiwang.notifications.services.LogSender")
 YIWANG_MESSAGE_MAX_ATTEMPTS = env_int("YIWANG_MESSAGE_MAX_ATTEMPTS", 6)

@@ -186,3 +186,72 @@ def test_command_refusals_are_one_sentence(args, message):
     with pytest.raises(CommandError) as exc:
         _command(*args)
     assert message in str(exc.value)
+
+
+# --- 证照归集 keys: bound to the department whose licences they send ---------------------------
+
+
+def test_license_gather_key_is_bound_to_a_department():
+    department = f.department("县丙局")
+    _key, secret = services.api_key_create(
+        name="丙局业务系统", scope=ApiKeyScope.LICENSE_GATHER, department=department
+    )
+    assert selectors.api_key_for(secret, ApiKeyScope.LICENSE_GATHER).department == department
+    assert (
+        AuditEvent.objects.filter(action="org.api_key_create").last().changes["department"]["after"]
+        == department.pk
+    )
+    with pytest.raises(ValidationError, match="必须绑定一个部门"):
+        services.api_key_create(name="x", scope=ApiKeyScope.LICENSE_GATHER)
+    with pytest.raises(ValidationError, match="只有证照归集的密钥可以绑定部门"):
+        services.api_key_create(name="x", scope=ApiKeyScope.OPEN311, department=department)
+
+
+def test_the_database_refuses_a_gather_key_without_its_department_and_others_with_one():
+    department = f.department("县丁局")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApiKey.objects.create(name="x", scope=ApiKeyScope.LICENSE_GATHER, digest="a" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApiKey.objects.create(
+            name="x", scope=ApiKeyScope.OPEN311, department=department, digest="b" * 64
+        )
+
+
+def test_a_key_of_another_scope_is_forbidden_for_gathering_not_unknown():
+    from rest_framework.exceptions import PermissionDenied as Forbidden
+    from rest_framework.request import Request
+
+    from yiwang.org.auth import LicenseGatherKeyAuthentication
+
+    _key, secret = services.api_key_create(name="App", scope=ApiKeyScope.OPEN311)
+    request = APIRequestFactory().post("/x", HTTP_X_API_KEY=secret)
+    with pytest.raises(Forbidden):
+        LicenseGatherKeyAuthentication().authenticate(Request(request))
+    with pytest.raises(AuthenticationFailed):
+        LicenseGatherKeyAuthentication().authenticate(
+            Request(APIRequestFactory().post("/x", HTTP_X_API_KEY="ywk_unknown"))
+        )
+
+
+def test_command_creates_a_gather_key_for_a_department_by_name_or_number():
+    department = f.department("县戊局")
+    lines = _command(
+        "create", "--name", "戊局系统", "--scope", "license-gather", "--department", "县戊局"
+    )
+    key = selectors.api_key_for(lines[-1], ApiKeyScope.LICENSE_GATHER)
+    assert key.department == department and "部门 县戊局" in lines[0]
+    lines = _command(
+        "create",
+        "--name",
+        "戊局二",
+        "--scope",
+        "license-gather",
+        "--department",
+        str(department.pk),
+    )
+    assert selectors.api_key_for(lines[-1], ApiKeyScope.LICENSE_GATHER).department == department
+    assert "县戊局" in "\n".join(_command("list"))
+    with pytest.raises(CommandError, match="部门“无此局”不存在"):
+        _command("create", "--name", "x", "--scope", "license-gather", "--department", "无此局")
+    with pytest.raises(CommandError, match="必须绑定一个部门"):
+        _command("create", "--name", "x", "--scope", "license-gather")

@@ -25,6 +25,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import PermissionDenied as Forbidden
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -41,6 +42,7 @@ TOKEN_EXPIRED = "令牌已过期，请重新获取令牌。"  # noqa: S105
 TOKEN_MALFORMED = "令牌格式不正确，应为“Authorization: Token <令牌>”。"  # noqa: S105
 API_KEY_INVALID = "接口密钥无效、已被撤销或不适用于此接口。"
 API_KEY_MISSING = "此接口需要接口密钥（请求头 X-Api-Key）。"
+API_KEY_WRONG_SCOPE = "此接口密钥的用途不是本接口，请使用对应用途的接口密钥。"
 API_KEY_IN_URL = "接口密钥不能放在网址中，请放在请求体或 X-Api-Key 请求头中。"
 
 
@@ -239,6 +241,21 @@ class Open311KeyAuthentication(ApiKeyAuthentication):
 
     scope = ApiKeyScope.OPEN311
     param = "api_key"
+
+
+class LicenseGatherKeyAuthentication(ApiKeyAuthentication):
+    """A department's system sending its licences (licenses.gathering): request.auth.department
+    is the department it speaks for. A valid key of another scope is not refused as unknown
+    but as forbidden (403): the key is real, it just may not gather licences."""
+
+    scope = ApiKeyScope.LICENSE_GATHER
+
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, ApiKey] | None:
+        secret = self.secret_of(request)
+        # A digest is one key, so "of another scope" means "not of this one".
+        if secret is not None and selectors.api_key_of_other_scope(secret, self.scope):
+            raise Forbidden(API_KEY_WRONG_SCOPE)
+        return super().authenticate(request)
 
 
 class HasApiKey(BasePermission):

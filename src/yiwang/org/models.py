@@ -347,19 +347,30 @@ class ApiToken(models.Model):
 class ApiKeyScope(models.TextChoices):
     OPEN311 = "open311", "Open311 接口"
     RATING_DEVICE = "rating-device", "窗口评价器"
+    LICENSE_GATHER = "license-gather", "证照归集"
 
 
 class ApiKey(models.Model):
     """A key of an outside system (an Open311 client, a window's rating device), not of a
     person: `yiwang apikey create`. Only the SM3 digest of the key is stored, and its first
     characters (`prefix`) so that a list can tell keys apart; the key itself is shown once.
-    A rating-device key is bound to its window. Revoked keys stay on record (revoked_at)."""
+    A rating-device key is bound to its window, a licence-gathering key to its department.
+    Revoked keys stay on record (revoked_at)."""
 
     name = models.CharField(_("名称"), max_length=100, validators=[PlainText("名称")])
     scope = models.CharField(_("用途"), max_length=16, choices=ApiKeyScope.choices)
     window = models.ForeignKey(
         Window,
         verbose_name=_("窗口"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
+    )
+    # The department whose own licences a licence-gathering system sends (licenses.gathering).
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -380,7 +391,13 @@ class ApiKey(models.Model):
                 condition=(Q(scope="rating-device") & Q(window__isnull=False))
                 | (~Q(scope="rating-device") & Q(window__isnull=True)),
                 name="api_key_window_iff_rating_device",
-            )
+            ),
+            # A licence-gathering system speaks for one department; other keys for none.
+            models.CheckConstraint(
+                condition=(Q(scope="license-gather") & Q(department__isnull=False))
+                | (~Q(scope="license-gather") & Q(department__isnull=True)),
+                name="api_key_department_iff_license_gather",
+            ),
         ]
 
     def __str__(self) -> str:

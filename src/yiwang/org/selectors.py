@@ -87,9 +87,21 @@ def api_key_for(secret: str, scope: str) -> ApiKey | None:
     if not secret or len(secret) > 200:
         return None
     return (
-        ApiKey.objects.select_related("window__hall", "window__department")
+        ApiKey.objects.select_related("window__hall", "window__department", "department")
         .filter(digest=sm3_hex(secret.encode()), scope=scope, revoked_at__isnull=True)
         .first()
+    )
+
+
+def api_key_of_other_scope(secret: str, scope: str) -> bool:
+    """Whether the secret is an active key of a scope other than `scope` (refused as
+    forbidden rather than unknown by the endpoints that care)."""
+    if not secret or len(secret) > 200:
+        return False
+    return (
+        ApiKey.objects.filter(digest=sm3_hex(secret.encode()), revoked_at__isnull=True)
+        .exclude(scope=scope)
+        .exists()
     )
 
 
@@ -199,6 +211,17 @@ def departments_in_scope(*, user: User) -> QuerySet[Department]:
     if scope.kind == "department" and scope.department_id is not None:
         return qs.filter(pk=scope.department_id)
     return qs.none()
+
+
+def department_by_name_or_id(value: str) -> Department | None:
+    """A department named on the command line: its full name, its USCC or its number."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    found = Department.objects.filter(Q(name=value) | Q(uscc=value.upper())).first()
+    if found is None and value.isdigit() and len(value) < 19:
+        found = Department.objects.filter(pk=int(value)).first()
+    return found
 
 
 def department_bureau(*, region: Region | None = None) -> Department | None:

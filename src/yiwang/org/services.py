@@ -638,11 +638,17 @@ API_KEY_LEAD = "ywk_"
 
 @transaction.atomic
 def api_key_create(
-    *, name: str, scope: str, window: Window | None = None, actor: User | None = None
+    *,
+    name: str,
+    scope: str,
+    window: Window | None = None,
+    department: Department | None = None,
+    actor: User | None = None,
 ) -> tuple[ApiKey, str]:
     """Create an API key for an outside system and return it with the key in clear: the only
     time the key exists outside the caller (only its SM3 digest and its first characters are
-    stored). A rating-device key needs its window; an Open311 key takes none. Audited."""
+    stored). A rating-device key needs its window, a licence-gathering key its department;
+    an Open311 key takes neither. Audited."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "请填写接口密钥的名称。"})
@@ -653,6 +659,10 @@ def api_key_create(
         raise ValidationError({"window": "窗口评价器的密钥必须绑定一个窗口。"})
     if scope != ApiKeyScope.RATING_DEVICE and window is not None:
         raise ValidationError({"window": "只有窗口评价器的密钥可以绑定窗口。"})
+    if scope == ApiKeyScope.LICENSE_GATHER and department is None:
+        raise ValidationError({"department": "证照归集的密钥必须绑定一个部门。"})
+    if scope != ApiKeyScope.LICENSE_GATHER and department is not None:
+        raise ValidationError({"department": "只有证照归集的密钥可以绑定部门。"})
     if window is not None and not window.active:
         raise ValidationError({"window": f"窗口“{window}”已停用，不能为它创建密钥。"})
     secret = API_KEY_LEAD + secrets.token_urlsafe(32)
@@ -660,6 +670,7 @@ def api_key_create(
         name=name,
         scope=scope,
         window=window,
+        department=department,
         digest=api_token_digest(secret),
         prefix=secret[:12],
     )
@@ -668,7 +679,12 @@ def api_key_create(
     audit_change(
         action="org.api_key_create",
         obj=key,
-        after={"name": name, "scope": scope, "window": window.pk if window else None},
+        after={
+            "name": name,
+            "scope": scope,
+            "window": window.pk if window else None,
+            "department": department.pk if department else None,
+        },
         actor=actor,
     )
     return key, secret

@@ -18,8 +18,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from yiwang.common.api import ERROR_RESPONSES
-from yiwang.licenses import files, selectors, verification
+from yiwang.licenses import files, gathering, selectors, verification
 from yiwang.org import ratelimit
+from yiwang.org.auth import HasApiKey, LicenseGatherKeyAuthentication
+from yiwang.org.models import ApiKey
 
 _VERDICT = inline_serializer(
     "LicenseVerdict",
@@ -134,3 +136,93 @@ def verify_identifier(request: Request, identifier: str) -> Response:
     if record is None:
         return Response({"detail": f"没有找到标识为 {identifier} 的电子证照。"}, status=404)
     return _answer(verification.verify_record(record), identifier)
+
+
+# --- 证照归集: a department's system sends its licences (licenses.gathering) -----------------
+
+_GATHER_RECORD = {
+    "type": "object",
+    "description": "一本证照：与归集文件的列相同，键为英文（docs/api.md）",
+    "required": [
+        "type_code",
+        "source_number",
+        "holder_kind",
+        "holder_name",
+        "valid_from",
+    ],
+    "properties": {
+        "type_code": {"type": "string", "description": "证照类型代码", "maxLength": 21},
+        "source_number": {"type": "string", "description": "原系统证照编号", "maxLength": 64},
+        "holder_kind": {
+            "type": "string",
+            "description": "持证主体类型：person（自然人）或 enterprise（法人和其他组织）",
+        },
+        "holder_name": {"type": "string", "maxLength": 200},
+        "holder_id_number": {"type": "string", "description": "身份证号码（自然人）"},
+        "holder_uscc": {"type": "string", "description": "统一社会信用代码（法人和其他组织）"},
+        "valid_from": {"type": "string", "description": "有效期起，YYYY-MM-DD"},
+        "valid_until": {
+            "type": ["string", "null"],
+            "description": "有效期至，YYYY-MM-DD；不填为长期",
+        },
+        "status": {"type": "string", "description": "状态：valid（默认）、revoked …或中文"},
+        "status_reason": {"type": "string", "maxLength": 200},
+        "fields": {"type": "object", "description": "证照类型自己的字段：字段名 → 值"},
+    },
+}
+_GATHER_REPORT = inline_serializer(
+    "LicenseGatherReport",
+    {
+        "rows": serializers.IntegerField(),
+        "created": serializers.IntegerField(help_text="新增"),
+        "unchanged": serializers.IntegerField(help_text="未变更"),
+        "changed": serializers.IntegerField(help_text="变更（新版本或状态）"),
+        "dry_run": serializers.BooleanField(),
+        "identifiers": serializers.ListField(child=serializers.CharField()),
+        "errors": serializers.ListField(
+            child=inline_serializer(
+                "LicenseGatherRowError",
+                {
+                    "row": serializers.IntegerField(help_text="列表中的第几条（从 1 起）"),
+                    "column": serializers.CharField(help_text="键，证照字段为 fields.字段名"),
+                    "message": serializers.CharField(),
+                },
+            )
+        ),
+    },
+)
+
+
+@extend_schema(
+    summary="归集本部门的电子证照",
+    description=(
+        "部门系统以接口密钥（用途 license-gather，绑定本部门）批量报送本部门颁发的证照。"
+        "全部通过才写入；有一条不通过则一条也不写，400 逐条说明。重复报送不产生变化（200）。"
+    ),
+    request={"application/json": {"type": "array", "items": _GATHER_RECORD}},
+    responses={
+        201: _GATHER_REPORT,
+        200: _GATHER_REPORT,
+        400: _GATHER_REPORT,
+        **{code: r for code, r in ERROR_RESPONSES.items() if code != 400},
+    },
+)
+@api_view(["POST"])
+@authentication_classes([LicenseGatherKeyAuthentication])
+@permission_classes([HasApiKey])
+def gather(request: Request) -> Response:
+    """Gather the key's department's licences: all or nothing, per-row errors, idempotent."""
+    key = request.auth
+    assert isinstance(key, ApiKey) and key.department is not None
+    records = request.data
+    if not isinstance(records, list):
+        report = gathering.GatherResult(
+            errors=[gathering.RowError(0, "—", "请求体应为证照的 JSON 列表。")]
+        )
+        return Response(report.as_dict(), status=400)
+    result = gathering.gather_records(
+        department=key.department, records=records, source=f"接口密钥 {key.prefix}…"
+    )
+    if not result.ok:
+        return Response(result.as_dict(), status=400)
+    return Response(result.as_dict(), status=201 if result.written else 200)

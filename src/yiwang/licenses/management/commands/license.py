@@ -11,7 +11,12 @@ file it cannot read.
 
 `yiwang license link item TYPE_CODE ITEM_CODE [--remove]`: the item's approved cases produce the
 licence type (licenses.issuing); `yiwang license link material TYPE_CODE "材料名称" [--remove]`:
-the type satisfies the material (免提交, licenses.exemption). Errors: one sentence, exit 2."""
+the type satisfies the material (免提交, licenses.exemption). Errors: one sentence, exit 2.
+
+`yiwang license import FILE --department NAME_OR_ID [--dry-run] [--quiet]`: gather the
+department's licences from an xlsx/CSV file (licenses.gathering): all or nothing; every bad row
+printed (row, column, sentence) and exit 1; exit 2 for a file it cannot read or an unknown
+department. `--dry-run` checks and counts without writing."""
 
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ class Command(YiwangCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{export,verify,list,rekey,link}"
+            dest="action", required=True, metavar="{export,verify,list,rekey,link,import}"
         )
         export = sub.add_parser("export", help="导出电子证照文件（JSON，含签章）")
         export.add_argument("identifier", help="电子证照标识")
@@ -46,6 +51,11 @@ class Command(YiwangCommand):
         link.add_argument("type_code", help="证照类型代码")
         link.add_argument("target", help="事项实施编码，或材料名称")
         link.add_argument("--remove", action="store_true", help="解除关联")
+        gather = sub.add_parser("import", help="归集部门的电子证照（xlsx 或 CSV，全部通过才写入）")
+        gather.add_argument("file", help="归集文件（xlsx 或 CSV）")
+        gather.add_argument("--department", required=True, help="颁发部门的名称或编号")
+        gather.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        gather.add_argument("--quiet", action="store_true", help="不显示进度条")
 
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, "_" + options["action"])(options)
@@ -148,3 +158,49 @@ class Command(YiwangCommand):
                 )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages), returncode=2) from None
+
+    def _import(self, options: dict[str, Any]) -> None:
+        import sys
+
+        from tqdm import tqdm
+
+        from yiwang.licenses import gathering
+        from yiwang.org.selectors import department_by_name_or_id
+
+        department = department_by_name_or_id(options["department"])
+        if department is None:
+            raise CommandError(
+                f"部门“{options['department']}”不存在，请写部门全称或编号。", returncode=2
+            )
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"无法读取文件 {path}：{exc.strerror}。", returncode=2) from None
+        bar = tqdm(
+            desc="写入（本）", unit="本", disable=options["quiet"], file=sys.stderr, leave=False
+        )
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        try:
+            result = gathering.gather_file(
+                department=department,
+                filename=path.name,
+                data=data,
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
+        except gathering.GatherFileError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        finally:
+            bar.close()
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"文件有 {len(result.errors)} 行有误，未写入任何证照。", returncode=1
+            )
+        self.stdout.write(("检查通过（未写入）。" if result.dry_run else "") + result.summary())

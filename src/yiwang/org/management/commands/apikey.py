@@ -1,7 +1,8 @@
-"""`yiwang apikey create --name NAME --scope open311|rating-device [--window CODE]`: create an
-API key for an outside system and print it on the last line (it is shown this once; only its
-digest is kept). A rating device's key needs `--window`, given as `大厅名称/窗口号` (or just the
-窗口号 when one hall alone has it).
+"""`yiwang apikey create --name NAME --scope open311|rating-device|license-gather [--window CODE]
+[--department NAME_OR_ID]`: create an API key for an outside system and print it on the last line
+(it is shown this once; only its digest is kept). A rating device's key needs `--window`, given as
+`大厅名称/窗口号` (or just the 窗口号 when one hall alone has it); a licence-gathering key needs
+`--department` (the department whose own licences the system sends).
 
 `yiwang apikey list [--scope S] [--all]`: the keys (id, prefix, scope, window, created, last
 used; `--all` includes revoked ones). `yiwang apikey revoke ID`: revoke a key at once."""
@@ -33,6 +34,7 @@ class Command(YiwangCommand):
         scopes = "、".join(ApiKeyScope.values)
         create.add_argument("--scope", required=True, help=f"用途：{scopes}")
         create.add_argument("--window", help="窗口（评价器必填）：大厅名称/窗口号")
+        create.add_argument("--department", help="部门名称或编号（证照归集必填）")
         listing = sub.add_parser("list", help="列出接口密钥")
         listing.add_argument("--scope", help=f"只列此用途：{scopes}")
         listing.add_argument("--all", action="store_true", help="包括已撤销的密钥")
@@ -54,13 +56,22 @@ class Command(YiwangCommand):
                     f"窗口“{options['window']}”不存在或不唯一，请写作“大厅名称/窗口号”。",
                     returncode=2,
                 )
+        department = None
+        if options.get("department"):
+            department = selectors.department_by_name_or_id(options["department"])
+            if department is None:
+                raise CommandError(
+                    f"部门“{options['department']}”不存在，请写部门全称或编号。", returncode=2
+                )
         try:
             key, secret = services.api_key_create(
-                name=options["name"], scope=options["scope"], window=window
+                name=options["name"], scope=options["scope"], window=window, department=department
             )
         except ValidationError as exc:
             raise CommandError(_sentence(exc), returncode=2) from None
         where = f"，窗口 {key.window}" if key.window else ""
+        if key.department:
+            where += f"，部门 {key.department}"
         self.stdout.write(f"已创建接口密钥 {key.pk}（{key.name}，用途 {key.scope}{where}）。")
         self.stdout.write("密钥只显示这一次，请妥善保存：")
         self.stdout.write(secret)
@@ -85,7 +96,8 @@ class Command(YiwangCommand):
                 else ""
             )
             self.stdout.write(
-                f"{key.pk}\t{key.prefix}…\t{key.scope}\t{key.name}\t{key.window or '-'}\t"
+                f"{key.pk}\t{key.prefix}…\t{key.scope}\t{key.name}\t"
+                f"{key.window or key.department or '-'}\t"
                 f"创建 {timezone.localtime(key.created_at):%Y-%m-%d %H:%M}\t最近使用 {used}"
                 f"{revoked}"
             )
