@@ -25,6 +25,7 @@ Apps register their figures in their own `metrics.py`, imported from their AppCo
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -249,6 +250,7 @@ class _AllTime:
 
 
 _REGISTRY: dict[str, Metric] = {}
+_MODULES: dict[str, str] = {}  # key -> the module that registered it (docs/metrics.md's groups)
 
 
 def register(metric: Metric) -> Metric:
@@ -266,7 +268,13 @@ def register(metric: Metric) -> Metric:
             return existing
         raise ImproperlyConfigured(f"指标编码 {metric.key} 已被注册。")
     _REGISTRY[metric.key] = metric
+    _MODULES[metric.key] = sys._getframe(1).f_globals.get("__name__", metric.app)
     return metric
+
+
+def registered_by(key: str) -> str:
+    """The module that registered the metric ("yiwang.cases.bundle_metrics")."""
+    return _MODULES.get(key, get(key).app)
 
 
 def unregister(key: str) -> None:

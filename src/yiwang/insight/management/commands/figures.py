@@ -1,0 +1,81 @@
+"""`yiwang figures --period 2026H1 [--department NAME] [--json]`: every registered figure for
+the period (JSON: a list of {"key", "name", "unit", "value"}, ratios 0–1 with unit "ratio";
+otherwise a table).
+
+`yiwang figures docs [--check]`: regenerate docs/metrics.md's 口径 tables from the registry
+(--check: exit 1 when the file is stale, changing nothing)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from yiwang.common.commands import YiwangCommand
+from yiwang.insight.periods import Period, PeriodError
+from yiwang.org.scope import DataScope
+
+
+class Command(YiwangCommand):
+    help = "按统计期输出全部已注册指标；生成指标口径文档。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--period", help="统计期：2026、2026H1、2026Q1 或 2026-03")
+        parser.add_argument("--department", help="只计该部门（部门全称）")
+        parser.add_argument("--json", action="store_true", help="输出 JSON 列表")
+        sub = parser.add_subparsers(dest="action", metavar="{docs}")
+        docs = sub.add_parser("docs", help="由指标库生成 docs/metrics.md 的口径表")
+        docs.add_argument("--check", action="store_true", help="只检查文档是否过期")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options.get("action") == "docs":
+            self._docs(check=options.get("check", False))
+            return
+        self._figures(options)
+
+    def _figures(self, options: dict[str, Any]) -> None:
+        from yiwang.insight.figures import POINT_IN_TIME_NOTE, figure_list, values
+        from yiwang.org.models import Department
+
+        if not options.get("period"):
+            raise CommandError("请用 --period 指定统计期，例如 --period 2026H1。", returncode=2)
+        try:
+            period = Period.parse(options["period"])
+        except PeriodError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        scope = None
+        if options.get("department"):
+            name = options["department"]
+            department = Department.objects.filter(name=name).first()
+            if department is None:
+                raise CommandError(f"部门“{name}”不存在，请写部门全称。", returncode=2)
+            scope = DataScope.department(department.pk, department.name)
+        figures = values(period, scope)
+        if options.get("json"):
+            rows = figure_list(period, scope, figures)
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        self.stdout.write(f"{period.label}（{period.start} 至 {period.end}）")
+        if scope is not None:
+            self.stdout.write(scope.label)
+        width = max(len(figure.metric.key) for figure in figures)
+        for figure in figures:
+            metric = figure.metric
+            text = "—" if figure.value is None else figure.text
+            note = f"（{POINT_IN_TIME_NOTE}）" if metric.point_in_time else ""
+            self.stdout.write(f"{metric.key:<{width}}  {metric.name}：{text}{note}")
+
+    def _docs(self, *, check: bool) -> None:
+        from yiwang.insight import docs
+
+        if check:
+            if docs.stale():
+                raise CommandError(
+                    "docs/metrics.md 的口径表已过期，请运行 yiwang figures docs 重新生成。",
+                    returncode=1,
+                )
+            self.stdout.write("docs/metrics.md 的口径表与指标库一致。")
+            return
+        changed = docs.write()
+        self.stdout.write("已重新生成 docs/metrics.md 的口径表。" if changed else "无需更新。")
