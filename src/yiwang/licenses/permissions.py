@@ -40,3 +40,11 @@ def may_manage_types(user: Any, department: Department) -> bool:
 
 def may_rotate_seal_key(user: Any, department: Department) -> bool:
     return bool(user.has_perm(SEAL_KEY_PERMISSION)) and _in_scope(user, department)
+
+
+GATHER_PERMISSION = "licenses.gather_license"
+
+
+def may_gather(user: Any, department: Department) -> bool:
+    """Gather (证照归集) the licences `department` issues: its administrator, or the bureau."""
+    return bool(user.has_perm(GATHER_PERMISSION)) and _in_scope(user, department)

@@ -1,9 +1,9 @@
 """The workbench's licence pages (namespace "licenses", mounted at /workbench/licenses/): 用证 on
-a case, and 证照库 (licences, licence types, seal keys)."""
+a case, 证照库 (licences, licence types, seal keys) and 证照归集."""
 
 from django.urls import path
 
-from yiwang.licenses.views import workbench
+from yiwang.licenses.views import gathering, workbench
 
 app_name = "licenses"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/file/", workbench.license_file, name="file"),
     path("<int:pk>/pdf/", workbench.license_pdf, name="pdf"),
     path("types/", workbench.type_list, name="types"),
+    path("gather/", gathering.gather, name="gather"),
+    path("gather/template/", gathering.template_download, name="gather-template"),
     path("seal-keys/", workbench.seal_keys, name="seal-keys"),
     path(
         "seal-keys/<int:department_pk>/rotate/", workbench.seal_key_rotate, name="seal-key-rotate"
