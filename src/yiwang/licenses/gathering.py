@@ -638,3 +638,133 @@ def template_csv(license_types: Iterable[LicenseType] = ()) -> bytes:
     out = io.StringIO()
     csv.writer(out).writerow([*COLUMNS, *extra])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- Jobs: the workbench gathers a large file in the task worker -----------------------------
+
+JOB_STORAGE_PREFIX = "gathering"
+# Progress is written at most this often (seconds): each write is a short statement.
+JOB_PROGRESS_INTERVAL = 0.5
+# Errors kept in a job's report (the page says how many more there were).
+JOB_REPORT_MAX_ERRORS = 1000
+JOB_INTERNAL_FAILURE = "归集时发生内部错误，未写入任何证照，请联系管理员。"
+
+
+def inline_rows() -> int:
+    """Files of at most this many rows are gathered at once on the workbench; larger ones in
+    the worker (YIWANG_LICENSE_GATHER_INLINE_ROWS)."""
+    return int(settings.YIWANG_LICENSE_GATHER_INLINE_ROWS)
+
+
+def gather_job_create(
+    *, department: Department, filename: str, data: bytes, rows: int, actor: Any, dry_run: bool
+) -> Any:
+    """Keep an already-read file (GatherFileError was raised by reading it, before anything is
+    stored) in the default storage and queue it for the task worker. Audited."""
+    import uuid
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from yiwang.audit.services import audit_change
+    from yiwang.licenses.models import GatherJob
+
+    path = default_storage.save(
+        f"{JOB_STORAGE_PREFIX}/{uuid.uuid4().hex}/file.dat", ContentFile(data)
+    )
+    with transaction.atomic():
+        job = GatherJob.objects.create(
+            created_by=actor,
+            department=department,
+            filename=filename[:255],
+            path=path,
+            dry_run=dry_run,
+            rows=rows,
+        )
+        audit_change(
+            action="licenses.gather_job_create",
+            obj=job,
+            after={"file": job.filename, "rows": rows, "department": department.pk},
+            actor=actor,
+        )
+        # Queued once the job row is committed, so the worker always finds it.
+        transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from yiwang.licenses.tasks import run_gather_job
+
+    run_gather_job.enqueue(job_id)
+
+
+def gather_job_run(*, job_id: int) -> Any:
+    """Run a queued job (in the worker): gather the kept file (progress of the writes), keep the
+    report, delete the file. A job that cannot run ends as failed with its reason."""
+    import logging
+    import time
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from yiwang.licenses.models import GatherJob, GatherJobStatus
+
+    job = GatherJob.objects.select_related("created_by", "department").get(pk=job_id)
+    if job.status != GatherJobStatus.QUEUED:
+        return job  # already run: a retried task must not gather twice
+    jobs = GatherJob.objects.filter(pk=job.pk)
+    jobs.update(status=GatherJobStatus.RUNNING, started_at=timezone.now())
+    last = 0.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done == total or now - last >= JOB_PROGRESS_INTERVAL:
+            last = now
+            jobs.update(done=done, total=total)
+
+    fields: dict[str, Any]
+    try:
+        with default_storage.open(job.path, "rb") as handle:
+            data = handle.read()
+        result = gather_file(
+            department=job.department,
+            filename=job.filename,
+            data=data,
+            actor=job.created_by,
+            dry_run=job.dry_run,
+            progress=progress,
+        )
+    except GatherFileError as exc:
+        fields = {"status": GatherJobStatus.FAILED, "failure": str(exc)[:500]}
+    except Exception:
+        logging.getLogger(__name__).exception("gather job %s failed", job.pk)
+        fields = {"status": GatherJobStatus.FAILED, "failure": JOB_INTERNAL_FAILURE}
+    else:
+        report = result.as_dict()
+        report["error_count"] = len(result.errors)
+        report["errors"] = report["errors"][:JOB_REPORT_MAX_ERRORS]
+        fields = {"status": GatherJobStatus.DONE, "report": report}
+    try:
+        default_storage.delete(job.path)
+    except OSError:  # a missing file must not keep the job running for ever
+        logging.getLogger(__name__).warning("gather job %s: could not delete its file", job.pk)
+    jobs.update(finished_at=timezone.now(), **fields)
+    job.refresh_from_db()
+    return job
+
+
+def result_of(job: Any) -> GatherResult | None:
+    """The GatherResult a finished job's report describes (None before it is done)."""
+    report = job.report or {}
+    if job.status != "done" or not report:
+        return None
+    return GatherResult(
+        rows=report.get("rows", 0),
+        created=report.get("created", 0),
+        unchanged=report.get("unchanged", 0),
+        changed=report.get("changed", 0),
+        dry_run=report.get("dry_run", False),
+        identifiers=list(report.get("identifiers", [])),
+        errors=[RowError(e["row"], e["column"], e["message"]) for e in report.get("errors", [])],
+    )

@@ -279,3 +279,49 @@ class LicenseUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.license_id}@{self.case_id}"
+
+
+class GatherJobStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "归集中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class GatherJob(models.Model):
+    """One large 证照归集 file from the workbench, run by the task worker (licenses.tasks): the
+    file (kept in the default storage until the job ends), its progress and its report (the
+    counts, the per-row errors, the identifiers written). In the data scope of whoever may
+    gather for `department`."""
+
+    created_by = models.ForeignKey(
+        "org.User", verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("颁发部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=GatherJobStatus.choices, default=GatherJobStatus.QUEUED
+    )
+    filename = models.CharField(_("文件名"), max_length=255, editable=False)
+    path = models.CharField(_("存储路径"), max_length=255, editable=False)
+    dry_run = models.BooleanField(_("只检查"), default=False)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    done = models.PositiveIntegerField(_("已处理"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    report = models.JSONField(_("结果"), default=dict, blank=True, editable=False)
+    failure = models.CharField(_("失败原因"), max_length=500, blank=True, editable=False)
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("证照归集任务")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"归集 {self.filename}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (GatherJobStatus.DONE, GatherJobStatus.FAILED)

@@ -15,8 +15,11 @@ urlpatterns = [
     path("<int:pk>/file/", workbench.license_file, name="file"),
     path("<int:pk>/pdf/", workbench.license_pdf, name="pdf"),
     path("types/", workbench.type_list, name="types"),
+    path("types/<int:pk>/links/", workbench.type_links, name="type-links"),
     path("gather/", gathering.gather, name="gather"),
     path("gather/template/", gathering.template_download, name="gather-template"),
+    path("gather/jobs/<int:pk>/", gathering.job_page, name="gather-job"),
+    path("gather/jobs/<int:pk>/status/", gathering.job_status, name="gather-job-status"),
     path("seal-keys/", workbench.seal_keys, name="seal-keys"),
     path(
         "seal-keys/<int:department_pk>/rotate/", workbench.seal_key_rotate, name="seal-key-rotate"

@@ -1,6 +1,8 @@
 """证照归集 on the workbench: a department administrator uploads an xlsx/CSV file of his own
 department's licences (the bureau picks any department of its region), and sees the per-row
-report or what was written (licenses.gathering; who may gather is licenses.permissions'). The
+report or what was written (licenses.gathering; who may gather is licenses.permissions'). A file
+of more than YIWANG_LICENSE_GATHER_INLINE_ROWS rows is gathered in the task worker instead (a
+GatherJob, whose page follows its progress). The
 template CSV for a department — the common columns and its types' own fields — is a download."""
 
 from __future__ import annotations
@@ -11,16 +13,16 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from yiwang.common.http import attach
 from yiwang.licenses import gathering, permissions
-from yiwang.licenses.models import License, LicenseType
+from yiwang.licenses.models import GatherJob, License, LicenseType
 from yiwang.org.decorators import staff_page
 from yiwang.org.models import Department, User
-from yiwang.org.selectors import departments_in_scope
+from yiwang.org.selectors import departments_in_scope, get_in_scope_or_404
 
 gather_page = staff_page(
     not_staff=gettext_noop("证照归集仅供工作人员使用。"),
@@ -30,6 +32,7 @@ gather_page = staff_page(
 TEMPLATE_FILENAME = "证照归集模板.csv"
 # The licences written, listed under the report (the rest are in 证照库).
 SHOWN_LICENSES = 50
+RECENT_JOBS = 10
 
 
 class GatherForm(forms.Form):
@@ -91,20 +94,51 @@ def gather(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(gettext("您的角色不能归集电子证照。"))
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            department = form.cleaned_data["department"]
+            data = upload.read()
             try:
-                result = gathering.gather_file(
-                    department=form.cleaned_data["department"],
-                    filename=upload.name,
-                    data=upload.read(),
-                    actor=user,
-                    dry_run=form.cleaned_data["dry_run"],
-                )
+                rows = gathering.read_file(upload.name, data)
             except gathering.GatherFileError as exc:
                 failure = str(exc)
+            else:
+                if len(rows) > gathering.inline_rows():
+                    job = gathering.gather_job_create(
+                        department=department,
+                        filename=upload.name,
+                        data=data,
+                        rows=len(rows),
+                        actor=user,
+                        dry_run=form.cleaned_data["dry_run"],
+                    )
+                    return redirect("licenses:gather-job", pk=job.pk)
+                result = gathering.gather(
+                    department=department,
+                    rows=rows,
+                    actor=user,
+                    source=upload.name,
+                    dry_run=form.cleaned_data["dry_run"],
+                )
             if failure or (result is not None and not result.ok):
                 status = 422
         else:
             status = 422
+    return render(
+        request,
+        "licenses/workbench/gather.html",
+        {
+            "form": form,
+            "departments": departments,
+            "failure": failure,
+            "columns": gathering.COLUMNS,
+            "max_rows": gathering.max_rows(),
+            "jobs": _jobs_for(user)[:RECENT_JOBS],
+            **_result_context(result),
+        },
+        status=status,
+    )
+
+
+def _result_context(result: gathering.GatherResult | None) -> dict[str, Any]:
     written = (
         License.objects.select_related("license_type")
         .filter(identifier__in=result.identifiers[:SHOWN_LICENSES])
@@ -112,21 +146,42 @@ def gather(request: HttpRequest) -> HttpResponse:
         if result is not None and result.identifiers
         else License.objects.none()
     )
-    return render(
-        request,
-        "licenses/workbench/gather.html",
-        {
-            "form": form,
-            "departments": departments,
-            "result": result,
-            "failure": failure,
-            "written": written,
-            "more": max(0, len(result.identifiers) - SHOWN_LICENSES) if result else 0,
-            "columns": gathering.COLUMNS,
-            "max_rows": gathering.max_rows(),
-        },
-        status=status,
+    return {
+        "result": result,
+        "written": written,
+        "more": max(0, len(result.identifiers) - SHOWN_LICENSES) if result else 0,
+    }
+
+
+def _jobs_for(user: User) -> Any:
+    """The gathering jobs of the departments the user may gather for, newest first."""
+    return GatherJob.objects.select_related("department").filter(department__in=_departments(user))
+
+
+def _job_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    job = get_in_scope_or_404(_jobs_for(user), pk=pk)
+    context = _result_context(gathering.result_of(job))
+    report = job.report or {}
+    context.update(
+        job=job,
+        errors_left_out=report.get("error_count", 0) - len(report.get("errors", [])),
+        percent=int(job.done * 100 / job.total) if job.total else 0,
     )
+    return context
+
+
+@gather_page
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large file gathered in the worker: queued, writing N of M, then its report or why it
+    failed. The status block polls itself (htmx) until the job is finished."""
+    return render(request, "licenses/workbench/gather_job.html", _job_context(request, pk))
+
+
+@gather_page
+def job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job page's status block, for htmx polling."""
+    return render(request, "licenses/workbench/gather_job_status.html", _job_context(request, pk))
 
 
 @gather_page
