@@ -298,12 +298,16 @@ YIWANG_LICENSE_ISSUE_RETRY_DAYS = env_int("YIWANG_LICENSE_ISSUE_RETRY_DAYS", 30)
 # API call).
 YIWANG_LICENSE_GATHER_MAX_BYTES = env_int("YIWANG_LICENSE_GATHER_MAX_BYTES", 5 * 1024 * 1024)
 YIWANG_LICENSE_GATHER_MAX_ROWS = env_int("YIWANG_LICENSE_GATHER_MAX_ROWS", 5000)
+# A workbench file of more rows than this is gathered in the task worker (a GatherJob).
+YIWANG_LICENSE_GATHER_INLINE_ROWS = env_int("YIWANG_LICENSE_GATHER_INLINE_ROWS", 200)
 # Messages (outbox): the SMS sender (the demo one writes to the log), tries before giving up.
 YIWANG_SMS_SENDER = env("YIWANG_SMS_SENDER", "yiwang.notifications.services.LogSender")
 YIWANG_MESSAGE_MAX_ATTEMPTS = env_int("YIWANG_MESSAGE_MAX_ATTEMPTS", 6)
 # Periodic jobs of the worker (common.periodic): minutes between case sweeps and outbox runs.
 YIWANG_CASE_SWEEP_MINUTES = env_int("YIWANG_CASE_SWEEP_MINUTES", 15)
 YIWANG_MESSAGE_SEND_MINUTES = env_int("YIWANG_MESSAGE_SEND_MINUTES", 1)
+# Minutes between runs of the figure snapshots (insight: the previous and the current month).
+YIWANG_FIGURE_SNAPSHOT_MINUTES = env_int("YIWANG_FIGURE_SNAPSHOT_MINUTES", 360)
 # Appointments and queue (预约与排队, yiwang.hall): days ahead a slot may be booked, minutes before
 # his slot a citizen may check in, ticket letters per window kind ("kind=letter,…") and the
 # appointment prefix, the hall screen's refresh seconds and rows.

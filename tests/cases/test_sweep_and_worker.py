@@ -39,6 +39,7 @@ def test_periodic_jobs_are_claimed_once_per_interval(settings):
         "notifications.send",
         "hall.no_show",
         "evaluations.rectification_sweep",
+        "insight.snapshot",
     }
     # a second worker ticking at the same moment gets nothing
     assert periodic.claim_due(now) == []
@@ -64,6 +65,7 @@ def test_tick_enqueues_the_due_tasks(monkeypatch):
         "cases.sweep",
         "evaluations.rectification_sweep",
         "hall.no_show",
+        "insight.snapshot",
         "notifications.send",
     ]
     assert sorted(enqueued) == [
@@ -71,6 +73,7 @@ def test_tick_enqueues_the_due_tasks(monkeypatch):
         "yiwang.cases.tasks.sweep_cases",
         "yiwang.evaluations.rectification.tasks.sweep_rectifications",
         "yiwang.hall.tasks.sweep_no_shows",
+        "yiwang.insight.tasks.snapshot_figures",
         "yiwang.notifications.tasks.send_messages",
     ]
     assert periodic.tick() == []  # not due again yet

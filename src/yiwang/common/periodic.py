@@ -54,6 +54,11 @@ JOBS: tuple[Job, ...] = (
         "yiwang.evaluations.rectification.tasks.sweep_rectifications",
         lambda: settings.YIWANG_RECTIFICATION_SWEEP_MINUTES,
     ),
+    Job(
+        "insight.snapshot",
+        "yiwang.insight.tasks.snapshot_figures",
+        lambda: settings.YIWANG_FIGURE_SNAPSHOT_MINUTES,
+    ),
 )
 
 

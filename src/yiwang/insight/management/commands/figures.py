@@ -3,7 +3,10 @@ the period (JSON: a list of {"key", "name", "unit", "value"}, ratios 0–1 with 
 otherwise a table).
 
 `yiwang figures docs [--check]`: regenerate docs/metrics.md's 口径 tables from the registry
-(--check: exit 1 when the file is stale, changing nothing)."""
+(--check: exit 1 when the file is stale, changing nothing).
+
+`yiwang figures snapshot --month 2026-05`: write that month's figure snapshots (replacing the
+month's rows; the worker does it for the previous and the current month)."""
 
 from __future__ import annotations
 
@@ -24,13 +27,18 @@ class Command(YiwangCommand):
         parser.add_argument("--period", help="统计期：2026、2026H1、2026Q1 或 2026-03")
         parser.add_argument("--department", help="只计该部门（部门全称）")
         parser.add_argument("--json", action="store_true", help="输出 JSON 列表")
-        sub = parser.add_subparsers(dest="action", metavar="{docs}")
+        sub = parser.add_subparsers(dest="action", metavar="{docs,snapshot}")
         docs = sub.add_parser("docs", help="由指标库生成 docs/metrics.md 的口径表")
         docs.add_argument("--check", action="store_true", help="只检查文档是否过期")
+        snapshot = sub.add_parser("snapshot", help="写入某月的指标快照（重跑则替换该月）")
+        snapshot.add_argument("--month", required=True, help="月份，YYYY-MM")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options.get("action") == "docs":
             self._docs(check=options.get("check", False))
+            return
+        if options.get("action") == "snapshot":
+            self._snapshot(options["month"])
             return
         self._figures(options)
 
@@ -79,3 +87,15 @@ class Command(YiwangCommand):
             return
         changed = docs.write()
         self.stdout.write("已重新生成 docs/metrics.md 的口径表。" if changed else "无需更新。")
+
+    def _snapshot(self, text: str) -> None:
+        from yiwang.insight.snapshots import snapshot_month
+
+        try:
+            month = Period.parse(text)
+        except PeriodError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        if len(month.months) != 1:
+            raise CommandError(f"快照按月写入，请写作 YYYY-MM（收到“{text}”）。", returncode=2)
+        written = snapshot_month(month=month)
+        self.stdout.write(f"已写入 {month.label}的指标快照 {written} 条。")
