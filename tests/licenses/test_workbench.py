@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as f
+from tests.cases.conftest import world  # noqa: F401 (fixture)
 from tests.licenses.conftest import FIELDS, issue
 from yiwang.licenses import files, services, verification
 from yiwang.licenses.models import License, LicenseOrigin, LicenseStatus, SealKey
@@ -265,3 +266,48 @@ def test_the_navigation_links_the_library_for_holders_of_the_permission(client, 
     grid = f.staff(issuer, ["grid_worker"]).user
     home = _signed_in(client, grid).get(reverse("workbench:home")).content.decode()
     assert 'data-testid="nav-license-library"' not in home
+
+
+def test_a_department_admin_links_items_and_materials_to_his_types(
+    client, admin, issuer, license_type, other
+):
+    from yiwang.audit.models import AuditEvent
+    from yiwang.catalog.models import Material
+
+    c = _signed_in(client, admin)
+    page = c.get(reverse("licenses:types")).content.decode()
+    assert f'data-testid="type-links-{license_type.pk}"' in page
+    assert f'data-testid="type-links-{other.license_type_id}"' not in page  # not his department
+    url = reverse("licenses:type-links", args=[license_type.pk])
+    unknown = c.post(url, {"action": "link_material", "value": "从未有过的材料"})
+    assert unknown.status_code == 422 and "没有事项的申请材料名为" in unknown.content.decode()
+    no_item = c.post(url, {"action": "link_item", "value": "NO-SUCH-ITEM"})
+    assert no_item.status_code == 422 and "NO-SUCH-ITEM" in no_item.content.decode()
+    assert not Material.objects.exists()
+    refused = c.post(
+        reverse("licenses:type-links", args=[other.license_type_id]),
+        {"action": "link_material", "value": "x"},
+    )
+    assert refused.status_code == 403
+    assert not AuditEvent.objects.filter(action="licenses.material_link")
+
+
+def test_linking_an_item_and_a_material_from_the_type_page(client, world):  # noqa: F811
+    services.seal_key_rotate(department=world.dept)
+    kind = services.license_type_create(
+        code=world.dept.uscc + "001", name="营业执照", department=world.dept, fields=FIELDS
+    )
+    admin = f.staff(world.dept, ["department_admin"]).user
+    c = _signed_in(client, admin)
+    url = reverse("licenses:type-links", args=[kind.pk])
+    assert c.post(url, {"action": "link_item", "value": world.item.code}).status_code == 302
+    assert c.post(url, {"action": "link_material", "value": "营业执照"}).status_code == 302
+    assert list(kind.items.all()) == [world.item]
+    assert list(kind.materials.values_list("material_name", flat=True)) == ["营业执照"]
+    page = c.get(reverse("licenses:types")).content.decode()
+    assert world.item.code in page and "解除材料“营业执照”" in page
+    assert c.post(url, {"action": "unlink_item", "value": world.item.code}).status_code == 302
+    assert c.post(url, {"action": "unlink_material", "value": "营业执照"}).status_code == 302
+    assert not kind.items.exists() and not kind.materials.exists()
+    again = c.post(url, {"action": "unlink_material", "value": "营业执照"})
+    assert again.status_code == 422 and "无需解除" in again.content.decode()

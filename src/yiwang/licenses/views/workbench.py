@@ -285,6 +285,7 @@ def type_list(request: HttpRequest) -> HttpResponse:
             "types": list(selectors.license_types_for_staff()),
             "form": form,
             "errors": errors,
+            "managed": _managed_type_ids(user),
         },
         status=status,
     )
@@ -336,3 +337,63 @@ def seal_key_rotate(request: HttpRequest, department_pk: int) -> HttpResponse:
         },
     )
     return redirect(f"{reverse('licenses:seal-keys')}?department={department.pk}")
+
+
+LINK_ACTIONS = ("link_item", "unlink_item", "link_material", "unlink_material")
+
+
+@library_page
+@require_POST
+def type_links(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link (or unlink) an item that produces the type, or a material name it stands in for
+    (licenses.services); for whoever may manage the type's department. An item must be in the
+    staff member's data scope too."""
+    from yiwang.catalog.models import ServiceItem
+
+    user = _user(request)
+    kind = selectors.license_type_get(pk)
+    if not permissions.may_manage_types(user, kind.department):
+        raise PermissionDenied(_("您的角色不能修改该证照类型。"))
+    action = request.POST.get("action", "")
+    value = request.POST.get("value", "").strip()
+    try:
+        if action in ("link_item", "unlink_item"):
+            item = (
+                ServiceItem.objects.select_related("department__region").filter(code=value).first()
+            )
+            if item is None or not data_scope_for(user).contains(item.department):
+                raise ValidationError({"items": _("没有实施编码为“%s”的事项。") % value})
+            services.license_type_link_item(
+                license_type=kind, item=item, remove=action == "unlink_item", actor=user
+            )
+        elif action == "link_material":
+            services.license_material_link(license_type=kind, material_name=value, actor=user)
+        elif action == "unlink_material":
+            services.license_material_unlink(license_type=kind, material_name=value, actor=user)
+        else:
+            raise ValidationError({"action": _("未知的操作。")})
+    except ValidationError as exc:
+        return render(
+            request,
+            "licenses/workbench/types.html",
+            {
+                "types": list(selectors.license_types_for_staff()),
+                "form": None,
+                "errors": _errors(exc),
+                "managed": _managed_type_ids(user),
+            },
+            status=422,
+        )
+    messages.success(request, _("已更新证照类型“%s”的关联。") % kind.name)
+    return redirect("licenses:types")
+
+
+def _managed_type_ids(user: User) -> set[int]:
+    departments = set(
+        _manageable_departments(user, permissions.may_manage_types).values_list("pk", flat=True)
+    )
+    return set(
+        selectors.license_types_for_staff()
+        .filter(department_id__in=departments)
+        .values_list("pk", flat=True)
+    )
