@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from yiwang.audit.services import audit_operation
 from yiwang.common.personal import personal_hash
@@ -528,12 +528,16 @@ def gather(
     source: str = "",
     dry_run: bool = False,
     progress: Progress | None = None,
+    retry: bool = True,
 ) -> GatherResult:
     """Check every row, then (none bad, not a dry run) write them all in one transaction.
 
     `errors` are problems already found while reading (API records that are not objects);
     `source` names the batch in the audit trail (file name, API key). `progress(done, total)`
-    follows the writes."""
+    follows the writes. When a write fails because someone gathered or changed these
+    licences since the check (the same file sent twice at once), the batch is checked once
+    more against what is there now — so the second of two identical batches finds them
+    unchanged."""
     result = GatherResult(rows=len(rows) + len(errors), dry_run=dry_run)
     result.errors = list(errors)
     if result.rows > max_rows():
@@ -570,10 +574,15 @@ def gather(
             for done, plan in enumerate(work, start=1):
                 try:
                     result.identifiers.append(_write(plan, actor, why))
-                except ValidationError as exc:
-                    # Someone changed these licences since the check: report, write nothing.
-                    result.errors = [RowError(plan.row.number, "—", " ".join(exc.messages))]
-                    raise
+                except (ValidationError, IntegrityError) as exc:
+                    # Someone changed these licences since the check: write nothing.
+                    message = (
+                        " ".join(exc.messages)
+                        if isinstance(exc, ValidationError)
+                        else "这些证照刚被他人归集或变更，请重新提交。"
+                    )
+                    result.errors = [RowError(plan.row.number, "—", message)]
+                    raise ValidationError(message) from exc
                 if progress:
                     progress(done, len(work))
             if work:
@@ -591,6 +600,16 @@ def gather(
                     reason=why,
                 )
     except ValidationError:
+        if retry:
+            return gather(
+                department=department,
+                rows=rows,
+                errors=errors,
+                actor=actor,
+                source=source,
+                progress=progress,
+                retry=False,
+            )
         result.identifiers = []
         result.created = result.changed = result.unchanged = 0
         return result
