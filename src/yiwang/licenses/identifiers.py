@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 
@@ -45,13 +46,25 @@ def check_character(data: str) -> str:
     is the one of value (1 − P) mod M, so that (P + check) mod M = 1.
     """
     product = MODULUS
-    for char in data:
-        value = ALPHABET.find(char)
-        if value < 0:
-            raise ValueError(f"{char!r} is not in the MOD 37,36 alphabet")
-        total = (product + value) % MODULUS or MODULUS
-        product = total * 2 % (MODULUS + 1)
+    try:
+        for char in data:
+            product = _STEP[product][char]
+    except KeyError:
+        raise ValueError(f"{char!r} is not in the MOD 37,36 alphabet") from None
     return ALPHABET[(1 - product) % MODULUS]
+
+
+def _step(product: int, value: int) -> int:
+    total = (product + value) % MODULUS or MODULUS
+    return total * 2 % (MODULUS + 1)
+
+
+# The step above for every P (1–36) and character, computed once: every seal and verification
+# runs it over some 60 characters.
+_STEP = {
+    product: {char: _step(product, value) for value, char in enumerate(ALPHABET)}
+    for product in range(MODULUS + 1)
+}
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,10 @@ class LicenseIdentifier:
         )
 
 
+# Type codes and issuers are few (one per licence type, one per department) and come back on
+# every identifier built or parsed — every seal and every verification: their USCC checks are
+# remembered once passed (a refusal is not cached and is raised again each time).
+@lru_cache(maxsize=1024)
 def validate_type_code(value: str) -> str:
     """A licence type code: the defining authority's USCC (18) + a 3-digit sequence."""
     value = (value or "").strip().upper()
@@ -92,6 +109,7 @@ def validate_type_code(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=1024)
 def _validate_issuer(value: str) -> str:
     try:
         return validate_uscc(value, field="颁发机构的统一社会信用代码")

@@ -20,6 +20,9 @@ library whose default differed would stop sealing instead of sealing under anoth
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     encode_dss_signature,
 )
 from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
 from tongsuopy.crypto import hashes as ts_hashes
 from tongsuopy.crypto import serialization as ts_serialization
 from tongsuopy.crypto.asymciphers import ec
@@ -113,11 +117,71 @@ def generate_key() -> SealKeyMaterial:
     )
 
 
-@lru_cache(maxsize=64)
-def _load_private(envelope: str, public_key: str) -> ec.EllipticCurvePrivateKey:
-    # Deriving the key is a point multiplication, as dear as a signature: keep the few
-    # departments' keys loaded in the process (the clear scalar lives in memory as it must
-    # while signing; it is never logged or returned).
+class _LoadedKeys:
+    """The private keys this process has unsealed, by key id (an LRU of at most `size`).
+
+    Unsealing (SM4 envelope → scalar → SM2 key, a point multiplication) costs as much as a
+    signature, so a key is loaded once per process. An entry is used only while the row read
+    for sealing still carries the very envelope and public key it was loaded from: a key
+    re-encrypted or replaced in another process is unsealed again, never used stale. Rotation
+    and re-encryption also drop the entries here (`forget`), so a retired key's private half
+    does not linger in this process's memory. The keys are never logged or shown: repr names
+    only how many are loaded."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._keys: OrderedDict[str, tuple[str, str, ec.EllipticCurvePrivateKey]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key_id: str, envelope: str, public_key: str) -> ec.EllipticCurvePrivateKey:
+        with self._lock:
+            entry = self._keys.get(key_id)
+            if entry is not None and entry[0] == envelope and entry[1] == public_key:
+                self._keys.move_to_end(key_id)
+                return entry[2]
+        private = _unseal(envelope, public_key)
+        with self._lock:
+            self._keys[key_id] = (envelope, public_key, private)
+            self._keys.move_to_end(key_id)
+            while len(self._keys) > self._size:
+                self._keys.popitem(last=False)
+        return private
+
+    def forget(self, key_ids: Iterable[str] | None = None) -> None:
+        """Drop the given keys (all of them with None)."""
+        with self._lock:
+            if key_ids is None:
+                self._keys.clear()
+            else:
+                for key_id in key_ids:
+                    self._keys.pop(key_id, None)
+
+    def __contains__(self, key_id: object) -> bool:
+        return key_id in self._keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"<loaded seal keys: {len(self._keys)}>"
+
+
+# One entry per department that seals (its current key); the oldest unused go first.
+_LOADED = _LoadedKeys(size=256)
+
+
+def forget_private_keys(key_ids: Iterable[str] | None = None) -> None:
+    """Drop loaded private keys from this process (rotation, re-encryption; all with None):
+    at once, and again when the current transaction commits — a seal in between still read
+    the old row and may have loaded the key again."""
+    ids = None if key_ids is None else list(key_ids)
+    _LOADED.forget(ids)
+    transaction.on_commit(lambda: _LOADED.forget(ids))
+
+
+def _unseal(envelope: str, public_key: str) -> ec.EllipticCurvePrivateKey:
+    # The clear scalar lives in memory as it must while signing; it is never logged or
+    # returned.
     try:
         scalar = sm4_decrypt_bytes(envelope)
     except (DecryptionError, ImproperlyConfigured) as exc:
@@ -132,10 +196,21 @@ def _load_private(envelope: str, public_key: str) -> ec.EllipticCurvePrivateKey:
     return private
 
 
-def sign(data: bytes, *, private_key_envelope: str, public_key: str) -> str:
-    """SM2 signature (ID 1234567812345678, SM3) of `data` as hex r‖s (128 characters)."""
+def _load_private(envelope: str, public_key: str) -> ec.EllipticCurvePrivateKey:
+    """The loaded private key of a stored key pair (SealError if it cannot be used)."""
+    public_key = normalise_public_key(public_key)
+    return _LOADED.get(key_id_for(public_key), envelope, public_key)
+
+
+def sign(
+    data: bytes, *, private_key_envelope: str, public_key: str, key_id: str | None = None
+) -> str:
+    """SM2 signature (ID 1234567812345678, SM3) of `data` as hex r‖s (128 characters).
+
+    `key_id` (the stored key's) saves recomputing it from the public key."""
     _self_test()
-    private = _load_private(private_key_envelope, normalise_public_key(public_key))
+    public_key = normalise_public_key(public_key)
+    private = _LOADED.get(key_id or key_id_for(public_key), private_key_envelope, public_key)
     r, s = decode_dss_signature(private.sign(bytes(data), _SCHEME))
     return (r.to_bytes(32, "big") + s.to_bytes(32, "big")).hex()
 

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Model, Q, QuerySet
 from django.http import Http404
 
 from yiwang.licenses.models import (
@@ -30,15 +33,75 @@ def license_by_identifier(identifier: str) -> License | None:
     )
 
 
-def license_for_verification(identifier: str) -> License | None:
-    """The licence with its issuer and seal key in one query, unordered (identifiers are
-    unique): verification runs on every scan of a QR code."""
-    rows = list(
-        License.objects.select_related("issuer", "seal_key", "license_type")
-        .filter(identifier=identifier)
-        .order_by()[:1]
+@dataclass(frozen=True)
+class VerificationRecord:
+    """What checking a licence file needs of the registry's licence: its issuer, stored bytes,
+    status and the seal key it names."""
+
+    identifier: str
+    issuer_id: int
+    issuer_uscc: str
+    canonical: bytes
+    status: str
+    status_reason: str
+    seal_key_id: int
+    seal_key_department_id: int
+    seal_key_public_key: str
+
+
+def _column(model: type[Model], name: str) -> str:
+    """The quoted column of a model's concrete field, by name or attname."""
+    for field in model._meta.concrete_fields:
+        if name in (field.name, field.attname):
+            return connection.ops.quote_name(str(field.column))
+    raise LookupError(f"{model.__name__}.{name}")
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@lru_cache(maxsize=1)
+def _verification_sql() -> str:
+    lic, dept, key = License, Department, SealKey
+
+    def col(model: type[Model], name: str) -> str:
+        return _column(model, name)
+
+    # Names from the models' meta, quoted; the identifier is a parameter.
+    return (
+        f"SELECT l.{col(lic, 'identifier')}, l.{col(lic, 'issuer')}, d.{col(dept, 'uscc')}, "  # noqa: S608
+        f"l.{col(lic, 'canonical')}, l.{col(lic, 'status')}, l.{col(lic, 'status_reason')}, "
+        f"l.{col(lic, 'seal_key')}, k.{col(key, 'department')}, k.{col(key, 'public_key')} "
+        f"FROM {_table(lic)} l "
+        f"JOIN {_table(dept)} d ON d.{col(dept, 'id')} = l.{col(lic, 'issuer')} "
+        f"JOIN {_table(key)} k ON k.{col(key, 'id')} = l.{col(lic, 'seal_key')} "
+        f"WHERE l.{col(lic, 'identifier')} = %s"
     )
-    return rows[0] if rows else None
+
+
+def license_for_verification(identifier: str) -> VerificationRecord | None:
+    """The licence's issuer, bytes, status and seal key in one short statement (identifiers
+    are unique). Verification runs on every scan of a QR code and every file checked, and
+    compiling the equivalent ORM query cost more than the SM2 verification itself
+    (bench/seal.py, docs/performance.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_verification_sql(), [identifier])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ident, issuer_id, uscc, data, status, reason, key_id, key_department, public_key = row
+    return VerificationRecord(
+        identifier=ident,
+        issuer_id=issuer_id,
+        issuer_uscc=uscc,
+        canonical=bytes(data),  # PostgreSQL gives a memoryview
+        status=status,
+        status_reason=reason,
+        seal_key_id=key_id,
+        seal_key_department_id=key_department,
+        seal_key_public_key=public_key,
+    )
 
 
 def license_list() -> QuerySet[License]:
@@ -47,6 +110,32 @@ def license_list() -> QuerySet[License]:
 
 def current_seal_key(department: Department) -> SealKey | None:
     return SealKey.objects.filter(department=department, retired_at=None).first()
+
+
+_SIGNING_FIELDS = ("id", "department_id", "key_id", "public_key", "private_key")
+
+
+@lru_cache(maxsize=1)
+def _signing_sql() -> str:
+    columns = ", ".join(_column(SealKey, name) for name in _SIGNING_FIELDS)
+    return (  # names from the model's meta, quoted; the department is a parameter
+        f"SELECT {columns} FROM {_table(SealKey)} "  # noqa: S608
+        f"WHERE {_column(SealKey, 'department')} = %s "
+        f"AND {_column(SealKey, 'retired_at')} IS NULL"
+    )
+
+
+def signing_key(department_id: int) -> SealKey | None:
+    """The department's current seal key with the fields sealing uses (the rest deferred), in
+    one short statement: sealing runs for every licence issued or gathered, and compiling the
+    ORM query cost more than the signature (bench/seal.py). At most one key is current
+    (seal_key_one_current_per_department)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_signing_sql(), [department_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return SealKey.from_db(connection.alias, list(_SIGNING_FIELDS), list(row))
 
 
 def registered_seal_key(*, issuer_uscc: str, public_key: str) -> SealKey | None:

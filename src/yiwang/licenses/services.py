@@ -22,7 +22,7 @@ from yiwang.common.crypto import (
 )
 from yiwang.common.masking import mask_id_number
 from yiwang.common.validators import PlainText, validate_id_number, validate_uscc
-from yiwang.licenses import canonical, identifiers, sealing
+from yiwang.licenses import canonical, identifiers, sealing, selectors
 from yiwang.licenses.fields import clean_type_fields, clean_values
 from yiwang.licenses.models import (
     HolderKind,
@@ -100,6 +100,8 @@ def seal_key_rotate(*, department: Department, actor: Any = None, reason: str = 
     # A retired key only verifies: its public half stays, its private half is destroyed.
     current.update(retired_at=now, private_key="")
     material = sealing.generate_key()
+    # …and from this process's loaded keys.
+    sealing.forget_private_keys(retired)
     key = SealKey.objects.create(
         department=department,
         key_id=material.key_id,
@@ -138,6 +140,9 @@ def seal_keys_reencrypt(*, actor: Any = None) -> int:
         key.private_key = sm4_encrypt_bytes(scalar, key_id=target)
         key.save(update_fields=["private_key"])
         audit_change(
+        # The loaded key is unsealed again from the new envelope (other processes notice
+        # the envelope changed: sealing._LoadedKeys).
+        sealing.forget_private_keys([key.key_id])
             action="licenses.seal_key_reencrypt",
             obj=key,
             before={"sm4_key": source},
@@ -185,7 +190,7 @@ def _next_serial(license_type: LicenseType, year: int) -> str:
 def license_seal(*, license: License, content: Mapping[str, Any]) -> License:
     """Seal `license` (not yet saved) with its issuer's current key: store the canonical bytes
     of `content` (the licence object, docs/licenses.md) and their SM2 signature."""
-    key = SealKey.objects.filter(department=license.issuer, retired_at=None).first()
+    key = selectors.signing_key(license.issuer_id)
     if key is None:
         raise ValidationError(
             {"issuer": f"颁发部门“{license.issuer}”尚无签章密钥，请先为其生成签章密钥。"}
@@ -197,7 +202,7 @@ def license_seal(*, license: License, content: Mapping[str, Any]) -> License:
     license.canonical = data
     license.seal_key = key
     license.signature = sealing.sign(
-        data, private_key_envelope=key.private_key, public_key=key.public_key
+        data, private_key_envelope=key.private_key, public_key=key.public_key, key_id=key.key_id
     )
     return license
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yiwang.licenses import canonical, sealing, selectors
-from yiwang.licenses.models import License, LicenseStatus, SealKey
+from yiwang.licenses.models import License, LicenseStatus
 
 VALID = "有效"
 ALTERED = "已被篡改"
@@ -85,24 +85,25 @@ def verify_document(document: dict[str, Any]) -> Verdict:
     # file after a re-issue, a licence not in this registry).
     if (
         record is not None
-        and record.issuer.uscc == issuer
-        and record.seal_key.department_id == record.issuer_id
-        and record.seal_key.public_key == public_key
+        and record.issuer_uscc == issuer
+        and record.seal_key_department_id == record.issuer_id
+        and record.seal_key_public_key == public_key
     ):
-        key: SealKey | None = record.seal_key
+        key_pk, key_public = record.seal_key_id, record.seal_key_public_key
     else:
         key = selectors.registered_seal_key(issuer_uscc=issuer, public_key=public_key)
-    if key is None:
-        return Verdict(UNTRUSTED, f"签章公钥不是颁发机构 {issuer} 登记的签章密钥。")
+        if key is None:
+            return Verdict(UNTRUSTED, f"签章公钥不是颁发机构 {issuer} 登记的签章密钥。")
+        key_pk, key_public = key.pk, key.public_key
     # Trust comes from the registered key: were its text not the file's, check again with it.
-    if key.public_key != public_key and not sealing.verify(
-        signed, public_key=key.public_key, signature=seal["signature"]
+    if key_public != public_key and not sealing.verify(
+        signed, public_key=key_public, signature=seal["signature"]
     ):
         return _altered("签名与登记的签章公钥不符。")
     if record is not None:
-        if bytes(record.canonical) != signed:
+        if record.canonical != signed:
             return _altered("证照数据与登记的电子证照不一致。")
-        if record.seal_key_id != key.pk:
+        if record.seal_key_id != key_pk:
             return Verdict(UNTRUSTED, "登记的电子证照不是用这把签章密钥签发的。")
         status = _status_verdict(record)
         if status is not None:
@@ -111,7 +112,7 @@ def verify_document(document: dict[str, Any]) -> Verdict:
     return Verdict(VALID, f"{name} {license['identifier']}，{license['issuer']['name']}签章。")
 
 
-def _status_verdict(record: License) -> Verdict | None:
+def _status_verdict(record: License | selectors.VerificationRecord) -> Verdict | None:
     if record.status == LicenseStatus.VALID:
         return None
     label = LicenseStatus(record.status).label
