@@ -1,7 +1,10 @@
 """Licence verification for other systems (namespace "licenses-api", /api/licenses/): the same
 check as the public page and `yiwang license verify` (licenses.verification), without signing
 in and rate-limited per client address. POST a licence file (JSON) to verify it as a whole, or
-GET by identifier to verify the registry's record."""
+GET by identifier to verify the registry's record.
+
+证照归集 (POST gather/): a department's own system sends its licences with an API key of scope
+license-gather bound to the department (licenses.gathering; docs/api.md)."""
 
 from __future__ import annotations
 
