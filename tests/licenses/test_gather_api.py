@@ -85,14 +85,16 @@ def test_bad_rows_are_400_and_nothing_is_written(license_type, key):
         record(license_type.code, "E-3", fields={"从业人员": "三"}),
         "not an object",
         record(license_type.code, "E-5", colour="red"),
+        record(license_type.code, "E-6", fields={"从业人员": 1}),  # 经营场所 is required
     ]
     response = post(body, key)
     assert response.status_code == 400
     errors = {e["row"]: e for e in response.json()["errors"]}
-    assert sorted(errors) == [2, 3, 4, 5]
+    assert sorted(errors) == [2, 3, 4, 5, 6]
     assert errors[2]["column"] == "holder_id_number"
     assert errors[3]["column"] == "fields.从业人员"
     assert errors[5]["column"] == "colour"
+    assert errors[6]["column"] == "fields.经营场所" and "请填写" in errors[6]["message"]
     assert License.objects.count() == 0
 
 

@@ -158,6 +158,8 @@ class _Row:
     values: dict[str, Any]  # the column keys above
     fields: dict[str, Any]  # the type's fields by name
     columns: dict[str, str]  # key or field name → the column as the source names it
+    # How a type field the row leaves out is named: its header in a file, fields.<name> in JSON.
+    field_prefix: str = ""
 
 
 @dataclass
@@ -245,7 +247,13 @@ def read_records(records: Sequence[Any]) -> tuple[list[_Row], list[RowError]]:
         columns = {k: k for k in KEYS}
         columns.update({str(name): f"fields.{name}" for name in given})
         rows.append(
-            _Row(number=number, values=values, fields=dict(given), columns=columns),
+            _Row(
+                number=number,
+                values=values,
+                fields=dict(given),
+                columns=columns,
+                field_prefix="fields.",
+            ),
         )
     return rows, errors
 
@@ -453,7 +461,11 @@ def _plan(department: Department, rows: Sequence[_Row], errors: list[RowError]) 
         try:  # a missing column reads as empty cells: "请填写…" names it
             checked.append((row, *checker.check(row)))
         except _Bad as bad:
-            column = row.columns.get(bad.key) or HEADERS.get(bad.key) or bad.key
+            column = (
+                row.columns.get(bad.key)
+                or HEADERS.get(bad.key)
+                or (bad.key if bad.key == "—" else row.field_prefix + bad.key)
+            )
             errors.append(RowError(row.number, column, bad.message))
     if errors:
         return []
