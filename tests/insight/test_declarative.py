@@ -143,3 +143,19 @@ def test_every_converted_app_is_declarative():
         for metric in r.all_metrics(app):
             assert metric.declarative, metric.key
             assert metric.date_field or metric.key.endswith("coverage"), metric.key
+
+
+def test_every_declarative_metric_and_breakdown_is_one_query(figures, django_assert_num_queries):
+    for metric in r.all_metrics():
+        if not metric.declarative:
+            continue
+        with django_assert_num_queries(1):
+            r.compute(metric.key, None, H1)
+        if not metric.derivable:
+            continue
+        dimensions = ["month"] + (["department", "town"] if metric.town_path else [])
+        if not metric.department_field:
+            dimensions = [d for d in dimensions if d != "department"]
+        for by in dimensions:
+            with django_assert_num_queries(1):
+                r.breakdown(metric.key, by, None, H1)  # type: ignore[arg-type]
