@@ -308,6 +308,12 @@ YIWANG_CASE_SWEEP_MINUTES = env_int("YIWANG_CASE_SWEEP_MINUTES", 15)
 YIWANG_MESSAGE_SEND_MINUTES = env_int("YIWANG_MESSAGE_SEND_MINUTES", 1)
 # Minutes between runs of the figure snapshots (insight: the previous and the current month).
 YIWANG_FIGURE_SNAPSHOT_MINUTES = env_int("YIWANG_FIGURE_SNAPSHOT_MINUTES", 360)
+# The half-year work report (insight.report): how many departments/towns/items each 存在问题
+# line names, and the CJK font its charts are drawn with (fonts-noto-cjk).
+YIWANG_REPORT_PROBLEM_ROWS = env_int("YIWANG_REPORT_PROBLEM_ROWS", 3)
+YIWANG_REPORT_CHART_FONT = env(
+    "YIWANG_REPORT_CHART_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
 # Appointments and queue (预约与排队, yiwang.hall): days ahead a slot may be booked, minutes before
 # his slot a citizen may check in, ticket letters per window kind ("kind=letter,…") and the
 # appointment prefix, the hall screen's refresh seconds and rows.

@@ -22,7 +22,12 @@ PACKAGE = Path(yiwang.__file__).parent
 TEMPLATES = sorted(PACKAGE.rglob("templates/**/*.html"))
 # PDF templates are rendered by WeasyPrint on the server, never sent to a browser: their
 # <style> and style= are allowed.
-PDF_TEMPLATES = ("/templates/catalog/pdf/", "/templates/cases/pdf/", "/templates/licenses/pdf/")
+PDF_TEMPLATES = (
+    "/templates/catalog/pdf/",
+    "/templates/cases/pdf/",
+    "/templates/licenses/pdf/",
+    "/templates/insight/report/report.html",
+)
 
 
 def directives(policy: str) -> dict[str, list[str]]:
