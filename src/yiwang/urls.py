@@ -67,6 +67,7 @@ urlpatterns = [
     path("workbench/evaluations/", include("yiwang.evaluations.urls.workbench")),
     path("workbench/licenses/", include("yiwang.licenses.urls.workbench")),
     path("workbench/insight/report/", include("yiwang.insight.report.urls")),
+    path("workbench/insight/dashboard/", include("yiwang.insight.dashboard_urls")),
     path("workbench/insight/", include("yiwang.insight.urls")),
     path("workbench/", include("yiwang.workbench.urls")),
     path("guide/", include("yiwang.catalog.urls.guide")),
