@@ -236,10 +236,19 @@ class MaterialRow:
     exempt: bool
     notes: str
     files: list[Any] = field(default_factory=list)  # current CaseMaterial rows with a file
+    # 免提交 by a licence (licenses.exemption): the type that stands in, and the applicant's
+    # valid licence of it (None: he holds none, so the material is asked for as usual).
+    licence_type: Any = None
+    licence: Any = None
 
     @property
     def handed_in(self) -> bool:
         return bool(self.files)
+
+    @property
+    def by_licence(self) -> bool:
+        """Not asked for: the applicant's valid licence stands in."""
+        return self.licence is not None
 
     @property
     def field_name(self) -> str:
@@ -247,10 +256,14 @@ class MaterialRow:
 
 
 def material_rows(
-    version_materials: Iterable[Any], case_materials: Iterable[Any]
+    version_materials: Iterable[Any],
+    case_materials: Iterable[Any],
+    licences: Mapping[int, Any] | None = None,
 ) -> list[MaterialRow]:
     """Each material of the item version with the files handed in for it (免提交 ones carry
-    none: they are not asked for)."""
+    none: they are not asked for). `licences`: licenses.exemption.version_licence_materials
+    for the applicant (the licence-linked materials, by order)."""
+    licences = licences or {}
     by_order: dict[int, list[Any]] = {}
     for row in case_materials:
         if row.file:
@@ -264,6 +277,8 @@ def material_rows(
             exempt=m.exempt,
             notes=m.notes,
             files=[] if m.exempt else by_order.get(m.order, []),
+            licence_type=getattr(licences.get(m.order), "license_type", None),
+            licence=getattr(licences.get(m.order), "licence", None),
         )
         for m in version_materials
     ]
@@ -299,6 +314,8 @@ class StaffMaterialRow:
     exempt: bool
     current: Any = None
     earlier: list[Any] = field(default_factory=list)
+    # The applicant's licence attached for it (免提交, licenses.exemption.case_material_uses).
+    licence: Any = None
 
     @property
     def kind(self) -> str:
@@ -322,16 +339,25 @@ class StaffMaterialRow:
 
     @property
     def missing(self) -> bool:
-        return not self.exempt and not self.handed_in
+        return not self.exempt and not self.handed_in and self.licence is None
 
 
 def staff_material_rows(
-    version_materials: Iterable[Any], rows: Iterable[Any]
+    version_materials: Iterable[Any], rows: Iterable[Any], uses: Mapping[int, Any] | None = None
 ) -> list[StaffMaterialRow]:
     """`rows`: every CaseMaterial of the case (current and superseded), newest first per
-    material, as selectors.case_materials(case, current_only=False) gives them."""
+    material, as selectors.case_materials(case, current_only=False) gives them; `uses`: the
+    licences attached for materials (licenses.exemption.case_material_uses)."""
+    uses = uses or {}
     by_order = {
-        m.order: StaffMaterialRow(m.order, m.name, m.required, m.deferrable, m.exempt)
+        m.order: StaffMaterialRow(
+            m.order,
+            m.name,
+            m.required,
+            m.deferrable,
+            m.exempt,
+            licence=getattr(uses.get(m.order), "licence", None),
+        )
         for m in version_materials
     }
     for row in rows:

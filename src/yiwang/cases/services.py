@@ -64,6 +64,7 @@ from yiwang.catalog.models import ItemStatus, ServiceItem, ServiceItemVersion
 from yiwang.common import uploads
 from yiwang.common.crypto import sm3_hex
 from yiwang.common.validators import validate_plain_text
+from yiwang.licenses.exemption import case_licence_orders
 from yiwang.notifications.services import notify
 from yiwang.org.models import Applicant, User, UserKind, Window, WindowKind
 from yiwang.workdays.models import Clock, PauseKind
@@ -618,8 +619,10 @@ def case_material_paper(
 
 
 def _missing(case: Case, *, deferrable_ok: bool) -> list[Any]:
-    """Required, non-exempt materials with neither a file nor a paper original."""
+    """Required, non-exempt materials with neither a file nor a paper original (nor a valid
+    licence of the applicant standing in: 免提交, licenses.exemption)."""
     have = {m.order for m in case.materials.filter(current=True) if m.file or m.paper}
+    have |= case_licence_orders(case)
     missing = []
     for material in case.version.materials.all():
         if material.exempt or not material.required or material.order in have:

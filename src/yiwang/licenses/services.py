@@ -32,6 +32,7 @@ from yiwang.licenses.models import (
     LicenseType,
     LicenseUse,
     SealKey,
+    UsePurpose,
 )
 from yiwang.org.models import Applicant, Department
 
@@ -99,9 +100,9 @@ def seal_key_rotate(*, department: Department, actor: Any = None, reason: str = 
     retired = [key.key_id for key in current]
     # A retired key only verifies: its public half stays, its private half is destroyed.
     current.update(retired_at=now, private_key="")
-    material = sealing.generate_key()
     # …and from this process's loaded keys.
     sealing.forget_private_keys(retired)
+    material = sealing.generate_key()
     key = SealKey.objects.create(
         department=department,
         key_id=material.key_id,
@@ -139,10 +140,10 @@ def seal_keys_reencrypt(*, actor: Any = None) -> int:
             ) from None
         key.private_key = sm4_encrypt_bytes(scalar, key_id=target)
         key.save(update_fields=["private_key"])
-        audit_change(
         # The loaded key is unsealed again from the new envelope (other processes notice
         # the envelope changed: sealing._LoadedKeys).
         sealing.forget_private_keys([key.key_id])
+        audit_change(
             action="licenses.seal_key_reencrypt",
             obj=key,
             before={"sm4_key": source},
@@ -361,6 +362,8 @@ def license_revoke(
 
 USE_PERMISSION = "licenses.use_license"
 USE_REASON_MAX = 200
+# How the holder's 用证记录 names a use for a 免提交 material (no staff member fetched it).
+MATERIAL_USE_ROLE = "免提交自动关联"
 
 
 def _refuse(*, license: License, actor: Any, field: str, message: str, case: Any = None) -> None:
@@ -467,6 +470,56 @@ def _record_use(*, license: License, case: Any, actor: Any, reason: str) -> Lice
     return use
 
 
+@transaction.atomic
+def license_use_for_material(
+    *, license: License, case: Any, material_order: int, material_name: str, actor: Any = None
+) -> LicenseUse:
+    """The applicant's valid licence stands in for a material of his case (免提交,
+    licenses.exemption): recorded as a use (purpose 免提交材料) with the material, the case's
+    department as the one using it, and the reason “免提交：<材料名称>”. No staff permission is
+    asked — the applicant himself, submitting, or the system lets his own licence be used —
+    but the licence must be the case applicant's, valid, and linked to the material. Audited."""
+    from yiwang.licenses.exemption import linked_types, valid_q
+
+    name = (material_name or "").strip()
+    if not _holder_matches(license, case.applicant):
+        raise ValidationError(
+            {"license": f"电子证照 {license.identifier} 的持证主体不是该办件的申请人。"}
+        )
+    if not License.objects.filter(valid_q(), pk=license.pk).exists():
+        raise ValidationError({"license": f"电子证照 {license.identifier} 不在有效期内或已失效。"})
+    kind = linked_types([name]).get(name)
+    if kind is None or kind.pk != license.license_type_id:
+        raise ValidationError(
+            {"material_name": f"材料“{name}”不能由“{license.license_type.name}”代替。"}
+        )
+    reason = f"免提交：{name}"[:USE_REASON_MAX]
+    use = LicenseUse.objects.create(
+        license=license,
+        case=case,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_department=str(case.department.name),
+        actor_role=MATERIAL_USE_ROLE,
+        reason=reason,
+        purpose=UsePurpose.MATERIAL,
+        material_order=material_order,
+        material_name=name,
+    )
+    audit_change(
+        action="licenses.use",
+        obj=use,
+        after={
+            "license": license.identifier,
+            "case": case.number,
+            "purpose": UsePurpose.MATERIAL.value,
+            "material": name,
+        },
+        actor=actor,
+        reason=reason,
+    )
+    return use
+
+
 # --- Links: the items that produce a licence type, the materials it satisfies ------------------
 
 
@@ -521,6 +574,15 @@ def license_type_link_item(
     return license_type
 
 
+def _guides_changed() -> None:
+    # The guides (catalog.guides) show a licence-linked material as 免提交: their cached pages
+    # belong to a catalogue generation, which a link changes like a catalogue edit.
+    from yiwang.catalog import generation
+
+    if generation.current() is not None:
+        generation.bump()
+
+
 def _material_name(material_name: str) -> str:
     name = unicodedata.normalize("NFC", material_name or "").strip()
     if not name:
@@ -558,6 +620,7 @@ def license_material_link(
     link = LicenseMaterial(material_name=name, license_type=license_type)
     link.full_clean()
     link.save()
+    _guides_changed()
     audit_change(
         action="licenses.material_link",
         obj=link,
@@ -588,3 +651,4 @@ def license_material_unlink(
         actor=actor,
     )
     link.delete()
+    _guides_changed()

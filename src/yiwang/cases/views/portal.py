@@ -116,14 +116,18 @@ def _application_form(
 def _apply_page(
     request: HttpRequest, form: ApplicationForm, version: Any, case: Case | None, status: int = 200
 ) -> HttpResponse:
+    from yiwang.licenses.exemption import version_licence_materials  # 免提交 by a licence
+
     current = list(selectors.case_materials(case)) if case is not None else []
+    applicant = case.applicant if case is not None else selectors.applicant_for(request.user)  # type: ignore[arg-type]
+    licences = version_licence_materials(version, applicant)
     context = {
         "form": form,
         "version": version,
         "case": case,
         "materials": [
             (row, form[row.field_name] if row.field_name in form.fields else None)
-            for row in presenters.material_rows(version.materials.all(), current)
+            for row in presenters.material_rows(version.materials.all(), current, licences)
         ],
         "commitment_text": services.COMMITMENT_TEMPLATE.format(item=version.name),
         "correction": case is not None and case.status == CaseStatus.CORRECTION,
@@ -241,6 +245,8 @@ def _detail_page(
     correction_form: CorrectionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    from yiwang.licenses.exemption import case_material_uses  # 免提交 by a licence
+
     events = list(selectors.case_history(case))
     corrections = list(case.corrections.all())
     open_correction = next((c for c in reversed(corrections) if c.resolved_at is None), None)
@@ -256,8 +262,11 @@ def _detail_page(
         "history": presenters.applicant_history(events),
         "form_rows": presenters.form_rows(case.version.form_fields, case.form_data or {}),
         "materials": presenters.material_rows(
-            case.version.materials.all(), selectors.case_materials(case)
+            case.version.materials.all(),
+            selectors.case_materials(case),
+            case_material_uses(case),
         ),
+        "issued_licences": list(case.issued_licenses.select_related("license_type")),
         "notices": notices,
         "results": [n for n in notices if n.kind in RESULT_NOTICES],
         "open_correction": open_correction,

@@ -364,10 +364,14 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     """The case page; `bound` is the action form that was refused, shown with its errors."""
+    from yiwang.licenses.exemption import case_material_uses  # 免提交 by a licence
+
     user = _user(request)
     version = case.version
     materials = presenters.staff_material_rows(
-        version.materials.all(), selectors.case_materials(case, current_only=False)
+        version.materials.all(),
+        selectors.case_materials(case, current_only=False),
+        case_material_uses(case),
     )
     procedure = case.special_procedures.filter(ended_on__isnull=True).first()
     verification = getattr(case, "verification", None) if hasattr(case, "verification") else None
@@ -447,8 +451,12 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user = _user(request)
     case = selectors.case_get_for(user=user, pk=pk)
     seen = request.POST.get("seen_status", "")
+    from yiwang.licenses.exemption import case_material_uses  # 免提交 by a licence
+
     materials = presenters.staff_material_rows(
-        case.version.materials.all(), selectors.case_materials(case, current_only=False)
+        case.version.materials.all(),
+        selectors.case_materials(case, current_only=False),
+        case_material_uses(case),
     )
     form = _translate_choices(
         _action_form(action, case, materials, data=request.POST, files=request.FILES)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
@@ -57,9 +58,11 @@ def material_requirement(original_or_copy_label: str, count: int, medium_label: 
 
 @dataclass(frozen=True)
 class MaterialLine:
-    """A material as the guide states it."""
+    """A material as the guide states it. `licence_type`: the licence type that stands in for
+    it (免提交 for an applicant who holds a valid one, licenses.exemption), if any."""
 
     material: Material
+    licence_type: Any = None
 
     @property
     def name(self) -> str:
@@ -74,7 +77,12 @@ class MaterialLine:
 
     @property
     def exempt(self) -> bool:
-        return self.material.exempt
+        return self.material.exempt or self.licence_type is not None
+
+    @property
+    def licence_name(self) -> str:
+        """The licence type standing in (免提交 with a valid licence), or ""."""
+        return str(self.licence_type.name) if self.licence_type is not None else ""
 
     @property
     def deferrable(self) -> bool:
@@ -310,10 +318,13 @@ def guide_flags(version: ServiceItemVersion) -> list[str]:
 
 def item_guide(item: ServiceItem, version: ServiceItemVersion) -> ItemGuide:
     """Assemble the guide of `version` (its materials, steps and procedures prefetched or not)."""
+    from yiwang.licenses.exemption import guide_licence_types  # the 免提交 rule's home
+
+    licences = guide_licence_types(version)
     return ItemGuide(
         item=item,
         version=version,
-        materials=[MaterialLine(m) for m in version.materials.all()],
+        materials=[MaterialLine(m, licences.get(m.order)) for m in version.materials.all()],
         steps=list(version.steps.all()),
         special_procedures=list(version.special_procedures.all()),
         flags=guide_flags(version),
