@@ -198,3 +198,9 @@ def test_the_town_map_is_geojson_of_the_county_towns(client, figures, leader):
     for feature in features:
         ring = feature["geometry"]["coordinates"][0]
         assert ring[0] == ring[-1] and len(ring) > 4  # closed polygons
+
+
+def test_the_workbench_navigation_leads_to_the_dashboard(client, figures, leader):
+    client.force_login(leader)
+    html = client.get(reverse("insight:figures")).content.decode()
+    assert f'href="{PAGE}"' in html
