@@ -19,10 +19,13 @@ class MetricSnapshot(models.Model):
     a month replaces its rows). Values are the registry's (ratios 0–1); None is no data."""
 
     month = models.DateField(_("月份"), help_text=_("该月 1 日"))
-    metric = models.CharField(_("指标编码"), max_length=100)
-    dimension = models.CharField(_("维度"), max_length=16, choices=SnapshotDimension.choices)
-    dimension_id = models.CharField(_("维度编号"), max_length=32, blank=True)
-    dimension_name = models.CharField(_("维度名称"), max_length=100, blank=True)
+    # Written only by the registry's snapshot job, never typed: no form edits these.
+    metric = models.CharField(_("指标编码"), max_length=100, editable=False)
+    dimension = models.CharField(
+        _("维度"), max_length=16, choices=SnapshotDimension.choices, editable=False
+    )
+    dimension_id = models.CharField(_("维度编号"), max_length=32, blank=True, editable=False)
+    dimension_name = models.CharField(_("维度名称"), max_length=100, blank=True, editable=False)
     value = models.DecimalField(_("数值"), max_digits=24, decimal_places=4, null=True)
     computed_at = models.DateTimeField(_("计算时间"), auto_now_add=True)
 
