@@ -171,4 +171,4 @@ def test_schema_documents_the_endpoint():
     assert set(operation["responses"]) >= {"200", "201", "400", "401", "403"}
     body = operation["requestBody"]["content"]["application/json"]["schema"]
     assert body["type"] == "array"
-    assert {"apiKeyAuth": []} in operation["security"]
+    assert {"licenseGatherKeyAuth": []} in operation["security"]

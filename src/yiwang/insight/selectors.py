@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from yiwang.insight import registry
 from yiwang.insight.periods import Period
@@ -90,10 +90,7 @@ def record_rows(metric: registry.Metric, records: list[Model]) -> list[RecordRow
     rows = []
     for record in records:
         page = RECORD_PAGES.get(record._meta.label_lower)
-        try:
-            url = reverse(page, args=[record.pk]) if page else ""
-        except NoReverseMatch:
-            url = ""
+        url = reverse(page, args=[record.pk]) if page else ""
         day = _follow(record, metric.date_field) if metric.date_field else None
         department = _follow(record, metric.department_field) if metric.department_field else ""
         rows.append(RecordRow(str(record), url, day, str(department or "")))

@@ -276,3 +276,12 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
         return {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+
+
+class LicenseGatherKeyScheme(ApiKeyScheme):
+    """The gathering key under its own name: the schema may hold one component per class."""
+
+    target_class = LicenseGatherKeyAuthentication
+    name = "licenseGatherKeyAuth"
+    match_subclasses = False
+    priority = 1
