@@ -242,15 +242,3 @@ def test_a_half_done_simulation_asks_for_reset(county, monkeypatch):
     assert engine.state() == "partial"
     with pytest.raises(CommandError, match="--reset"):
         call_command("demo", "--quiet", "--scale", "10", stdout=io.StringIO())
-
-
-def test_a_database_error_is_one_sentence(county, monkeypatch):
-    from django.db import OperationalError
-
-    def locked(**kwargs):
-        raise OperationalError("database is locked")
-
-    monkeypatch.setattr(engine, "simulate", locked)
-    with pytest.raises(CommandError) as caught:
-        call_command("demo", "--quiet", "--scale", "10", stdout=io.StringIO())
-    assert "database is locked" in str(caught.value) and "--reset" in str(caught.value)

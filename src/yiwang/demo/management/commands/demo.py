@@ -80,10 +80,6 @@ class Command(YiwangCommand):
             report = engine.simulate(seed=seed, scale=scale, progress=bar.update)
         except ValidationError as exc:
             raise CommandError(exc.messages[0]) from None
-        except DatabaseError as exc:  # e.g. the database locked too long by another writer
-            raise CommandError(
-                f"模拟中断（数据库错误：{exc}），已完成的批次保留，请加 --reset 重新模拟。"
-            ) from exc
         finally:
             bar.close()
         if report.already:
