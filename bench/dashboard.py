@@ -12,9 +12,12 @@ size), accepted on working and weekend days of 2026H1 with a two-thirds online s
 concluded late, spread over every item's department (kept between runs: only what is missing is
 added). The readers are in process: --threads threads, each with its own Django test client
 signed in as the bureau (county scope) or as a department admin, calling the WSGI app (all the
-middleware, the session, the view, JSON) with --requests requests each. The first request of a
-scope computes the payload (its time is printed: the cold figure); every later one within
-YIWANG_DASHBOARD_MAX_AGE_SECONDS is served from the cache, as on the screen.
+middleware, the session, the view, JSON) with --requests requests each. Before the readers, the
+worker's refresh of the scope (insight.dashboard.refresh, what the "insight.dashboard" periodic
+job runs) computes and stores the figures: its time is printed as "worker", off the request
+path. The first request after it (printed as "first") only reads the stored row, as every later
+one within YIWANG_DASHBOARD_MAX_AGE_SECONDS does; --no-worker leaves the row missing so the
+first request computes it (the cold path a request pays only when the worker is down).
 """
 
 from __future__ import annotations
@@ -104,16 +107,30 @@ def generate(total: int) -> int:
     return have + done
 
 
-def measure(username: str, url: str, threads: int, requests: int) -> tuple[float, list[float]]:
-    """(cold ms, warm latencies in ms) of `threads` clients signed in as `username`."""
+def measure(
+    username: str, url: str, period: str, threads: int, requests: int, worker: bool
+) -> tuple[float | None, float, list[float]]:
+    """(worker's refresh ms or None, first request ms, later latencies in ms) of `threads`
+    clients signed in as `username`."""
     from django.core.cache import cache
     from django.db import connections
     from django.test import Client
 
+    from yiwang.insight import dashboard
+    from yiwang.insight.models import DashboardFigures
+    from yiwang.insight.periods import Period
     from yiwang.org.models import User
+    from yiwang.org.selectors import data_scope_for
 
     user = User.objects.get(username=username)
     cache.clear()
+    scope = data_scope_for(user)
+    DashboardFigures.objects.filter(scope_key=dashboard.scope_key(scope)).delete()
+    refreshed = None
+    if worker:
+        started = time.perf_counter()
+        dashboard.refresh(scope, Period.parse(period))
+        refreshed = (time.perf_counter() - started) * 1000
     client = Client()
     client.force_login(user)
     started = time.perf_counter()
@@ -145,7 +162,7 @@ def measure(username: str, url: str, threads: int, requests: int) -> tuple[float
         t.join()
     if failures:
         raise SystemExit(f"{len(failures)} requests failed: {failures[:5]}")
-    return cold, latencies
+    return refreshed, cold, latencies
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -160,6 +177,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--requests", type=int, default=250, help="per thread")
     parser.add_argument("--period", default="2026H1")
+    parser.add_argument(
+        "--no-worker", action="store_true", help="no refresh first: the request computes"
+    )
     args = parser.parse_args()
     Path(args.data_dir).mkdir(parents=True, exist_ok=True)
     os.environ["YIWANG_DATA_DIR"] = args.data_dir
@@ -191,11 +211,15 @@ def main() -> int:
         if not User.objects.filter(username=username).exists():
             print(f"{label}: no user {username}, skipped")
             continue
-        cold, latencies = measure(username, url, args.threads, args.requests)
+        refreshed, cold, latencies = measure(
+            username, url, args.period, args.threads, args.requests, not args.no_worker
+        )
         p50, p99 = statistics.median(latencies), percentile(latencies, 99)
-        worst = max(worst, p99)
+        worst = max(worst, p99, cold)
+        off_path = "no worker" if refreshed is None else f"worker {refreshed:9.1f} ms"
         print(
-            f"{label:17} cold {cold:9.1f} ms   {len(latencies):,} requests, {args.threads} threads:"
+            f"{label:17} {off_path}   first request {cold:8.1f} ms   "
+            f"{len(latencies):,} requests, {args.threads} threads:"
             f"  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  ({p99 / TARGET_P99_MS:.2f} × the "
             f"{TARGET_P99_MS:.0f} ms target)"
         )

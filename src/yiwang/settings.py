@@ -309,9 +309,12 @@ YIWANG_MESSAGE_SEND_MINUTES = env_int("YIWANG_MESSAGE_SEND_MINUTES", 1)
 # Minutes between runs of the figure snapshots (insight: the previous and the current month).
 YIWANG_FIGURE_SNAPSHOT_MINUTES = env_int("YIWANG_FIGURE_SNAPSHOT_MINUTES", 360)
 # The county dashboard (一屏观, insight.dashboard): seconds between the page's refreshes, and the
-# most seconds its cached figures may be old (each scope and period's payload is cached that long).
+# most seconds its figures may be old when served (stored per scope and period, never served older).
 YIWANG_DASHBOARD_REFRESH_SECONDS = env_int("YIWANG_DASHBOARD_REFRESH_SECONDS", 60)
 YIWANG_DASHBOARD_MAX_AGE_SECONDS = env_int("YIWANG_DASHBOARD_MAX_AGE_SECONDS", 180)
+# The worker recomputes the dashboard's figures this often: shorter than the max age (with a
+# pass's duration and a tick of slack) so requests only read stored figures.
+YIWANG_DASHBOARD_REFRESH_JOB_SECONDS = env_int("YIWANG_DASHBOARD_REFRESH_JOB_SECONDS", 60)
 # The half-year work report (insight.report): how many departments/towns/items each 存在问题
 # line names, and the CJK font its charts are drawn with (fonts-noto-cjk).
 YIWANG_REPORT_PROBLEM_ROWS = env_int("YIWANG_REPORT_PROBLEM_ROWS", 3)

@@ -40,11 +40,16 @@ def test_periodic_jobs_are_claimed_once_per_interval(settings):
         "hall.no_show",
         "evaluations.rectification_sweep",
         "insight.snapshot",
+        "insight.dashboard",
     }
     # a second worker ticking at the same moment gets nothing
     assert periodic.claim_due(now) == []
     later = now + dt.timedelta(minutes=settings.YIWANG_MESSAGE_SEND_MINUTES, seconds=1)
-    assert [j.name for j in periodic.claim_due(later)] == ["notifications.send"]
+    # the dashboard's refresh (60 s) is due again as well
+    assert sorted(j.name for j in periodic.claim_due(later)) == [
+        "insight.dashboard",
+        "notifications.send",
+    ]
     assert PeriodicJob.objects.get(name="cases.sweep").next_run_at > later
 
 
@@ -65,6 +70,7 @@ def test_tick_enqueues_the_due_tasks(monkeypatch):
         "cases.sweep",
         "evaluations.rectification_sweep",
         "hall.no_show",
+        "insight.dashboard",
         "insight.snapshot",
         "notifications.send",
     ]
@@ -73,6 +79,7 @@ def test_tick_enqueues_the_due_tasks(monkeypatch):
         "yiwang.cases.tasks.sweep_cases",
         "yiwang.evaluations.rectification.tasks.sweep_rectifications",
         "yiwang.hall.tasks.sweep_no_shows",
+        "yiwang.insight.tasks.refresh_dashboards",
         "yiwang.insight.tasks.snapshot_figures",
         "yiwang.notifications.tasks.send_messages",
     ]

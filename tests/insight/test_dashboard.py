@@ -12,12 +12,14 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
 from tests.cases.test_services import accepted
 from yiwang.cases.fields import WarningLevel
 from yiwang.cases.models import Case, CaseStatus
 from yiwang.insight import dashboard, registry
+from yiwang.insight.models import DashboardFigures
 from yiwang.insight.periods import Period
 from yiwang.org.models import Department
 from yiwang.org.scope import DataScope
@@ -133,40 +135,170 @@ def _add_case(figures, on=dt.date(2026, 2, 3)):
     Case.objects.filter(pk=case.pk).update(department=figures.county, accepted_on=on)
 
 
-def test_the_cached_figures_are_never_older_than_the_max_age(client, figures, leader):
+def _county(leader):
+    return data_scope_for(leader)
+
+
+def _no_compute(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed in the request")
+
+    monkeypatch.setattr(dashboard, "compute_figures", refuse)
+
+
+def _age(scope, seconds):
+    DashboardFigures.objects.filter(scope_key=dashboard.scope_key(scope), period="2026H1").update(
+        computed_at=timezone.now() - dt.timedelta(seconds=seconds)
+    )
+
+
+@override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300)
+def test_a_stored_value_is_served_without_computing(
+    client, figures, leader, monkeypatch, django_assert_max_num_queries
+):
+    scope = _county(leader)
+    assert dashboard.refresh(scope, H1)
+    _add_case(figures)  # after the computation: not in the stored value
+    _no_compute(monkeypatch)
+    with django_assert_max_num_queries(1):  # the stored row, nothing else
+        served = dashboard.figures(scope, H1)
+    assert _headlines(served)["cases.total"]["value"] == 3
     client.force_login(leader)
+    answer = client.get(DATA, {"period": "2026H1"}).json()
+    assert _headlines(answer)["cases.total"]["value"] == 3
+    row = DashboardFigures.objects.get(scope_key=dashboard.scope_key(scope), period="2026H1")
+    assert answer["computed_at"] == timezone.localtime(row.computed_at).isoformat(
+        timespec="seconds"
+    )
+    page = client.get(PAGE, {"period": "2026H1"}).content.decode()
+    assert "数据更新于" in page
+    assert f">{timezone.localtime(row.computed_at):%H:%M}</time>" in page
+
+
+def test_a_value_older_than_the_max_age_is_never_served(figures, leader):
+    scope = _county(leader)
     with override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300):
-        assert (
-            _headlines(client.get(DATA, {"period": "2026H1"}).json())["cases.total"]["value"] == 3
-        )
+        dashboard.refresh(scope, H1)
         _add_case(figures)
-        cached = client.get(DATA, {"period": "2026H1"}).json()
-        assert _headlines(cached)["cases.total"]["value"] == 3  # served from the cache
-        assert cache.get(dashboard.figures_key(data_scope_for(leader), H1)) is not None
-        # Another period is another entry, computed afresh (c1, c2, c3 and the new one).
-        assert (
-            _headlines(client.get(DATA, {"period": "2026Q1"}).json())["cases.total"]["value"] == 4
-        )
-    # Older than the max age: computed again, even though the entry is still in the cache.
+        _age(scope, 299)
+        assert _headlines(dashboard.figures(scope, H1))["cases.total"]["value"] == 3
+        _age(scope, 301)  # expired: recomputed in the request, once, and stored
+        assert _headlines(dashboard.figures(scope, H1))["cases.total"]["value"] == 4
+        row = DashboardFigures.objects.get(scope_key=dashboard.scope_key(scope), period="2026H1")
+        assert (timezone.now() - row.computed_at).total_seconds() < 60
+        assert row.computing_since is None
+    # The max age lowered while the value lives: too old now, computed again.
+    _add_case(figures)
     with override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=0):
-        fresh = client.get(DATA, {"period": "2026H1"}).json()
-        assert _headlines(fresh)["cases.total"]["value"] == 4
-        assert fresh["max_age"] == 0
-    # Expired from the cache (cleared): computed again.
-    with override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300):
-        _add_case(figures)
-        cache.clear()
-        assert (
-            _headlines(client.get(DATA, {"period": "2026H1"}).json())["cases.total"]["value"] == 5
-        )
+        assert _headlines(dashboard.figures(scope, H1))["cases.total"]["value"] == 5
 
 
-def test_the_cache_is_per_scope(figures, leader):
-    with override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300):
-        county = dashboard.figures(data_scope_for(leader), H1)
-        one = dashboard.figures(DataScope.department(figures.town.pk, figures.town.name), H1)
+@override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300)
+def test_a_missing_value_is_computed_once_and_stored_per_period(figures, leader):
+    scope = _county(leader)
+    assert not DashboardFigures.objects.exists()
+    assert _headlines(dashboard.figures(scope, H1))["cases.total"]["value"] == 3
+    _add_case(figures)
+    assert _headlines(dashboard.figures(scope, H1))["cases.total"]["value"] == 3
+    # Another period is another row (c1, c2, c3 and the new one).
+    q1 = dashboard.figures(scope, Period.parse("2026Q1"))
+    assert _headlines(q1)["cases.total"]["value"] == 4
+    assert set(DashboardFigures.objects.values_list("period", flat=True)) == {"2026H1", "2026Q1"}
+
+
+@override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300)
+def test_while_another_computes_a_request_waits_for_its_value(figures, leader, monkeypatch):
+    scope = _county(leader)
+    dashboard.refresh(scope, H1)
+    _age(scope, 400)
+    key = dashboard.scope_key(scope)
+    # Someone (the worker, another request) holds the claim.
+    DashboardFigures.objects.filter(scope_key=key).update(computing_since=timezone.now())
+    _add_case(figures)
+    waited = []
+
+    def other_finishes(seconds):
+        waited.append(seconds)
+        if len(waited) == 2:  # the claimant stores its value while we poll
+            DashboardFigures.objects.filter(scope_key=key).update(
+                computed_at=timezone.now(), computing_since=None
+            )
+
+    monkeypatch.setattr(dashboard, "_wait", other_finishes)
+    _no_compute(monkeypatch)
+    served = dashboard.figures(scope, H1)
+    assert len(waited) == 2
+    assert _headlines(served)["cases.total"]["value"] == 3  # the other's value, not computed
+
+
+@override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300)
+def test_a_dead_claim_is_taken_over_and_a_failure_releases_it(figures, leader, monkeypatch):
+    scope = _county(leader)
+    key = dashboard.scope_key(scope)
+    DashboardFigures.objects.create(
+        scope_key=key,
+        period="2026H1",
+        computing_since=timezone.now() - dt.timedelta(seconds=dashboard.CLAIM_SECONDS + 1),
+    )
+    assert _headlines(dashboard.figures(scope, H1))["cases.total"]["value"] == 3
+    _age(scope, 400)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database away")
+
+    monkeypatch.setattr(dashboard, "compute_figures", broken)
+    with pytest.raises(RuntimeError):
+        dashboard.figures(scope, H1)
+    assert DashboardFigures.objects.get(scope_key=key).computing_since is None
+
+
+@override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300)
+def test_the_worker_job_fills_every_scope(client, figures, leader, monkeypatch):
+    from yiwang.insight import tasks
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: dt.date(2026, 4, 10))
+    tasks.refresh_dashboards.call()
+    keys = set(DashboardFigures.objects.filter(period="2026H1").values_list("scope_key", flat=True))
+    county = _county(leader)
+    head = figures.world.head.user
+    assert dashboard.scope_key(county) in keys
+    assert {f"department:{pk}" for pk in Department.objects.values_list("pk", flat=True)} <= keys
+    # The endpoint now only reads: for the county's leader and for a department admin.
+    _no_compute(monkeypatch)
+    client.force_login(leader)
+    assert _headlines(client.get(DATA, {"period": "2026H1"}).json())["cases.total"]["value"] == 3
+    client.force_login(head)
+    mine = client.get(DATA, {"period": "2026H1"}).json()
+    assert _headlines(mine)["cases.total"]["value"] == 2  # his department's, not the county's
+    assert mine["scope"] == str(data_scope_for(head).label)
+    # A second run right after skips what is young (half the interval).
+    with override_settings(YIWANG_DASHBOARD_REFRESH_JOB_SECONDS=600):
+        before = set(DashboardFigures.objects.values_list("computed_at", flat=True))
+        tasks.refresh_dashboards.call()
+        assert set(DashboardFigures.objects.values_list("computed_at", flat=True)) == before
+
+
+def test_the_job_is_scheduled_more_often_than_the_max_age(settings):
+    from yiwang.common.periodic import JOBS
+
+    job = next(j for j in JOBS if j.name == "insight.dashboard")
+    assert job.task == "yiwang.insight.tasks.refresh_dashboards"
+    assert job.minutes() * 60 < settings.YIWANG_DASHBOARD_MAX_AGE_SECONDS
+
+
+@override_settings(YIWANG_DASHBOARD_MAX_AGE_SECONDS=300)
+def test_the_stored_values_are_per_scope(figures, leader):
+    county = dashboard.figures(_county(leader), H1)
+    one = dashboard.figures(DataScope.department(figures.town.pk, figures.town.name), H1)
+    head = figures.world.head.user
+    own = dashboard.figures(data_scope_for(head), H1)
     assert _headlines(county)["cases.total"]["value"] == 3
     assert _headlines(one)["cases.total"]["value"] == 1
+    assert _headlines(own)["cases.total"]["value"] == 2
+    # Two readers of one region share its value, whatever their own department.
+    other = DataScope.region(_county(leader).region_prefix, "x")
+    assert dashboard.scope_key(other) == dashboard.scope_key(_county(leader))
+    assert dashboard.scope_key(data_scope_for(head)) != dashboard.scope_key(_county(leader))
 
 
 def test_a_bad_period_is_one_sentence(client, leader):

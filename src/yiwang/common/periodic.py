@@ -59,6 +59,11 @@ JOBS: tuple[Job, ...] = (
         "yiwang.insight.tasks.snapshot_figures",
         lambda: settings.YIWANG_FIGURE_SNAPSHOT_MINUTES,
     ),
+    Job(
+        "insight.dashboard",
+        "yiwang.insight.tasks.refresh_dashboards",
+        lambda: settings.YIWANG_DASHBOARD_REFRESH_JOB_SECONDS / 60,
+    ),
 )
 
 

@@ -7,31 +7,41 @@ within the same scope; a ranking's row adds its department or town), absent for 
 no list (a custom-query one).
 
 Assembling the figures takes a few aggregate queries per figure over every record of the period
-(seconds on a million cases), while the screen asks every minute or so: the assembled figures
-are cached (Django cache) per data scope, period and language for at most
-YIWANG_DASHBOARD_MAX_AGE_SECONDS, and also refused from the cache when older than that (the
-setting may be lowered while entries live). The live lists are the apps' own selectors with the
-reader as the user (a clerk's own registrations count for him), cached per reader as long.
+(23–40 s for the county on a million cases), while the screen asks every minute or so, so a
+request never computes them while a value exists: the worker (common.periodic, job
+"insight.dashboard") recomputes the county's and every department's figures for the current
+half year every YIWANG_DASHBOARD_REFRESH_JOB_SECONDS and stores them (insight.DashboardFigures,
+one row per data scope and period, rendered once per language) with the time they were
+computed; the endpoint reads that row (one query) and serves it while it is no older than
+YIWANG_DASHBOARD_MAX_AGE_SECONDS. A value too old or missing (the worker down, another period, a
+superuser's scope) is computed by one request under the row's claim (a conditional update) while
+the others wait for it — never served stale. The live lists are the apps' own selectors with the
+reader as the user (a clerk's own registrations count for him), cheap per request, cached per
+reader (Django cache) as long.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from yiwang.insight import registry
+from yiwang.insight.models import DashboardFigures
 from yiwang.insight.periods import Period
-from yiwang.org.models import User
+from yiwang.org.models import Department, User
 from yiwang.org.scope import DataScope
 from yiwang.org.selectors import data_scope_for
 
@@ -54,6 +64,11 @@ RANKED = "cases.total"  # department and town rankings, and the map's colouring
 RANKED_RATE = "cases.on_time_rate"  # the second department ranking
 LIST_ROWS = 8
 CACHE_PREFIX = "insight:dashboard"
+# A claim to compute a scope's figures older than this is a computer that died (the county's
+# figures take 23–40 s on 1,000,000 cases, docs/performance.md): another takes it over. Also how
+# long a request waits for another's computation before claiming it itself.
+CLAIM_SECONDS = 120
+POLL_SECONDS = 0.25
 
 
 def max_age() -> int:
@@ -89,27 +104,138 @@ def drill_url(metric: registry.Metric, period: Period, **group: Any) -> str | No
     return reverse("insight:drill-down", args=[metric.key]) + query
 
 
-def _scope_key(scope: DataScope) -> str:
-    return f"{scope.kind}:{scope.department_id or ''}:{scope.region_prefix}"
-
-
-def figures_key(scope: DataScope, period: Period) -> str:
-    return f"{CACHE_PREFIX}:figures:{_scope_key(scope)}:{period.code}:{get_language() or ''}"
+def scope_key(scope: DataScope) -> str:
+    """One stored value per data scope: a region's readers share the region's (whatever their
+    own department), a department's readers the department's."""
+    if scope.kind == "region":
+        return f"region:{scope.region_prefix}"
+    if scope.kind == "department":
+        return f"department:{scope.department_id}"
+    return "none"
 
 
 def _fresh(payload: dict[str, Any] | None) -> bool:
     return payload is not None and time.time() - payload["computed"] <= max_age()
 
 
+def _young(row: DashboardFigures | None) -> bool:
+    """Whether a stored value may be served: computed no longer than the max age ago."""
+    if row is None or row.computed_at is None:
+        return False
+    return (timezone.now() - row.computed_at).total_seconds() <= max_age()
+
+
+def _read(key: str, period: Period) -> DashboardFigures | None:
+    return DashboardFigures.objects.filter(scope_key=key, period=period.code).first()
+
+
+def _claim(key: str, period: Period) -> DashboardFigures | None:
+    """The row, claimed for this caller to compute (a conditional update: one winner), or None
+    while someone else's claim is live."""
+    row, _created = DashboardFigures.objects.get_or_create(scope_key=key, period=period.code)
+    now = timezone.now()
+    won = (
+        DashboardFigures.objects.filter(pk=row.pk)
+        .filter(
+            Q(computing_since__isnull=True)
+            | Q(computing_since__lt=now - dt.timedelta(seconds=CLAIM_SECONDS))
+        )
+        .update(computing_since=now)
+    )
+    return row if won else None
+
+
+def _compute_and_store(scope: DataScope, period: Period, row: DashboardFigures) -> None:
+    """Compute the figures (the heavy part), render them once per language and store them with
+    the time the computation started (the data is as of then), releasing the claim."""
+    started = timezone.now()
+    try:
+        raw = compute_figures(scope, period)
+        rendered = {}
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                rendered[code] = render_figures(raw, period, started)
+    except BaseException:
+        DashboardFigures.objects.filter(pk=row.pk).update(computing_since=None)
+        raise
+    DashboardFigures.objects.filter(pk=row.pk).update(
+        payload=rendered, computed_at=started, computing_since=None
+    )
+    row.payload, row.computed_at, row.computing_since = rendered, started, None
+
+
+def _wait(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _compute_once(scope: DataScope, period: Period) -> DashboardFigures:
+    """A value young enough, computed here under the row's claim, or — while another request or
+    the worker holds the claim — waited for (polling the row) until it is stored. A claim older
+    than CLAIM_SECONDS is a computer that died: taken over."""
+    key = scope_key(scope)
+    while True:
+        row = _claim(key, period)
+        if row is not None:
+            _compute_and_store(scope, period, row)
+            return row
+        until = time.monotonic() + CLAIM_SECONDS
+        while time.monotonic() < until:
+            _wait(POLL_SECONDS)
+            found = _read(key, period)
+            if _young(found):
+                return found  # type: ignore[return-value]
+            if found is None or found.computing_since is None:
+                break  # the claimant gave up (an error): claim it ourselves
+
+
+def refresh(scope: DataScope, period: Period, *, younger_than: float = 0) -> bool:
+    """The worker's refresh of one scope's figures: computed and stored unless someone is
+    computing them now or they were computed less than `younger_than` seconds ago (a request
+    that just did). Whether it computed."""
+    key = scope_key(scope)
+    found = _read(key, period)
+    if (
+        younger_than
+        and found is not None
+        and found.computed_at is not None
+        and (timezone.now() - found.computed_at).total_seconds() < younger_than
+    ):
+        return False
+    row = _claim(key, period)
+    if row is None:
+        return False
+    _compute_and_store(scope, period, row)
+    return True
+
+
+def refreshed_scopes() -> list[DataScope]:
+    """The scopes the worker keeps warm: each county (the bureau's region, as its leaders and
+    bureau staff read it) and every department (its department admin's)."""
+    scopes: dict[str, DataScope] = {}
+    for bureau in Department.objects.filter(is_bureau=True).select_related("region"):
+        scope = DataScope.region(bureau.region.prefix, bureau.region.name)
+        scopes.setdefault(scope_key(scope), scope)
+    for department in Department.objects.order_by("pk"):
+        scope = DataScope.department(department.pk, department.name)
+        scopes.setdefault(scope_key(scope), scope)
+    return list(scopes.values())
+
+
 def figures(scope: DataScope, period: Period) -> dict[str, Any]:
-    """The dashboard's figures for the scope and period, from the cache when young enough."""
-    key = figures_key(scope, period)
-    payload = cache.get(key)
-    if not _fresh(payload):
-        payload = assemble_figures(scope, period)
-        if max_age():
-            cache.set(key, payload, timeout=max_age())
-    return payload  # type: ignore[return-value]
+    """The dashboard's figures for the scope and period, in the reader's language: the newest
+    stored value (one query) while it is no older than the max age, else computed once (the
+    others wait for it)."""
+    row = _read(scope_key(scope), period)
+    if not _young(row):
+        row = _compute_once(scope, period)
+    payload: dict[str, Any] = row.payload  # type: ignore[union-attr]
+    language = get_language() or settings.LANGUAGE_CODE
+    found = payload.get(language) or payload.get(settings.LANGUAGE_CODE)
+    if found is None:
+        found = next(iter(payload.values()))
+    data = dict(found)
+    data["scope"] = str(scope.label)
+    return data
 
 
 def _rows(metric: registry.Metric, rows: list[registry.Row], period: Period, by: str):
@@ -125,57 +251,86 @@ def _rows(metric: registry.Metric, rows: list[registry.Row], period: Period, by:
     ]
 
 
-def assemble_figures(scope: DataScope, period: Period) -> dict[str, Any]:
-    """Compute every figure of the screen (no cache)."""
-    headlines = []
-    for metric in _registered(HEADLINES):
-        value = registry.compute(metric.key, scope, period)
-        headlines.append(
-            {
-                "key": metric.key,
-                "name": _(metric.name),
-                "kind": metric.kind,
-                "value": _number(value),
-                "text": _text(metric, value),
-                "url": drill_url(metric, period),
-                "point_in_time": metric.point_in_time,
-            }
-        )
-    trends = []
+@dataclass
+class RawFigures:
+    """The registry's values for the screen, before rendering (names, texts, links)."""
+
+    headlines: list[tuple[registry.Metric, registry.MetricValue]]
+    trends: list[tuple[registry.Metric, dict[Any, registry.MetricValue]]]
+    rankings: list[tuple[registry.Metric, str, list[registry.Row]]]
+
+
+def compute_figures(scope: DataScope, period: Period) -> RawFigures:
+    """Every figure of the screen from the registry: the aggregate queries (seconds on a
+    million cases) — the worker's work, or a request's when no value is young enough."""
+    headlines = [(m, registry.compute(m.key, scope, period)) for m in _registered(HEADLINES)]
+    trends = [
+        (m, {r.id: r.value for r in registry.breakdown(m.key, "month", scope, period)})
+        for m in _registered(TRENDS)
+    ]
+    rankings = []
+    for key, by in ((RANKED, "department"), (RANKED_RATE, "department"), (RANKED, "town")):
+        for metric in _registered((key,)):
+            rankings.append((metric, by, registry.ranking(key, by, scope, period)))  # type: ignore[arg-type]
+    return RawFigures(headlines, trends, rankings)
+
+
+def render_figures(raw: RawFigures, period: Period, computed: dt.datetime) -> dict[str, Any]:
+    """The computed figures as the screen's JSON, in the active language."""
+    headlines = [
+        {
+            "key": metric.key,
+            "name": _(metric.name),
+            "kind": metric.kind,
+            "value": _number(value),
+            "text": _text(metric, value),
+            "url": drill_url(metric, period),
+            "point_in_time": metric.point_in_time,
+        }
+        for metric, value in raw.headlines
+    ]
     months: list[str] = period.months
-    for metric in _registered(TRENDS):
-        rows = {r.id: r.value for r in registry.breakdown(metric.key, "month", scope, period)}
-        trends.append(
-            {
-                "key": metric.key,
-                "name": _(metric.name),
-                "kind": metric.kind,
-                "values": [_number(rows.get(m)) for m in months],
-            }
-        )
+    trends = [
+        {
+            "key": metric.key,
+            "name": _(metric.name),
+            "kind": metric.kind,
+            "values": [_number(values.get(m)) for m in months],
+        }
+        for metric, values in raw.trends
+    ]
     rankings: dict[str, Any] = {}
     towns: list[dict[str, Any]] = []
-    for key, by in ((RANKED, "department"), (RANKED_RATE, "department"), (RANKED, "town")):
-        metrics = _registered((key,))
-        if not metrics:
-            continue
-        metric = metrics[0]
-        rows = _rows(metric, registry.ranking(key, by, scope, period), period, by)  # type: ignore[arg-type]
-        rankings[f"{by}:{key}"] = {"key": key, "name": _(metric.name), "by": by, "rows": rows}
+    for metric, by, found in raw.rankings:
+        rows = _rows(metric, found, period, by)
+        rankings[f"{by}:{metric.key}"] = {
+            "key": metric.key,
+            "name": _(metric.name),
+            "by": by,
+            "rows": rows,
+        }
         if by == "town":
             # The map has the towns only (县本级, a code whose town part is 000, is not one).
             towns = [r for r in rows if not str(r["id"]).endswith("000")]
+    local = timezone.localtime(computed)
     return {
-        "computed": time.time(),
-        "computed_at": timezone.localtime().isoformat(timespec="seconds"),
+        "computed": computed.timestamp(),
+        "computed_at": local.isoformat(timespec="seconds"),
+        "updated": f"{local:%H:%M}",
         "period": {"code": period.code, "label": period.label},
-        "scope": str(scope.label),
         "headlines": headlines,
         "months": months,
         "trends": trends,
         "rankings": list(rankings.values()),
         "map": {"key": RANKED, "rows": towns},
     }
+
+
+def assemble_figures(scope: DataScope, period: Period) -> dict[str, Any]:
+    """Compute every figure of the screen now, in the active language (nothing stored)."""
+    data = render_figures(compute_figures(scope, period), period, timezone.now())
+    data["scope"] = str(scope.label)
+    return data
 
 
 # --- live lists -------------------------------------------------------------------------------

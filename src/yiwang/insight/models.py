@@ -41,3 +41,31 @@ class MetricSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.metric} {self.dimension_name or self.dimension}"
+
+
+class DashboardFigures(models.Model):
+    """The county dashboard's assembled figures (一屏观) for one data scope and period, as the
+    screen shows them (one rendering per language), with when they were computed. Written by
+    insight.dashboard.refresh — the worker's periodic job for the county and every department,
+    or a request that found no value younger than YIWANG_DASHBOARD_MAX_AGE_SECONDS — so the
+    data endpoint only reads a row. A table rather than the Django cache: the worker is another
+    process and the default cache is per process. `computing_since` is the claim of whoever is
+    computing the row now (a conditional update: one computer per row, the others wait)."""
+
+    # Written only by insight.dashboard, never typed: no form edits these.
+    scope_key = models.CharField(_("数据范围"), max_length=64, editable=False)
+    period = models.CharField(_("统计期"), max_length=16, editable=False)
+    payload = models.JSONField(_("数据"), default=dict, editable=False)
+    computed_at = models.DateTimeField(_("计算时间"), null=True, editable=False)
+    computing_since = models.DateTimeField(_("计算开始于"), null=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("一屏观数据")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_key", "period"], name="insight_dashboard_figures_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} {self.period}"

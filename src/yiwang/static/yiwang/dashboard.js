@@ -137,7 +137,7 @@
     headlines(data);
     lists(data);
     var at = root.ownerDocument.querySelector('[data-dash="computed-at"]');
-    if (at) { at.textContent = data.computed_at; }
+    if (at) { at.textContent = data.updated; at.setAttribute('datetime', data.computed_at); }
     draw(data);
   }
 
