@@ -56,6 +56,7 @@ from yiwang.catalog.guides.bundles import (
 )
 from yiwang.catalog.models import Bundle, BundleStageItem, BundleStatus
 from yiwang.common.crypto import sm3_hex
+from yiwang.licenses.exemption import held_licences
 from yiwang.notifications.services import notify
 from yiwang.org import selectors as org_selectors
 from yiwang.org.models import Applicant, User, UserKind, WindowKind
@@ -426,9 +427,21 @@ def bundle_case_withdraw(*, bundle_case: BundleCase, actor: User) -> BundleCase:
     return bundle_case
 
 
+def licence_stand_ins(notice: BundleNotice, applicant: Applicant) -> dict[str, Any]:
+    """The entries of the merged list (by key) the applicant is not asked for: he holds a valid
+    licence of the type standing in for every item's material of the entry (免提交; the rule is
+    licenses.exemption's). Each child case attaches that licence through a recorded use when
+    it is submitted (licenses.receivers), exactly as a single case does."""
+    linked = [m for m in notice.materials if m.licence_type is not None]
+    held = held_licences(applicant, (m.licence_type for m in linked))
+    return {m.key: held[m.licence_type.pk] for m in linked if m.licence_type.pk in held}
+
+
 def missing_materials(bundle_case: BundleCase, notice: BundleNotice) -> list[str]:
-    """Required entries of the merged list with no file yet (免提交 and 容缺 ones excepted)."""
+    """Required entries of the merged list with no file yet (免提交 — shared, or a valid
+    licence of the applicant standing in — and 容缺 ones excepted)."""
     have = set(bundle_case.materials.filter(current=True).values_list("key", flat=True))
+    have |= set(licence_stand_ins(notice, bundle_case.applicant))
     return [
         m.name
         for m in notice.materials

@@ -148,6 +148,35 @@ def guide_licence_types(version: Any) -> dict[int, LicenseType]:
     return {order: row.license_type for order, row in version_licence_materials(version).items()}
 
 
+def versions_licence_types(versions: Iterable[Any]) -> dict[int, dict[int, LicenseType]]:
+    """guide_licence_types for several versions at once (a bundle's items; one query): by
+    version pk, the licence type standing in for each licence-linked material, by order."""
+    versions = list(versions)
+    materials = [(v.pk, m) for v in versions for m in v.materials.all() if not m.exempt]
+    types = linked_types(m.name for _pk, m in materials)
+    found: dict[int, dict[int, LicenseType]] = {v.pk: {} for v in versions}
+    for pk, material in materials:
+        kind = types.get(material.name.strip())
+        if kind is not None:
+            found[pk][material.order] = kind
+    return found
+
+
+def held_licences(
+    applicant: Any, kinds: Iterable[LicenseType], on: dt.date | None = None
+) -> dict[int, License]:
+    """`applicant`'s valid licence of each of `kinds` he holds one of, by type pk (a bundle
+    application asks for a licence-linked material only when its type is missing here)."""
+    found: dict[int, License] = {}
+    for kind in kinds:
+        if kind.pk in found:
+            continue
+        licence = valid_licence(applicant, kind, on)
+        if licence is not None:
+            found[kind.pk] = licence
+    return found
+
+
 def case_material_uses(case: Any) -> dict[int, LicenceMaterial]:
     """The materials of `case` a licence was attached for (the recorded uses, purpose
     免提交材料), by order — what the case pages show once the case is submitted."""

@@ -75,12 +75,19 @@ def _page(
     handed_in = (
         {m.key: m for m in bundle_selectors.bundle_materials(bundle_case)} if bundle_case else {}
     )
+    # 免提交 by a licence: the entries the applicant's valid licences stand in for.
+    licences = bundles.licence_stand_ins(notice, applicant)
     context = {
         "notice": notice,
         "bundle_case": bundle_case,
         "rows": _rows(notice, applicant, known, posted or {}),
         "materials": [
-            {"entry": m, "name": f"material_{index}", "file": handed_in.get(m.key)}
+            {
+                "entry": m,
+                "name": f"material_{index}",
+                "file": handed_in.get(m.key),
+                "licence": licences.get(m.key),
+            }
             for index, m in enumerate(notice.materials)
         ],
         "ems_offered": Delivery.EMS in offered,

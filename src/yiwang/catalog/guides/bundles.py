@@ -13,7 +13,12 @@ Merge rules (docs/guides.md):
   lists which names were merged and why. The merged entry is
   required if any item requires it, needs the original if any item needs the original (原件 and
   复印件 if any item asks for both), is 免提交 only if every requiring item marks it exempt, is 容缺
-  only if every requiring item allows deferral, and asks for the largest count.
+  only if every requiring item allows deferral, and asks for the largest count. An entry every
+  item of which links to one licence type (licenses.LicenseMaterial: the item's material, not
+  marked exempt, satisfied by the type) is 免提交 for an applicant holding a valid licence of it
+  (`licence_type`; the guide lists it as 免提交, the application asks for it only without one —
+  licenses.exemption is the rule's home); an entry with a material not linked, or whose items
+  link different types, is asked for as usual.
 - Total time: stages run one after another and the items of a stage in parallel, so the bundle's
   promised (and legal) time is the sum over stages of the largest limit within each stage; an
   instant item (即办件) counts 0.
@@ -24,8 +29,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -172,6 +178,29 @@ class MergedMaterial:
     # they are one document.
     names: list[str] = field(default_factory=list)
     merge_reasons: list[str] = field(default_factory=list)
+    # For each merged material the catalogue does not mark exempt: the licence type standing
+    # in for it (licenses.exemption), or None (not linked).
+    stand_ins: list[Any] = field(default_factory=list, repr=False)
+
+    @property
+    def licence_type(self) -> Any:
+        """The one licence type standing in for every item's material of the entry (免提交 for
+        an applicant who holds a valid licence of it), or None."""
+        if not self.stand_ins or any(kind is None for kind in self.stand_ins):
+            return None
+        kinds = {kind.pk for kind in self.stand_ins}
+        return self.stand_ins[0] if len(kinds) == 1 else None
+
+    @property
+    def licence_name(self) -> str:
+        kind = self.licence_type
+        return str(kind.name) if kind is not None else ""
+
+    @property
+    def guide_exempt(self) -> bool:
+        """免提交 as the guide states it: shared by the departments (共享获取), or by a valid
+        licence of `licence_type`."""
+        return self.exempt or self.licence_type is not None
 
     @property
     def merged_from(self) -> list[str]:
@@ -195,7 +224,9 @@ class MergedMaterial:
         return self.source == MaterialSource.GOVERNMENT
 
 
-def _merge_material(entry: MergedMaterial, material: Material, ref: ItemRef) -> None:
+def _merge_material(
+    entry: MergedMaterial, material: Material, ref: ItemRef, licence_type: Any = None
+) -> None:
     if (
         _ORIGINAL_RANK[OriginalOrCopy(material.original_or_copy)]
         > _ORIGINAL_RANK[OriginalOrCopy(entry.original_or_copy)]
@@ -212,6 +243,8 @@ def _merge_material(entry: MergedMaterial, material: Material, ref: ItemRef) -> 
     entry.required = entry.required or material.required
     entry.exempt = entry.exempt and material.exempt
     entry.deferrable = entry.deferrable and material.deferrable
+    if not material.exempt:
+        entry.stand_ins.append(licence_type)
     if material.source == MaterialSource.GOVERNMENT:
         entry.source = MaterialSource.GOVERNMENT
         entry.issuing_body = entry.issuing_body or material.issuing_body
@@ -257,11 +290,20 @@ def _note_name(entry: MergedMaterial, name: str, table: dict[str, Equivalence]) 
 def merge_materials(
     versions: Iterable[tuple[ItemRef, ServiceItemVersion]],
     equivalences: dict[str, Equivalence] | None = None,
+    licence_types: Mapping[int, Mapping[int, Any]] | None = None,
 ) -> list[MergedMaterial]:
-    """One list of materials for the bundle, identical materials once (see module doc)."""
+    """One list of materials for the bundle, identical materials once (see module doc).
+    `licence_types`: by version pk, the licence type standing in for each material by order
+    (licenses.exemption.versions_licence_types, looked up when not given)."""
+    from yiwang.licenses.exemption import versions_licence_types  # the 免提交 rule's home
+
+    versions = list(versions)
     table = material_equivalences() if equivalences is None else equivalences
+    if licence_types is None:
+        licence_types = versions_licence_types(v for _ref, v in versions)
     merged: dict[str, MergedMaterial] = {}
     for ref, version in versions:
+        stand_in = licence_types.get(version.pk, {})
         for material in version.materials.all():
             key = normalise_material_name(material.name)
             row = table.get(key)
@@ -285,9 +327,10 @@ def merge_materials(
                     notes=[material.notes] if material.notes else [],
                     items=[ref],
                     names=[material.name.strip()],
+                    stand_ins=[] if material.exempt else [stand_in.get(material.order)],
                 )
             else:
-                _merge_material(entry, material, ref)
+                _merge_material(entry, material, ref, stand_in.get(material.order))
     return list(merged.values())
 
 
@@ -484,6 +527,17 @@ class BundleNotice:
     @property
     def exempt_materials(self) -> list[MergedMaterial]:
         return [m for m in self.materials if m.exempt]
+
+    # The guide's lists: 免提交 also for a material a valid licence stands in for (who holds one
+    # is the application's question; materials_to_submit above is the catalogue's figure).
+
+    @property
+    def guide_materials_to_submit(self) -> list[MergedMaterial]:
+        return [m for m in self.materials if not m.guide_exempt]
+
+    @property
+    def guide_exempt_materials(self) -> list[MergedMaterial]:
+        return [m for m in self.materials if m.guide_exempt]
 
 
 def visits_label(visits: int, *, fully_online: bool) -> str:
