@@ -314,8 +314,18 @@ class StaffMaterialRow:
     exempt: bool
     current: Any = None
     earlier: list[Any] = field(default_factory=list)
-    # The applicant's licence attached for it (免提交, licenses.exemption.case_material_uses).
+    # The applicant's licence attached for it (免提交, licenses.exemption.case_material_uses),
+    # or, on the window's intake page (a draft), the valid licence that will be attached on
+    # registration (licenses.exemption.version_licence_materials); `licence_type`: the type
+    # standing in for it, if linked (held or not).
     licence: Any = None
+    licence_type: Any = None
+
+    @property
+    def asked(self) -> bool:
+        """Asked of the applicant (paper or scan): neither shared nor stood in for by a
+        licence."""
+        return not self.exempt and self.licence is None
 
     @property
     def kind(self) -> str:
@@ -347,7 +357,8 @@ def staff_material_rows(
 ) -> list[StaffMaterialRow]:
     """`rows`: every CaseMaterial of the case (current and superseded), newest first per
     material, as selectors.case_materials(case, current_only=False) gives them; `uses`: the
-    licences attached for materials (licenses.exemption.case_material_uses)."""
+    licences attached for materials (licenses.exemption.case_material_uses), or for a draft at
+    the window those that would stand in (licenses.exemption.version_licence_materials)."""
     uses = uses or {}
     by_order = {
         m.order: StaffMaterialRow(
@@ -357,6 +368,7 @@ def staff_material_rows(
             m.deferrable,
             m.exempt,
             licence=getattr(uses.get(m.order), "licence", None),
+            licence_type=getattr(uses.get(m.order), "license_type", None),
         )
         for m in version_materials
     }

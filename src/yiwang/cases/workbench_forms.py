@@ -156,7 +156,7 @@ class IntakeApplicationForm(forms.Form):
             del self.fields["commitment"]
         self.material_orders: list[int] = []
         for row in materials:
-            if row.exempt:
+            if not row.asked:  # shared (共享获取) or stood in for by a valid licence (免提交)
                 continue
             self.material_orders.append(row.order)
             self.fields[f"paper_{row.order}"] = forms.BooleanField(

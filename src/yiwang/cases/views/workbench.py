@@ -625,9 +625,7 @@ def intake_case(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get_for(user=user, pk=pk)
     if case.status != CaseStatus.DRAFT:
         return redirect("cases:detail", pk=case.pk)
-    materials = presenters.staff_material_rows(
-        case.version.materials.all(), selectors.case_materials(case, current_only=False)
-    )
+    materials = _rows(case)
     if request.method != "POST":
         form = _application_form(case, materials)
         return _intake_case(request, case, form, materials)
@@ -670,8 +668,15 @@ def intake_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rows(case: Case) -> list[Any]:
+    """The intake page's materials: with the applicant's valid licences that stand in (免提交;
+    attached through a recorded use, the clerk as actor, when the case is submitted —
+    licenses.receivers), so those are not in the paper checklist."""
+    from yiwang.licenses.exemption import version_licence_materials  # 免提交 by a licence
+
     return presenters.staff_material_rows(
-        case.version.materials.all(), selectors.case_materials(case, current_only=False)
+        case.version.materials.all(),
+        selectors.case_materials(case, current_only=False),
+        version_licence_materials(case.version, case.applicant),
     )
 
 
@@ -687,7 +692,7 @@ def _save_application(case: Case, user: User, form: Any, materials: list[Any]) -
         commitment=data.get("commitment") if "commitment" in form.fields else None,
     )
     for row in materials:
-        if row.exempt:
+        if not row.asked:
             continue
         upload = data.get(f"scan_{row.order}")
         if upload:
@@ -728,8 +733,8 @@ def _intake_case(
             "materials": [
                 (
                     row,
-                    form[f"paper_{row.order}"] if not row.exempt else None,
-                    form[f"scan_{row.order}"] if not row.exempt else None,
+                    form[f"paper_{row.order}"] if row.asked else None,
+                    form[f"scan_{row.order}"] if row.asked else None,
                 )
                 for row in materials
             ],
