@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -74,6 +74,17 @@ def _where(queryset: QuerySet, condition: Condition | None) -> QuerySet:
     return queryset.filter(where) if where is not None else queryset
 
 
+def _and(*conditions: Q | None) -> Q | None:
+    """The conjunction of the conditions given (None: no condition at all)."""
+    found = [c for c in conditions if c is not None and c != Q()]
+    if not found:
+        return None
+    result = found[0]
+    for condition in found[1:]:
+        result &= condition
+    return result
+
+
 # --- measures: what a declarative metric computes over its records ---------------------------
 # (`Count` here is the measure; the aggregate is `models.Count`.)
 
@@ -84,8 +95,11 @@ class Count:
 
     where: Condition | None = None
 
-    def aggregates(self) -> dict[str, Any]:
-        return {"n": models.Count("pk", filter=_q(self.where))}
+    def aggregates(self, within: Q | None = None) -> dict[str, Any]:
+        return {"n": models.Count("pk", filter=_and(_q(self.where), within))}
+
+    def counted(self) -> Q | None:
+        return _q(self.where)
 
     def finish(self, row: dict[str, Any]) -> MetricValue:
         return int(row["n"] or 0)
@@ -105,14 +119,17 @@ class Share:
     numerator: Condition
     among: Condition | None = None
 
-    def aggregates(self) -> dict[str, Any]:
+    def aggregates(self, within: Q | None = None) -> dict[str, Any]:
         among = _q(self.among)
         hit = _q(self.numerator)
         assert hit is not None
         return {
-            "hit": models.Count("pk", filter=hit if among is None else among & hit),
-            "total": models.Count("pk", filter=among),
+            "hit": models.Count("pk", filter=_and(among, hit, within)),
+            "total": models.Count("pk", filter=_and(among, within)),
         }
+
+    def counted(self) -> Q | None:
+        return _q(self.among)
 
     def finish(self, row: dict[str, Any]) -> MetricValue:
         return ratio(row["hit"], row["total"])
@@ -131,8 +148,11 @@ class Total:
     field: Any
     where: Condition | None = None
 
-    def aggregates(self) -> dict[str, Any]:
-        return {"v": Sum(self.field, filter=_q(self.where))}
+    def aggregates(self, within: Q | None = None) -> dict[str, Any]:
+        return {"v": Sum(self.field, filter=_and(_q(self.where), within))}
+
+    def counted(self) -> Q | None:
+        return _q(self.where)
 
     def finish(self, row: dict[str, Any]) -> MetricValue:
         return int(row["v"] or 0)
@@ -152,8 +172,11 @@ class Mean:
     where: Condition | None = None
     places: Decimal = Decimal("0.01")
 
-    def aggregates(self) -> dict[str, Any]:
-        return {"v": Avg(self.field, filter=_q(self.where))}
+    def aggregates(self, within: Q | None = None) -> dict[str, Any]:
+        return {"v": Avg(self.field, filter=_and(_q(self.where), within))}
+
+    def counted(self) -> Q | None:
+        return _q(self.where)
 
     def finish(self, row: dict[str, Any]) -> MetricValue:
         value = row["v"]
@@ -361,6 +384,58 @@ def _compute(metric: Metric, scope: DataScope | None, period: Period | None) -> 
         return metric.measure.fn(queryset, period)
     row = queryset.aggregate(**metric.measure.aggregates())
     return metric.measure.finish(row)
+
+
+def compute_spans(
+    key: str, scope: DataScope | None, periods: Sequence[Period | None]
+) -> list[tuple[MetricValue, int | None]]:
+    """(value, count of the records behind it) of the metric for each period — what
+    `compute(key, scope, period)` and `records(key, scope, period).count()` give — in ONE
+    aggregate query for an aggregate measure: every span's aggregates are filtered aggregates
+    over the records of the widest span (a report's period and its cumulative span read the
+    table once, not four times). A custom query counts no records (None); a custom measure
+    falls back to one query per value and per count (narrowed by its `records_in_period`, if
+    it has one)."""
+    metric = get(key)
+    if not metric.declarative:
+        value = compute(key, scope)  # a point-in-time figure: the same for every period
+        return [(value, None) for _ in periods]
+    assert metric.measure is not None
+    measure = metric.measure
+    if isinstance(measure, Custom):
+        # A custom measure may say which of the records its period's figure counts.
+        narrow = getattr(measure, "records_in_period", None)
+        found_custom = []
+        for p in periods:
+            behind = records(key, scope, p)
+            if narrow is not None:
+                behind = narrow(behind, p)
+            found_custom.append((_compute(metric, scope, p), int(behind.count())))
+        return found_custom
+    spans = list(periods) if metric.date_field else [None]
+    queryset = _base(metric, scope, None)
+    within = [
+        period_q(queryset.model, metric.date_field, p) if metric.date_field else None for p in spans
+    ]
+    if spans and all(q is not None and q != Q() for q in within):
+        widest = within[0]
+        for q in within[1:]:
+            widest |= q  # type: ignore[operator]
+        queryset = queryset.filter(widest)
+    aggregates: dict[str, Any] = {}
+    for i, q in enumerate(within):
+        for name, aggregate in measure.aggregates(q).items():
+            aggregates[f"s{i}_{name}"] = aggregate
+        aggregates[f"s{i}_records"] = models.Count("pk", filter=_and(measure.counted(), q))
+    row = queryset.aggregate(**aggregates)
+    found = []
+    for i in range(len(spans)):
+        prefix = f"s{i}_"
+        mine = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+        found.append((measure.finish(mine), int(mine["records"] or 0)))
+    if not metric.date_field:
+        return [found[0] for _ in periods]
+    return found
 
 
 @dataclass(frozen=True)

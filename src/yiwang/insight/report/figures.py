@@ -4,7 +4,8 @@ the period and for its cumulative span (截至期末累计), with the count of r
 consistency guard checks against their wholes.
 
 Nothing here counts records itself: every value is `registry.compute` / `registry.breakdown`,
-every record count `registry.records(...).count()` (a ratio's denominator)."""
+every record count `insight.selectors.figure_records(...).count()` (registry.records: a
+ratio's denominator, or what a custom measure says its figure counts)."""
 
 from __future__ import annotations
 
@@ -171,24 +172,18 @@ class ReportFigures:
         return not self.used["cases.total"].value
 
 
-def _records(metric: Metric, scope: DataScope, period: Period) -> int | None:
-    if not metric.declarative:
-        return None
-    return int(registry.records(metric.key, scope, period).count())
-
-
 def _use(key: str, scope: DataScope, period: Period, cumulative: Period) -> Used:
     metric = registry.get(key)
-    point = metric.point_in_time
-    value = registry.compute(key, scope, period)
-    total = value if point else registry.compute(key, scope, cumulative)
-    count = _records(metric, scope, period)
+    # The period and the cumulative span with their record counts, in one aggregate query.
+    (value, count), (total, total_count) = registry.compute_spans(key, scope, (period, cumulative))
+    if metric.point_in_time:
+        total, total_count = value, count
     return Used(
         metric=metric,
         value=value,
         cumulative=total,
         records=count,
-        cumulative_records=count if point else _records(metric, scope, cumulative),
+        cumulative_records=total_count,
     )
 
 
