@@ -86,3 +86,53 @@ def test_a_department_sees_the_tickets_it_leads(example: TicketWorld):
     assert value("appeals.sign_on_time_rate", housing) == Decimal("0.0000")
     market = DataScope.department(example.market.pk)
     assert value("appeals.total", market) == 2  # A, B (C went to housing)
+
+
+def test_tickets_overdue(tw: TicketWorld, monkeypatch):
+    """Answered late, marked overdue by the sweep, or unanswered past the deadline (before any
+    sweep) count; answered on time, or open within the deadline, do not; by 受理日期."""
+    from yiwang.insight.periods import Period
+    from yiwang.insight.registry import compute, records
+
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda: dt.date(2026, 4, 10))
+    rows = {
+        # name: (registered, deadline, replied, replied on time, ever overdue, closed)
+        "late reply": (dt.date(2026, 3, 2), dt.date(2026, 3, 16), True, False, False, True),
+        "swept": (dt.date(2026, 3, 3), dt.date(2026, 3, 17), True, True, True, False),
+        "unanswered": (dt.date(2026, 3, 4), dt.date(2026, 3, 18), False, None, False, False),
+        "on time": (dt.date(2026, 3, 5), dt.date(2026, 3, 19), True, True, False, True),
+        "open, in time": (dt.date(2026, 3, 6), dt.date(2026, 4, 20), False, None, False, False),
+        "closed unreplied": (dt.date(2026, 3, 7), dt.date(2026, 3, 9), False, None, False, True),
+        "April, late": (dt.date(2026, 4, 1), dt.date(2026, 4, 3), False, None, False, False),
+    }
+    for name, (registered, deadline, replied, on_time, ever, closed) in rows.items():
+        ticket = tw.hotline(title=name)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            registered_on=registered,
+            deadline=deadline,
+            replied_at=dt.datetime(2026, 3, 10, 9, tzinfo=dt.UTC) if replied else None,
+            replied_on_time=on_time,
+            ever_overdue=ever,
+            status="closed" if closed else ticket.status,
+        )
+    q1 = Period.parse("2026Q1")
+    assert compute("appeals.overdue_count", ALL_SCOPE, q1) == 3
+    # The drill-down lists exactly those tickets.
+    assert {t.title for t in records("appeals.overdue_count", ALL_SCOPE, q1)} == {
+        "late reply",
+        "swept",
+        "unanswered",
+    }
+    assert compute("appeals.overdue_count", ALL_SCOPE, Period.parse("2026-04")) == 1
+    assert compute("appeals.overdue_count", ALL_SCOPE, Period.parse("2025")) == 0  # empty
+    assert compute("appeals.overdue_count", DataScope.department(tw.housing.pk), q1) == 0
+    # The report's 存在问题 line counts them with the registered metric; none in 2025: no line.
+    from types import SimpleNamespace
+
+    from yiwang.insight.report.problems import _overdue_tickets
+
+    problem = _overdue_tickets(SimpleNamespace(scope=ALL_SCOPE, period=q1), 3)
+    assert problem is not None and "受理的诉求工单中有3件超期" in problem.lines[0]
+    assert (
+        _overdue_tickets(SimpleNamespace(scope=ALL_SCOPE, period=Period.parse("2025")), 3) is None
+    )

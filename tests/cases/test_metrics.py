@@ -108,5 +108,54 @@ def test_every_case_metric_has_a_definition_and_is_documented():
 
     doc = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text()
     keys = [m.key for m in all_metrics("cases")]
-    assert len(keys) == 22  # 14 case figures and 8 bundle figures (cases.bundle_metrics)
+    assert len(keys) == 23  # 15 case figures and 8 bundle figures (cases.bundle_metrics)
     assert [k for k in keys if f"`{k}`" not in doc] == []
+
+
+@pytest.mark.django_db
+def test_items_never_applied_for(world):
+    """X applied for in February, Y in May, Z never: by period, the items without a case, their
+    drill-down, coverage's complement, a department's scope, an empty period; and the report's
+    存在问题 line names them."""
+    from types import SimpleNamespace
+
+    from tests.cases.conftest import publish_item
+    from yiwang.cases.models import Case
+    from yiwang.insight.periods import Period
+    from yiwang.insight.report.problems import _never_applied
+    from yiwang.insight.selectors import figure_records
+    from yiwang.org.models import Staff
+
+    bureau = Staff.objects.get(user__username="bureau")
+    x = world.item
+    y = publish_item(world.dept, bureau, world.clerk, name="食品经营许可（变更）")
+    z = publish_item(world.other, bureau, world.other_clerk, name="户口迁移")
+    for item, day in ((x, dt.date(2026, 2, 10)), (y, dt.date(2026, 5, 3))):
+        case = accepted(world)
+        Case.objects.filter(pk=case.pk).update(
+            item=item, version=item.published_version, accepted_on=day
+        )
+    scope = DataScope.whole()
+
+    def never(code: str, where: DataScope = scope):
+        return compute("cases.never_applied_items", where, Period.parse(code))
+
+    assert never("2026Q1") == 2
+    assert set(figure_records("cases.never_applied_items", scope, Period.parse("2026Q1"))) == {
+        y,
+        z,
+    }
+    assert never("2026H1") == 1
+    assert set(figure_records("cases.never_applied_items", scope, Period.parse("2026H1"))) == {z}
+    assert never("2025") == 3  # nothing applied for: every item, no error
+    assert compute("cases.coverage", scope, Period.parse("2025")) == Decimal("0.0000")
+    # The complement of coverage: 3 items, 1 covered in Q1.
+    assert compute("cases.coverage", scope, Period.parse("2026Q1")) == Decimal("0.3333")
+    assert never("2026Q1", DataScope.department(world.other.pk)) == 1  # Z
+    assert never("2026Q1", DataScope.department(world.dept.pk)) == 1  # Y
+    problem = _never_applied(SimpleNamespace(scope=scope, period=Period.parse("2026H1")), 3)
+    assert problem is not None
+    assert problem.lines == [
+        "2026年上半年，3个在用事项中有1个无一件办件，如户口迁移等，"
+        "需核实事项是否仍需保留或加强宣传引导。"
+    ]

@@ -206,6 +206,104 @@ def test_legacy_values_of_the_published_version_are_what_counts(small):
     assert compute("catalog.promised_limit_compression") == Decimal("0.3158")
 
 
+# --- As of the period's end -------------------------------------------------------------------
+
+
+def _on(day: str):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.fromisoformat(f"{day} 10:00"))
+
+
+def _logged(item: ServiceItem, action: str, day: str) -> None:
+    from yiwang.catalog.models import AdjustmentLog
+
+    AdjustmentLog.objects.filter(item=item, action=action).update(created_at=_on(day))
+
+
+@pytest.fixture
+def history(world):
+    """A catalogue with a past: A published 2026-02-01 (not 全程网办), revised 2026-05-10
+    (全程网办); B published 2026-03-01, suspended 2026-04-15, resumed 2026-06-20; C published
+    2026-07-05; D published 2026-01-10 (全程网办), withdrawn 2026-03-20."""
+    b = Builder(world)
+    common = {"handling_kind": "promised", "legal_limit": 10, "promised_limit": 5}
+    a = b.item(**common, fully_online=False, visits=1)
+    first = a.published_version
+    revision = services.version_start_revision(item=a)
+    services.version_update(
+        version=revision,
+        elements={"fully_online": True, "visits": 0},
+        reason="全程网办上线",
+    )
+    services.version_submit(version=revision)
+    services.version_approve(version=revision)
+    services.version_publish(version=revision)
+    ServiceItemVersion.objects.filter(pk=first.pk).update(published_at=_on("2026-02-01"))
+    ServiceItemVersion.objects.filter(pk=revision.pk).update(published_at=_on("2026-05-10"))
+    bee = b.item(department=world.other, **common, visits=1)
+    ServiceItemVersion.objects.filter(item=bee).update(published_at=_on("2026-03-01"))
+    services.item_suspend(item=bee, reason="系统升级")
+    _logged(bee, "暂停", "2026-04-15")
+    services.item_resume(item=bee, reason="升级完成")
+    _logged(bee, "恢复", "2026-06-20")
+    c = b.item(**common, visits=1)
+    ServiceItemVersion.objects.filter(item=c).update(published_at=_on("2026-07-05"))
+    d = b.item(**common, fully_online=True, visits=0)
+    ServiceItemVersion.objects.filter(item=d).update(published_at=_on("2026-01-10"))
+    services.item_withdraw(item=d, reason="职能调整")
+    _logged(d, "撤销", "2026-03-20")
+    return {"A": a, "A1": first, "A2": revision, "B": bee, "C": c, "D": d}
+
+
+def test_figures_count_the_catalogue_at_the_periods_end(history, world):
+    from yiwang.insight.periods import Period
+    from yiwang.insight.selectors import figure_records
+    from yiwang.org.scope import ALL_SCOPE
+
+    def at(code: str, key: str = "catalog.items_total"):
+        return compute(key, None, Period.parse(code))
+
+    # 2026-02 (end 02-28): A's first version and D.
+    assert at("2026-02") == 2
+    assert at("2026-02", "catalog.fully_online_rate") == Decimal("0.5000")  # D
+    # 2026Q1 (end 03-31): A (first version) and B; D withdrawn on 03-20.
+    assert at("2026Q1") == 2
+    assert at("2026Q1", "catalog.fully_online_rate") == Decimal("0.0000")
+    assert at("2026Q1", "catalog.items_by_department") == {"县市场监督管理局": 1, "县公安局": 1}
+    assert set(figure_records("catalog.items_total", ALL_SCOPE, Period.parse("2026Q1"))) == {
+        history["A1"],
+        history["B"].published_version,
+    }
+    # 2026-04 (end 04-30): B suspended.
+    assert at("2026-04") == 1
+    # 2026H1 (end 06-30): A's revision (全程网办, zero visits) and B again; not C (July).
+    assert at("2026H1") == 2
+    assert at("2026H1", "catalog.fully_online_rate") == Decimal("0.5000")
+    assert at("2026H1", "catalog.zero_visit_share") == Decimal("0.5000")
+    # A department's scope at the end of H1.
+    scope = DataScope.department(world.dept.pk)
+    assert compute("catalog.items_total", scope, Period.parse("2026H1")) == 1
+    # Now (no period, or one not yet ended): today's catalogue, A, B and C.
+    assert compute("catalog.items_total") == 3
+    assert at("2026") == 3
+    # Before anything was published: nothing, and no data for the shares (not 0, no error).
+    assert at("2025") == 0
+    assert at("2025", "catalog.fully_online_rate") is None
+    assert at("2025", "catalog.items_by_type") == ALL_TYPES_ZERO
+    assert not figure_records("catalog.items_total", ALL_SCOPE, Period.parse("2025")).exists()
+
+
+def test_a_period_figure_is_one_query(history, django_assert_num_queries):
+    from yiwang.insight.periods import Period
+
+    for key in CATALOG_METRIC_KEYS:
+        with django_assert_num_queries(1):
+            compute(key, None, Period.parse("2026Q1"))
+
+
 # --- The demo catalogue ------------------------------------------------------------------------
 
 

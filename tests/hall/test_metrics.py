@@ -117,3 +117,33 @@ def test_every_hall_metric_has_a_definition():
     keys = [m.key for m in all_metrics("hall")]
     assert len(keys) == 8
     assert all(m.definition for m in all_metrics("hall"))
+
+
+def test_figures_by_department_follow_the_item_group(world, at):
+    """Bookings and queue numbers of the 公安 专窗 group break down to 县公安局; those of the
+    comprehensive groups (no department) stay out of the department breakdown."""
+    from yiwang.insight.periods import Period
+    from yiwang.insight.registry import breakdown, records
+
+    police = world.slot(world.police_group, starts_at=dt.time(10), ends_at=dt.time(11))
+    s.booking_create(slot=police, user=world.citizen.user)
+    s.booking_create(slot=police, user=world.other.user)
+    s.booking_create(slot=world.slot(), user=world.citizen.user)  # comprehensive: none
+    at(moment(world.workday, 9))
+    taken = [s.ticket_take(hall=world.hall, group=world.police_group) for _ in range(3)]
+    s.ticket_take(hall=world.hall, group=world.weekday)
+    for minutes, ticket in enumerate(taken, start=1):
+        Ticket.objects.filter(pk=ticket.pk).update(wait_seconds=minutes * 60)
+    period = Period.parse(f"{world.workday:%Y-%m}")
+    assert compute("hall.bookings_total", None, period) == 3
+    by_department = breakdown("hall.bookings_total", "department", None, period)
+    assert [(r.id, r.label, r.value) for r in by_department] == [(world.police.pk, "县公安局", 2)]
+    waits = breakdown("hall.average_wait_minutes", "department", None, period)
+    assert [(r.label, r.value) for r in waits] == [("县公安局", Decimal("2.00"))]
+    assert set(records("hall.bookings_total", None, period, department=world.police.pk)) == set(
+        police.bookings.all()
+    )
+    # A period without bookings: an empty breakdown, no division by zero.
+    empty = Period.parse("2020-01")
+    assert breakdown("hall.bookings_total", "department", None, empty) == []
+    assert breakdown("hall.average_wait_minutes", "department", None, empty) == []

@@ -42,9 +42,10 @@ def test_a_month_for_county_departments_and_towns(figures):
         ).dimension_name
         == "测试镇1"
     )
-    # point-in-time and breakdown-valued figures are not snapshotted
+    # breakdown-valued figures are not snapshotted; the catalogue's (as of the month's end) are
     keys = set(MetricSnapshot.objects.values_list("metric", flat=True))
-    assert "catalog.items_total" not in keys and "cases.by_channel" not in keys
+    assert "cases.by_channel" not in keys and "catalog.items_by_type" not in keys
+    assert "catalog.items_total" in keys
     assert "evaluations.good_rate" in keys  # no data is stored as None
     assert value("evaluations.good_rate") is None
 

@@ -77,6 +77,15 @@ def _signed_or_late() -> Q:
 
 
 SIGNED = Q(signed_at__isnull=False)
+
+
+def _overdue() -> Q:
+    """Answered after the deadline of the time, marked overdue by the sweep, or still unanswered
+    (not closed) with the deadline passed — the figure does not wait for the sweep."""
+    unanswered_late = Q(replied_at__isnull=True, deadline__lt=timezone.localdate()) & ~CLOSED
+    return Q(replied_on_time=False) | Q(ever_overdue=True) | unanswered_late
+
+
 TICKETS: dict[str, Any] = {
     "records": counted_tickets,
     "date_field": "registered_on",
@@ -193,6 +202,16 @@ for metric in (
         **TICKETS,
         measure=Share(Q(satisfaction__in=list(SATISFIED_LEVELS)), among=RATED),
         kind="ratio",
+    ),
+    Metric(
+        key="appeals.overdue_count",
+        name="超期工单数",
+        unit="件",
+        definition=COUNTED
+        + "超期工单数 = 答复晚于当时办理期限（含暂停顺延、批准延期）、曾被标记超期，"
+        "或至今未答复未办结且已过办理期限的工单数（按受理日期计入统计期）。",
+        **TICKETS,
+        measure=DCount(_overdue),
     ),
     Metric(
         key="appeals.redo_rate",

@@ -79,12 +79,36 @@ def _by_month(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
 def _coverage(items: QuerySet, period: Period | None) -> Decimal | None:
     """Published items with at least one counted case (accepted in the period) ÷ published
     items, in one query."""
-    accepted = Q(cases__accepted_on__isnull=False)
-    accepted &= period_q(Case, "accepted_on", period, via="cases__")
+    accepted = _applied_in(period)
     agg = items.aggregate(
         hit=Count("pk", filter=accepted, distinct=True), total=Count("pk", distinct=True)
     )
     return ratio(agg["hit"], agg["total"])
+
+
+def _applied_in(period: Period | None) -> Q:
+    """An item with at least one counted case accepted in the period (coverage's numerator)."""
+    return Q(cases__accepted_on__isnull=False) & period_q(
+        Case, "accepted_on", period, via="cases__"
+    )
+
+
+def never_applied(items: QuerySet, period: Period | None) -> QuerySet:
+    """The items without a single case accepted in the period (coverage's denominator minus its
+    numerator)."""
+    return items.exclude(pk__in=items.filter(_applied_in(period)).values("pk"))
+
+
+def _never_applied_count(items: QuerySet, period: Period | None) -> int:
+    return never_applied(items, period).count()
+
+
+class NeverApplied(Custom):
+    """The count of the items nobody applied for; its drill-down lists those items, not every
+    item (insight.selectors.figure_records asks `records_in_period`)."""
+
+    def records_in_period(self, items: QuerySet, period: Period | None) -> QuerySet:
+        return never_applied(items, period)
 
 
 def _counted_items(scope: DataScope) -> QuerySet:
@@ -161,6 +185,15 @@ for metric in (
         records=_counted_items,
         measure=Custom(_coverage),
         kind="ratio",
+    ),
+    Metric(
+        key="cases.never_applied_items",
+        name="无办件事项数",
+        unit="项",
+        definition="无办件事项数 = 统计期内没有一件已受理办件的事项数，即办件覆盖率的分母减分子；"
+        "事项的计入范围同“事项总数”（在用且有现行版本的实施清单事项），办件计入范围同“办件量”。",
+        records=_counted_items,
+        measure=NeverApplied(_never_applied_count),
     ),
     Metric(
         key="cases.on_time_rate",

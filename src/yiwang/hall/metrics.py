@@ -2,7 +2,10 @@
 docs/metrics.md has every 口径. One database query per metric and scope; a hall is in a scope
 when its region is (hall.selectors.hall_q).
 
-- Bookings count by their slot's hall. 未到场 (no-show) is a booking marked so by the sweep, or
+- Bookings count by their slot's hall; by department through their slot's item group (a 专窗
+  group names its department), queue numbers through the 专窗 department they wait for — those
+  of comprehensive windows have none and stay out of the department breakdown.
+- 未到场 (no-show) is a booking marked so by the sweep, or
   one still 已预约 whose slot has ended — the figure does not wait for the sweep.
 - Waiting is 叫号时间 − 取号时间 (an appointment who checked in before his slot waits from the
   slot's start), kept on the ticket when it is called; handling is 办结时间 − 叫号时间. Only called
@@ -34,7 +37,7 @@ from yiwang.hall.models import Booking, Ticket
 from yiwang.hall.selectors import hall_q
 from yiwang.insight.periods import Period
 from yiwang.insight.registry import Count as DCount
-from yiwang.insight.registry import Custom, Metric, Share, register
+from yiwang.insight.registry import Custom, Mean, Metric, Share, register
 from yiwang.org.scope import DataScope
 
 MINUTES = Decimal("0.01")
@@ -91,13 +94,12 @@ def _called(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return tickets.filter(wait_seconds__isnull=False)
 
 
-def _average_wait(tickets: QuerySet[Ticket], period: Period | None) -> Decimal | None:
-    return _minutes(_called(tickets).aggregate(v=Avg("wait_seconds"))["v"])
+class MeanMinutes(Mean):
+    """The mean of a duration in seconds, given in minutes with two decimals: an aggregate
+    measure, so the registry derives its breakdowns (by department, town, month)."""
 
-
-def _average_handling(tickets: QuerySet[Ticket], period: Period | None) -> Decimal | None:
-    value = tickets.filter(handle_seconds__isnull=False).aggregate(v=Avg("handle_seconds"))["v"]
-    return _minutes(value)
+    def finish(self, row: dict[str, Any]) -> Decimal | None:
+        return _minutes(row["v"])
 
 
 def _p90_rows(tickets: QuerySet[Ticket], partition: list[str]) -> QuerySet[Ticket]:
@@ -153,13 +155,16 @@ def _p90_wait_by_hall_hour(tickets: QuerySet[Ticket], period: Period | None) -> 
 BOOKINGS: dict[str, Any] = {
     "records": _bookings,
     "date_field": "slot__day",
-    "department_field": None,
+    # A booking's department is its item group's (a 专窗 group names one; a comprehensive
+    # window's group has none, so those bookings stay out of the department breakdown).
+    "department_field": "slot__group__department",
     "region_field": "slot__hall__region",
 }
 TICKETS: dict[str, Any] = {
     "records": _tickets,
     "date_field": "day",
-    "department_field": None,
+    # A queue number's department: the 专窗 department it waits for (set from its item group).
+    "department_field": "department",
     "region_field": "hall__region",
 }
 
@@ -220,7 +225,7 @@ for metric in (
         unit=gettext_noop("分钟"),
         definition=CALLED + gettext_noop("各号等候时长的算术平均，单位分钟，保留两位小数。"),
         **TICKETS,
-        measure=Custom(_average_wait),
+        measure=MeanMinutes("wait_seconds", Q(wait_seconds__isnull=False)),
     ),
     Metric(
         key="hall.p90_wait_minutes",
@@ -269,7 +274,7 @@ for metric in (
             "叫号时间，算术平均，单位分钟，保留两位小数。"
         ),
         **TICKETS,
-        measure=Custom(_average_handling),
+        measure=MeanMinutes("handle_seconds", Q(handle_seconds__isnull=False)),
     ),
 ):
     register(metric)

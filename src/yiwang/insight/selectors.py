@@ -22,6 +22,8 @@ RECORD_PAGES = {
     "cases.bundlecase": "cases:bundle-detail",
     "appeals.ticket": "appeals:detail",
     "evaluations.rectification": "rectification:detail",
+    "catalog.serviceitem": "catalog:item-detail",
+    "catalog.serviceitemversion": "catalog:version-detail",
 }
 
 
@@ -75,7 +77,23 @@ def drill_down(
         department_in_scope(user, department)
     if town is not None:
         town_in_scope(user, town)
-    return registry.records(key, scope, period, department=department, town=town).order_by("-pk")
+    return figure_records(key, scope, period, department=department, town=town).order_by("-pk")
+
+
+def figure_records(
+    key: str,
+    scope: DataScope,
+    period: Period | None,
+    *,
+    department: int | None = None,
+    town: str | None = None,
+) -> QuerySet:
+    """The records a figure counts: registry.records (a ratio's denominator), narrowed for a
+    custom measure that says which of them the period's figure counts (`records_in_period`,
+    e.g. the items nobody applied for in the period: cases.metrics.NeverApplied)."""
+    queryset = registry.records(key, scope, period, department=department, town=town)
+    narrow = getattr(registry.get(key).measure, "records_in_period", None)
+    return narrow(queryset, period) if narrow is not None else queryset
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.conf import settings
 
 from yiwang.insight import registry
-from yiwang.insight.registry import period_q
 from yiwang.insight.report.figures import ReportFigures, text_of
 
 
@@ -79,12 +78,13 @@ def _guide_gaps(figures: ReportFigures, top: int) -> Problem | None:
 
 
 def _overdue_tickets(figures: ReportFigures, top: int) -> Problem | None:
-    tickets = registry.records("appeals.total", figures.scope, figures.period)
-    overdue = tickets.filter(ever_overdue=True)
-    count = overdue.count()
+    metric = registry.get("appeals.overdue_count")
+    count = registry.compute(metric.key, figures.scope, figures.period)
     if not count:
         return None
-    line = f"{figures.period.label}受理的诉求工单中有{count}件曾超期。"
+    line = (
+        f"{figures.period.label}受理的诉求工单中有{count}件超期（答复晚于办理期限或逾期未答复）。"
+    )
     metric = registry.get("appeals.on_time_rate")
     rows = registry.ranking(metric.key, "department", figures.scope, figures.period)
     late = [r for r in rows if isinstance(r.value, int | Decimal) and r.value < 1]
@@ -95,14 +95,14 @@ def _overdue_tickets(figures: ReportFigures, top: int) -> Problem | None:
 
 
 def _never_applied(figures: ReportFigures, top: int) -> Problem | None:
-    from yiwang.cases.models import Case
+    from yiwang.insight.selectors import figure_records
 
-    items = registry.records("cases.coverage", figures.scope, figures.period)
-    applied = period_q(Case, "accepted_on", figures.period, via="cases__")
-    idle = items.exclude(pk__in=items.filter(applied, cases__accepted_on__isnull=False))
-    count = idle.count()
+    key = "cases.never_applied_items"
+    count = registry.compute(key, figures.scope, figures.period)
     if not count:
         return None
+    idle = figure_records(key, figures.scope, figures.period)
+    total = registry.records(key, figures.scope, figures.period).count()
     names = list(
         idle.order_by("department__region__code", "department__name", "code").values_list(
             "published_version__name", flat=True
@@ -111,7 +111,7 @@ def _never_applied(figures: ReportFigures, top: int) -> Problem | None:
     return Problem(
         "部分事项长期无人申办",
         [
-            f"{figures.period.label}，{items.count()}个在用事项中有{count}个无一件办件，"
+            f"{figures.period.label}，{total}个在用事项中有{count}个无一件办件，"
             f"如{'、'.join(names)}等，需核实事项是否仍需保留或加强宣传引导。"
         ],
     )
