@@ -49,6 +49,9 @@ def test_a_leader_opens_the_dashboard_and_drills_into_a_department(page, figures
     _sign_in(page)
     page.goto(f"{page.base_url}/workbench/insight/dashboard/?period=2026H1")
     assert page.get_by_test_id("period").inner_text() == "2026年上半年"
+    # When the figures were computed (stored by the worker or the first request): 数据更新于 HH:MM.
+    assert re.fullmatch(r"\d{2}:\d{2}", page.get_by_test_id("updated").inner_text())
+    assert "数据更新于" in page.locator(".dash-meta").inner_text()
     assert page.get_by_test_id("headline-cases.total").inner_text() == "3 件"
     assert page.get_by_test_id("headline-cases.online_share").inner_text() == "66.67%"
     for name in ("trend", "department", "rate", "town", "map"):
