@@ -236,6 +236,21 @@ def test_bulk_work_on_one_calendar_costs_one_query(django_assert_num_queries):
             calendar.is_working_day(D(2026, 1, 1) + dt.timedelta(days=offset))
 
 
+def test_a_pinned_calendar_asks_nothing_and_still_sees_this_process_changes(
+    django_assert_num_queries,
+):
+    with selectors.work_calendar_pinned():
+        with django_assert_num_queries(0):  # not even the stamp
+            for offset in range(30):
+                is_working_day(D(2026, 1, 1) + dt.timedelta(days=offset))
+        day = CalendarDay.objects.create(date=D(2026, 3, 6), kind=DayKind.HOLIDAY, name="测试")
+        assert not is_working_day(D(2026, 3, 6))  # the signal cleared the copy: loaded again
+        day.delete()
+    assert is_working_day(D(2026, 3, 6))
+    with django_assert_num_queries(1):  # unpinned: the stamp is read on every call again
+        assert is_working_day(D(2026, 3, 6))
+
+
 def test_a_change_through_the_models_is_seen_at_once():
     assert is_working_day(D(2026, 3, 6))
     day = CalendarDay.objects.create(date=D(2026, 3, 6), kind=DayKind.HOLIDAY, name="测试")

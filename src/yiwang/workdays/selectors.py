@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict
 
@@ -93,10 +95,29 @@ def _load(stamp: uuid.UUID | None) -> _Cached:
     return _Cached(stamp=stamp, calendar=calendar)
 
 
+_pinned: ContextVar[bool] = ContextVar("work_calendar_pinned", default=False)
+
+
+@contextmanager
+def work_calendar_pinned() -> Iterator[WorkCalendar]:
+    """Within the block, `work_calendar()` keeps the table it holds instead of asking the
+    database for the table's stamp on every call: for a bulk run in one process that does not
+    edit the calendar (demo.simulation; a change made by this process still clears the copy)."""
+    calendar = work_calendar()
+    token = _pinned.set(True)
+    try:
+        yield calendar
+    finally:
+        _pinned.reset(token)
+
+
 def work_calendar() -> WorkCalendar:
     """The current table as an immutable object; use it directly for bulk work (sweeps,
     reports) so that thousands of computations cost one query."""
     global _cache
+    pinned = _cache
+    if pinned is not None and _pinned.get():
+        return pinned.calendar
     # Read the stamp before the data: a change committed in between is seen as a new stamp on
     # the next call rather than cached under the old one.
     stamp = _current_stamp()

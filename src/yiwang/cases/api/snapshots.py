@@ -15,7 +15,9 @@ import json
 import logging
 import secrets
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -147,11 +149,36 @@ def refresh_stale(*, batch: int = 500, progress: Callable[[int, int], None] | No
     return written
 
 
+_deferred: ContextVar[set[int] | None] = ContextVar("snapshot_touches_deferred", default=None)
+
+
+@contextmanager
+def touches_deferred() -> Iterator[None]:
+    """Within one transaction doing many writes to the same cases (demo.simulation's batches:
+    some 30 saves per case), give each changed case one new key at the end of the block instead
+    of one per write. Nobody outside the transaction sees the keys in between, so the last one
+    is all that matters; the snapshots are rendered after commit as before. A failing block
+    touches nothing (its transaction rolls back)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("touches_deferred() must run inside transaction.atomic().")
+    ids: set[int] = set()
+    token = _deferred.set(ids)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    touch(ids)
+
+
 def touch(case_ids: Iterable[int]) -> None:
     """Mark these cases' details as changed (a new key now) and render them again after commit:
     for writes that bypass save() (QuerySet.update)."""
     ids = {int(i) for i in case_ids if i is not None}
     if not ids:
+        return
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.update(ids)
         return
     # Plain SQL: this runs after every save of a case or a child row, and building the
     # equivalent QuerySet.update() would cost more than the statement.
