@@ -271,11 +271,20 @@ def test_the_worker_job_fills_every_scope(client, figures, leader, monkeypatch):
     mine = client.get(DATA, {"period": "2026H1"}).json()
     assert _headlines(mine)["cases.total"]["value"] == 2  # his department's, not the county's
     assert mine["scope"] == str(data_scope_for(head).label)
-    # A second run right after skips what is young (half the interval).
+    # A second run right after skips what is young (half the interval) and removes what nobody
+    # asked for in a day (another period looked at once).
+    old = DashboardFigures.objects.create(
+        scope_key=dashboard.scope_key(county),
+        period="2025H2",
+        computed_at=timezone.now() - dt.timedelta(days=2),
+    )
     with override_settings(YIWANG_DASHBOARD_REFRESH_JOB_SECONDS=600):
         before = set(DashboardFigures.objects.values_list("computed_at", flat=True))
         tasks.refresh_dashboards.call()
-        assert set(DashboardFigures.objects.values_list("computed_at", flat=True)) == before
+        assert set(DashboardFigures.objects.values_list("computed_at", flat=True)) == before - {
+            old.computed_at
+        }
+    assert not DashboardFigures.objects.filter(pk=old.pk).exists()
 
 
 def test_the_job_is_scheduled_more_often_than_the_max_age(settings):

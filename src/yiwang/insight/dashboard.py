@@ -208,6 +208,16 @@ def refresh(scope: DataScope, period: Period, *, younger_than: float = 0) -> boo
     return True
 
 
+def prune() -> int:
+    """Remove stored figures nobody asked for in a day (another period looked at once, a
+    department gone); the ones the worker refreshes stay. The number removed."""
+    stale = timezone.now() - dt.timedelta(days=1)
+    removed, _ = DashboardFigures.objects.filter(
+        computed_at__lt=stale, computing_since__isnull=True
+    ).delete()
+    return removed
+
+
 def refreshed_scopes() -> list[DataScope]:
     """The scopes the worker keeps warm: each county (the bureau's region, as its leaders and
     bureau staff read it) and every department (its department admin's)."""
