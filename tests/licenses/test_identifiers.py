@@ -228,3 +228,14 @@ def test_a_transposition_the_hybrid_system_misses():
 @given(st.text(ALPHABET, max_size=60))
 def test_check_character_agrees_with_stdnum(data_text):
     assert check_character(data_text) == mod_37_36.calc_check_digit(data_text)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
+@given(
+    st.text(ALPHABET, min_size=0, max_size=45),
+    st.text(ALPHABET, min_size=0, max_size=20),
+)
+def test_the_remembered_prefix_state_gives_the_same_check_character(prefix, rest):
+    # LicenseIdentifier.check continues from the state after type code ‖ issuer (remembered).
+    continued = identifiers._check_after(identifiers._product_after(prefix), rest)
+    assert continued == check_character(prefix + rest) == mod_37_36.calc_check_digit(prefix + rest)

@@ -103,3 +103,37 @@ def test_the_least_recently_used_key_goes_first(license_type, issuer, unsealed):
         loaded.get(pair.key_id, pair.private_key_envelope, pair.public_key)
     assert [p.key_id in loaded for p in pairs] == [False, True, True]
     assert len(loaded) == 2
+
+
+def test_remembered_key_ids_never_let_a_forged_or_retired_key_pass(license_type, issuer):
+    """What verification remembers per process (a public key's id, its parsed point) are pure
+    functions of the key's text: trust and status are still read from the registry per call."""
+    from yiwang.licenses import files
+    from yiwang.licenses.canonical import canonical_bytes
+
+    first = issue(license_type)
+    genuine = files.license_file(first)
+    assert verification.verify_document(genuine).valid  # warms the caches
+    forged_key = sealing.generate_key()
+    forged = {**genuine, "seal": dict(genuine["seal"])}
+    data = canonical_bytes(genuine["license"])
+    forged["seal"].update(
+        key_id=forged_key.key_id,
+        public_key=forged_key.public_key,
+        signature=sealing.sign(
+            data,
+            private_key_envelope=forged_key.private_key_envelope,
+            public_key=forged_key.public_key,
+        ),
+    )
+    for _ in range(2):  # cold, then with its key id remembered
+        assert verification.verify_document(forged).word == verification.UNTRUSTED
+    mislabelled = {**genuine, "seal": {**genuine["seal"], "key_id": forged_key.key_id}}
+    assert verification.verify_document(mislabelled).word == verification.ALTERED
+    services.seal_key_rotate(department=issuer)
+    assert verification.verify_document(genuine).valid  # the retired key still verifies
+    later = issue(license_type)
+    assert later.seal_key_id != first.seal_key_id
+    assert verification.verify_document(files.license_file(later)).valid
+    services.license_revoke(license=first, reason="测试撤销")
+    assert verification.verify_document(genuine).word == verification.REVOKED  # read per call

@@ -76,8 +76,11 @@ class SealKeyMaterial:
         return f"SealKeyMaterial(key_id={self.key_id!r}, public_key={self.public_key!r})"
 
 
+@lru_cache(maxsize=256)
 def key_id_for(public_key: str) -> str:
     """The key id of a public key (hex 04‖x‖y): SM3 of its 65 bytes, first 16 hex characters."""
+    # A pure function of the text, asked on every licence file verified: remembered like the
+    # parsed key below (a malformed key raises and is not remembered).
     return sm3_hex(bytes.fromhex(normalise_public_key(public_key)))[:16]
 
 
