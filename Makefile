@@ -55,12 +55,14 @@ system-packages:
 migrate: install
 	$(BIN)/yiwang migrate --noinput -v0
 
-# Install, migrate, seed the demo county, then serve on $(HOST):$(PORT) with a task worker.
+# Install, migrate, seed the demo county, then serve on $(HOST):$(PORT) with a task worker while
+# the simulated half year (demo.simulation, once) fills in behind it in a process of its own.
 demo: migrate
 	$(BIN)/yiwang demo
 	@echo "启动服务与后台任务进程（Ctrl+C 停止）……"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(BIN)/yiwang worker & \
+	  $(BIN)/yiwang demo --simulate --quiet & \
 	  $(BIN)/yiwang serve --bind $(HOST):$(PORT)
 
 # The whole suite: unit, API, contract and browser tests. DATABASE_URL selects PostgreSQL.

@@ -1,0 +1,315 @@
+"""Each planned case walked through cases.services on its simulated days: applied for online (the
+applicant himself, files uploaded) or at a counter (a 综合窗口 clerk, paper originals), then
+补正, 不予受理 or 受理, a special procedure, review steps, the decision (on time, or late), and
+the result handed out or delivered. Actions past the end of the period are not taken: those
+cases are still open on 30 June."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from yiwang.cases import services as cs
+from yiwang.cases.fields import CaseStatus, Delivery
+from yiwang.cases.models import Case
+from yiwang.catalog.models import ServiceItem
+from yiwang.demo.cases import _delivery, _form, _pdf
+from yiwang.evaluations import services as ratings
+from yiwang.evaluations.fields import Channel as RatingChannel
+from yiwang.evaluations.models import Rating, Rectification
+from yiwang.evaluations.rectification import services as rectify
+from yiwang.org.models import Applicant, User
+
+from .clock import SimulatedClock
+from .plan import CasePlan
+from .population import Population
+
+ONLINE = ("online", "mobile")
+LAST_MINUTE = 17 * 60 + 50
+REFUSAL_REASON = "经审查，申请人提交的材料不符合法定条件。"
+REFUSAL_BASIS = "《中华人民共和国行政许可法》第三十八条第二款"
+
+
+def _keys(item: ServiceItem) -> set[str]:
+    return {f["key"] for f in item.published_version.form_fields or []}  # type: ignore[union-attr]
+
+
+@dataclass
+class Catalogue:
+    """The items the simulated applicants apply for, with cumulative popularity weights."""
+
+    person_items: list[ServiceItem]
+    company_items: list[ServiceItem]
+    person_weights: list[float]
+    company_weights: list[float]
+
+    @property
+    def department_ids(self) -> list[int]:
+        return sorted({i.department_id for i in self.person_items + self.company_items})
+
+    def pick(self, company: bool, u: float) -> ServiceItem:
+        items, cumulative = (
+            (self.company_items, self.company_weights)
+            if company
+            else (self.person_items, self.person_weights)
+        )
+        return items[min(bisect.bisect(cumulative, u * cumulative[-1]), len(items) - 1)]
+
+
+def _cumulative(n: int) -> list[float]:
+    # Popularity falls with rank (a few items carry most of the cases, as in the seed reports).
+    total, out = 0.0, []
+    for rank in range(n):
+        total += 1 / (rank + 1) ** 0.9
+        out.append(total)
+    return out
+
+
+def catalogue(seed: int) -> Catalogue:
+    import random
+
+    items = list(
+        ServiceItem.objects.filter(
+            status="active",
+            published_version__isnull=False,
+            published_version__has_fee=False,
+            published_version__handling_kind__in=["promised", "instant"],
+        )
+        .select_related("published_version", "department")
+        .prefetch_related("published_version__materials", "published_version__steps")
+        .order_by("code")
+    )
+    person = [i for i in items if "applicant_id_number" in _keys(i)]
+    company = [i for i in items if {"entity_name", "entity_uscc"} <= _keys(i)]
+    rng = random.Random(seed ^ 0x17E5)  # which items are popular differs by seed, stably
+    rng.shuffle(person)
+    rng.shuffle(company)
+    return Catalogue(person, company, _cumulative(len(person)), _cumulative(len(company)))
+
+
+class CaseRunner:
+    """Drives one planned case; `days` are the period's working days."""
+
+    def __init__(
+        self, *, clock: SimulatedClock, days: list[dt.date], people: Population, items: Catalogue
+    ) -> None:
+        self.clock = clock
+        self.days = days
+        self.people = people
+        self.items = items
+        self.pdf = _pdf()
+        self.day = 0
+        self.minute = 0
+
+    # The cursor: every action of a case is later than the one before.
+    def _at(self, day: int, *, gap: int = 20) -> bool:
+        if day >= len(self.days):
+            return False
+        if day > self.day:
+            self.day, self.minute = day, 8 * 60 + 40 + (self.minute * 7) % 90
+        else:
+            self.minute = min(self.minute + gap, LAST_MINUTE)
+        self.clock.at(self.days[self.day], self.minute)
+        return True
+
+    def _index(self, date: dt.date) -> int:
+        return bisect.bisect_left(self.days, date)
+
+    def _applicant(self, plan: CasePlan) -> Applicant:
+        p = self.people
+        if plan.channel in ONLINE:
+            pool = p.online_companies if plan.company else p.online_persons
+        else:
+            pool = p.walk_in_companies if plan.company else p.walk_in_persons
+        return pool[plan.applicant % len(pool)]
+
+    def run(self, plan: CasePlan) -> Case:
+        self.day, self.minute = plan.day, plan.minute
+        self.clock.at(self.days[plan.day], plan.minute)
+        item = self.items.pick(plan.company, plan.item)
+        applicant = self._applicant(plan)
+        handler = self.people.handlers[item.department_id]
+        desk = self.people.desk_clerks[plan.applicant % len(self.people.desk_clerks)]
+        online = plan.channel in ONLINE
+        case = self._apply(plan, item, applicant, desk)
+        intake = handler if online else desk
+        if plan.correction:
+            if not self._at(plan.day + plan.accept_lag):
+                return case
+            self._ask_correction(case, handler if online else desk)
+            if not self._at(self.day + plan.fix_lag):
+                return case
+            if plan.withdrawn and online:
+                return cs.case_withdraw(case=case, actor=applicant.user, reason="暂不办理")  # type: ignore[arg-type]
+            case = self._correct(case, applicant, desk, online)
+        if not self._at(self.day + (plan.accept_lag if online else 0)):
+            return case
+        if plan.not_accepted:
+            return cs.case_not_accept(
+                case=case, actor=intake, reason="申请事项不属于本部门职权范围，请向有关部门申请。"
+            )
+        case = cs.case_accept(case=case, actor=intake)
+        if case.status == CaseStatus.IN_REVIEW:
+            case = self._review(plan, case, handler)
+            if case.status != CaseStatus.CONCLUDED:
+                return case
+        if self._at(self.day + 1):
+            case = self._hand_over(case, applicant, handler, desk)
+        if plan.rated and self._at(self.day + plan.fix_lag - 1, gap=60):
+            rating = self._rate(plan, case, applicant)
+            if plan.bad:
+                self._rectify(rating, handler)
+        return case
+
+    def _rate(self, plan: CasePlan, case: Case, applicant: Applicant) -> Rating:
+        """The applicant rates the concluded case: online on the portal or the app, a counter
+        case on the window's rating device (or the QR code of his receipt)."""
+        level = plan.level
+        comment = {1: "审批时间比承诺的长，多次催问。", 2: "材料要求前后说法不一。"}.get(level, "")
+        if case.channel in ONLINE:
+            channel = RatingChannel.APP if case.channel == "mobile" else RatingChannel.PORTAL
+            return ratings.rating_for_case(
+                case=case, channel=channel, level=level, comment=comment, actor=applicant.user
+            )
+        if case.window_id is not None and plan.minute % 3:
+            return ratings.rating_for_case(
+                case=case,
+                channel=RatingChannel.DEVICE,
+                level=level,
+                comment=comment,
+                window=case.window,
+            )
+        return ratings.rating_for_case(
+            case=case, channel=RatingChannel.QR, level=level, comment=comment
+        )
+
+    def _rectify(self, rating: Rating, handler: User) -> None:
+        """The bad rating's task (opened with it): verified with a call the next working day,
+        found valid, rectified two days later, and the fix rated by the citizen."""
+        task = Rectification.objects.get(rating=rating)
+        if not self._at(self.day + 1):
+            return
+        task = rectify.rectification_verify(
+            task=task,
+            actor=handler,
+            finding="经核实，办理环节衔接不畅，属实。",
+            contacted=not rating.anonymous,
+            contact_note="已电话联系评价人，致歉并说明整改安排。" if not rating.anonymous else "",
+        )
+        task = rectify.rectification_confirm(task=task, actor=handler, note="列入整改。")
+        if not self._at(self.day + 2):
+            return
+        task = rectify.rectification_rectify(
+            task=task, actor=handler, measures="明确材料清单，一次性告知；专人跟踪办理时限。"
+        )
+        if task.status == "follow_up" and self._at(self.day + 1):
+            rectify.rectification_rate_fix(task=task, level=4, comment="整改后满意。")
+
+    def _apply(self, plan: CasePlan, item: ServiceItem, applicant: Applicant, desk: User) -> Case:
+        online = plan.channel in ONLINE
+        actor = applicant.user if online else desk
+        assert actor is not None
+        case = cs.case_create(
+            item=item,
+            applicant=applicant,
+            actor=actor,
+            form=_form(item, applicant),
+            channel=plan.channel,
+            consent="申请人当面授权代办" if plan.channel == "assisted" else "",
+            **_delivery(item),
+        )
+        for material in case.version.materials.all():
+            if material.exempt:
+                continue
+            if online:
+                cs.case_material_upload(
+                    case=case,
+                    actor=actor,
+                    order=material.order,
+                    file=self.pdf,
+                    file_name=f"{material.name}.pdf",
+                )
+            else:
+                cs.case_material_paper(case=case, actor=desk, order=material.order)
+        return cs.case_submit(case=case, actor=actor)
+
+    def _ask_correction(self, case: Case, actor: User) -> None:
+        first = next((m for m in case.version.materials.all() if not m.exempt), None)
+        entry: dict[str, Any] = (
+            {"order": first.order, "note": "请提供清晰完整、签字盖章的材料。"}
+            if first is not None
+            else {"name": "申请表", "note": "申请表填写不完整，请补充联系地址。"}
+        )
+        cs.case_request_correction(case=case, actor=actor, entries=[entry])
+
+    def _correct(self, case: Case, applicant: Applicant, desk: User, online: bool) -> Case:
+        request = case.corrections.filter(resolved_at__isnull=True).first()
+        orders = [e["order"] for e in (request.entries if request else []) if e.get("order")]
+        for order in orders:
+            if online:
+                cs.case_material_upload(
+                    case=case,
+                    actor=applicant.user,  # type: ignore[arg-type]
+                    order=order,
+                    file=self.pdf,
+                    file_name="补正材料.pdf",
+                )
+            else:
+                cs.case_material_paper(case=case, actor=desk, order=order)
+        actor = applicant.user if online else desk
+        return cs.case_resubmit(case=case, actor=actor)  # type: ignore[arg-type]
+
+    def _review(self, plan: CasePlan, case: Case, handler: User) -> Case:
+        accepted = self.day
+        if plan.special:
+            if not self._at(accepted + 1):
+                return case
+            cs.case_pause(
+                case=case,
+                actor=handler,
+                kind=plan.special,
+                reason="依法需要进行"
+                + {
+                    "testing": "检验检测",
+                    "expert_review": "专家评审",
+                    "public_notice": "公示",
+                    "hearing": "听证",
+                }[plan.special],
+                limit_days=plan.special_days,
+            )
+            if not self._at(self.day + plan.special_days - 2):
+                return case
+            case = cs.case_resume(case=case, actor=handler)
+            case.refresh_from_db()
+        due = case.promised_deadline or case.legal_deadline
+        last = self._index(due) if due is not None else accepted + 5
+        if plan.overdue:
+            target = last + plan.late_by
+        else:
+            target = self.day + int(plan.progress * max(last - self.day, 0))
+        if not self._at(max(target, self.day)):
+            return case
+        for _ in cs.review_steps(case.version)[:-1]:
+            case = cs.case_advance(case=case, actor=handler, note="材料齐全，符合条件")
+            self._at(self.day, gap=5)
+        if plan.refused:
+            return cs.case_decide(
+                case=case,
+                actor=handler,
+                decision="refuse",
+                reason=REFUSAL_REASON,
+                basis=REFUSAL_BASIS,
+            )
+        return cs.case_decide(case=case, actor=handler, decision="approve", reason="符合法定条件")
+
+    def _hand_over(self, case: Case, applicant: Applicant, handler: User, desk: User) -> Case:
+        if case.delivery == Delivery.PICKUP:
+            return cs.case_hand_out(
+                case=case, actor=desk, collected_by=applicant.legal_representative or applicant.name
+            )
+        if case.delivery == Delivery.EMS:
+            number = f"EMS{self.days[self.day]:%y%m%d}{self.minute:04d}{applicant.phone_hash[:4]}CN"
+            return cs.case_deliver(case=case, actor=handler, tracking_number=number)
+        return cs.case_deliver(case=case, actor=handler)
