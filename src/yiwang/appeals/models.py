@@ -203,6 +203,19 @@ class Ticket(models.Model):
             models.Index(fields=["lead_department", "status"]),
             models.Index(fields=["source", "kind"]),
             models.Index(fields=["applicant", "-registered_at"]),
+            # The figures' (appeals.metrics): every column they filter and aggregate on, led
+            # by the registration date that places a ticket in a period.
+            models.Index(
+                fields=[
+                    "registered_on",
+                    "lead_department",
+                    "status",
+                    "replied_on_time",
+                    "ever_overdue",
+                    "satisfaction",
+                ],
+                name="appeals_figures_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -164,6 +164,13 @@ class Rating(models.Model):
             models.Index(fields=["department", "rated_at"]),
             models.Index(fields=["level", "rated_at"]),
             models.Index(fields=["item"]),
+            # The figures' (evaluations.metrics): service ratings only (a follow-up rating
+            # counts in none), with every column they filter and aggregate on.
+            models.Index(
+                fields=["rated_at", "department", "level", "mistaken"],
+                condition=Q(follows_up__isnull=True),
+                name="evaluations_figures_idx",
+            ),
         ]
 
     def __str__(self) -> str:

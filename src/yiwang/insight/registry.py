@@ -35,6 +35,7 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 from django.db.models import (
     Avg,
+    Case,
     CharField,
     OuterRef,
     Q,
@@ -42,6 +43,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Concat, Substr, TruncMonth
 from django.utils import timezone
@@ -455,6 +457,25 @@ def _unsupported(metric: Metric, by: str) -> ValueError:
 _BY_LABEL = {"department": "部门", "town": "乡镇（街道）", "month": "月份"}
 
 
+def _month_of(model: type[models.Model], date_field: str, period: Period | None) -> Any:
+    """The expression grouping records by month: TruncMonth, except for a date-time field in a
+    period with a start, where the local month is found by comparing the column with each
+    month's aware bounds ("YYYY-MM"; the records are already within the period) — the same
+    months, by index-friendly comparisons instead of a time-zone conversion of every row (on
+    SQLite a Python function call per row)."""
+    if period is None or period.start is None:
+        return TruncMonth(date_field)
+    if not isinstance(_resolve(model, date_field), models.DateTimeField):
+        return TruncMonth(date_field)
+    whens = []
+    for month in period.months:
+        year, number = int(month[:4]), int(month[5:])
+        following = dt.date(year + number // 12, number % 12 + 1, 1)
+        bound = timezone.make_aware(dt.datetime.combine(following, dt.time.min))
+        whens.append(When(**{f"{date_field}__lt": bound}, then=Value(month)))
+    return Case(*whens, default=Value(None), output_field=CharField())
+
+
 def breakdown(
     key: str, by: Dimension, scope: DataScope | None = None, period: Period | None = None
 ) -> list[Row]:
@@ -507,12 +528,18 @@ def breakdown(
         if metric.date_field is None:
             raise _unsupported(metric, by)
         rows = (
-            queryset.annotate(month=TruncMonth(metric.date_field))
+            queryset.annotate(month=_month_of(queryset.model, metric.date_field, period))
             .values("month")
             .annotate(**aggregates)
             .order_by("month")
         )
-        found = {f"{r['month']:%Y-%m}": metric.measure.finish(r) for r in rows if r["month"]}
+        found = {
+            r["month"] if isinstance(r["month"], str) else f"{r['month']:%Y-%m}": (
+                metric.measure.finish(r)
+            )
+            for r in rows
+            if r["month"]
+        }
         months = period.months if period is not None and not period.is_cumulative else []
         for month in months:
             found.setdefault(month, metric.measure.empty)
