@@ -35,6 +35,17 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_RATIO = 3.0
 TOWN_LEVEL = 4  # org.models.RegionLevel.TOWN
+TABLES = (
+    "cases",
+    "ratings",
+    "tickets",
+    "items",
+    "versions",
+    "adjustments",
+    "bookings",
+    "departments",
+    "regions",
+)
 
 # --- the registry side --------------------------------------------------------------------
 
@@ -116,7 +127,7 @@ class Table:
 def _tables() -> list[Table]:
     from yiwang.appeals.models import Ticket
     from yiwang.cases.models import Case
-    from yiwang.catalog.models import ServiceItem
+    from yiwang.catalog.models import AdjustmentLog, ServiceItem, ServiceItemVersion
     from yiwang.evaluations.models import Rating
     from yiwang.hall.models import Booking
     from yiwang.org.models import Department, Region
@@ -210,6 +221,33 @@ def _tables() -> list[Table]:
                 "published_version_id",
                 "published_version__fully_online",
             ),
+        ),
+        Table(
+            "versions",
+            {
+                "id": "BIGINT",
+                "item_id": "BIGINT",
+                "status": "VARCHAR",
+                "published_at": "TIMESTAMP",
+                "number": "BIGINT",
+                "fully_online": "BOOLEAN",
+                "item_status": "VARCHAR",
+            },
+            q(
+                ServiceItemVersion.objects,
+                "id",
+                "item_id",
+                "status",
+                "published_at",
+                "number",
+                "fully_online",
+                "item__status",
+            ),
+        ),
+        Table(
+            "adjustments",
+            {"id": "BIGINT", "item_id": "BIGINT", "action": "VARCHAR", "created_at": "TIMESTAMP"},
+            q(AdjustmentLog.objects, "id", "item_id", "action", "created_at"),
         ),
         Table("bookings", {"id": "BIGINT", "day": "DATE"}, q(Booking.objects, "id", "slot__day")),
         Table(
@@ -411,7 +449,7 @@ class Duck:
         from yiwang.insight.periods import Period
 
         self.con = duckdb.connect()
-        for name in ("cases", "ratings", "tickets", "items", "bookings", "departments", "regions"):
+        for name in TABLES:
             self.con.execute(
                 f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{directory / name}.parquet')"
             )
@@ -509,9 +547,30 @@ class Duck:
         )
         return _ratio(hit, total), int(total)
 
-    def catalogue(self) -> tuple[int, Decimal | None]:
+    def catalogue(self, span: Any) -> tuple[int, Decimal | None]:
+        """(items in use, fully-online share) at the span's end (catalog.metrics.versions_at:
+        today's catalogue for a span not yet ended; else each item's newest public version
+        published by the end, of an item whose last 暂停/恢复/撤销 by then was none or 恢复)."""
+        from django.utils import timezone
+
+        if span.end >= timezone.localdate():
+            picked = "SELECT * FROM versions WHERE status = 'published' AND item_status = 'active'"
+        else:
+            end = timezone.make_aware(
+                dt.datetime.combine(span.end + dt.timedelta(days=1), dt.time.min)
+            )
+            bound = f"TIMESTAMP '{end.astimezone(dt.UTC).replace(tzinfo=None)}'"
+            picked = (
+                "SELECT v.* FROM (SELECT *, row_number() OVER (PARTITION BY item_id ORDER BY "
+                "published_at DESC, number DESC) AS newest FROM versions WHERE status IN "
+                f"('published', 'superseded') AND published_at < {bound}) v "
+                "LEFT JOIN (SELECT item_id, arg_max(action, (created_at, id)) AS state FROM "
+                f"adjustments WHERE action IN ('暂停', '恢复', '撤销') AND created_at < {bound} "
+                "GROUP BY 1) a ON a.item_id = v.item_id "
+                "WHERE v.newest = 1 AND (a.state IS NULL OR a.state = '恢复')"
+            )
         hit, total = self.one(
-            f"SELECT count(*) FILTER (WHERE fully_online), count(*) FROM items WHERE {ITEMS}"
+            f"SELECT count(*) FILTER (WHERE fully_online), count(*) FROM ({picked})"
         )
         return int(total), _ratio(hit, total)
 
@@ -521,7 +580,10 @@ class Duck:
 
         period, cumulative = self.period, self.cumulative
         out: dict[str, Any] = {}
-        items_total, fully_online = self.catalogue()
+        (items_total, fully_online), (items_cum, fully_online_cum) = (
+            self.catalogue(period),
+            self.catalogue(cumulative),
+        )
         for key in REPORT_KEYS:
             if key in SPECS:
                 value, total = self.value(key, period), self.value(key, cumulative)
@@ -541,9 +603,9 @@ class Duck:
                 (value, n), (total, m) = self.coverage(period), self.coverage(cumulative)
                 out[key] = (value, total, n, m)
             elif key == "catalog.items_total":
-                out[key] = (items_total, items_total, None, None)
+                out[key] = (items_total, items_cum, items_total, items_cum)
             elif key == "catalog.fully_online_rate":
-                out[key] = (fully_online, fully_online, None, None)
+                out[key] = (fully_online, fully_online_cum, items_total, items_cum)
             else:
                 raise SystemExit(f"bench/report.py has no DuckDB form of {key}: add it to SPECS")
         departments: dict[int, tuple[int, str, dict[str, Any]]] = {}
