@@ -278,6 +278,54 @@ def test_characters_lift_the_name_that_says_what_was_asked(db):
     assert best == {"居民身份证换领"}
 
 
+def test_hypernym_table_ships_with_its_source():
+    data = Path(thesaurus.__file__).parent.parent / "data"
+    table = data / "hypernyms_oewn.tsv.gz"
+    assert table.stat().st_size < 100_000
+    with gzip.open(table, "rt", encoding="utf-8") as fh:
+        header = fh.readline()
+    assert "Open English WordNet" in header and "CC BY 4.0" in header
+    notice = (data / "THESAURUS-NOTICE.txt").read_text(encoding="utf-8")
+    assert "hypernyms_oewn.tsv.gz" in notice
+    broader = thesaurus.hypernyms()
+    # hotpot → stew → dish → nutriment → food; a phone is no kind of food (artifacts not kept).
+    assert broader["hotpot"]["food"] == 4
+    assert "phone" not in broader
+
+
+def _food_records() -> list[IndexRecord]:
+    # 食品 is a word of its own in this name (in 食品经营许可 jieba keeps 食品经营 whole).
+    return [
+        _record("A1", "食品小作坊登记"),
+        _record("A2", "居民身份证补领"),
+        _record("A3", "第二类医疗器械经营备案"),
+    ]
+
+
+def test_a_kind_of_food_finds_the_food_licence_when_nothing_else_does(monkeypatch):
+    _without_cow(monkeypatch)
+    index = SearchIndex.build(_food_records(), [])
+    # 火锅 "hotpot" names no catalogue word directly: only the broader senses lead to 食品.
+    assert index.cedict_related("火锅") == ()
+    assert [t for t, _ in index.cedict_related("火锅", broader=True)] == ["食品"]
+    assert [index.records[h.index].code for h in index.search("开个火锅店")] == ["A1"]
+    assert [index.records[h.index].code for h in index.search("摆个烧烤摊")] == ["A1"]
+    # Without the table the everyday query finds nothing.
+    monkeypatch.setattr(thesaurus, "hypernyms", lambda: {})
+    assert SearchIndex.build(_food_records(), []).search("开个火锅店") == []
+
+
+def test_broader_senses_leave_precise_and_unrelated_queries_alone(monkeypatch):
+    _without_cow(monkeypatch)
+    index = SearchIndex.build(_food_records(), [])
+    # A query that finds something is never led to a broader sense: 身份证 stays the ID card.
+    assert [index.records[h.index].code for h in index.search("火锅店老板身份证丢了")] == ["A2"]
+    assert [index.records[h.index].code for h in index.search("食品小作坊")] == ["A1"]
+    # A phone is "equipment", a forecast a "message": no kind of food, so nothing.
+    assert index.search("手机充值") == []
+    assert index.search("天气预报") == []
+
+
 def test_characters_carry_a_query_no_word_matches():
     records = [
         _record("A1", "居民身份证补领"),

@@ -92,6 +92,12 @@ CEDICT_KIND_OF = 0.8
 CEDICT_APART_MIN_RARITY = 8.5
 # A verb's sense (from a gloss "to …") compared with a noun's counts this share of its cosine.
 CEDICT_OTHER_KIND = 0.9
+# A colloquial word whose English sense is a kind of a catalogue word's sense by the Open English
+# WordNet's hypernyms (火锅 "hotpot" → stew → dish → … → food: 食品 "food") stands for it at
+# CEDICT_BROADER × CEDICT_BROADER_DECAY per step beyond the first — when its senses name no
+# catalogue word directly.
+CEDICT_BROADER = 0.8
+CEDICT_BROADER_DECAY = 0.9
 # A word of the items' conditions or materials only (沐浴: 洗浴 "to bathe") is a weaker target.
 CEDICT_CONDITION_SHARE = 0.5
 # A result found only by a synonym's words while others match the words typed.
@@ -497,7 +503,9 @@ class SearchIndex:
                     self.cedict_postings.setdefault(token, []).append(n)
         self.cedict_target_set = frozenset(self.cedict_targets)
 
-    def cedict_related(self, word: str, typed: str = "") -> tuple[tuple[str, float], ...]:
+    def cedict_related(
+        self, word: str, typed: str = "", *, broader: bool = False
+    ) -> tuple[tuple[str, float], ...]:
         """The catalogue words and synonym phrases nearest in meaning to a word by CC-CEDICT's
         English senses: the best sense pair's cosine (or CEDICT_KIND_OF when the target's sense
         is the word's sense's head), at least CEDICT_MIN_SIMILARITY — CEDICT_MIN_SIMILARITY_APART
@@ -505,7 +513,7 @@ class SearchIndex:
         part of: 洗浴 in 洗浴中心) — best CEDICT_WORDS; a word whose gloss refers to a target
         (an abbreviation, a variant) is that target at 1.0."""
         typed = typed or word
-        key = f"{word}\t{typed}"
+        key = f"{word}\t{typed}\t{broader}"
         cached = self.cedict_cache.get(key)
         if cached is not None:
             return cached
@@ -553,11 +561,41 @@ class SearchIndex:
                     continue
                 dot *= self.cedict_target_share[self.cedict_sense_target[n]]
                 best[target] = max(best.get(target, 0.0), dot)
+        if broader and not best:
+            self._cedict_broader(senses, word, best)
         ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))[:CEDICT_WORDS]
         found = tuple((target, round(similarity, 4)) for target, similarity in ranked)
         if len(self.cedict_cache) < 10_000:
             self.cedict_cache[key] = found
         return found
+
+    def _cedict_broader(
+        self, senses: Sequence[tuple[str, ...]], word: str, best: dict[str, float]
+    ) -> None:
+        """The catalogue words whose sense is a broader one of a noun sense of the word: every
+        word of the target's sense is above the sense's head (its last word) in the Open English
+        WordNet (火锅 "hotpot" → 食品 "food"; 早餐 "breakfast" → "meal", "food")."""
+        table = thesaurus.hypernyms()
+        for sense in senses:
+            if not sense or sense[0] == thesaurus.VERB:
+                continue
+            above = table.get(sense[-1])
+            if not above:
+                continue
+            for broader in above:
+                for n in self.cedict_postings.get(broader, ()):
+                    words = self.cedict_sense_words[n]
+                    if self.cedict_sense_verb[n] or not words <= above.keys():
+                        continue
+                    if self.cedict_target_share[self.cedict_sense_target[n]] < 1:
+                        # A word of conditions only is too loose a link two steps away.
+                        continue
+                    target = self.cedict_targets[self.cedict_sense_target[n]]
+                    if target == word:
+                        continue
+                    steps = max(above[w] for w in words)
+                    similarity = CEDICT_BROADER * CEDICT_BROADER_DECAY ** (steps - 1)
+                    best[target] = max(best.get(target, 0.0), similarity)
 
     def near(self, word: str) -> list[tuple[int, float]]:
         """The catalogue words and synonym phrases nearest to a word by weighted shared
@@ -646,7 +684,7 @@ class SearchIndex:
 
     # -- querying ------------------------------------------------------------------------------
 
-    def parse(self, query: str) -> ParsedQuery:
+    def parse(self, query: str, *, broader: bool = False) -> ParsedQuery:
         normal = text.normalise(query)
         matched, covered, gapped = self._match_synonyms(normal)
         weights: dict[str, float] = {}
@@ -694,7 +732,9 @@ class SearchIndex:
             # itself, or failing that the longest dictionary word inside it.
             meanings: tuple[tuple[str, float], ...] = ()
             for token in sorted(group, key=len, reverse=True):
-                meanings = self.cedict_related(token, word) if len(token) >= 2 else ()
+                meanings = (
+                    self.cedict_related(token, word, broader=broader) if len(token) >= 2 else ()
+                )
                 if meanings:
                     break
             for target, similarity in meanings:
@@ -771,7 +811,13 @@ class SearchIndex:
             phrase = self.synonym_pinyin.get(parsed.text.replace(" ", "").replace("'", ""))
             if phrase:
                 return self._bm25_hits(self.parse(phrase), limit)
-        return self._bm25_hits(parsed, limit)
+        hits = self._bm25_hits(parsed, limit)
+        if not hits:
+            # Nothing found: a last try with the broader English senses of the words the
+            # catalogue does not use (火锅 "hotpot" → 食品 "food"), kept to this case so that a
+            # query that finds something is never led further from what it said.
+            hits = self._bm25_hits(self.parse(query, broader=True), limit)
+        return hits
 
     def _bm25_hits(self, parsed: ParsedQuery, limit: int) -> list[Hit]:
         if not parsed.weights and not text.content_characters(parsed.text):

@@ -83,3 +83,39 @@ def cedict() -> Cedict:
                         counts[token] = counts.get(token, 0) + 1
     weight = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in counts.items()}
     return Cedict(lines=lines, weight=weight)
+
+
+# The English broader words (data/hypernyms_oewn.tsv.gz) the search may step to: at most this
+# many steps up, and none that stands above more than this many words of the table within those
+# steps (food, above 432 words, is kept; activity, artifact, event, worker are too general to
+# say what a need is).
+HYPERNYM_MAX_DEPTH = 4
+HYPERNYM_MAX_BELOW = 500
+
+
+@cache
+def hypernyms() -> dict[str, dict[str, int]]:
+    """Each English noun's broader one-word lemmas in the Open English WordNet (CC BY 4.0,
+    data/OEWN-LICENSE.txt, THESAURUS-NOTICE.txt), stemmed like the CC-CEDICT gloss words, with
+    their distance (hotpot → stew 1, dish 2, food 4); built by scripts/build-hypernym-table,
+    read once per process, never fetched. Kept to HYPERNYM_MAX_DEPTH steps and to words no
+    more general than HYPERNYM_MAX_BELOW."""
+    path = resources.files("yiwang.catalog").joinpath("data/hypernyms_oewn.tsv.gz")
+    table: dict[str, list[tuple[str, int]]] = {}
+    below: dict[str, int] = {}
+    with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            word, _, rest = line.rstrip("\n").partition("\t")
+            found = []
+            for pair in rest.split():
+                above, _, depth = pair.rpartition(":")
+                if int(depth) <= HYPERNYM_MAX_DEPTH:
+                    found.append((above, int(depth)))
+                    below[above] = below.get(above, 0) + 1
+            table[word] = found
+    return {
+        word: {above: depth for above, depth in found if below[above] <= HYPERNYM_MAX_BELOW}
+        for word, found in table.items()
+    }
