@@ -407,7 +407,7 @@ def compute_spans(
     if isinstance(measure, Custom):
         # A custom measure may say which of the records its period's figure counts.
         narrow = getattr(measure, "records_in_period", None)
-        found_custom = []
+        found_custom: list[tuple[MetricValue, int | None]] = []
         for p in periods:
             behind = records(key, scope, p)
             if narrow is not None:
@@ -430,7 +430,7 @@ def compute_spans(
             aggregates[f"s{i}_{name}"] = aggregate
         aggregates[f"s{i}_records"] = models.Count("pk", filter=_and(measure.counted(), q))
     row = queryset.aggregate(**aggregates)
-    found = []
+    found: list[tuple[MetricValue, int | None]] = []
     for i in range(len(spans)):
         prefix = f"s{i}_"
         mine = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
