@@ -236,3 +236,60 @@ def test_a_decision_rolled_back_leaves_no_licence(world, linked):  # noqa: F811
         raise RuntimeError("the decision's transaction fails later")
     assert not License.objects.exists()
     assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW
+
+
+def test_a_field_takes_the_form_field_or_case_attribute_its_source_names(world, issuer):  # noqa: F811
+    kind = services.license_type_create(
+        code=factories.uscc() + "004",
+        name="按来源填写的证",
+        department=issuer,
+        fields=[
+            {"name": "场所地址", "kind": "text", "required": True, "source": "form:shop_address"},
+            {"name": "受理编号", "kind": "text", "required": True, "source": "case:number"},
+            {"name": "核发日期", "kind": "date", "required": True, "source": "case:concluded_on"},
+            {"name": "持证人", "kind": "text", "required": True, "source": "applicant:name"},
+        ],
+    )
+    assert kind.fields[0]["source"] == "form:shop_address"
+    services.license_type_link_item(license_type=kind, item=world.item)
+    case = concluded(world)
+    assert License.objects.get(case=case).fields == {
+        "场所地址": "示范县城关镇人民路 1 号",
+        "受理编号": case.number,
+        "核发日期": case.concluded_on.isoformat(),
+        "持证人": "张三",
+    }
+
+
+def test_a_source_naming_a_personal_form_field_fails_the_issuing(world, issuer):  # noqa: F811
+    kind = services.license_type_create(
+        code=factories.uscc() + "005",
+        name="误取身份证号的证",
+        department=issuer,
+        fields=[
+            {
+                "name": "证件号码",
+                "kind": "text",
+                "required": True,
+                "source": "form:applicant_id_number",
+            }
+        ],
+    )
+    services.license_type_link_item(license_type=kind, item=world.item)
+    case = concluded(world)
+    assert not License.objects.filter(case=case).exists()
+    reason = AuditEvent.objects.get(action="licenses.issue_failed").reason
+    assert "证件号码" in reason and "个人信息" in reason and ID_NUMBER not in reason
+
+
+@pytest.mark.parametrize("source", ["case:secret", "form:", "form:两个 字", "applicant:id_number"])
+def test_a_source_that_is_not_a_form_key_or_case_attribute_is_refused(issuer, source):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="来源"):
+        services.license_type_create(
+            code=factories.uscc() + "006",
+            name="来源有误的证",
+            department=issuer,
+            fields=[{"name": "经营场所", "kind": "text", "required": True, "source": source}],
+        )

@@ -177,13 +177,13 @@ def test_types_are_listed_for_all_staff_and_created_by_a_department_admin(
             "code": code,
             "name": "小餐饮登记证",
             "national": "on",
-            "fields_text": "经营场所,text,必填\n从业人员,integer",
+            "fields_text": "经营场所,text,必填,form:shop_address\n从业人员,integer",
         },
     )
     assert created.status_code == 302
     kind = issuer.license_types.get(code=code)
     assert kind.national and kind.fields == [
-        {"name": "经营场所", "kind": "text", "required": True},
+        {"name": "经营场所", "kind": "text", "required": True, "source": "form:shop_address"},
         {"name": "从业人员", "kind": "integer", "required": False},
     ]
     wrong = c.post(

@@ -14,6 +14,7 @@ from yiwang.cases.fields import Delivery
 from yiwang.cases.models import Case
 from yiwang.catalog.models import ServiceItem
 from yiwang.demo import county as c
+from yiwang.demo.catalog import DEMO_FORM_VALUES
 from yiwang.org.models import Applicant, User
 
 
@@ -40,6 +41,9 @@ def _form(item: ServiceItem, applicant: Applicant) -> dict[str, str]:
             continue  # not this applicant's (or not registered yet)
         if key == "contact_name":
             values[key] = applicant.legal_representative or applicant.name
+            continue
+        if key in DEMO_FORM_VALUES:  # what a licence issued on the case is filled from
+            values[key] = DEMO_FORM_VALUES[key]
             continue
         values[key] = {
             "date": timezone.localdate().isoformat(),

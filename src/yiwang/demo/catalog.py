@@ -80,6 +80,59 @@ _EXTRA_FIELDS: list[tuple[re.Pattern[str], FormField]] = [
         {"key": "project_name", "label": "项目名称", "type": "text"},
     ),
 ]
+# The form fields an item whose result is a licence (审批结果名称) asks for, so that its
+# approved cases can issue it: each licence field of the demo types (demo.licenses) names one
+# of these keys as its source. A key the item's form already has is not added again.
+BUSINESS_ADDRESS: FormField = ENTERPRISE_FIELDS[-1]
+BUSINESS_SCOPE: FormField = {"key": "business_scope", "label": "经营范围", "type": "textarea"}
+_RESULT_FIELDS: dict[str, list[FormField]] = {
+    "《营业执照》": [
+        {"key": "business_type", "label": "主体类型", "type": "text"},
+        BUSINESS_SCOPE,
+        BUSINESS_ADDRESS,
+    ],
+    "《食品经营许可证》": [
+        BUSINESS_ADDRESS,
+        {"key": "food_business_form", "label": "主体业态", "type": "text"},
+        {"key": "food_items", "label": "经营项目", "type": "text", "required": False},
+    ],
+    "《公共场所卫生许可证》": [
+        BUSINESS_ADDRESS,
+        {"key": "permitted_items", "label": "许可项目", "type": "text"},
+    ],
+    "《药品经营许可证》": [
+        {"key": "drug_business_mode", "label": "经营方式", "type": "text"},
+        BUSINESS_SCOPE,
+        BUSINESS_ADDRESS,
+    ],
+    "《不动产权证书》": [
+        {"key": "property_address", "label": "不动产坐落", "type": "text"},
+        {"key": "property_use", "label": "用途", "type": "text"},
+        {"key": "property_area", "label": "面积", "type": "text"},
+        {"key": "property_right", "label": "权利性质", "type": "text", "required": False},
+    ],
+    "《道路运输经营许可证》": [BUSINESS_SCOPE],
+    "《出生医学证明》": [
+        {"key": "newborn_sex", "label": "新生儿性别", "type": "text"},
+        {"key": "newborn_birth_date", "label": "出生日期", "type": "date"},
+        {"key": "birth_place", "label": "出生地点", "type": "text"},
+    ],
+}
+# What the demo's applications write in those fields (demo.cases; the rest get a generic
+# value by type), so a licence issued on a demo case reads like one.
+DEMO_FORM_VALUES: dict[str, str] = {
+    "business_type": "有限责任公司（自然人投资或控股）",
+    "business_scope": "日用百货零售；餐饮服务",
+    "food_business_form": "餐饮服务经营者",
+    "food_items": "热食类食品制售",
+    "permitted_items": "住宿、公共浴室",
+    "drug_business_mode": "零售",
+    "property_use": "城镇住宅用地/住宅",
+    "property_area": "98.5 平方米",
+    "property_right": "出让/商品房",
+    "newborn_sex": "女",
+    "birth_place": "示范县人民医院",
+}
 
 
 @dataclass(frozen=True)
@@ -232,7 +285,9 @@ def is_enterprise_item(name: str) -> bool:
     return bool(_ENTERPRISE_RE.search(name))
 
 
-def form_fields(name: str) -> list[FormField]:
+def form_fields(name: str, result_name: str = "") -> list[FormField]:
+    """An item's application form: the applicant's fields, those its name calls for, and those
+    the licence it results in (`result_name`, 审批结果名称) is filled from."""
     fields = list(ENTERPRISE_FIELDS if is_enterprise_item(name) else PERSON_FIELDS)
     if name.endswith("设立登记"):
         # Registering the business: it has no 统一社会信用代码 and no 法定代表人 yet; the
@@ -240,6 +295,9 @@ def form_fields(name: str) -> list[FormField]:
         fields = [f for f in fields if f["key"] not in ("entity_uscc", "legal_representative")]
         fields[1:1] = PERSON_FIELDS[:2]
     fields += [extra for pattern, extra in _EXTRA_FIELDS if pattern.search(name)]
+    for extra in _RESULT_FIELDS.get(result_name, []):
+        if extra["key"] not in {f["key"] for f in fields}:
+            fields.append(extra)
     return fields
 
 
@@ -322,7 +380,7 @@ def elements(item: DemoItem, location: str, phone: str) -> dict[str, object]:
         "hours": "工作日 8:30-12:00，14:30-17:30；周六上午延时服务",
         "consult_phone": phone,
         "complaint_channel": "12345 政务服务便民热线；示范县政务服务中心办不成事反映窗口",
-        "form_fields": form_fields(item.name),
+        "form_fields": form_fields(item.name, item.result_name),
     }
 
 

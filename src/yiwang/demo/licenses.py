@@ -31,6 +31,11 @@ from . import county as c
 
 MARKET = "县市场监督管理局"
 HEALTH = "县卫生健康委员会"
+# Each licence field names the case's form field it is issued from (licenses.issuing): the
+# keys demo.catalog gives the items whose result is the licence (_RESULT_FIELDS). The types
+# no demo item produces (建筑业企业资质证书, 残疾人证) have none.
+ADDRESS = "form:business_address"  # 经营场所地址
+SCOPE = "form:business_scope"
 
 # (department, sequence, name, national, fields)
 TYPES: tuple[tuple[str, str, str, bool, list[dict[str, object]]], ...] = (
@@ -40,9 +45,9 @@ TYPES: tuple[tuple[str, str, str, bool, list[dict[str, object]]], ...] = (
         "营业执照",
         True,
         [
-            {"name": "类型", "kind": "text", "required": True},
-            {"name": "经营范围", "kind": "text", "required": True},
-            {"name": "住所", "kind": "text", "required": True},
+            {"name": "类型", "kind": "text", "required": True, "source": "form:business_type"},
+            {"name": "经营范围", "kind": "text", "required": True, "source": SCOPE},
+            {"name": "住所", "kind": "text", "required": True, "source": ADDRESS},
         ],
     ),
     (
@@ -51,9 +56,14 @@ TYPES: tuple[tuple[str, str, str, bool, list[dict[str, object]]], ...] = (
         "食品经营许可证",
         True,
         [
-            {"name": "经营场所", "kind": "text", "required": True},
-            {"name": "主体业态", "kind": "text", "required": True},
-            {"name": "经营项目", "kind": "text", "required": False},
+            {"name": "经营场所", "kind": "text", "required": True, "source": ADDRESS},
+            {
+                "name": "主体业态",
+                "kind": "text",
+                "required": True,
+                "source": "form:food_business_form",
+            },
+            {"name": "经营项目", "kind": "text", "required": False, "source": "form:food_items"},
         ],
     ),
     (
@@ -62,8 +72,13 @@ TYPES: tuple[tuple[str, str, str, bool, list[dict[str, object]]], ...] = (
         "公共场所卫生许可证",
         False,
         [
-            {"name": "经营场所", "kind": "text", "required": True},
-            {"name": "许可项目", "kind": "text", "required": True},
+            {"name": "经营场所", "kind": "text", "required": True, "source": ADDRESS},
+            {
+                "name": "许可项目",
+                "kind": "text",
+                "required": True,
+                "source": "form:permitted_items",
+            },
         ],
     ),
 )
@@ -193,9 +208,14 @@ REGISTRY_TYPES: tuple[
         "药品经营许可证",
         True,
         [
-            {"name": "经营方式", "kind": "text", "required": True},
-            {"name": "经营范围", "kind": "text", "required": True},
-            {"name": "注册地址", "kind": "text", "required": True},
+            {
+                "name": "经营方式",
+                "kind": "text",
+                "required": True,
+                "source": "form:drug_business_mode",
+            },
+            {"name": "经营范围", "kind": "text", "required": True, "source": SCOPE},
+            {"name": "注册地址", "kind": "text", "required": True, "source": ADDRESS},
         ],
         HolderKind.ENTERPRISE,
         15,
@@ -207,9 +227,14 @@ REGISTRY_TYPES: tuple[
         "出生医学证明",
         True,
         [
-            {"name": "性别", "kind": "text", "required": True},
-            {"name": "出生日期", "kind": "date", "required": True},
-            {"name": "出生地点", "kind": "text", "required": True},
+            {"name": "性别", "kind": "text", "required": True, "source": "form:newborn_sex"},
+            {
+                "name": "出生日期",
+                "kind": "date",
+                "required": True,
+                "source": "form:newborn_birth_date",
+            },
+            {"name": "出生地点", "kind": "text", "required": True, "source": "form:birth_place"},
         ],
         HolderKind.PERSON,
         50,
@@ -247,10 +272,15 @@ REGISTRY_TYPES: tuple[
         "不动产权证书",
         True,
         [
-            {"name": "坐落", "kind": "text", "required": True},
-            {"name": "用途", "kind": "text", "required": True},
-            {"name": "面积", "kind": "text", "required": True},
-            {"name": "权利性质", "kind": "text", "required": False},
+            {"name": "坐落", "kind": "text", "required": True, "source": "form:property_address"},
+            {"name": "用途", "kind": "text", "required": True, "source": "form:property_use"},
+            {"name": "面积", "kind": "text", "required": True, "source": "form:property_area"},
+            {
+                "name": "权利性质",
+                "kind": "text",
+                "required": False,
+                "source": "form:property_right",
+            },
         ],
         HolderKind.PERSON,
         55,
@@ -261,7 +291,7 @@ REGISTRY_TYPES: tuple[
         "001",
         "道路运输经营许可证",
         False,
-        [{"name": "经营范围", "kind": "text", "required": True}],
+        [{"name": "经营范围", "kind": "text", "required": True, "source": SCOPE}],
         HolderKind.ENTERPRISE,
         20,
         4,

@@ -56,7 +56,11 @@ class LicenseTypeForm(forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("每行一个字段：名称,类型,必填（类型可为 text、integer、date、boolean）"),
+        help_text=_(
+            "每行一个字段：名称,类型,必填,来源（类型可为 text、integer、date、boolean；来源可为"
+            " form:申请表栏目键、case:number、case:concluded_on、applicant:name、"
+            "applicant:legal_representative，不填则取申请表中同名的栏目）"
+        ),
     )
 
     def __init__(self, *args: Any, departments: QuerySet[Department], **kwargs: Any) -> None:
@@ -69,9 +73,9 @@ class LicenseTypeForm(forms.Form):
         lines = [line.strip() for line in self.cleaned_data["fields_text"].splitlines()]
         for n, line in enumerate((line for line in lines if line), start=1):
             parts = [p.strip() for p in line.replace("，", ",").split(",")]
-            if len(parts) > 3:
+            if len(parts) > 4:
                 raise ValidationError(
-                    _("第 %(n)s 行应为“名称,类型,必填”。"), params={"n": n}, code="format"
+                    _("第 %(n)s 行应为“名称,类型,必填,来源”。"), params={"n": n}, code="format"
                 )
             kind = parts[1] if len(parts) > 1 and parts[1] else "text"
             if kind not in FIELD_KINDS:
@@ -81,5 +85,8 @@ class LicenseTypeForm(forms.Form):
                     code="kind",
                 )
             required = len(parts) > 2 and parts[2] in ("必填", "是", "required", "1", "true")
-            spec.append({"name": parts[0], "kind": kind, "required": required})
+            field = {"name": parts[0], "kind": kind, "required": required}
+            if len(parts) > 3 and parts[3]:
+                field["source"] = parts[3]  # checked by the service (fields.clean_source)
+            spec.append(field)
         return spec

@@ -8,10 +8,13 @@ Rules (docs/licenses.md, 自动签发):
   a legal person by name and USCC.
 - The issuer is the licence type's department (license_issue's rule: a type is sealed by the one
   department that issues it), whichever department handled the case.
-- A licence field is filled from the application form's field whose label (or key) is the
-  licence field's name; personal-data form fields (ID numbers, phones) never are. Text is
-  converted to the field's kind (整数, 是/否, 日期); a required licence field the form does not
-  fill makes issuing fail (and be retried).
+- A licence field is filled from its source (the type's field definition, licenses.fields):
+  "form:<key>", the case's application-form field of that key, or a case attribute
+  (CASE_SOURCES: case:number, case:concluded_on, applicant:name,
+  applicant:legal_representative); a field without a source takes the form field whose label
+  (or key) is the field's name. Personal-data form fields (ID numbers, phones) never fill one.
+  Text is converted to the field's kind (整数, 是/否, 日期); a required licence field left
+  empty makes issuing fail with a sentence naming the field and its source (and be retried).
 - Validity: from the decision day (Case.concluded_on), with no end (types carry no validity
   rule yet).
 - Idempotent: one licence per case and type (a unique constraint); a second run changes
@@ -40,6 +43,7 @@ from django.utils import timezone
 from yiwang.audit.services import audit_operation
 from yiwang.common.personal import PersonalValue
 from yiwang.licenses import services
+from yiwang.licenses.fields import CASE_SOURCES, FORM_SOURCE
 from yiwang.licenses.models import HolderKind, License, LicenseType
 
 logger = logging.getLogger(__name__)
@@ -69,24 +73,56 @@ def _converted(kind: str, text: str) -> Any:
     return text
 
 
-def fields_from_form(license_type: LicenseType, case: Any) -> dict[str, Any]:
-    """The licence's field values from the case's application form: each licence field takes
-    the form field whose label (or key) is its name; personal-data form fields are skipped."""
+def _case_value(source: str, case: Any) -> str:
+    if source == "case:number":
+        return str(case.number or "")
+    if source == "case:concluded_on":
+        return case.concluded_on.isoformat() if case.concluded_on else ""
+    attribute = source.removeprefix("applicant:")  # name, legal_representative
+    return str(getattr(case.applicant, attribute, "") or "")
+
+
+def field_values(license_type: LicenseType, case: Any) -> tuple[dict[str, Any], list[str]]:
+    """The licence's field values from `case` (each field from its source, see the module),
+    and for each required field left empty one sentence saying which and why."""
     form = case.form_data or {}
-    by_name: dict[str, str] = {}
-    for spec in case.version.form_fields or []:
-        if spec.get("type") in PERSONAL_FORM_TYPES:
-            continue
-        value = form.get(spec.get("key"))
-        if value is None or str(value).strip() == "":
-            continue
-        for name in (str(spec.get("label") or "").strip(), str(spec.get("key") or "")):
-            by_name.setdefault(name, str(value).strip())
-    return {
-        item["name"]: _converted(item["kind"], by_name[item["name"]])
-        for item in license_type.fields
-        if item["name"] in by_name
-    }
+    specs = {str(spec.get("key") or ""): spec for spec in case.version.form_fields or []}
+    by_name: dict[str, str] = {}  # a form field's label and key -> its key
+    for key, spec in specs.items():
+        if spec.get("type") not in PERSONAL_FORM_TYPES:
+            for name in (str(spec.get("label") or "").strip(), key):
+                by_name.setdefault(name, key)
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for item in license_type.fields:
+        name, source = item["name"], str(item.get("source") or "")
+        text, why = "", ""
+        if source.startswith(FORM_SOURCE):
+            key = source.removeprefix(FORM_SOURCE)
+            spec = specs.get(key)
+            label = str(spec.get("label") or key) if spec else key
+            if spec is None:
+                why = f"来源栏目“{key}”不在本事项的申请表中"
+            elif spec.get("type") in PERSONAL_FORM_TYPES:
+                why = f"来源栏目“{label}”是个人信息，不写入证照字段"
+            else:
+                text, why = str(form.get(key) or ""), f"申请表栏目“{label}”未填写"
+        elif source:
+            text, why = _case_value(source, case), f"办件的{CASE_SOURCES.get(source, source)}为空"
+        elif name in by_name:
+            text, why = str(form.get(by_name[name]) or ""), f"申请表栏目“{name}”未填写"
+        else:
+            why = f"证照类型未指定来源，申请表也没有名为“{name}”的栏目"
+        if text.strip():
+            values[name] = _converted(item["kind"], text.strip())
+        elif item.get("required"):
+            problems.append(f"证照字段“{name}”无法填写：{why}。")
+    return values, problems
+
+
+def fields_from_form(license_type: LicenseType, case: Any) -> dict[str, Any]:
+    """The licence's field values `case` gives (field_values, without the problems)."""
+    return field_values(license_type, case)[0]
 
 
 def _holder(applicant: Any) -> dict[str, Any]:
@@ -151,12 +187,16 @@ def issue_for_case(case: Any, *, actor: Any = None, retry: bool = False) -> list
     for license_type in types_for_item(case.item_id):
         if License.objects.filter(case=case, license_type=license_type).exists():
             continue
+        fields, problems = field_values(license_type, case)
+        if problems:  # said here, by field and source, rather than license_issue's "请填写"
+            _failed(case, license_type, " ".join(problems), audit=not retry)
+            continue
         try:
             with transaction.atomic():
                 license = services.license_issue(
                     license_type=license_type,
                     **_holder(case.applicant),
-                    fields=fields_from_form(license_type, case),
+                    fields=fields,
                     valid_from=case.concluded_on,
                     applicant=case.applicant,
                     case=case,
