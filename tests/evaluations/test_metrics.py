@@ -88,3 +88,28 @@ def test_each_figure_has_its_definition_in_docs():
     text = Path(__file__).resolve().parents[2].joinpath("docs", "metrics.md").read_text()
     for key in KEYS:
         assert key in text, key
+
+
+def test_active_rate_for_several_spans_in_one_query(world, django_assert_num_queries):
+    # The report asks a period and its cumulative span at once (registry.compute_spans); a
+    # share whose numerator is an EXISTS is grouped by it — the same figures as one by one.
+    from yiwang.insight import registry
+    from yiwang.insight.periods import Period
+
+    c1, c2, _c3 = (concluded_case(world) for _ in range(3))
+    s.rating_for_case(case=c1, channel=Channel.QR, level=5)
+    bad = s.rating_for_case(case=c2, channel=Channel.SMS, level=1)
+    s.rating_follow_up(bad=bad, channel=Channel.SMS, level=5)  # no second count for c2
+    year = Period.parse(str(c1.concluded_on.year))
+    spans = [year, year.cumulative(), Period.parse("2020"), None]
+    with django_assert_num_queries(1):
+        found = registry.compute_spans("evaluations.active_rate", None, spans)
+    assert found == [
+        (Decimal("0.6667"), 3),
+        (Decimal("0.6667"), 3),
+        (None, 0),
+        (Decimal("0.6667"), 3),
+    ]
+    for (value_, count), span in zip(found, spans, strict=True):
+        assert value_ == registry.compute("evaluations.active_rate", None, span)
+        assert count == registry.records("evaluations.active_rate", None, span).count()

@@ -35,10 +35,14 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import connections, models
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     CharField,
+    Exists,
+    ExpressionWrapper,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -422,6 +426,9 @@ def compute_spans(
         for q in within[1:]:
             widest |= q  # type: ignore[operator]
         queryset = queryset.filter(widest)
+    if isinstance(measure, Share) and _has_subquery(_q(measure.numerator)):
+        shares = _share_spans_by_numerator(queryset, measure, within)
+        return shares if metric.date_field else [shares[0] for _ in periods]
     aggregates: dict[str, Any] = {}
     for i, q in enumerate(within):
         for name, aggregate in measure.aggregates(q).items():
@@ -435,6 +442,36 @@ def compute_spans(
         found.append((measure.finish(mine), int(mine["records"] or 0)))
     if not metric.date_field:
         return [found[0] for _ in periods]
+    return found
+
+
+def _has_subquery(condition: Q | None) -> bool:
+    return condition is not None and any(
+        isinstance(part, Subquery | Exists) for part in condition.flatten()
+    )
+
+
+def _share_spans_by_numerator(
+    queryset: QuerySet, measure: Share, within: list[Q | None]
+) -> list[tuple[MetricValue, int | None]]:
+    """compute_spans for a share whose numerator is a subquery (an EXISTS per record): the
+    records are grouped by the numerator, so that it is evaluated once per record, not once
+    per span's filtered count (the database does not share it between them: 2 × 0.8 s at
+    863,126 concluded cases on PostgreSQL). Each span's denominator is the sum over the
+    groups, its numerator the group where the numerator holds. Still one query."""
+    hit = _q(measure.numerator)
+    among = _q(measure.among)
+    aggregates = {f"s{i}": models.Count("pk", filter=_and(among, q)) for i, q in enumerate(within)}
+    groups = list(
+        queryset.values(hit=ExpressionWrapper(hit, output_field=BooleanField()))
+        .annotate(**aggregates)
+        .order_by()
+    )
+    found: list[tuple[MetricValue, int | None]] = []
+    for i in range(len(within)):
+        total = sum(int(g[f"s{i}"] or 0) for g in groups)
+        hits = sum(int(g[f"s{i}"] or 0) for g in groups if g["hit"] is True)
+        found.append((ratio(hits, total), total))
     return found
 
 
