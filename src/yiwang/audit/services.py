@@ -235,31 +235,10 @@ def _append(
     actor = _resolve_actor(actor)
     # A JSON round trip leaves exactly what the database will give back to verify.
     stored_changes = json.loads(json.dumps(changes, ensure_ascii=False))
-    batch = _batch.get()
-    if batch is not None:
-        return batch.record(
-            AuditEvent(
-                occurred_at=timezone.now(),
-                kind=kind,
-                actor=actor,
-                actor_label=mask_text(_clip(actor.get_username(), 150))
-                if actor
-                else SYSTEM_ACTOR_LABEL,
-                action=action,
-                object_type=_clip(object_type, 100),
-                object_id=_clip(object_id, 64),
-                object_label=mask_text(_clip(object_label, 200)),
-                changes=stored_changes,
-                reason=reason,
-                client_address=_clip(current_audit_context().client_address, 64),
-            )
-        )
-    with transaction.atomic():
-        # The head row lock serialises appenders (PostgreSQL); SQLite's immediate transactions
-        # do the same. Time is read after the lock so it never runs backwards along the chain.
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=HEAD_ID)
-        event = AuditEvent(
-            sequence=head.last_sequence + 1,
+
+    def new_event() -> AuditEvent:
+        # Called once the time may be read: after the chain head's lock when not batched.
+        return AuditEvent(
             occurred_at=timezone.now(),
             kind=kind,
             actor=actor,
@@ -274,8 +253,18 @@ def _append(
             changes=stored_changes,
             reason=reason,
             client_address=_clip(current_audit_context().client_address, 64),
-            previous_hash=head.last_hash,
         )
+
+    batch = _batch.get()
+    if batch is not None:
+        return batch.record(new_event())
+    with transaction.atomic():
+        # The head row lock serialises appenders (PostgreSQL); SQLite's immediate transactions
+        # do the same. Time is read after the lock so it never runs backwards along the chain.
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=HEAD_ID)
+        event = new_event()
+        event.sequence = head.last_sequence + 1
+        event.previous_hash = head.last_hash
         event.hash = event_hash(event.previous_hash, _event_content(event))
         event.save()
         AuditChainHead.objects.filter(id=HEAD_ID).update(
