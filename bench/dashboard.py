@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -34,77 +33,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P99_MS = 200.0
-BATCH = 10_000
-
-
-def generate(total: int) -> int:
-    """Add bulk-created cases until there are `total`; returns the number of cases."""
-    import datetime as dt
-
-    from django.db import transaction
-    from django.utils import timezone
-
-    from yiwang.cases.fields import CaseStatus, Channel
-    from yiwang.cases.models import Case
-    from yiwang.catalog.models import ServiceItem
-    from yiwang.org.models import Applicant
-
-    have = Case.objects.count()
-    if have >= total:
-        return have
-    items = list(
-        ServiceItem.objects.filter(published_version__isnull=False, status="active")
-        .select_related("published_version")
-        .order_by("code")
-    )
-    applicants = list(Applicant.objects.filter(user__isnull=False))
-    rng = random.Random(20260701)
-    first = dt.date(2026, 1, 1)
-    started = time.monotonic()
-    done = 0
-    while have + done < total:
-        size = min(BATCH, total - have - done)
-        rows = []
-        for k in range(size):
-            seq = have + done + k
-            item = items[seq % len(items)]
-            accepted = first + dt.timedelta(days=rng.randrange(181))
-            online = rng.random() < 0.66
-            finished = rng.random() < 0.9
-            late = rng.random() < 0.03
-            concluded = accepted + dt.timedelta(days=rng.randrange(1, 15)) if finished else None
-            applicant = applicants[seq % len(applicants)]
-            rows.append(
-                Case(
-                    number=f"D{seq:011d}",
-                    item=item,
-                    version=item.published_version,
-                    department_id=item.department_id,
-                    applicant=applicant,
-                    channel=Channel.ONLINE if online else Channel.WINDOW,
-                    status=CaseStatus.ARCHIVED if finished else CaseStatus.IN_REVIEW,
-                    created_by_id=applicant.user_id,
-                    form_data={},
-                    delivery_address={},
-                    submitted_at=timezone.make_aware(dt.datetime.combine(accepted, dt.time(9))),
-                    received_on=accepted,
-                    accepted_on=accepted,
-                    promised_deadline=accepted + dt.timedelta(days=10),
-                    concluded_on=concluded,
-                    ever_overdue=late,
-                    visits=0 if online else 1,
-                )
-            )
-        with transaction.atomic():
-            Case.objects.bulk_create(rows)
-        done += size
-        print(
-            f"\r  cases: {have + done:,}/{total:,} ({time.monotonic() - started:.0f} s)",
-            end="",
-            file=sys.stderr,
-        )
-    print(file=sys.stderr)
-    return have + done
 
 
 def measure(
@@ -196,7 +124,10 @@ def main() -> int:
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     started = time.monotonic()
-    total = generate(args.cases)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from benchdata import generate_cases  # the benches' one bulk generator
+
+    total = generate_cases(args.cases)
     print(f"database: {total:,} cases ({time.monotonic() - started:.0f} s)")
     try:
         load = os.getloadavg()[0]
