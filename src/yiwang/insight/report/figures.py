@@ -3,9 +3,10 @@ the period and for its cumulative span (截至期末累计), with the count of r
 (the appendix), the per-department table, the monthly series and the breakdowns the
 consistency guard checks against their wholes.
 
-Nothing here counts records itself: every value is `registry.compute` / `registry.breakdown`,
-every record count `insight.selectors.figure_records(...).count()` (registry.records: a
-ratio's denominator, or what a custom measure says its figure counts)."""
+Nothing here counts records itself: each figure's value and record count for the period and
+its cumulative span come from `registry.compute_spans` (one aggregate query; the count is a
+ratio's denominator, or what a custom measure says its figure counts), the breakdowns from
+`registry.breakdown`."""
 
 from __future__ import annotations
 
