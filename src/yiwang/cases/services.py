@@ -139,9 +139,18 @@ def _locked(case: Case) -> Case:
 def _event(
     case: Case, action: str, actor: User | None, *, from_status: str, note: str = ""
 ) -> CaseEvent:
+    row = _event_row(case, action, actor, from_status=from_status, note=note)
+    row.save()
+    return row
+
+
+def _event_row(
+    case: Case, action: str, actor: User | None, *, from_status: str, note: str = ""
+) -> CaseEvent:
+    """A line of the case history (unsaved)."""
     transition = CASE.transitions.get(action)
     label = transition.label if transition else ACTION_LABELS.get(action, action)
-    return CaseEvent.objects.create(
+    return CaseEvent(
         case=case,
         actor=actor,
         actor_label=_label(actor),
@@ -176,11 +185,33 @@ def _fire(
 ) -> Case:
     """Apply transition `name` to the locked `case` (whose other changes the caller has
     made): status, save, history line, audit event."""
-    before = case.status
-    transition = CASE.transitions[name]
-    case.status = transition.target
+    before = _move(case, name)
     case.save(update_fields=["status", "updated_at", *fields])
     _event(case, name, actor, from_status=before, note=note)
+    _audit_move(case, name, actor, before=before, note=note, audit=audit)
+    if case.bundle_case_id is not None and name != "decide":
+        # 一件事: the bundle moves on (a clock, a stop) in the same transaction; after a
+        # decision it does once the decision's notices are issued (_decide).
+        _bundle_moves(case, name, actor)
+    return case
+
+
+def _move(case: Case, name: str) -> str:
+    """Set the case to transition `name`'s target; the status it had."""
+    before = case.status
+    case.status = CASE.transitions[name].target
+    return before
+
+
+def _audit_move(
+    case: Case,
+    name: str,
+    actor: User | None,
+    *,
+    before: str,
+    note: str = "",
+    audit: Mapping[str, Any] | None = None,
+) -> None:
     audit_change(
         action=f"cases.{name}",
         obj=case,
@@ -189,11 +220,6 @@ def _fire(
         actor=actor,
         reason=note[:MAX_REASON],
     )
-    if case.bundle_case_id is not None and name != "decide":
-        # 一件事: the bundle moves on (a clock, a stop) in the same transaction; after a
-        # decision it does once the decision's notices are issued (_decide).
-        _bundle_moves(case, name, actor)
-    return case
 
 
 def _bundle_moves(case: Case, name: str, actor: User | None) -> None:
@@ -225,8 +251,10 @@ def _applicant_message(case: Case, kind: str, text: str) -> None:
     )
 
 
-def _staff_message(case: Case, kind: str, text: str, users: Iterable[User | None]) -> None:
-    notify(
+def _staff_message(
+    case: Case, kind: str, text: str, users: Iterable[User | None], *, send: Any = notify
+) -> None:
+    send(
         kind=kind,
         text=f"办件 {case.number}（{case.version.name}）{text}",
         recipients=users,
@@ -407,6 +435,51 @@ def case_create(
     register one for a walk-in applicant (窗口 — any item at a 综合窗口, their own department's at
     a 专窗 —, 自助终端, or 帮办代办 with the applicant's consent recorded). The form may be
     incomplete in a draft only as far as it is left out: what is given must be valid."""
+    case = _new_case(
+        item=item,
+        applicant=applicant,
+        actor=actor,
+        form=form,
+        delivery=delivery,
+        delivery_address=delivery_address,
+        commitment=commitment,
+        channel=channel,
+        consent=consent,
+    )
+    case.save()
+    case.number = case_number(case)
+    case.save(update_fields=["number"])
+    _event(case, "create", actor, from_status="", note=Channel(case.channel).label)
+    _audit_create(case, actor)
+    return case
+
+
+def case_number(case: Case) -> str:
+    return f"{_today():%Y%m%d}{case.pk:08d}"
+
+
+def _audit_create(case: Case, actor: User) -> None:
+    audit_change(
+        action="cases.create",
+        obj=case,
+        after={"item": case.item.code, "channel": case.channel, "status": case.status},
+        actor=actor,
+    )
+
+
+def _new_case(
+    *,
+    item: ServiceItem,
+    applicant: Applicant,
+    actor: User,
+    form: Mapping[str, Any] | None,
+    delivery: str,
+    delivery_address: Mapping[str, Any] | None,
+    commitment: bool,
+    channel: str | None,
+    consent: str,
+) -> Case:
+    """case_create's checks and the new case (unsaved, without its number)."""
     version = _published_version(item)
     channel = _channel_for(actor, channel)
     window = None
@@ -439,16 +512,6 @@ def case_create(
         assignee=actor if actor.kind == UserKind.STAFF else None,
     )
     case.full_clean(exclude=["number", "form_data", "delivery_address", "fee_amount"])
-    case.save()
-    case.number = f"{_today():%Y%m%d}{case.pk:08d}"
-    case.save(update_fields=["number"])
-    _event(case, "create", actor, from_status="", note=Channel(channel).label)
-    audit_change(
-        action="cases.create",
-        obj=case,
-        after={"item": item.code, "channel": channel, "status": case.status},
-        actor=actor,
-    )
     return case
 
 
@@ -543,6 +606,16 @@ def case_material_upload(
     case = _locked(case)
     material = _material_spec(case, order)
     deferred = case.materials.filter(order=order, current=True, deferred=True).first()
+    _check_upload(case, actor, deferred)
+    data, kind = checked_upload(file, file_name)
+    case.materials.filter(order=order, current=True).update(current=False)
+    row = _uploaded(case, actor, material, data, kind, file_name)
+    row.save()
+    _record_upload(case, actor, material, row, deferred)
+    return row
+
+
+def _check_upload(case: Case, actor: User, deferred: CaseMaterial | None) -> None:
     if case.status not in (CaseStatus.DRAFT, CaseStatus.CORRECTION, CaseStatus.SUBMITTED) and not (
         deferred is not None and deferred.supply_due is not None
     ):
@@ -553,11 +626,15 @@ def case_material_upload(
         raise ValidationError(
             "申请已提交，等待预审；如需补充材料请等待补正告知。", code="illegal_transition"
         )
-    data, kind = checked_upload(file, file_name)
-    case.materials.filter(order=order, current=True).update(current=False)
+
+
+def _uploaded(
+    case: Case, actor: User, material: Any, data: bytes, kind: str, file_name: str
+) -> CaseMaterial:
+    """The material row of a checked upload (unsaved), its file stored."""
     row = CaseMaterial(
         case=case,
-        order=order,
+        order=material.order,
         name=material.name,
         file_name=_safe_name(file_name),
         content_type=uploads.content_type_for(kind),
@@ -567,20 +644,38 @@ def case_material_upload(
         deferred=False,
     )
     row.file.save(
-        f"{case.number}-{order}.{uploads.KINDS[kind].extension}", ContentFile(data), save=False
+        f"{case.number}-{material.order}.{uploads.KINDS[kind].extension}",
+        ContentFile(data),
+        save=False,
     )
-    row.save()
+    return row
+
+
+def _record_upload(
+    case: Case,
+    actor: User,
+    material: Any,
+    row: CaseMaterial,
+    deferred: CaseMaterial | None,
+    *,
+    rows: Any = None,
+) -> None:
+    """The upload's history line (saved, or added to `rows`: a bulk path's buffer) and audit
+    event."""
     note = material.name
     if deferred is not None and case.status == CaseStatus.IN_REVIEW:
         note = f"补交容缺材料：{material.name}"
-    _event(case, "material", actor, from_status=case.status, note=note)
+    event = _event_row(case, "material", actor, from_status=case.status, note=note)
+    if rows is None:
+        event.save()
+    else:
+        rows.add(event)
     audit_change(
         action="cases.material",
         obj=case,
         after={"material": material.name, "file": row.file_name, "digest": row.digest},
         actor=actor,
     )
-    return row
 
 
 @transaction.atomic
@@ -589,12 +684,7 @@ def case_material_paper(
 ) -> CaseMaterial:
     """Record at the window that the paper original of material `order` was received."""
     case = _locked(case)
-    if actor.kind != UserKind.STAFF:
-        raise PermissionDenied("只有窗口工作人员可以登记纸质材料。")
-    if case.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION):
-        raise ValidationError(
-            f"办件当前为“{CASE.label(case.status)}”，不能登记材料。", code="illegal_transition"
-        )
+    _check_paper(case, actor)
     material = _material_spec(case, order)
     row = case.materials.filter(order=order, current=True).first()
     asked = (
@@ -614,14 +704,31 @@ def case_material_paper(
         )
     row.paper = received
     row.save(update_fields=["paper"])
-    _event(case, "material", actor, from_status=case.status, note=f"纸质材料：{material.name}")
+    _event(case, "material", actor, from_status=case.status, note=_paper_note(material))
     return row
 
 
-def _missing(case: Case, *, deferrable_ok: bool) -> list[Any]:
+def _check_paper(case: Case, actor: User) -> None:
+    if actor.kind != UserKind.STAFF:
+        raise PermissionDenied("只有窗口工作人员可以登记纸质材料。")
+    if case.status not in (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.CORRECTION):
+        raise ValidationError(
+            f"办件当前为“{CASE.label(case.status)}”，不能登记材料。", code="illegal_transition"
+        )
+
+
+def _paper_note(material: Any) -> str:
+    return f"纸质材料：{material.name}"
+
+
+def _missing(
+    case: Case, *, deferrable_ok: bool, current: Iterable[CaseMaterial] | None = None
+) -> list[Any]:
     """Required, non-exempt materials with neither a file nor a paper original (nor a valid
-    licence of the applicant standing in: 免提交, licenses.exemption)."""
-    have = {m.order for m in case.materials.filter(current=True) if m.file or m.paper}
+    licence of the applicant standing in: 免提交, licenses.exemption). `current`: the case's
+    current material rows when the caller holds them (a bulk path's new case)."""
+    rows = case.materials.filter(current=True) if current is None else current
+    have = {m.order for m in rows if m.file or m.paper}
     have |= case_licence_orders(case)
     missing = []
     for material in case.version.materials.all():
@@ -641,9 +748,36 @@ def case_submit(*, case: Case, actor: User) -> Case:
     deferrable one may follow, 容缺). Starts the pre-review clock: the department has
     YIWANG_PRE_REVIEW_DAYS working days to accept, refuse or ask for a correction."""
     case = _locked(case)
+    fields = _check_submission(case, actor)
+    case.pre_review_clock = _start(case, pre_review_days(), _today(), actor)
+    _fire(case, "submit", actor, fields=fields)
+    if case.bundle_case_id is not None:
+        from yiwang.windows.services import routing_record  # windows builds on cases
+
+        routing_record(case=case, actor=actor)  # a 一件事 taken in at a 综合窗口 (one per child)
+    _submitted_message(case)
+    return case
+
+
+def _submitted_message(case: Case, *, send: Any = notify) -> None:
+    if case.channel == Channel.ONLINE or case.channel == Channel.MOBILE:
+        _staff_message(
+            case,
+            "case.submitted",
+            "已提交，请在 5 个工作日内预审。",
+            selectors.intake_staff(case),
+            send=send,
+        )
+
+
+def _check_submission(
+    case: Case, actor: User, *, current: Iterable[CaseMaterial] | None = None
+) -> list[str]:
+    """case_submit's checks, and the submission's changes to the case (the fields changed;
+    the pre-review clock is the caller's)."""
     _check(case, "submit", actor)
     form = _clean_form(case.version, case.form_data)
-    missing = _missing(case, deferrable_ok=True)
+    missing = _missing(case, deferrable_ok=True, current=current)
     if missing:
         raise ValidationError({"materials": f"请先提交：{'、'.join(m.name for m in missing)}。"})
     now = timezone.now()
@@ -663,17 +797,7 @@ def case_submit(*, case: Case, actor: User) -> Case:
             ).encode()
         )
         fields += ["commitment_text", "commitment_signed_at", "commitment_digest"]
-    case.pre_review_clock = _start(case, pre_review_days(), today, actor)
-    _fire(case, "submit", actor, fields=fields)
-    if case.bundle_case_id is not None:
-        from yiwang.windows.services import routing_record  # windows builds on cases
-
-        routing_record(case=case, actor=actor)  # a 一件事 taken in at a 综合窗口 (one per child)
-    if case.channel == Channel.ONLINE or case.channel == Channel.MOBILE:
-        _staff_message(
-            case, "case.submitted", "已提交，请在 5 个工作日内预审。", selectors.intake_staff(case)
-        )
-    return case
+    return fields
 
 
 def _stop_pre_review(case: Case, on: dt.date, actor: User | None) -> None:

@@ -58,6 +58,24 @@ def notify(
     """Queue a message: a site message to each recipient user, and an SMS to `phone` if given.
     Call inside the transaction of the change: the messages exist exactly when it commits. The
     worker sends them (send_due); nothing here talks to a gateway."""
+    rows = message_rows(kind=kind, text=text, recipients=recipients, phone=phone, subject=subject)
+    for row in rows:
+        row.save()
+    if rows:
+        transaction.on_commit(_enqueue_sending)
+    return rows
+
+
+def message_rows(
+    *,
+    kind: str,
+    text: str,
+    recipients: Iterable[Any] = (),
+    phone: Any = "",
+    subject: Any = None,
+) -> list[Message]:
+    """The messages `notify` queues, unsaved: for a bulk path that inserts them in the same
+    transaction and asks for one sending task on commit (enqueue_sending_on_commit)."""
     now = timezone.now()
     text = text[:MAX_TEXT]
     subject_type = subject._meta.label_lower if subject is not None else ""
@@ -86,11 +104,11 @@ def notify(
                 next_attempt_at=now,
             )
         )
-    for row in rows:
-        row.save()
-    if rows:
-        transaction.on_commit(_enqueue_sending)
     return rows
+
+
+def enqueue_sending_on_commit() -> None:
+    transaction.on_commit(_enqueue_sending)
 
 
 def _enqueue_sending() -> None:

@@ -224,8 +224,10 @@ def clock_paused_working_days(
     return sum(calendar.count(start, end) for start, end, _ in windows)
 
 
-def clock_deadline(clock: Clock, *, today: dt.date | None = None) -> Deadline:
-    """The clock's deadline recomputed from its pauses.
+def clock_deadline(
+    clock: Clock, *, today: dt.date | None = None, pauses: Iterable[ClockPause] | None = None
+) -> Deadline:
+    """The clock's deadline recomputed from its pauses (`pauses`: when the caller has them).
 
     Base deadline = add_working_days(started_on, limit_days, start_rule); it then moves by the
     working days paused (see clock_paused_working_days) counted with rule "next". While a pause
@@ -243,7 +245,7 @@ def clock_deadline(clock: Clock, *, today: dt.date | None = None) -> Deadline:
         )
     paused = 0
     open_since: dt.date | None = None
-    for start, end, is_open in _pause_windows(clock, today):
+    for start, end, is_open in _pause_windows(clock, today, pauses):
         paused += calendar.count(start, end)
         years.update(calendar.years_consulted(start, end, include_start=False))
         if is_open:

@@ -225,20 +225,25 @@ def calendar_year_import(*, year: int, actor: Any = None) -> CalendarYear:
 # --- Clocks --------------------------------------------------------------------------------
 
 
-def _refresh_deadline(clock: Clock) -> bool:
-    """Store the recomputed deadline, the rule text that made it and its warnings; True if any
-    of them changed. An open pause is stored as of its first day (the last known deadline)."""
-    paused_windows = list(clock.pauses.all())
-    open_pause = next((p for p in paused_windows if p.ended_on is None), None)
+def _deadline_state(clock: Clock, pauses: list[ClockPause]) -> tuple[dt.date, str, list[str]]:
+    """The deadline, the rule text that made it and its warnings, from the clock's `pauses`.
+    An open pause is counted as of its first day (the last known deadline)."""
+    open_pause = next((p for p in pauses if p.ended_on is None), None)
     today = open_pause.started_on if open_pause is not None else clock.started_on
-    deadline = clock_deadline(clock, today=today)
+    deadline = clock_deadline(clock, today=today, pauses=pauses)
     text = deadline.describe()
-    if paused_windows:
-        paused = clock_paused_working_days(clock, today=today)
-        text += f"；暂停 {len(paused_windows)} 次，顺延 {paused} 个工作日"
+    if pauses:
+        paused = clock_paused_working_days(clock, today=today, pauses=pauses)
+        text += f"；暂停 {len(pauses)} 次，顺延 {paused} 个工作日"
     if open_pause is not None:
         text += f"；自 {open_pause.started_on.isoformat()} 起暂停中，恢复后重新计算"
-    new = (deadline.date, text, list(deadline.warnings))
+    return deadline.date, text, list(deadline.warnings)
+
+
+def _refresh_deadline(clock: Clock) -> bool:
+    """Store the recomputed deadline, the rule text that made it and its warnings; True if any
+    of them changed."""
+    new = _deadline_state(clock, list(clock.pauses.all()))
     if (clock.deadline, clock.deadline_rule, clock.warnings) == new:
         return False
     clock.deadline, clock.deadline_rule, clock.warnings = new
@@ -268,6 +273,30 @@ def clock_start(
 ) -> Clock:
     """Start a limit of `limit_days` working days for a subject on the day of its triggering
     event (受理 …). The start rule defaults to the YIWANG_WORKDAY_START_RULE setting."""
+    clock = _new_clock(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        started_on=started_on,
+        limit_days=limit_days,
+        start_rule=start_rule,
+    )
+    clock.save()
+    try:
+        _refresh_deadline(clock)
+    except ValueError as exc:  # only a date past 9999-12-31
+        raise ValidationError({"limit_days": str(exc)}) from exc
+    audit_change(action="workdays.clock_start", obj=clock, after=_clock_state(clock), actor=actor)
+    return clock
+
+
+def _new_clock(
+    *,
+    subject_type: str,
+    subject_id: str | int,
+    started_on: dt.date,
+    limit_days: int,
+    start_rule: str | None,
+) -> Clock:
     if limit_days < 0:
         raise ValidationError({"limit_days": "时限不能为负数。"})
     try:
@@ -280,14 +309,37 @@ def clock_start(
         started_on=started_on,
         limit_days=limit_days,
         start_rule=rule,
-        deadline=started_on,  # replaced below, once the row exists for its pauses relation
+        deadline=started_on,  # replaced once the row exists for its pauses relation
         deadline_rule="",
     )
     clock.full_clean(exclude=["deadline_rule"])
-    clock.save()
+    return clock
+
+
+def clock_start_unsaved(
+    *,
+    pk: int,
+    subject_type: str,
+    subject_id: str | int,
+    started_on: dt.date,
+    limit_days: int,
+    start_rule: str | None = None,
+    actor: Any = None,
+) -> Clock:
+    """clock_start for a bulk path (cases.bulk): the same checks, deadline and audit event, for a
+    new clock with the reserved id `pk` (common.bulk.reserve_ids) that the caller inserts in the
+    same transaction. A new clock has no pauses."""
+    clock = _new_clock(
+        subject_type=subject_type,
+        subject_id=subject_id,
+        started_on=started_on,
+        limit_days=limit_days,
+        start_rule=start_rule,
+    )
+    clock.pk = pk
     try:
-        _refresh_deadline(clock)
-    except ValueError as exc:  # only a date past 9999-12-31
+        clock.deadline, clock.deadline_rule, clock.warnings = _deadline_state(clock, [])
+    except ValueError as exc:
         raise ValidationError({"limit_days": str(exc)}) from exc
     audit_change(action="workdays.clock_start", obj=clock, after=_clock_state(clock), actor=actor)
     return clock

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from yiwang.cases import services as cs
+from yiwang.cases.bulk import Applications
 from yiwang.cases.fields import CaseStatus, Delivery
 from yiwang.cases.models import Case
 from yiwang.catalog.models import ServiceItem
@@ -125,15 +126,31 @@ class CaseRunner:
             pool = p.walk_in_companies if plan.company else p.walk_in_persons
         return pool[plan.applicant % len(pool)]
 
-    def run(self, plan: CasePlan) -> Case:
+    def run_batch(self, plans: list[CasePlan]) -> list[Case]:
+        """The batch's applications through the bulk path (cases.bulk: the services' checks,
+        a few inserts), then each case's later steps through the services."""
+        applying = Applications(len(plans))
+        for plan in plans:
+            self._apply(plan, applying)
+        cases = applying.flush()
+        return [self.run(plan, case) for plan, case in zip(plans, cases, strict=True)]
+
+    def _start(self, plan: CasePlan) -> tuple[ServiceItem, Applicant, User, User]:
         self.day, self.minute = plan.day, plan.minute
         self.clock.at(self.days[plan.day], plan.minute)
         item = self.items.pick(plan.company, plan.item)
         applicant = self._applicant(plan)
         handler = self.people.handlers[item.department_id]
         desk = self.people.desk_clerks[plan.applicant % len(self.people.desk_clerks)]
+        return item, applicant, handler, desk
+
+    def run(self, plan: CasePlan, case: Case | None = None) -> Case:
+        """The planned case from its application (`case`: already applied for and submitted)
+        to the end of the period."""
+        _, applicant, handler, desk = self._start(plan)
         online = plan.channel in ONLINE
-        case = self._apply(plan, item, applicant, desk)
+        if case is None:
+            case = self._apply(plan, None)
         intake = handler if online else desk
         if plan.correction:
             if not self._at(plan.day + plan.accept_lag):
@@ -207,11 +224,18 @@ class CaseRunner:
         if task.status == "follow_up" and self._at(self.day + 1):
             rectify.rectification_rate_fix(task=task, level=4, comment="整改后满意。")
 
-    def _apply(self, plan: CasePlan, item: ServiceItem, applicant: Applicant, desk: User) -> Case:
+    def _apply(self, plan: CasePlan, bulk: Applications | None) -> Case:
+        """Create, hand in the materials and submit: through the services, or the same steps
+        through the bulk path `bulk`."""
+        item, applicant, _, desk = self._start(plan)
         online = plan.channel in ONLINE
         actor = applicant.user if online else desk
         assert actor is not None
-        case = cs.case_create(
+        create = cs.case_create if bulk is None else bulk.create
+        upload = cs.case_material_upload if bulk is None else bulk.upload
+        paper = cs.case_material_paper if bulk is None else bulk.paper
+        submit = cs.case_submit if bulk is None else bulk.submit
+        case = create(
             item=item,
             applicant=applicant,
             actor=actor,
@@ -224,7 +248,7 @@ class CaseRunner:
             if material.exempt:
                 continue
             if online:
-                cs.case_material_upload(
+                upload(
                     case=case,
                     actor=actor,
                     order=material.order,
@@ -232,8 +256,8 @@ class CaseRunner:
                     file_name=f"{material.name}.pdf",
                 )
             else:
-                cs.case_material_paper(case=case, actor=desk, order=material.order)
-        return cs.case_submit(case=case, actor=actor)
+                paper(case=case, actor=desk, order=material.order)
+        return submit(case=case, actor=actor)
 
     def _ask_correction(self, case: Case, actor: User) -> None:
         first = next((m for m in case.version.materials.all() if not m.exempt), None)

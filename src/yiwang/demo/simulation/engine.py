@@ -148,7 +148,7 @@ def simulate(
         topic_ids = [d.pk for d in t.departments().values()]
         people = population(sorted(set(items.department_ids) | set(topic_ids)), scale=scale)
         runner = CaseRunner(clock=clock, days=days, people=people, items=items)
-        _batches(plans, runner.run, tick)
+        _batches(plans, runner.run_batch, tick)
         tickets = t.TicketRunner(
             clock=clock,
             days=days,
@@ -157,7 +157,7 @@ def simulate(
             handlers=people.handlers,
             citizens=people.online_persons,
         )
-        _batches(ticket_plans, tickets.run, lambda n: None)
+        _batches(ticket_plans, lambda batch: [tickets.run(x) for x in batch], lambda n: None)
         visits = a.AppointmentRunner(
             clock=clock, days=a.calendar_days(p.START, p.END), citizens=people.online_persons
         )
@@ -181,15 +181,14 @@ def tickets_for(scale: int) -> int:
     return max(1, round(scale * t.SHARE))
 
 
-def _batches(plans: Sequence[Any], run: Callable[[Any], Any], tick: Progress) -> None:
+def _batches(plans: Sequence[Any], run: Callable[[list[Any]], Any], tick: Progress) -> None:
     for start in range(0, len(plans), BATCH):
         batch = plans[start : start + BATCH]
         # One commit, one audit-chain write (audit_batch: every event still numbered and hashed
         # in order) and one new detail key per case per batch; the services' own checks run for
         # every action.
         with transaction.atomic(), audit_batch(), touches_deferred():
-            for one in batch:
-                run(one)
+            run(list(batch))
             _dedupe_send_hooks()
         tick(len(batch))
 

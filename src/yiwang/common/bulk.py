@@ -1,0 +1,116 @@
+"""Inserting many new rows at once for the apps' bulk paths (cases.bulk), as `save()` would have:
+the same field values, the same signals, a few statements.
+
+`reserve_ids` hands out primary keys before the rows exist, so that what refers to a new row
+(a foreign key, an audit event's object id, a case number) can be made while it is still in
+memory. `RowBuffer.add` does what `save()` does before its INSERT — the pre_save signal and every
+field's `pre_save` (auto_now times, personal-data hashes) — at the moment of the change;
+`RowBuffer.flush` writes the rows in the order their models were first added (parents first)
+with one INSERT per model and chunk, then sends post_save for each row, so every receiver
+(snapshots, licences, ratings) runs exactly as after a save."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection, models
+from django.db.models.signals import post_save, pre_save
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys of `model`, never handed out to anyone else. Inside a
+    transaction: on PostgreSQL from the table's sequence; on SQLite (immediate transactions:
+    this connection holds the write lock until the commit) past the largest id used so far, which
+    the AUTOINCREMENT sequence then records when the rows are inserted."""
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(f"reserve_ids: {connection.vendor} is not supported")
+        if not connection.in_atomic_block:
+            raise RuntimeError("reserve_ids() must run inside transaction.atomic().")
+        quoted = connection.ops.quote_name(table)
+        cursor.execute(f"SELECT MAX({connection.ops.quote_name(column)}) FROM {quoted}")  # noqa: S608
+        used = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        found = cursor.fetchone()
+        first = max(used, found[0] if found else 0) + 1
+    reserved: dict[str, int] = connection.__dict__.setdefault("_yiwang_reserved_ids", {})
+    # Two reservations before the rows are inserted must not overlap.
+    first = max(first, reserved.get(table, 0) + 1)
+    reserved[table] = first + count - 1
+    return list(range(first, first + count))
+
+
+class RowBuffer:
+    """New rows to insert together (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._rows: dict[type[models.Model], list[models.Model]] = {}
+
+    def add(self, row: models.Model) -> models.Model:
+        model = type(row)
+        pre_save.send(sender=model, instance=row, raw=False, using="default", update_fields=None)
+        for field in model._meta.concrete_fields:
+            if field.primary_key and row.pk is None:
+                continue
+            # What the INSERT would write, computed now (the time of an auto_now field is the
+            # moment of the change, not of the flush).
+            setattr(row, field.attname, field.pre_save(row, add=True))
+        self._rows.setdefault(model, []).append(row)
+        return row
+
+    def changed(self, row: models.Model, fields: Iterable[str]) -> None:
+        """A change to an added row, as `save(update_fields=fields)` would make it (its pre_save
+        signal; auto_now times of the moment)."""
+        names = list(fields)
+        model = type(row)
+        pre_save.send(sender=model, instance=row, raw=False, using="default", update_fields=names)
+        for name in names:
+            field = model._meta.get_field(name)
+            setattr(row, field.attname, field.pre_save(row, add=False))  # type: ignore[union-attr]
+
+    def extend(self, rows: Iterable[models.Model]) -> None:
+        for row in rows:
+            self.add(row)
+
+    def __len__(self) -> int:
+        return sum(len(rows) for rows in self._rows.values())
+
+    def flush(self) -> None:
+        rows_by_model, self._rows = self._rows, {}
+        for model, rows in rows_by_model.items():
+            for with_pk in (True, False):
+                chunk = [row for row in rows if (row.pk is not None) is with_pk]
+                if chunk:
+                    _insert(model, chunk, with_pk=with_pk)
+        for model, rows in rows_by_model.items():
+            for row in rows:
+                row._state.adding = False
+                row._state.db = "default"
+                post_save.send(
+                    sender=model,
+                    instance=row,
+                    created=True,
+                    update_fields=None,
+                    raw=False,
+                    using="default",
+                )
+
+
+def _insert(model: type[models.Model], rows: list[models.Model], *, with_pk: bool) -> None:
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    size = connection.ops.bulk_batch_size(fields, rows) or len(rows)
+    manager = model._base_manager
+    for start in range(0, len(rows), size):
+        # raw: the values are those set in add() (their pre_save has run); only the conversion
+        # to database values (encryption, JSON) remains.
+        manager._insert(rows[start : start + size], fields=fields, raw=True)  # type: ignore[attr-defined]
