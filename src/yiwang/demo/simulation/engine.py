@@ -20,14 +20,17 @@ from yiwang.appeals.models import Ticket
 from yiwang.audit.models import AuditEvent
 from yiwang.audit.services import audit_batch, audit_change
 from yiwang.cases.api.snapshots import touches_deferred
-from yiwang.cases.models import Case, CaseMaterial
+from yiwang.cases.models import BundleCase, BundleMaterial, Case, CaseMaterial
 from yiwang.demo import county as c
 from yiwang.hall.models import Slot
 from yiwang.hall.models import Ticket as HallTicket
+from yiwang.licenses.models import LicenseUse
 from yiwang.org.models import Applicant, Department, User
 from yiwang.workdays.selectors import work_calendar_pinned
 
 from . import appointments as a
+from . import bundles as b
+from . import licences as lu
 from . import plan as p
 from . import tickets as t
 from .cases import CaseRunner, catalogue
@@ -51,6 +54,10 @@ class SimulationReport:
     cases: int = 0
     tickets: int = 0
     bookings: int = 0
+    bundle_cases: int = 0
+    licence_cases: int = 0  # applications with a licence standing in for a material (免提交)
+    licences: int = 0  # issued to the simulated people
+    licence_uses: int = 0
     already: bool = False
     removed: int = 0
 
@@ -70,6 +77,11 @@ def simulated_applicants() -> QuerySet[Applicant]:
 def simulated_cases() -> QuerySet[Case]:
     """The simulated cases: those of the simulated applicants."""
     return Case.objects.filter(applicant__in=simulated_applicants())
+
+
+def simulated_bundle_cases() -> QuerySet[BundleCase]:
+    """The simulated 一件事 applications (their children are simulated cases too)."""
+    return BundleCase.objects.filter(applicant__in=simulated_applicants())
 
 
 def simulated_tickets() -> QuerySet[Ticket]:
@@ -146,9 +158,35 @@ def simulate(
     ticket_plans = t.ticket_plans(seed, tickets_for(scale), days)
     with simulated_clock(p.START) as clock, work_calendar_pinned():
         topic_ids = [d.pk for d in t.departments().values()]
-        people = population(sorted(set(items.department_ids) | set(topic_ids)), scale=scale)
+        offers = b.offers()
+        departments = set(items.department_ids) | set(topic_ids) | b.department_ids(offers[0])
+        people = population(sorted(departments), scale=scale)
         runner = CaseRunner(clock=clock, days=days, people=people, items=items)
         _batches(plans, runner.run_batch, tick)
+        # 一件事 and 用证: their own random streams, after the single-item cases (whose plans
+        # they leave as they are); the licence checks look at every simulated case.
+        bundled = b.simulate_bundles(
+            seed=seed,
+            scale=scale,
+            clock=clock,
+            days=days,
+            people=people,
+            found=offers,
+            batch=BATCH,
+            finish=_dedupe_send_hooks,
+        )
+        used = lu.simulate_licence_uses(
+            seed=seed,
+            scale=scale,
+            clock=clock,
+            days=days,
+            people=people,
+            items=items,
+            applicants=simulated_applicants(),
+            cases=simulated_cases(),
+            batch=BATCH,
+            finish=_dedupe_send_hooks,
+        )
         tickets = t.TicketRunner(
             clock=clock,
             days=days,
@@ -165,12 +203,30 @@ def simulate(
         with transaction.atomic(), audit_batch():
             booked = visits.run(booking_plans)
             _dedupe_send_hooks()
+    report = SimulationReport(
+        cases=len(plans),
+        tickets=len(ticket_plans),
+        bookings=booked,
+        bundle_cases=bundled,
+        licence_cases=used.cases,
+        licences=lu.simulated_licences(simulated_applicants()).count(),
+        licence_uses=LicenseUse.objects.filter(case__in=simulated_cases()).count(),
+    )
     audit_change(
         action=DONE,
         obj=_bureau(),
-        after={"seed": seed, "scale": scale, "cases": len(plans), "tickets": len(ticket_plans)},
+        after={
+            "seed": seed,
+            "scale": scale,
+            "cases": len(plans),
+            "tickets": len(ticket_plans),
+            "bundle_cases": bundled,
+            "licence_cases": used.cases,
+            "licences": report.licences,
+            "licence_uses": report.licence_uses,
+        },
     )
-    return SimulationReport(cases=len(plans), tickets=len(ticket_plans), bookings=booked)
+    return report
 
 
 def bookings_for(scale: int) -> int:
@@ -212,7 +268,9 @@ def _purge(queryset: QuerySet[Any]) -> None:
 
 def reset() -> int:
     """Remove the simulated records (only those: found through the simulated applicants) and
-    their stored files; returns the number of cases removed. The simulated people stay."""
+    their stored files; returns the number of cases removed (a bundle's children counted). The
+    simulated people stay. The licences issued on the simulated cases and the uses recorded for
+    them go with the cases (they protect them)."""
     from yiwang.notifications.models import Message
     from yiwang.workdays.models import Clock
 
@@ -224,7 +282,17 @@ def reset() -> int:
             .exclude(file="")
             .values_list("file", flat=True)
         )
+        bundles = simulated_bundle_cases()
+        bundle_ids = [str(pk) for pk in bundles.values_list("pk", flat=True)]
+        files += BundleMaterial.objects.filter(bundle_case__in=bundles).values_list(
+            "file", flat=True
+        )
         _purge(cases)
+        _purge(bundles)
+        for start in range(0, len(bundle_ids), 1000):
+            chunk = bundle_ids[start : start + 1000]
+            _purge(Clock.objects.filter(subject_type=b.SUBJECT_TYPE, subject_id__in=chunk))
+            Message.objects.filter(subject_type=b.SUBJECT_TYPE, subject_id__in=chunk).delete()
         tickets = simulated_tickets()
         ticket_ids = [str(pk) for pk in tickets.values_list("pk", flat=True)]
         _purge(tickets)
@@ -241,6 +309,6 @@ def reset() -> int:
         audit_change(action=RESET, obj=_bureau(), before={"cases": len(ids)})
     from django.core.files.storage import default_storage
 
-    for name in files:  # after the commit: a rolled-back reset keeps its files
+    for name in set(files):  # after the commit: a rolled-back reset keeps its files
         default_storage.delete(name)
     return len(ids)

@@ -89,4 +89,8 @@ class Command(YiwangCommand):
         if report.already:
             self.stdout.write("上半年模拟数据已生成，无需改动（加 --reset 重新模拟）。")
         else:
-            self.stdout.write(f"已模拟 2026 年上半年：办件 {report.cases} 件（种子 {seed}）。")
+            self.stdout.write(
+                f"已模拟 2026 年上半年：办件 {report.cases} 件，一件事 {report.bundle_cases} 件，"
+                f"免提交办件 {report.licence_cases} 件；签发电子证照 {report.licences} 份，"
+                f"用证 {report.licence_uses} 次（种子 {seed}）。"
+            )
