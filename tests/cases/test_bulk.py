@@ -1,11 +1,13 @@
-"""The bulk path of applying (cases.bulk.Applications): the same plan through the services one call
-at a time and through the bulk path leaves the same cases, history, materials, clocks, messages
-and audit events (ids aside); an invalid step is refused with the services' error and the
-batch writes nothing."""
+"""The bulk path of new cases (cases.bulk.NewCases): the same plan through the services one call at
+a time and through the bulk path leaves the same cases, history, materials, clocks, notices,
+routings, hand-outs, messages and audit events (ids aside); an invalid step is refused with the
+services' error and the batch writes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -18,20 +20,35 @@ from tests.common import files
 from yiwang.audit.models import AuditEvent
 from yiwang.audit.services import audit_batch, audit_verify
 from yiwang.cases import services as cs
-from yiwang.cases.bulk import Applications
-from yiwang.cases.models import Case, CaseEvent, CaseMaterial
+from yiwang.cases.bulk import NewCases
+from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice
 from yiwang.notifications.models import Message
+from yiwang.windows.models import HandOut, Routing
 from yiwang.workdays.models import Clock
 
 PDF = files.pdf(pages=1)
 MOMENT = dt.datetime(2026, 3, 10, 9, 30, tzinfo=dt.UTC)
 
 
-def _plan(world: CaseWorld, create: Any, upload: Any, paper: Any, submit: Any) -> None:
-    """An online application with files and a counter application with paper originals (the
-    综合窗口 clerk of another department), both submitted."""
+SERVICES = SimpleNamespace(
+    create=cs.case_create,
+    upload=cs.case_material_upload,
+    paper=cs.case_material_paper,
+    submit=cs.case_submit,
+    accept=cs.case_accept,
+    advance=cs.case_advance,
+    decide=cs.case_decide,
+    deliver=cs.case_deliver,
+    hand_out=cs.case_hand_out,
+)
+
+
+def _plan(world: CaseWorld, ops: Any) -> None:
+    """An online application with files, accepted at the department's window, reviewed,
+    approved and sent by EMS; a counter application with paper originals taken in by the
+    综合窗口 clerk of another department (routed to the back office), refused and handed out."""
     citizen = world.citizen
-    online = create(
+    online = ops.create(
         item=world.item,
         applicant=citizen,
         actor=citizen.user,
@@ -39,34 +56,46 @@ def _plan(world: CaseWorld, create: Any, upload: Any, paper: Any, submit: Any) -
         delivery="ems",
         delivery_address={"recipient": "张三", "phone": "13800138000", "address": "人民路 1 号"},
     )
-    upload(case=online, actor=citizen.user, order=1, file=PDF, file_name="申请书.pdf")
-    upload(case=online, actor=citizen.user, order=1, file=PDF, file_name="申请书（新）.pdf")
-    upload(case=online, actor=citizen.user, order=2, file=PDF, file_name="证明.pdf")
-    submit(case=online, actor=citizen.user)
+    ops.upload(case=online, actor=citizen.user, order=1, file=PDF, file_name="申请书.pdf")
+    ops.upload(case=online, actor=citizen.user, order=1, file=PDF, file_name="申请书（新）.pdf")
+    ops.upload(case=online, actor=citizen.user, order=2, file=PDF, file_name="证明.pdf")
+    ops.submit(case=online, actor=citizen.user)
+    ops.accept(case=online, actor=world.clerk.user, note="材料齐全")
+    ops.advance(case=online, actor=world.approver.user, note="符合条件")
+    ops.decide(case=online, actor=world.approver.user, decision="approve", reason="符合法定条件")
+    ops.deliver(case=online, actor=world.clerk.user, tracking_number="EMS1234567890CN")
     counter = world.counter.user
-    walk_in = create(
+    walk_in = ops.create(
         item=world.item,
         applicant=world.stranger,
         actor=counter,
         form={**world.form(), "applicant_name": "李四"},
         channel="window",
     )
-    paper(case=walk_in, actor=counter, order=1)
-    paper(case=walk_in, actor=counter, order=2)
-    submit(case=walk_in, actor=counter)
+    ops.paper(case=walk_in, actor=counter, order=1)
+    ops.paper(case=walk_in, actor=counter, order=2)
+    ops.submit(case=walk_in, actor=counter)
+    ops.accept(case=walk_in, actor=counter)
+    ops.advance(case=walk_in, actor=world.approver.user)
+    ops.decide(
+        case=walk_in,
+        actor=world.approver.user,
+        decision="refuse",
+        reason="经营场所不符合要求。",
+        basis="《食品经营许可管理办法》第十一条",
+    )
+    ops.hand_out(case=walk_in, actor=counter, collected_by="李四")
 
 
 def _through_services(world: CaseWorld) -> None:
     with transaction.atomic():
-        _plan(
-            world, cs.case_create, cs.case_material_upload, cs.case_material_paper, cs.case_submit
-        )
+        _plan(world, SERVICES)
 
 
 def _through_bulk(world: CaseWorld) -> list[Case]:
     with transaction.atomic(), audit_batch():
-        bulk = Applications(2)
-        _plan(world, bulk.create, bulk.upload, bulk.paper, bulk.submit)
+        bulk = NewCases()
+        _plan(world, bulk)
         return bulk.flush()
 
 
@@ -77,10 +106,9 @@ def _records(cases: list[Case], since: int) -> dict[str, Any]:
         names[case.number] = f"<number {n}>"
         names[str(case.pk)] = f"<case {n}>"
     clocks = list(
-        Clock.objects.filter(subject_id__in=[str(c.pk) for c in cases]).order_by("subject_id")
+        Clock.objects.filter(subject_id__in=[str(c.pk) for c in cases]).order_by("subject_id", "id")
     )
-    for n, clock in enumerate(clocks):
-        names[str(clock.pk)] = f"<clock {n}>"
+    clock_names = {str(clock.pk): f"<clock {n}>" for n, clock in enumerate(clocks)}
 
     def plain(value: Any) -> Any:  # the case numbers in texts
         if isinstance(value, dict):
@@ -90,16 +118,26 @@ def _records(cases: list[Case], since: int) -> dict[str, Any]:
         if isinstance(value, str):
             for case in cases:
                 value = value.replace(case.number, names[case.number])
+            value = re.sub(r"https?://\S+", "<link>", value)  # a rating link signs the id
         return value
 
-    def ident(value: Any) -> str:  # an id column
+    def ident(value: Any) -> str:  # a case id column
         return names.get(str(value), str(value))
+
+    def clock(value: Any) -> str:  # a clock id column
+        return clock_names.get(str(value), str(value))
+
+    def object_id(kind: str, value: str) -> str:  # an audit event's object
+        if kind == "cases.case":
+            return ident(value)
+        return clock(value) if kind == "workdays.clock" else f"<{kind}>"
 
     skip = {"id", "number", "detail_key"}
     rows = []
     for case in Case.objects.filter(pk__in=[c.pk for c in cases]).order_by("pk"):
         row = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields}
-        row["pre_review_clock_id"] = ident(row["pre_review_clock_id"])
+        for name in ("pre_review_clock_id", "legal_clock_id", "promised_clock_id"):
+            row[name] = clock(row[name])
         rows.append({k: plain(str(v)) for k, v in row.items() if k not in skip})
     events = [
         plain(list(e))
@@ -129,7 +167,7 @@ def _records(cases: list[Case], since: int) -> dict[str, Any]:
     clock_rows = [
         plain([ident(v) if i == 1 else str(v) for i, v in enumerate(c)])
         for c in Clock.objects.filter(pk__in=[c.pk for c in clocks])
-        .order_by("subject_id")
+        .order_by("subject_id", "id")
         .values_list(
             "subject_type",
             "subject_id",
@@ -152,14 +190,29 @@ def _records(cases: list[Case], since: int) -> dict[str, Any]:
         )
     )
     audit = [
-        plain([ident(v) if i == 5 else v for i, v in enumerate(e)])
+        plain([*e[:5], object_id(e[4], e[5]), e[6]])
         for e in AuditEvent.objects.filter(sequence__gt=since)
         .order_by("sequence")
         .values_list(
             "occurred_at", "kind", "actor_id", "action", "object_type", "object_id", "changes"
         )
     ]
+    notices = [
+        plain([n.kind, n.number, n.content])
+        for n in CaseNotice.objects.filter(case__in=cases).order_by("case_id", "id")
+    ]
+    routings = [
+        [ident(r.case_id), r.window_id, r.hall_id, r.department_id, r.routed_by_id, r.routed_at]
+        for r in Routing.objects.filter(case__in=cases).order_by("case_id")
+    ]
+    hand_outs = [
+        [ident(h.case_id), h.window_id, h.clerk_id, h.handed_at, h.collector_name, h.id_checked]
+        for h in HandOut.objects.filter(case__in=cases).order_by("case_id")
+    ]
     return {
+        "notices": notices,
+        "routings": routings,
+        "hand_outs": hand_outs,
         "cases": rows,
         "events": events,
         "materials": materials,
@@ -191,8 +244,11 @@ def test_bulk_applications_leave_what_the_services_leave(world):
     since = _last_sequence()
     by_bulk = _records(_through_bulk(world), since)
 
-    assert len(by_services["events"]) == 9 and len(by_services["clocks"]) == 2
-    assert {m[0] for m in by_services["messages"]} == {"site"}  # the intake staff told
+    assert [row["status"] for row in by_services["cases"]] == ["delivered", "delivered"]
+    assert len(by_services["clocks"]) == 6 and len(by_services["notices"]) == 4
+    assert len(by_services["routings"]) == 1 and len(by_services["hand_outs"]) == 1
+    kinds = {m[3] for m in by_services["messages"]}
+    assert {"case.submitted", "case.accepted", "case.concluded", "case.delivered"} <= kinds
     assert [a[3] for a in by_services["audit"]] == [a[3] for a in by_bulk["audit"]]
     assert _file_names(by_bulk) == _file_names(by_services)
     assert audit_verify().ok
@@ -203,23 +259,34 @@ def test_an_invalid_step_is_refused_and_nothing_is_written(world):
     cases, events, audit = Case.objects.count(), CaseEvent.objects.count(), _last_sequence()
     citizen = world.citizen
     with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
-        bulk = Applications(2)
+        bulk = NewCases()
         case = bulk.create(item=world.item, applicant=citizen, actor=citizen.user)
         bulk.submit(case=case, actor=citizen.user)  # the form is empty, no material handed in
     assert "form.applicant_name" in caught.value.message_dict
     with pytest.raises(PermissionDenied), transaction.atomic(), audit_batch():
-        bulk = Applications(1)
+        bulk = NewCases()
         case = bulk.create(item=world.item, applicant=citizen, actor=citizen.user)
         bulk.paper(case=case, actor=citizen.user, order=1)  # paper originals: staff only
     with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
-        bulk = Applications(1)
+        bulk = NewCases()
         case = bulk.create(
             item=world.item, applicant=citizen, actor=citizen.user, form=world.form()
         )
         bulk.upload(case=case, actor=citizen.user, order=3, file=PDF, file_name="执照.pdf")
     assert "无需提交" in str(caught.value)  # 免提交
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = bulk.create(
+            item=world.item, applicant=citizen, actor=citizen.user, form=world.form()
+        )
+        for order in (1, 2):
+            bulk.upload(case=case, actor=citizen.user, order=order, file=PDF, file_name="a.pdf")
+        bulk.submit(case=case, actor=citizen.user)  # written at once (see cases.bulk)
+        bulk.accept(case=case, actor=world.clerk.user)
+        bulk.decide(case=case, actor=world.approver.user, decision="approve")  # 审查 not done
+    assert "尚未完成“审查”环节" in str(caught.value)
     with pytest.raises(PermissionDenied), transaction.atomic(), audit_batch():
-        bulk = Applications(1)
+        bulk = NewCases()
         bulk.create(item=world.item, applicant=world.stranger, actor=citizen.user)
     assert (Case.objects.count(), CaseEvent.objects.count(), _last_sequence()) == (
         cases,
@@ -230,9 +297,21 @@ def test_an_invalid_step_is_refused_and_nothing_is_written(world):
 
 
 @freeze_time(MOMENT)
-def test_a_submitted_case_goes_on_through_the_services(world):
-    (online, _walk_in) = _through_bulk(world)
-    case = cs.case_accept(case=online, actor=world.clerk.user)
+def test_a_case_of_the_batch_goes_on_through_the_services(world):
+    citizen = world.citizen
+    with transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = bulk.create(
+            item=world.item, applicant=citizen, actor=citizen.user, form=world.form()
+        )
+        for order in (1, 2):
+            bulk.upload(case=case, actor=citizen.user, order=order, file=PDF, file_name="a.pdf")
+        bulk.submit(case=case, actor=citizen.user)
+        (case,) = bulk.flush()
+    case = cs.case_accept(case=case, actor=world.clerk.user)
     assert case.status == "in_review" and case.promised_deadline is not None
     assert Clock.objects.get(pk=case.pre_review_clock_id).stopped_on == MOMENT.date()
-    assert Case.objects.filter(pk__in=[online.pk, _walk_in.pk]).count() == 2
+    # A case the batch did not create is refused by it (it goes through the services).
+    with pytest.raises(ValueError), transaction.atomic():
+        NewCases().advance(case=case, actor=world.approver.user)
+    assert audit_verify().ok

@@ -1,48 +1,76 @@
-"""The bulk path of applying (demo.simulation; issue 12 §3): many new applications — created,
-their materials handed in, submitted — checked exactly as cases.services checks them and
-written with a few statements per batch instead of ~40 a case.
+"""The bulk path of new cases (demo.simulation; issue 12 §3): many new applications taken from
+creation through intake, review and decision to hand-out or delivery, checked exactly as
+cases.services checks them and written with a few statements per batch instead of ~100 a case.
 
-`Applications` offers `create`, `upload`, `paper` and `submit` with the services' arguments. Each
-runs the services' own rule functions (cases.services: the published version, channel, window,
-consent, form and delivery checks, `full_clean`, the state machine `CASE.check`, the material
-checks, the missing-materials rule with the licences standing in; workdays: the pre-review
-clock's checks and deadline from the work calendar; the same history lines, audit events in the
-same order and content, and messages). Only the writing differs: a new case is visible to no one
-else until the batch commits, so it needs no row lock, and its rows are kept in memory with
-reserved ids (common.bulk) and inserted together by `flush()`, which then sends post_save for
-every row as save() would (case snapshots, licence uses on submission). An invalid step raises
-the services' ValidationError/PermissionDenied at once; the caller's transaction then writes
-nothing. What follows submission (intake, review, decision, delivery) goes through the
-services, case by case, once the batch is flushed."""
+`NewCases` offers `create`, `upload`, `paper`, `submit`, `accept`, `advance`, `decide`,
+`deliver` and `hand_out` with the services' arguments, and runs the services' own code for each
+(cases.services: the published version, channel, window, consent, form and delivery checks,
+`full_clean`, the state machine `CASE.check`, the material checks, the missing-materials rule
+with the licences standing in, the review steps, the decision's rules, notices and messages;
+workdays: the clocks' checks and deadlines from the work calendar; windows: the routing and the
+hand-out record with the desk rule). Only the writing differs (cases.services.Writes): a new
+case is visible to no one else until the batch commits, so it needs no row lock, and its rows
+are kept in memory with reserved ids (common.bulk) and written together — inserted, and later
+changes of rows already written updated, one statement per model — then post_save is sent for
+every row as save() would. Before a submission or a decision the rows so far are written and
+the history line is saved at once, so the receivers that act then (licence uses on submission;
+on a decision the licences issued and the rating invitation) find the case in the database and
+run at the moment of the step, as with the services. An invalid step raises the services'
+ValidationError/PermissionDenied at once and the caller's transaction then writes nothing.
+Corrections, special procedures, extensions, ratings and a case created in another batch go
+through the services, once the batch is flushed."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
+
+from django.db.models import Model
 
 from yiwang.cases import services
 from yiwang.cases.fields import Channel, Delivery, pre_review_days
-from yiwang.cases.models import Case, CaseMaterial
+from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice
 from yiwang.catalog.models import ServiceItem
 from yiwang.common.bulk import RowBuffer, reserve_ids
 from yiwang.notifications.models import Message
 from yiwang.notifications.services import enqueue_sending_on_commit, message_rows
 from yiwang.org.models import Applicant, User
+from yiwang.windows import services as windows
+from yiwang.windows.models import HandOut, Routing
 from yiwang.workdays.models import Clock
-from yiwang.workdays.services import clock_start_unsaved
+from yiwang.workdays.services import clock_start_unsaved, clock_stop_unsaved
+
+# History lines whose post_save receivers act on the case in the database (licenses.receivers,
+# evaluations.receivers): saved at once, after the rows before them.
+AT_ONCE = frozenset({"submit", "resubmit", "decide"})
+RESERVE = 100
 
 
-class Applications:
-    """Up to `count` new applications, written by `flush()`. Use inside transaction.atomic()
-    (and, for one audit insert, audit_batch)."""
+class NewCases(services.Writes):
+    """New cases of one batch, written by `flush()` (and before each submission and decision).
+    Use inside transaction.atomic() (and, for one audit insert, audit_batch)."""
 
-    def __init__(self, count: int) -> None:
-        self._case_ids = reserve_ids(Case, count)
-        self._clock_ids = reserve_ids(Clock, count)
+    def __init__(self) -> None:
+        self._ids: dict[type[Model], list[int]] = {}
         self._rows = RowBuffer()
         self._materials: dict[int, list[CaseMaterial]] = {}
+        self._notices: dict[tuple[int, str], int] = {}
+        self._clocks: set[int] = set()
         self._sending = False
         self.cases: list[Case] = []
+
+    def _pk(self, model: type[Model]) -> int:
+        pool = self._ids.setdefault(model, [])
+        if not pool:
+            pool.extend(reserve_ids(model, RESERVE))
+        return pool.pop(0)
+
+    def _ours(self, case: Case) -> None:
+        if case.pk not in self._materials:
+            raise ValueError("NewCases: the case was not created in this batch.")
+
+    # --- the steps (the services' arguments) ---------------------------------------------
 
     def create(
         self,
@@ -69,27 +97,21 @@ class Applications:
             channel=channel,
             consent=consent,
         )
-        case.pk = self._case_ids.pop(0)
+        case.pk = self._pk(Case)
         case.number = services.case_number(case)
         self._rows.add(case)
         self._materials[case.pk] = []
         self.cases.append(case)
         note = Channel(case.channel).label
-        self._rows.add(services._event_row(case, "create", actor, from_status="", note=note))
+        self.insert(services._event_row(case, "create", actor, from_status="", note=note))
         services._audit_create(case, actor)
         return case
-
-    def _current(self, case: Case) -> list[CaseMaterial]:
-        try:
-            return [m for m in self._materials[case.pk] if m.current]
-        except KeyError:
-            raise ValueError("Applications: the case was not created in this batch.") from None
 
     def upload(
         self, *, case: Case, actor: User, order: int, file: IO[bytes] | bytes, file_name: str
     ) -> CaseMaterial:
         """cases.services.case_material_upload."""
-        current = self._current(case)
+        current = self.current_materials(case)
         material = services._material_spec(case, order)
         deferred = next((m for m in current if m.order == order and m.deferred), None)
         services._check_upload(case, actor, deferred)
@@ -97,52 +119,117 @@ class Applications:
         for earlier in current:
             if earlier.order == order:
                 earlier.current = False
+                self._rows.changed(earlier, ["current"])
         row = services._uploaded(case, actor, material, data, kind, file_name)
-        self._rows.add(row)
-        self._materials[case.pk].append(row)
-        services._record_upload(case, actor, material, row, deferred, rows=self._rows)
+        self.insert(row)
+        services._record_upload(case, actor, material, row, deferred, rows=self)
         return row
 
     def paper(self, *, case: Case, actor: User, order: int, received: bool = True) -> CaseMaterial:
         """cases.services.case_material_paper (a new case has no correction asked for)."""
-        current = self._current(case)
+        current = self.current_materials(case)
         services._check_paper(case, actor)
         material = services._material_spec(case, order)
         row = next((m for m in current if m.order == order), None)
         if row is None:
             row = CaseMaterial(case=case, order=order, name=material.name, uploaded_by=actor)
-            self._rows.add(row)
-            self._materials[case.pk].append(row)
+            self.insert(row)
         row.paper = received
+        self._rows.changed(row, ["paper"])
         note = services._paper_note(material)
-        self._rows.add(
+        self.insert(
             services._event_row(case, "material", actor, from_status=case.status, note=note)
         )
         return row
 
     def submit(self, *, case: Case, actor: User) -> Case:
         """cases.services.case_submit (a 一件事 child is not applied for here)."""
-        fields = services._check_submission(case, actor, current=self._current(case))
+        self._ours(case)
+        fields = services._check_submission(case, actor, w=self)
         if case.bundle_case_id is not None:
-            raise ValueError("Applications: a 一件事 case is submitted through cases.bundles.")
-        clock = clock_start_unsaved(
-            pk=self._clock_ids.pop(0),
-            subject_type=services.SUBJECT_TYPE,
-            subject_id=case.pk,
-            started_on=services._today(),
-            limit_days=pre_review_days(),
-            actor=actor,
+            raise ValueError("NewCases: a 一件事 case is submitted through cases.bundles.")
+        case.pre_review_clock = services._start(
+            case, pre_review_days(), services._today(), actor, w=self
         )
-        self._rows.add(clock)
-        case.pre_review_clock = clock
-        before = services._move(case, "submit")
-        self._rows.changed(case, ["status", "updated_at", *fields])
-        self._rows.add(services._event_row(case, "submit", actor, from_status=before))
-        services._audit_move(case, "submit", actor, before=before)
-        services._submitted_message(case, send=self._notify)
+        services._fire(case, "submit", actor, fields=fields, w=self)
+        services._submitted_message(case, w=self)
         return case
 
-    def _notify(self, **message: Any) -> list[Message]:
+    def accept(
+        self, *, case: Case, actor: User, deferred: Sequence[int] = (), note: str = ""
+    ) -> Case:
+        """cases.services.case_accept."""
+        self._ours(case)
+        return services._accept_now(case, actor, deferred=deferred, note=note, w=self)
+
+    def advance(self, *, case: Case, actor: User, note: str = "") -> Case:
+        """cases.services.case_advance."""
+        self._ours(case)
+        return services._advance(case, actor, note=note, w=self)
+
+    def decide(
+        self,
+        *,
+        case: Case,
+        actor: User,
+        decision: str,
+        reason: str = "",
+        basis: str = "",
+        fee: Any = None,
+    ) -> Case:
+        """cases.services.case_decide."""
+        self._ours(case)
+        return services._decide_now(
+            case, actor, decision, reason=reason, basis=basis, fee=fee, w=self
+        )
+
+    def deliver(self, *, case: Case, actor: User, tracking_number: str = "") -> Case:
+        """cases.services.case_deliver."""
+        self._ours(case)
+        return services._deliver(case, actor, tracking_number=tracking_number, w=self)
+
+    def hand_out(
+        self,
+        *,
+        case: Case,
+        actor: User,
+        collected_by: str,
+        collector_id_number: str = "",
+        id_checked: bool = False,
+    ) -> Case:
+        """cases.services.case_hand_out."""
+        self._ours(case)
+        return services._hand_out(
+            case,
+            actor,
+            collected_by=collected_by,
+            collector_id_number=collector_id_number,
+            id_checked=id_checked,
+            w=self,
+        )
+
+    # --- services.Writes: where the steps' rows go ---------------------------------------
+
+    def add(self, row: Model) -> None:  # the history lines of _record_upload
+        self.insert(row)
+
+    def insert(self, row: Any) -> None:
+        if isinstance(row, CaseEvent) and row.action in AT_ONCE:
+            self._rows.flush()
+            self._rows.add(row)
+            self._rows.flush()
+            return
+        self._rows.add(row)
+        if isinstance(row, CaseMaterial):
+            self._materials[row.case_id].append(row)
+        elif isinstance(row, CaseNotice):
+            key = (row.case_id, row.kind)
+            self._notices[key] = self._notices.get(key, 0) + 1
+
+    def update(self, row: Any, fields: list[str]) -> None:
+        self._rows.changed(row, fields)
+
+    def notify(self, **message: Any) -> list[Message]:
         rows = message_rows(**message)
         self._rows.extend(rows)
         if rows and not self._sending:
@@ -150,8 +237,50 @@ class Applications:
             self._sending = True
         return rows
 
+    def clock_start(self, **clock: Any) -> Clock:
+        started = clock_start_unsaved(pk=self._pk(Clock), **clock)
+        self._rows.add(started)
+        self._clocks.add(started.pk)
+        return started
+
+    def clock_stop(self, clock: Clock, on: dt.date, actor: User | None) -> None:
+        if clock.pk not in self._clocks:
+            raise ValueError("NewCases: the clock was not started in this batch.")
+        clock_stop_unsaved(clock=clock, on=on, actor=actor)
+        self._rows.changed(clock, ["stopped_on", "deadline", "deadline_rule", "warnings"])
+
+    def pauses(self, clock: Clock) -> list[Any] | None:
+        # A clock of this batch is never paused here (special procedures: the services).
+        return [] if clock.pk in self._clocks else None
+
+    def current_materials(self, case: Case) -> list[CaseMaterial]:
+        self._ours(case)
+        return [m for m in self._materials[case.pk] if m.current]
+
+    def notice_count(self, case: Case, kind: str) -> int:
+        return self._notices.get((case.pk, kind), 0)
+
+    def route(self, case: Case, actor: User) -> None:
+        window = windows.intake_window(case)
+        if window is None:
+            return  # a new case has no routing yet
+        routing = windows.routing_row(case=case, window=window, actor=actor)
+        routing.pk = self._pk(Routing)
+        self._rows.add(routing)
+        windows.audit_route(routing, case=case, window=window, actor=actor)
+
+    def hand_out_record(self, case: Case, actor: User, **record: Any) -> None:
+        row = windows.hand_out_row(case=case, actor=actor, **record)
+        row.pk = self._pk(HandOut)
+        self._rows.add(row)
+        windows.audit_hand_out(row, case=case, actor=actor)
+
+    def extend(self, rows: Iterable[Model]) -> None:
+        for row in rows:
+            self.insert(row)
+
     def flush(self) -> list[Case]:
-        """Insert everything made so far (then post_save for each row); the cases, in order."""
+        """Write everything made so far (then post_save for each row); the cases, in order."""
         self._rows.flush()
         self._sending = False
         done, self.cases = self.cases, []

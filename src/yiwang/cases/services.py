@@ -174,6 +174,49 @@ ACTION_LABELS = {
 }
 
 
+class Writes:
+    """How the case services write what a step changes: at once (NOW, every service), or into
+    a bulk path's batch of new cases (cases.bulk.NewCases), which keeps the rows in memory and
+    inserts them together. The rules are the same code either way."""
+
+    def insert(self, row: Any) -> None:
+        row.save()
+
+    def update(self, row: Any, fields: list[str]) -> None:
+        row.save(update_fields=fields)
+
+    def notify(self, **message: Any) -> Any:
+        return notify(**message)
+
+    def clock_start(self, **clock: Any) -> Clock:
+        return clock_start(**clock)
+
+    def clock_stop(self, clock: Clock, on: dt.date, actor: User | None) -> None:
+        clock_stop(clock=clock, on=on, actor=actor)
+
+    def pauses(self, clock: Clock) -> list[Any] | None:
+        return None  # read from the table
+
+    def current_materials(self, case: Case) -> Iterable[CaseMaterial]:
+        return case.materials.filter(current=True)
+
+    def notice_count(self, case: Case, kind: str) -> int:
+        return case.notices.filter(kind=kind).count()
+
+    def route(self, case: Case, actor: User) -> None:
+        from yiwang.windows.services import routing_record  # windows builds on cases
+
+        routing_record(case=case, actor=actor)  # 前台受理 at a 综合窗口 → the back office
+
+    def hand_out_record(self, case: Case, actor: User, **record: Any) -> None:
+        from yiwang.windows.services import hand_out_record  # windows builds on cases
+
+        hand_out_record(case=case, actor=actor, **record)
+
+
+NOW = Writes()
+
+
 def _fire(
     case: Case,
     name: str,
@@ -182,12 +225,13 @@ def _fire(
     note: str = "",
     fields: Iterable[str] = (),
     audit: Mapping[str, Any] | None = None,
+    w: Writes = NOW,
 ) -> Case:
     """Apply transition `name` to the locked `case` (whose other changes the caller has
     made): status, save, history line, audit event."""
     before = _move(case, name)
-    case.save(update_fields=["status", "updated_at", *fields])
-    _event(case, name, actor, from_status=before, note=note)
+    w.update(case, ["status", "updated_at", *fields])
+    w.insert(_event_row(case, name, actor, from_status=before, note=note))
     _audit_move(case, name, actor, before=before, note=note, audit=audit)
     if case.bundle_case_id is not None and name != "decide":
         # 一件事: the bundle moves on (a clock, a stop) in the same transaction; after a
@@ -237,11 +281,11 @@ def _check(case: Case, name: str, actor: User | None) -> None:
 BUNDLE_TOLD = frozenset({"case.accepted", "case.not_accepted", "case.concluded"})
 
 
-def _applicant_message(case: Case, kind: str, text: str) -> None:
+def _applicant_message(case: Case, kind: str, text: str, *, w: Writes = NOW) -> None:
     if case.bundle_case_id is not None and kind in BUNDLE_TOLD:
         return
     applicant = case.applicant
-    notify(
+    w.notify(
         kind=kind,
         text=f"【{case.department.short_name or case.department.name}】您的办件 {case.number}"
         f"（{case.version.name}）{text}",
@@ -252,9 +296,9 @@ def _applicant_message(case: Case, kind: str, text: str) -> None:
 
 
 def _staff_message(
-    case: Case, kind: str, text: str, users: Iterable[User | None], *, send: Any = notify
+    case: Case, kind: str, text: str, users: Iterable[User | None], *, w: Writes = NOW
 ) -> None:
-    send(
+    w.notify(
         kind=kind,
         text=f"办件 {case.number}（{case.version.name}）{text}",
         recipients=users,
@@ -265,25 +309,25 @@ def _staff_message(
 # --- Clocks and deadlines -------------------------------------------------------------------
 
 
-def _start(case: Case, days: int, on: dt.date, actor: User | None) -> Clock:
-    return clock_start(
+def _start(case: Case, days: int, on: dt.date, actor: User | None, *, w: Writes = NOW) -> Clock:
+    return w.clock_start(
         subject_type=SUBJECT_TYPE, subject_id=case.pk, started_on=on, limit_days=days, actor=actor
     )
 
 
-def _warn_on(clock: Clock) -> dt.date:
+def _warn_on(clock: Clock, pauses: list[Any] | None = None) -> dt.date:
     """The day the warning share of the limit has run, counting pauses like the deadline."""
     threshold = math.ceil(clock.limit_days * warning_share())
-    paused = clock_paused_working_days(clock, today=clock.stopped_on or _today())
+    paused = clock_paused_working_days(clock, today=clock.stopped_on or _today(), pauses=pauses)
     return add_working_days(clock.started_on, threshold + paused, start_rule=clock.start_rule).date
 
 
-def _sync_deadlines(case: Case) -> list[str]:
+def _sync_deadlines(case: Case, *, w: Writes = NOW) -> list[str]:
     """Copy the clocks' deadlines to the case's indexed columns; the fields changed."""
     case.legal_deadline = case.legal_clock.deadline if case.legal_clock else None
     case.promised_deadline = case.promised_clock.deadline if case.promised_clock else None
     due = case.promised_clock or case.legal_clock
-    case.warn_on = _warn_on(due) if due is not None and due.limit_days else None
+    case.warn_on = _warn_on(due, w.pauses(due)) if due is not None and due.limit_days else None
     return ["legal_deadline", "promised_deadline", "warn_on"]
 
 
@@ -291,18 +335,18 @@ def _clocks(case: Case) -> list[Clock]:
     return [c for c in (case.legal_clock, case.promised_clock) if c is not None]
 
 
-def _stop_clocks(case: Case, on: dt.date, actor: User | None) -> None:
+def _stop_clocks(case: Case, on: dt.date, actor: User | None, *, w: Writes = NOW) -> None:
     for clock in _clocks(case):
         if clock.stopped_on is None:
-            clock_stop(clock=clock, on=on, actor=actor)
+            w.clock_stop(clock, on, actor)
 
 
 # --- Notices ------------------------------------------------------------------------------
 
 
-def _notice(case: Case, kind: str, content: Mapping[str, Any]) -> CaseNotice:
+def _notice(case: Case, kind: str, content: Mapping[str, Any], *, w: Writes = NOW) -> CaseNotice:
     """Issue a written notice; what it says is frozen now, the PDF is made on download."""
-    sequence = case.notices.filter(kind=kind).count() + 1
+    sequence = w.notice_count(case, kind) + 1
     body = {
         "case_number": case.number,
         "applicant": case.applicant.name,
@@ -311,9 +355,11 @@ def _notice(case: Case, kind: str, content: Mapping[str, Any]) -> CaseNotice:
         "date": _today().isoformat(),
         **content,
     }
-    return CaseNotice.objects.create(
+    notice = CaseNotice(
         case=case, kind=kind, number=f"{case.number}-{kind[:4].upper()}{sequence}", content=body
     )
+    w.insert(notice)
+    return notice
 
 
 # --- Applying -----------------------------------------------------------------------------
@@ -721,14 +767,10 @@ def _paper_note(material: Any) -> str:
     return f"纸质材料：{material.name}"
 
 
-def _missing(
-    case: Case, *, deferrable_ok: bool, current: Iterable[CaseMaterial] | None = None
-) -> list[Any]:
+def _missing(case: Case, *, deferrable_ok: bool, w: Writes = NOW) -> list[Any]:
     """Required, non-exempt materials with neither a file nor a paper original (nor a valid
-    licence of the applicant standing in: 免提交, licenses.exemption). `current`: the case's
-    current material rows when the caller holds them (a bulk path's new case)."""
-    rows = case.materials.filter(current=True) if current is None else current
-    have = {m.order for m in rows if m.file or m.paper}
+    licence of the applicant standing in: 免提交, licenses.exemption)."""
+    have = {m.order for m in w.current_materials(case) if m.file or m.paper}
     have |= case_licence_orders(case)
     missing = []
     for material in case.version.materials.all():
@@ -759,25 +801,23 @@ def case_submit(*, case: Case, actor: User) -> Case:
     return case
 
 
-def _submitted_message(case: Case, *, send: Any = notify) -> None:
+def _submitted_message(case: Case, *, w: Writes = NOW) -> None:
     if case.channel == Channel.ONLINE or case.channel == Channel.MOBILE:
         _staff_message(
             case,
             "case.submitted",
             "已提交，请在 5 个工作日内预审。",
             selectors.intake_staff(case),
-            send=send,
+            w=w,
         )
 
 
-def _check_submission(
-    case: Case, actor: User, *, current: Iterable[CaseMaterial] | None = None
-) -> list[str]:
+def _check_submission(case: Case, actor: User, *, w: Writes = NOW) -> list[str]:
     """case_submit's checks, and the submission's changes to the case (the fields changed;
     the pre-review clock is the caller's)."""
     _check(case, "submit", actor)
     form = _clean_form(case.version, case.form_data)
-    missing = _missing(case, deferrable_ok=True, current=current)
+    missing = _missing(case, deferrable_ok=True, w=w)
     if missing:
         raise ValidationError({"materials": f"请先提交：{'、'.join(m.name for m in missing)}。"})
     now = timezone.now()
@@ -800,10 +840,10 @@ def _check_submission(
     return fields
 
 
-def _stop_pre_review(case: Case, on: dt.date, actor: User | None) -> None:
+def _stop_pre_review(case: Case, on: dt.date, actor: User | None, *, w: Writes = NOW) -> None:
     clock = case.pre_review_clock
     if clock is not None and clock.stopped_on is None:
-        clock_stop(clock=clock, on=max(on, clock.started_on), actor=actor)
+        w.clock_stop(clock, max(on, clock.started_on), actor)
 
 
 def _accept(
@@ -814,11 +854,12 @@ def _accept(
     deferred: Sequence[int] = (),
     note: str = "",
     deemed: bool = False,
+    w: Writes = NOW,
 ) -> Case:
     """Accept the locked case on `accepted_on`: the legal and promised clocks start, deferred
     materials get their supply deadline, the 受理通知书 is issued; an instant item (即办件) is
     decided at once."""
-    missing = _missing(case, deferrable_ok=False)
+    missing = _missing(case, deferrable_ok=False, w=w)
     deferrable = {m.order: m for m in missing if m.deferrable}
     wanted = set(deferred)
     not_deferrable = [m for m in missing if m.order not in wanted]
@@ -834,25 +875,27 @@ def _accept(
     if unknown:
         raise ValidationError({"deferred": "只能对已缺少且允许容缺的材料容缺受理。"})
     today = _today()
-    _stop_pre_review(case, today, actor)
+    _stop_pre_review(case, today, actor, w=w)
     version = case.version
     case.accepted_on = accepted_on
     case.deemed_accepted = deemed
     case.step = 0
-    case.legal_clock = _start(case, version.legal_limit, accepted_on, actor)
-    case.promised_clock = _start(case, version.promised_limit, accepted_on, actor)
+    case.legal_clock = _start(case, version.legal_limit, accepted_on, actor, w=w)
+    case.promised_clock = _start(case, version.promised_limit, accepted_on, actor, w=w)
     fields = ["accepted_on", "deemed_accepted", "step", "legal_clock", "promised_clock"]
-    fields += _sync_deadlines(case)
+    fields += _sync_deadlines(case, w=w)
     if deferrable and wanted:
         due = add_working_days(today, deferred_supply_days()).date
         for order in sorted(wanted):
-            CaseMaterial.objects.create(
-                case=case,
-                order=order,
-                name=deferrable[order].name,
-                deferred=True,
-                supply_due=due,
-                uploaded_by=actor,
+            w.insert(
+                CaseMaterial(
+                    case=case,
+                    order=order,
+                    name=deferrable[order].name,
+                    deferred=True,
+                    supply_due=due,
+                    uploaded_by=actor,
+                )
             )
     name_note = note
     if wanted:
@@ -861,7 +904,7 @@ def _accept(
             + "容缺受理："
             + "、".join(deferrable[o].name for o in sorted(wanted))
         )
-    _fire(case, "accept", actor, note=name_note, fields=fields, audit={"deemed": deemed})
+    _fire(case, "accept", actor, note=name_note, fields=fields, audit={"deemed": deemed}, w=w)
     if deemed:
         CaseEvent.objects.filter(case=case, action="accept").order_by("-id").update(
             action="deemed_accept", label=ACTION_LABELS["deemed_accept"]
@@ -879,15 +922,17 @@ def _accept(
             "note": note,
             "deferred": [deferrable[o].name for o in sorted(wanted)],
         },
+        w=w,
     )
     _applicant_message(
         case,
         "case.accepted",
         f"已于 {accepted_on.isoformat()} 受理，承诺办结期限 "
         f"{case.promised_deadline.isoformat() if case.promised_deadline else '当日'}。",
+        w=w,
     )
     if case.is_instant:
-        _decide(case, actor, Decision.APPROVE, reason="即办件，当场办结。", basis="", fee=None)
+        _decide(case, actor, Decision.APPROVE, reason="即办件，当场办结。", basis="", fee=None, w=w)
     return case
 
 
@@ -895,9 +940,12 @@ def _accept(
 def case_accept(*, case: Case, actor: User, deferred: Sequence[int] = (), note: str = "") -> Case:
     """受理: the materials are complete (or the missing ones are deferrable and listed in
     `deferred`, 容缺受理). The legal and promised clocks start today."""
-    from yiwang.windows.services import routing_record  # windows builds on cases
+    return _accept_now(_locked(case), actor, deferred=deferred, note=note)
 
-    case = _locked(case)
+
+def _accept_now(
+    case: Case, actor: User, *, deferred: Sequence[int] = (), note: str = "", w: Writes = NOW
+) -> Case:
     _check(case, "accept", actor)
     case = _accept(
         case,
@@ -905,8 +953,9 @@ def case_accept(*, case: Case, actor: User, deferred: Sequence[int] = (), note: 
         accepted_on=_today(),
         deferred=deferred,
         note=_reason(note, "备注", required=False),
+        w=w,
     )
-    routing_record(case=case, actor=actor)  # 前台受理 at a 综合窗口 → the back office
+    w.route(case, actor)
     return case
 
 
@@ -1060,7 +1109,10 @@ def _not_paused(case: Case, what: str) -> None:
 @transaction.atomic
 def case_advance(*, case: Case, actor: User, note: str = "") -> Case:
     """Complete the current review step; the decision step is completed by deciding."""
-    case = _locked(case)
+    return _advance(_locked(case), actor, note=note)
+
+
+def _advance(case: Case, actor: User, *, note: str = "", w: Writes = NOW) -> Case:
     _check(case, "advance", actor)
     _not_paused(case, "办理")
     steps = review_steps(case.version)
@@ -1074,6 +1126,7 @@ def case_advance(*, case: Case, actor: User, note: str = "") -> Case:
         actor,
         note=f"{done.name}：{_reason(note, '意见', required=False)}".rstrip("："),
         fields=["step"],
+        w=w,
     )
     return case
 
@@ -1089,7 +1142,14 @@ def _parse_fee(fee: Any) -> Decimal:
 
 
 def _decide(
-    case: Case, actor: User | None, decision: str, *, reason: str, basis: str, fee: Any
+    case: Case,
+    actor: User | None,
+    decision: str,
+    *,
+    reason: str,
+    basis: str,
+    fee: Any,
+    w: Writes = NOW,
 ) -> Case:
     today = _today()
     version = case.version
@@ -1100,11 +1160,15 @@ def _decide(
                 {"fee": f"该事项收费（{version.fee_basis or '见办事指南'}），请填写应缴金额。"}
             )
         payment = _parse_fee(fee)
-    _stop_clocks(case, today, actor)
+    _stop_clocks(case, today, actor, w=w)
     clock = case.legal_clock or case.promised_clock
     if case.accepted_on is not None:
         elapsed = working_days_between(case.accepted_on, today).days
-        paused = clock_paused_working_days(clock, today=today) if clock is not None else 0
+        paused = (
+            clock_paused_working_days(clock, today=today, pauses=w.pauses(clock))
+            if clock is not None
+            else 0
+        )
         case.handling_days = max(elapsed - paused, 0)
     case.decision = decision
     case.decision_reason = reason
@@ -1130,11 +1194,13 @@ def _decide(
         case.fee_amount = payment
         case.payment_status = PaymentStatus.PENDING
         fields += ["fee_amount", "payment_status"]
-        Payment.objects.create(
-            case=case,
-            amount=payment,
-            basis=version.fee_basis or version.fee_standard,
-            status=PaymentStatus.PENDING,
+        w.insert(
+            Payment(
+                case=case,
+                amount=payment,
+                basis=version.fee_basis or version.fee_standard,
+                status=PaymentStatus.PENDING,
+            )
         )
     _fire(
         case,
@@ -1143,24 +1209,24 @@ def _decide(
         note=f"{Decision(decision).label}：{reason}",
         fields=fields,
         audit={"decision": decision},
+        w=w,
     )
     if decision == Decision.APPROVE:
-        _notice(case, NoticeKind.APPROVAL, {"reason": reason, "result": version.result_name})
+        approval = {"reason": reason, "result": version.result_name}
+        _notice(case, NoticeKind.APPROVAL, approval, w=w)
         if payment is not None:
-            _notice(case, NoticeKind.PAYMENT, {"amount": str(payment), "basis": version.fee_basis})
+            due = {"amount": str(payment), "basis": version.fee_basis}
+            _notice(case, NoticeKind.PAYMENT, due, w=w)
         text = "已办结，准予。" + (
             f"请缴纳 {payment} 元后领取结果。" if payment is not None else ""
         )
     else:
-        _notice(
-            case, NoticeKind.REFUSAL, {"reason": reason, "basis": basis, "rights": RIGHTS_NOTICE}
-        )
+        refusal = {"reason": reason, "basis": basis, "rights": RIGHTS_NOTICE}
+        _notice(case, NoticeKind.REFUSAL, refusal, w=w)
         text = f"已办结，不予许可：{reason}"
     if case.commitment and decision == Decision.APPROVE:
-        Verification.objects.create(
-            case=case, due_on=add_working_days(today, verification_days()).date
-        )
-    _applicant_message(case, "case.concluded", text)
+        w.insert(Verification(case=case, due_on=add_working_days(today, verification_days()).date))
+    _applicant_message(case, "case.concluded", text, w=w)
     if case.bundle_case_id is not None:
         # 一件事: the next stage (fed by this result), a stop, or the bundle's conclusion.
         _bundle_moves(case, "decide", actor)
@@ -1181,7 +1247,19 @@ def case_decide(
     applicant of his right to reconsideration or litigation). Stops the clocks; the result must
     be delivered within YIWANG_DELIVERY_DAYS working days. An item with a fee gets a payment
     notice for `fee` (yuan)."""
-    case = _locked(case)
+    return _decide_now(_locked(case), actor, decision, reason=reason, basis=basis, fee=fee)
+
+
+def _decide_now(
+    case: Case,
+    actor: User,
+    decision: str,
+    *,
+    reason: str = "",
+    basis: str = "",
+    fee: Any = None,
+    w: Writes = NOW,
+) -> Case:
     _check(case, "decide", actor)
     _not_paused(case, "作出决定")
     if decision not in Decision.values:
@@ -1196,7 +1274,7 @@ def case_decide(
         basis = _reason(basis, "不予许可的法律依据")
     else:
         reason = _reason(reason, "意见", required=False) or "符合法定条件、标准，准予。"
-    return _decide(case, actor, decision, reason=reason, basis=basis, fee=fee)
+    return _decide(case, actor, decision, reason=reason, basis=basis, fee=fee, w=w)
 
 
 @transaction.atomic
@@ -1359,7 +1437,10 @@ def _paid(case: Case) -> None:
 @transaction.atomic
 def case_deliver(*, case: Case, actor: User, tracking_number: str = "") -> Case:
     """送达 by EMS (with the tracking number) or electronically."""
-    case = _locked(case)
+    return _deliver(_locked(case), actor, tracking_number=tracking_number)
+
+
+def _deliver(case: Case, actor: User, *, tracking_number: str = "", w: Writes = NOW) -> Case:
     _check(case, "deliver", actor)
     _paid(case)
     if case.delivery == Delivery.PICKUP:
@@ -1373,8 +1454,8 @@ def case_deliver(*, case: Case, actor: User, tracking_number: str = "") -> Case:
     case.tracking_number = tracking_number[:40]
     case.delivered_at = timezone.now()
     note = f"EMS {tracking_number}" if case.delivery == Delivery.EMS else "电子送达"
-    _fire(case, "deliver", actor, note=note, fields=["tracking_number", "delivered_at"])
-    _applicant_message(case, "case.delivered", f"结果已送达（{note}）。")
+    _fire(case, "deliver", actor, note=note, fields=["tracking_number", "delivered_at"], w=w)
+    _applicant_message(case, "case.delivered", f"结果已送达（{note}）。", w=w)
     return case
 
 
@@ -1390,9 +1471,24 @@ def case_hand_out(
     """窗口出件: the result handed over at the window, recording who collected it (and, in the
     front desk's 出件记录, whether his ID was checked). Under 综合窗口出件 only the front desk
     of the case's hall may hand it out (windows.services.check_hand_out_desk)."""
-    from yiwang.windows.services import hand_out_record  # windows builds on cases
+    return _hand_out(
+        _locked(case),
+        actor,
+        collected_by=collected_by,
+        collector_id_number=collector_id_number,
+        id_checked=id_checked,
+    )
 
-    case = _locked(case)
+
+def _hand_out(
+    case: Case,
+    actor: User,
+    *,
+    collected_by: str,
+    collector_id_number: str = "",
+    id_checked: bool = False,
+    w: Writes = NOW,
+) -> Case:
     _check(case, "hand_out", actor)
     _paid(case)
     collected_by = (collected_by or "").strip()
@@ -1403,9 +1499,9 @@ def case_hand_out(
     validate_plain_text(collected_by, "领取人")
     case.collected_by = collected_by
     case.delivered_at = timezone.now()
-    hand_out_record(
-        case=case,
-        actor=actor,
+    w.hand_out_record(
+        case,
+        actor,
         collector_name=collected_by,
         collector_id_number=collector_id_number,
         id_checked=id_checked,
@@ -1418,6 +1514,7 @@ def case_hand_out(
         actor,
         note=f"领取人：{collected_by}",
         fields=["collected_by", "delivered_at", "visits"],
+        w=w,
     )
     return case
 

@@ -6,7 +6,8 @@ the same field values, the same signals, a few statements.
 memory. `RowBuffer.add` does what `save()` does before its INSERT — the pre_save signal and every
 field's `pre_save` (auto_now times, personal-data hashes) — at the moment of the change;
 `RowBuffer.flush` writes the rows in the order their models were first added (parents first)
-with one INSERT per model and chunk, then sends post_save for each row, so every receiver
+with one INSERT per model and chunk — and the later changes of rows it wrote before with one
+UPDATE per model and set of fields — then sends post_save for each row, so every receiver
 (snapshots, licences, ratings) runs exactly as after a save."""
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class RowBuffer:
 
     def __init__(self) -> None:
         self._rows: dict[type[models.Model], list[models.Model]] = {}
+        self._written: dict[int, models.Model] = {}  # the rows inserted by an earlier flush
+        self._dirty: dict[int, tuple[models.Model, set[str]]] = {}
 
     def add(self, row: models.Model) -> models.Model:
         model = type(row)
@@ -77,6 +80,9 @@ class RowBuffer:
         for name in names:
             field = model._meta.get_field(name)
             setattr(row, field.attname, field.pre_save(row, add=False))  # type: ignore[union-attr]
+        if id(row) in self._written:
+            _, dirty = self._dirty.setdefault(id(row), (row, set()))
+            dirty.update(names)
 
     def extend(self, rows: Iterable[models.Model]) -> None:
         for row in rows:
@@ -87,20 +93,40 @@ class RowBuffer:
 
     def flush(self) -> None:
         rows_by_model, self._rows = self._rows, {}
+        dirty, self._dirty = self._dirty, {}
         for model, rows in rows_by_model.items():
             for with_pk in (True, False):
                 chunk = [row for row in rows if (row.pk is not None) is with_pk]
                 if chunk:
                     _insert(model, chunk, with_pk=with_pk)
+        groups: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
+        for row, names in dirty.values():
+            groups.setdefault((type(row), frozenset(names)), []).append(row)
+        for (model, names), rows in groups.items():
+            if not all(row.pk is not None for row in rows):
+                raise RuntimeError(f"RowBuffer: a changed {model.__name__} row has no id")
+            # The values were set by changed() (their pre_save has run), as save() would.
+            model._base_manager.bulk_update(rows, sorted(names))
         for model, rows in rows_by_model.items():
             for row in rows:
                 row._state.adding = False
                 row._state.db = "default"
+                self._written[id(row)] = row
                 post_save.send(
                     sender=model,
                     instance=row,
                     created=True,
                     update_fields=None,
+                    raw=False,
+                    using="default",
+                )
+        for (model, names), rows in groups.items():
+            for row in rows:
+                post_save.send(
+                    sender=model,
+                    instance=row,
+                    created=False,
+                    update_fields=frozenset(names),
                     raw=False,
                     using="default",
                 )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from yiwang.audit.services import audit_change
 from yiwang.cases.models import Case
 from yiwang.common.masking import mask_id_number
+from yiwang.common.personal import PersonalValue
 from yiwang.common.validators import validate_id_number
 from yiwang.org.models import User, Window, WindowKind
 from yiwang.windows import selectors
@@ -27,7 +28,7 @@ WRONG_HALL = "该办件在{hall}受理，请在该大厅的综合窗口出件。
 COLLECTOR_ID = "领取人身份证号码"
 
 
-def _intake_window(case: Case) -> Window | None:
+def intake_window(case: Case) -> Window | None:
     """The 综合窗口 a case came in at: its own intake window, or — a child of a 一件事 taken in
     at the front desk — the window of the clerk who registered the bundle."""
     if case.window_id:
@@ -45,14 +46,22 @@ def routing_record(*, case: Case, actor: User) -> Routing | None:
     department as its stage starts (cases.services.case_submit). The routing remembers the
     hall, whose front desk hands the result out. A case taken in elsewhere is not routed
     (None); a case is routed once."""
-    window = _intake_window(case)
+    window = intake_window(case)
     if window is None:
         return None
     existing = Routing.objects.filter(case=case).first()
     if existing is not None:
         return existing
+    routing = routing_row(case=case, window=window, actor=actor)
+    routing.save()
+    audit_route(routing, case=case, window=window, actor=actor)
+    return routing
+
+
+def routing_row(*, case: Case, window: Window, actor: User) -> Routing:
+    """The routing of `case`, taken in at `window`, unsaved (a bulk path inserts it)."""
     now = timezone.now()
-    routing = Routing.objects.create(
+    return Routing(
         case=case,
         window=window,
         hall_id=window.hall_id,
@@ -61,13 +70,15 @@ def routing_record(*, case: Case, actor: User) -> Routing | None:
         routed_at=now,
         routed_on=timezone.localdate(now),
     )
+
+
+def audit_route(routing: Routing, *, case: Case, window: Window, actor: User) -> None:
     audit_change(
         action="windows.route",
         obj=routing,
         after={"case": case.number, "window": str(window.number), "department": case.department_id},
         actor=actor,
     )
-    return routing
 
 
 def check_hand_out_desk(*, case: Case, actor: User) -> Window | None:
@@ -109,6 +120,29 @@ def hand_out_record(
     """出件记录 of the locked `case` (cases.services.case_hand_out calls it before the case
     moves): who, when, at which window, to whom, and whether the collector's ID was checked.
     Under 综合窗口出件 the desk rule applies and the ID check is required, with the number."""
+    record = hand_out_row(
+        case=case,
+        actor=actor,
+        collector_name=collector_name,
+        collector_id_number=collector_id_number,
+        id_checked=id_checked,
+        at=at,
+    )
+    record.save()
+    audit_hand_out(record, case=case, actor=actor)
+    return record
+
+
+def hand_out_row(
+    *,
+    case: Case,
+    actor: User,
+    collector_name: str,
+    collector_id_number: str = "",
+    id_checked: bool = False,
+    at: dt.datetime | None = None,
+) -> HandOut:
+    """hand_out_record's checks and record, unsaved (a bulk path inserts it)."""
     check_hand_out_desk(case=case, actor=actor)
     number = _collector_id(collector_id_number)
     if comprehensive_hand_out():
@@ -131,17 +165,21 @@ def hand_out_record(
         id_checked=bool(id_checked),
     )
     record.full_clean(exclude=["case", "clerk", "window", "collector_id_number"])
-    record.save()
+    return record
+
+
+def audit_hand_out(record: HandOut, *, case: Case, actor: User) -> None:
+    value = record.collector_id_number  # a PersonalValue once saved (str() would be masked)
+    number = value.reveal() if isinstance(value, PersonalValue) else str(value or "")
     audit_change(
         action="windows.hand_out",
         obj=record,
         after={
             "case": case.number,
             "window": record.window_id,
-            "collector": collector_name,
+            "collector": record.collector_name,
             "collector_id_number": mask_id_number(number) if number else "",
-            "id_checked": bool(id_checked),
+            "id_checked": record.id_checked,
         },
         actor=actor,
     )
-    return record

@@ -419,10 +419,7 @@ def clock_resume(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
 def clock_stop(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
     """Stop the clock for good (办结, 撤回 …); an open pause ends on the same day."""
     locked = _locked(clock)
-    if locked.stopped_on is not None:
-        raise ValidationError("计时已停止。")
-    if on < locked.started_on:
-        raise ValidationError("停止日期不能早于计时起算日期。")
+    _check_stop(locked, on)
     before = _clock_state(locked)
     if clock_open_pause(locked) is not None:
         _close_pause(locked, on)
@@ -438,6 +435,30 @@ def clock_stop(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
     )
     _sync(clock, locked)
     return locked
+
+
+def _check_stop(clock: Clock, on: dt.date) -> None:
+    if clock.stopped_on is not None:
+        raise ValidationError("计时已停止。")
+    if on < clock.started_on:
+        raise ValidationError("停止日期不能早于计时起算日期。")
+
+
+def clock_stop_unsaved(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
+    """clock_stop for a bulk path's new clock (clock_start_unsaved, not yet inserted, never
+    paused): the same checks, deadline and audit event."""
+    _check_stop(clock, on)
+    before = _clock_state(clock)
+    clock.stopped_on = on
+    clock.deadline, clock.deadline_rule, clock.warnings = _deadline_state(clock, [])
+    audit_change(
+        action="workdays.clock_stop",
+        obj=clock,
+        before=before,
+        after=_clock_state(clock),
+        actor=actor,
+    )
+    return clock
 
 
 @transaction.atomic

@@ -9,10 +9,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from yiwang.cases import services as cs
-from yiwang.cases.bulk import Applications
+from yiwang.cases.bulk import NewCases
 from yiwang.cases.fields import CaseStatus, Delivery
 from yiwang.cases.models import Case
 from yiwang.catalog.models import ServiceItem
@@ -90,6 +91,16 @@ def catalogue(seed: int) -> Catalogue:
     return Catalogue(person, company, _cumulative(len(person)), _cumulative(len(company)))
 
 
+# The one-at-a-time steps, with the bulk path's names (cases.bulk.NewCases).
+SERVICES = SimpleNamespace(
+    accept=cs.case_accept,
+    advance=cs.case_advance,
+    decide=cs.case_decide,
+    deliver=cs.case_deliver,
+    hand_out=cs.case_hand_out,
+)
+
+
 class CaseRunner:
     """Drives one planned case; `days` are the period's working days."""
 
@@ -127,13 +138,31 @@ class CaseRunner:
         return pool[plan.applicant % len(pool)]
 
     def run_batch(self, plans: list[CasePlan]) -> list[Case]:
-        """The batch's applications through the bulk path (cases.bulk: the services' checks,
-        a few inserts), then each case's later steps through the services."""
-        applying = Applications(len(plans))
+        """The batch through the bulk path (cases.bulk.NewCases: the services' checks and
+        code, a few statements): every application, and a case without 补正, 不予受理 or a
+        special procedure on to its hand-out or delivery; then, through the services, the
+        other cases' later steps and the ratings."""
+        new = NewCases()
+        steps: list[tuple[CasePlan, Case, tuple[int, int] | None]] = []
         for plan in plans:
-            self._apply(plan, applying)
-        cases = applying.flush()
-        return [self.run(plan, case) for plan, case in zip(plans, cases, strict=True)]
+            case = self._apply(plan, new)
+            if plan.correction or plan.not_accepted or plan.special:
+                steps.append((plan, case, None))
+                continue
+            case, rating = self._handle(plan, case, new)
+            steps.append((plan, case, (self.day, self.minute) if rating else None))
+        new.flush()
+        done = []
+        for plan, case, cursor in steps:
+            if cursor is None and (plan.correction or plan.not_accepted or plan.special):
+                done.append(self.run(plan, case))
+                continue
+            if cursor is not None:
+                _, applicant, handler, _ = self._start(plan)
+                self.day, self.minute = cursor
+                self._rating(plan, case, applicant, handler)
+            done.append(case)
+        return done
 
     def _start(self, plan: CasePlan) -> tuple[ServiceItem, Applicant, User, User]:
         self.day, self.minute = plan.day, plan.minute
@@ -146,39 +175,60 @@ class CaseRunner:
 
     def run(self, plan: CasePlan, case: Case | None = None) -> Case:
         """The planned case from its application (`case`: already applied for and submitted)
-        to the end of the period."""
-        _, applicant, handler, desk = self._start(plan)
-        online = plan.channel in ONLINE
+        to the end of the period, through the services."""
         if case is None:
             case = self._apply(plan, None)
-        intake = handler if online else desk
-        if plan.correction:
-            if not self._at(plan.day + plan.accept_lag):
-                return case
-            self._ask_correction(case, handler if online else desk)
-            if not self._at(self.day + plan.fix_lag):
-                return case
-            if plan.withdrawn and online:
-                return cs.case_withdraw(case=case, actor=applicant.user, reason="暂不办理")  # type: ignore[arg-type]
-            case = self._correct(case, applicant, desk, online)
-        if not self._at(self.day + (plan.accept_lag if online else 0)):
-            return case
-        if plan.not_accepted:
-            return cs.case_not_accept(
-                case=case, actor=intake, reason="申请事项不属于本部门职权范围，请向有关部门申请。"
-            )
-        case = cs.case_accept(case=case, actor=intake)
-        if case.status == CaseStatus.IN_REVIEW:
-            case = self._review(plan, case, handler)
-            if case.status != CaseStatus.CONCLUDED:
-                return case
-        if self._at(self.day + 1):
-            case = self._hand_over(case, applicant, handler, desk)
+        case, rating = self._handle(plan, case, SERVICES)
+        if rating:
+            _, applicant, handler, _ = self._start_of(plan)
+            self._rating(plan, case, applicant, handler)
+        return case
+
+    def _start_of(self, plan: CasePlan) -> tuple[ServiceItem, Applicant, User, User]:
+        # The plan's people, the cursor left where it is.
+        day, minute = self.day, self.minute
+        found = self._start(plan)
+        self.day, self.minute = day, minute
+        self.clock.at(self.days[day], minute)
+        return found
+
+    def _rating(self, plan: CasePlan, case: Case, applicant: Applicant, handler: User) -> None:
         if plan.rated and self._at(self.day + plan.fix_lag - 1, gap=60):
             rating = self._rate(plan, case, applicant)
             if plan.bad:
                 self._rectify(rating, handler)
-        return case
+
+    def _handle(self, plan: CasePlan, case: Case, ops: Any) -> tuple[Case, bool]:
+        """From submission to hand-out or delivery, with `ops` (the services, or the bulk path
+        for a case without 补正, 不予受理 or special procedure); whether it reached the rating."""
+        _, applicant, handler, desk = self._start(plan)
+        online = plan.channel in ONLINE
+        intake = handler if online else desk
+        if plan.correction:
+            if not self._at(plan.day + plan.accept_lag):
+                return case, False
+            self._ask_correction(case, handler if online else desk)
+            if not self._at(self.day + plan.fix_lag):
+                return case, False
+            if plan.withdrawn and online:
+                withdrawn = cs.case_withdraw(case=case, actor=applicant.user, reason="暂不办理")  # type: ignore[arg-type]
+                return withdrawn, False
+            case = self._correct(case, applicant, desk, online)
+        if not self._at(self.day + (plan.accept_lag if online else 0)):
+            return case, False
+        if plan.not_accepted:
+            refused = cs.case_not_accept(
+                case=case, actor=intake, reason="申请事项不属于本部门职权范围，请向有关部门申请。"
+            )
+            return refused, False
+        case = ops.accept(case=case, actor=intake)
+        if case.status == CaseStatus.IN_REVIEW:
+            case = self._review(plan, case, handler, ops)
+            if case.status != CaseStatus.CONCLUDED:
+                return case, False
+        if self._at(self.day + 1):
+            case = self._hand_over(case, applicant, handler, desk, ops)
+        return case, True
 
     def _rate(self, plan: CasePlan, case: Case, applicant: Applicant) -> Rating:
         """The applicant rates the concluded case: online on the portal or the app, a counter
@@ -224,7 +274,7 @@ class CaseRunner:
         if task.status == "follow_up" and self._at(self.day + 1):
             rectify.rectification_rate_fix(task=task, level=4, comment="整改后满意。")
 
-    def _apply(self, plan: CasePlan, bulk: Applications | None) -> Case:
+    def _apply(self, plan: CasePlan, bulk: NewCases | None) -> Case:
         """Create, hand in the materials and submit: through the services, or the same steps
         through the bulk path `bulk`."""
         item, applicant, _, desk = self._start(plan)
@@ -285,7 +335,7 @@ class CaseRunner:
         actor = applicant.user if online else desk
         return cs.case_resubmit(case=case, actor=actor)  # type: ignore[arg-type]
 
-    def _review(self, plan: CasePlan, case: Case, handler: User) -> Case:
+    def _review(self, plan: CasePlan, case: Case, handler: User, ops: Any) -> Case:
         accepted = self.day
         if plan.special:
             if not self._at(accepted + 1):
@@ -316,24 +366,26 @@ class CaseRunner:
         if not self._at(max(target, self.day)):
             return case
         for _ in cs.review_steps(case.version)[:-1]:
-            case = cs.case_advance(case=case, actor=handler, note="材料齐全，符合条件")
+            case = ops.advance(case=case, actor=handler, note="材料齐全，符合条件")
             self._at(self.day, gap=5)
         if plan.refused:
-            return cs.case_decide(
+            return ops.decide(
                 case=case,
                 actor=handler,
                 decision="refuse",
                 reason=REFUSAL_REASON,
                 basis=REFUSAL_BASIS,
             )
-        return cs.case_decide(case=case, actor=handler, decision="approve", reason="符合法定条件")
+        return ops.decide(case=case, actor=handler, decision="approve", reason="符合法定条件")
 
-    def _hand_over(self, case: Case, applicant: Applicant, handler: User, desk: User) -> Case:
+    def _hand_over(
+        self, case: Case, applicant: Applicant, handler: User, desk: User, ops: Any
+    ) -> Case:
         if case.delivery == Delivery.PICKUP:
-            return cs.case_hand_out(
+            return ops.hand_out(
                 case=case, actor=desk, collected_by=applicant.legal_representative or applicant.name
             )
         if case.delivery == Delivery.EMS:
             number = f"EMS{self.days[self.day]:%y%m%d}{self.minute:04d}{applicant.phone_hash[:4]}CN"
-            return cs.case_deliver(case=case, actor=handler, tracking_number=number)
-        return cs.case_deliver(case=case, actor=handler)
+            return ops.deliver(case=case, actor=handler, tracking_number=number)
+        return ops.deliver(case=case, actor=handler)
