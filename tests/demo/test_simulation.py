@@ -107,15 +107,21 @@ def test_one_seed_same_records_and_figures_rerun_and_reset(county):
 
     base_cases = Case.objects.count()
     first = engine.simulate(seed=SEED, scale=SMALL)
-    assert first.cases == SMALL and engine.simulated_cases().count() == SMALL
+    # Beside the planned cases: the 一件事 children and the 免提交 applications
+    # (tests/demo/test_simulation_bundles_licences.py).
+    children = Case.objects.filter(bundle_case__in=engine.simulated_bundle_cases()).count()
+    total = SMALL + children + first.licence_cases
+    assert first.cases == SMALL and first.bundle_cases >= 1 and children >= 1
+    assert engine.simulated_cases().count() == total
     records, figs = fingerprint(), figures()
     assert any(value for _, value in figs)
 
     cases = engine.simulated_cases()
     on = [timezone.localdate(c.submitted_at) for c in cases.only("submitted_at")]
     assert all(p.START <= day <= p.END and is_working_day(day) for day in on)
-    online = cases.filter(channel__in=["online", "mobile"]).count()
-    assert 0.4 <= online / SMALL <= 0.9
+    single = cases.filter(bundle_case__isnull=True)  # a bundle's children share its channel
+    online = single.filter(channel__in=["online", "mobile"]).count()
+    assert 0.4 <= online / single.count() <= 0.9
     statuses = Counter(cases.values_list("status", flat=True))
     assert statuses["delivered"] >= SMALL * 0.5
     assert statuses["not_accepted"] >= 1
@@ -142,7 +148,7 @@ def test_one_seed_same_records_and_figures_rerun_and_reset(county):
         assert case.promised_deadline == expected
     # Every change went through the services: each case has its history and its audit events
     # (written in batches, every one numbered and hashed in order: the chain verifies).
-    assert CaseEvent.objects.filter(case__in=cases, action="create").count() == SMALL
+    assert CaseEvent.objects.filter(case__in=cases, action="create").count() == total
     audited = set(
         AuditEvent.objects.filter(object_type="cases.case").values_list("object_id", flat=True)
     )
@@ -164,14 +170,14 @@ def test_one_seed_same_records_and_figures_rerun_and_reset(county):
     call_command(
         "demo", "--quiet", "--scale", str(SMALL), "--seed", str(SEED), "--reset", stdout=out
     )
-    assert f"已删除模拟数据：办件 {SMALL} 件" in out.getvalue()
+    assert f"已删除模拟数据：办件 {total} 件" in out.getvalue()
     assert set(Case.objects.exclude(pk__in=cases).values_list("pk", flat=True)) == seeded
-    assert Case.objects.count() == base_cases + SMALL
+    assert Case.objects.count() == base_cases + total
     assert fingerprint() == records
     assert figures() == figs
     assert audit_verify().ok
     # A reset without simulating again leaves none.
-    assert engine.reset() == SMALL and engine.state() == "none"
+    assert engine.reset() == total and engine.state() == "none"
     assert Case.objects.count() == base_cases
 
 
