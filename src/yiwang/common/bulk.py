@@ -26,7 +26,7 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     if count <= 0:
         return []
     table = model._meta.db_table
-    column = model._meta.pk.column
+    column = str(model._meta.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -100,13 +100,13 @@ class RowBuffer:
                 if chunk:
                     _insert(model, chunk, with_pk=with_pk)
         groups: dict[tuple[type[models.Model], frozenset[str]], list[models.Model]] = {}
-        for row, names in dirty.values():
-            groups.setdefault((type(row), frozenset(names)), []).append(row)
-        for (model, names), rows in groups.items():
+        for row, changed in dirty.values():
+            groups.setdefault((type(row), frozenset(changed)), []).append(row)
+        for (model, fields), rows in groups.items():
             if not all(row.pk is not None for row in rows):
                 raise RuntimeError(f"RowBuffer: a changed {model.__name__} row has no id")
             # The values were set by changed() (their pre_save has run), as save() would.
-            model._base_manager.bulk_update(rows, sorted(names))
+            model._base_manager.bulk_update(rows, sorted(fields))
         for model, rows in rows_by_model.items():
             for row in rows:
                 row._state.adding = False
@@ -120,13 +120,13 @@ class RowBuffer:
                     raw=False,
                     using="default",
                 )
-        for (model, names), rows in groups.items():
+        for (model, fields), rows in groups.items():
             for row in rows:
                 post_save.send(
                     sender=model,
                     instance=row,
                     created=False,
-                    update_fields=frozenset(names),
+                    update_fields=fields,
                     raw=False,
                     using="default",
                 )
