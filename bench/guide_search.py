@@ -44,11 +44,15 @@ from tests.catalog.search_queries_held_out import HELD_OUT_NEW  # noqa: E402
 from yiwang.catalog.search import text as search_text  # noqa: E402
 from yiwang.catalog.search.index import BUNDLE, ITEM, IndexRecord, SearchIndex  # noqa: E402
 from yiwang.catalog.search.query import _result  # noqa: E402
+from yiwang.catalog.search.records import situations  # noqa: E402
 from yiwang.catalog.search.synonyms import as_synonyms, seed_rows  # noqa: E402
 from yiwang.demo import county  # noqa: E402
 from yiwang.demo.catalog import demo_bundles, demo_items  # noqa: E402
 
 TARGET_P99_MS = 20.0
+# The life situations (data/situations.csv) by base item name: every claim of an item shares
+# its base item's (one tuple per name, as on the site).
+SITUATIONS = situations()
 TOTAL_ITEMS = 10_000
 REPEATS = 3
 LOCAL_MATERIALS = ("村（居）委会证明", "本人承诺书", "委托书及受托人身份证明", "现场照片")
@@ -82,6 +86,7 @@ def records(total: int = TOTAL_ITEMS) -> list[IndexRecord]:
                 fully_online=item.online == "全程网办",
                 elements=f"行政许可 新设 承诺件 符合“{item.name}”法定条件的自然人均可申请。",
                 materials=tuple(materials),
+                situations=SITUATIONS.get(item.name, ()),
             )
         )
 
@@ -118,6 +123,7 @@ def records(total: int = TOTAL_ITEMS) -> list[IndexRecord]:
                 members=tuple(m.name for m in members),
                 member_departments=tuple(dict.fromkeys(m.department for m in members)),
                 materials=tuple(dict.fromkeys(x for m in members for x in m.materials)),
+                situations=SITUATIONS.get(name, ()),
             )
         )
     return out

@@ -15,10 +15,12 @@ from tests.catalog.search_queries import HOUSE, RESTAURANT, SEN, demo_catalogue
 from yiwang.audit.models import AuditEvent
 from yiwang.catalog import services as catalog
 from yiwang.catalog.models import SearchSynonym, ServiceItem
+from yiwang.catalog.search import index as search_index
 from yiwang.catalog.search import query as search
 from yiwang.catalog.search import text as search_text
 from yiwang.catalog.search import thesaurus
 from yiwang.catalog.search.index import BUNDLE, ITEM, IndexRecord, SearchIndex
+from yiwang.catalog.search.records import situations
 from yiwang.catalog.search.synonyms import (
     Synonym,
     active_synonyms,
@@ -595,3 +597,93 @@ def test_jieba_dictionary_ships_in_the_package():
     import jieba
 
     assert (Path(jieba.__file__).parent / "dict.txt").stat().st_size > 1_000_000
+
+
+# -- life situations (data/situations.csv) -------------------------------------------------------
+
+
+def test_situations_table_names_catalogue_items_and_is_well_formed(db):
+    """Every line of the shipped table names an item or bundle of the demo catalogue (a renamed
+    item would otherwise silently lose its situations), and most items have one."""
+    table = situations()
+    index = search.current_index()
+    catalogue = {r.name for r in index.records}
+    assert sorted(set(table) - catalogue) == []
+    assert len(set(table) & catalogue) >= 0.95 * len(catalogue)
+    assert all(table.values())
+    assert all(len(p) >= 2 for phrases in table.values() for p in phrases)
+    # The records carry them.
+    by_name = {r.name: r for r in index.records}
+    assert "坐月子" in by_name["生育津贴支付"].situations
+    assert "五保户" in by_name["特困人员救助供养审核确认"].situations
+
+
+def test_a_life_situation_finds_the_item_that_meets_it(db):
+    assert names("坐月子期间工资谁发", 3)[0] == "生育津贴支付"
+    assert names("五保户怎么申请")[0] == "特困人员救助供养审核确认"
+    assert "工程建设涉及城市绿地树木审批" in names("门口要砍树", 3)
+
+
+def test_situations_rank_below_a_name_and_stand_in_when_the_name_says_nothing():
+    records = [
+        _record("A1", "生育津贴支付", situations=("坐月子", "产假工资")),
+        _record("A2", "劳动人事争议仲裁申请", situations=("拖欠工资",)),
+        _record("A3", "工资条开具"),
+    ]
+    index = SearchIndex.build(records, [])
+    assert [index.records[h.index].code for h in index.search("坐月子")] == ["A1"]
+    # The name that holds the typed word comes before situations that also hold it.
+    assert index.records[index.search("工资")[0].index].code == "A3"
+    # Without the situations nothing holds 坐月子.
+    plain = [_record(r.code, r.name) for r in records]
+    assert SearchIndex.build(plain, []).search("坐月子") == []
+
+
+def test_situations_are_no_near_words_and_leave_lone_characters_out():
+    records = [
+        _record("A1", "工伤认定申请", situations=("机器伤手",)),
+        _record("A2", "剧毒化学品购买许可证核发", situations=("买农药",)),
+    ]
+    index = SearchIndex.build(records, [])
+    # 手机 shares two characters with 机器伤手, but a situation is a phrase, not a near word.
+    assert index.search("手机充值") == []
+    # 买 of 买农药 is not stored: 买彩票 does not find the poison licence.
+    assert "买" not in index.postings["situations"]
+    assert index.search("买彩票") == []
+    assert [index.records[h.index].code for h in index.search("买农药")] == ["A2"]
+
+
+def test_benefit_words_stand_for_one_another():
+    records = [
+        _record("A1", "生育津贴支付", situations=("生小孩",)),
+        _record("A2", "农村危房改造补助"),
+        _record("A3", "退役士兵补助"),
+    ]
+    index = SearchIndex.build(records, [])
+    weights = index.parse("补助").weights
+    assert set(weights) == {"补助", "补贴", "津贴"}
+    assert weights["补助"] == pytest.approx(1 / 3**0.5)
+    # The item meeting both the situation and the benefit asked for comes first.
+    assert index.records[index.search("生小孩有补助吗")[0].index].code == "A1"
+
+
+def test_coordination_favours_the_item_matching_more_of_the_query(monkeypatch):
+    records = [
+        _record("A1", "电瓶车登记"),
+        _record("A2", "车辆备案", situations=("电瓶车", "牌照")),
+    ]
+    index = SearchIndex.build(records, [])
+
+    def ratio() -> float:
+        scores = {index.records[h.index].code: h.score for h in index.search("电瓶车牌照")}
+        return scores["A2"] / scores["A1"]
+
+    # A2 holds both typed words, A1 one (in its name): coordination narrows the gap.
+    with_coordination = ratio()
+    monkeypatch.setattr(search_index, "COORDINATION", 0.0)
+    assert with_coordination > ratio() * 1.1
+
+
+def test_question_words_are_no_clue():
+    assert search_text.strip_stop_phrases("打鱼要办证") == search_text.strip_stop_phrases("打鱼要")
+    assert "哪些" not in search_text.strip_stop_phrases("爷爷走了要办哪些手续")

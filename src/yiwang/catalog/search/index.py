@@ -29,10 +29,15 @@ BM25_K1 = 1.5
 BM25_B = 0.75
 # Tokens in nearly all rows (idf below this, over 98 % of them) are not stored.
 MIN_IDF = 0.02
+# The life situations an item meets, as people say them (身份证丢了, 坐月子, 五保户: the shipped
+# data/situations.csv, one line per base item, docs/search.md): weaker than the name, which says
+# what the item is, stronger than a bundle's members.
+SITUATIONS_WEIGHT = 2.5
 # How much a match in each field counts. The name says what the item is; a bundle's member
 # items say what it covers; materials and the other elements only help to break ties.
 FIELD_WEIGHTS: dict[str, float] = {
     "name": 3.0,
+    "situations": SITUATIONS_WEIGHT,
     "members": 1.2,
     "departments": 0.6,
     "materials": 0.5,
@@ -68,7 +73,7 @@ NEAR_WEIGHT = 0.9
 # synonym's words.
 THESAURUS_WEIGHT = 0.6
 # The fields whose words a thesaurus word may stand for (with the synonym phrases and targets).
-THESAURUS_FIELDS = ("name", "members")
+THESAURUS_FIELDS = ("name", "members", "situations")
 # A hypernym's catalogue words (旅社 → 旅馆) count this share of a synonym's.
 HYPERNYM_SHARE = 0.7
 # A typed word the catalogue does not use, found in the colloquial thesaurus derived from
@@ -100,6 +105,13 @@ CEDICT_BROADER = 0.8
 CEDICT_BROADER_DECAY = 0.9
 # A word of the items' conditions or materials only (沐浴: 洗浴 "to bathe") is a weaker target.
 CEDICT_CONDITION_SHARE = 0.5
+# Words that ask for the same kind of item (money paid out): a typed one is searched by all of
+# them, together weighing one typed word, split by √n (生小孩有补助吗 → 生育津贴支付: 补助 alone
+# would lead to the names holding 补助, whatever the need).
+EQUIVALENT_WORDS: tuple[tuple[str, ...], ...] = (("补助", "补贴", "津贴"),)
+# A group's score is multiplied by 1 − COORDINATION + COORDINATION × the share of the typed
+# words' weight it matches.
+COORDINATION = 0.3
 # A result found only by a synonym's words while others match the words typed.
 SYNONYM_ONLY_FACTOR = 0.6
 # Results scoring below this share of the best score are noise (a stray shared word).
@@ -139,6 +151,8 @@ class IndexRecord:
     members: tuple[str, ...] = ()
     member_codes: tuple[str, ...] = ()
     member_departments: tuple[str, ...] = ()
+    # Everyday phrasings of the life situations the item meets (data/situations.csv).
+    situations: tuple[str, ...] = ()
 
     def field_parts(self, name: str) -> Sequence[str]:
         """The texts of one searchable field (kept apart so each is tokenised once per build,
@@ -147,6 +161,8 @@ class IndexRecord:
             return (self.name,)
         if name == "members":
             return self.members
+        if name == "situations":
+            return self.situations
         if name == "departments":
             names = [self.department, self.department_short, self.region, *self.member_departments]
             return tuple(dict.fromkeys(filter(None, names)))
@@ -289,7 +305,14 @@ class SearchIndex:
             self.rows_by_code[(record.kind, record.code)] = row
             if record.kind == BUNDLE:
                 self.bundle_rows.append(row)
-            key = (record.kind, record.name, record.materials, record.elements, record.members)
+            key = (
+                record.kind,
+                record.name,
+                record.materials,
+                record.elements,
+                record.members,
+                record.situations,
+            )
             group = groups.setdefault(key, len(groups))
             if group == len(group_name):
                 group_name.append(names.setdefault(record.name, len(names)))
@@ -343,7 +366,7 @@ class SearchIndex:
                 sizes = department_size
             else:
                 docs = []
-                for kind, title, materials, elements, members in self._group_keys:
+                for kind, title, materials, elements, members, situations in self._group_keys:
                     record = IndexRecord(
                         kind=str(kind),
                         code="",
@@ -354,8 +377,16 @@ class SearchIndex:
                         elements=str(elements),
                         materials=materials,  # type: ignore[arg-type]
                         members=members,  # type: ignore[arg-type]
+                        situations=situations,  # type: ignore[arg-type]
                     )
-                    docs.append([t for part in record.field_parts(name) for t in tokens_of(part)])
+                    found = [t for part in record.field_parts(name) for t in tokens_of(part)]
+                    if name == "situations":
+                        # What the name does not say: a lone character (买 of 买农药) says
+                        # nothing, and the name's own words (身份证 of 身份证丢了) are the name
+                        # field's, not to be counted again for every situation repeating them.
+                        own = set(tokens_of(str(title)))
+                        found = [t for t in found if len(t) > 1 and t not in own]
+                    docs.append(found)
                 sizes = group_size
             lengths = np.array([len(d) for d in docs], dtype=np.float64)
             if not lengths.any():
@@ -383,8 +414,13 @@ class SearchIndex:
 
     def _build_near_words(self) -> None:
         self.vocabulary = frozenset(self._vocabulary)
+        # Not the situations' words: they are phrases, and sharing two characters with one is no
+        # likeness (手机 ~ 机器伤手).
+        catalogue = set().union(
+            *(postings for name, postings in self.postings.items() if name != "situations")
+        )
         targets: dict[str, Synonym | None] = {
-            w: None for w in sorted(self.vocabulary) if len(w) >= 2 and text.cjk_characters(w)
+            w: None for w in sorted(catalogue) if len(w) >= 2 and text.cjk_characters(w)
         }
         for synonym in self.synonyms:
             targets[synonym.phrase] = synonym
@@ -469,10 +505,11 @@ class SearchIndex:
         named.update(s.phrase for s in self.synonyms)
         names: set[str] = set()
         others: set[str] = set()
-        # A group's key: kind, name, materials, elements, members.
-        for _, name, materials, elements, members in self._group_keys:
+        # A group's key: kind, name, materials, elements, members, situations.
+        for _, name, materials, elements, members, situations in self._group_keys:
             names.add(str(name))
             names.update(cast(tuple[str, ...], members))
+            names.update(cast(tuple[str, ...], situations))
             others.add(str(elements))
             others.update(cast(tuple[str, ...], materials))
         named |= words_of(names)
@@ -704,7 +741,12 @@ class SearchIndex:
                     weights[token] = max(weights.get(token, 0.0), share)
 
         own_groups = text.word_groups(text.strip_stop_phrases(normal))
-        add(own_groups, TYPED_WEIGHT, own=True)
+        for group in own_groups:
+            alike = next((g for g in EQUIVALENT_WORDS if group[-1] in g), None)
+            if alike is None:
+                add([group], TYPED_WEIGHT, own=True)
+            else:
+                add([[word] for word in alike], TYPED_WEIGHT / math.sqrt(len(alike)), own=True)
         fuzzy: list[tuple[Synonym, float]] = []
         for group in own_groups:
             word = group[-1]
@@ -828,6 +870,8 @@ class SearchIndex:
         # synonym's words).
         typed_groups = np.zeros(len(groups), dtype=bool)
         typed_departments = np.zeros(len(departments), dtype=bool)
+        # The groups each typed token matches (in any field but departments).
+        typed_hits: dict[str, list[np.ndarray]] = {}
         for name, field_postings in self.postings.items():
             target, typed = (
                 (departments, typed_departments)
@@ -844,6 +888,19 @@ class SearchIndex:
                 target[ids] += (field_weight * weight) * scores
                 if token in parsed.typed:
                     typed[ids] = True
+                    if name != "departments":
+                        typed_hits.setdefault(token, []).append(ids)
+        typed_total = sum(w for t, w in parsed.weights.items() if t in parsed.typed)
+        if len(typed_hits) > 1 and typed_total > 0:
+            # Coordination: a group matching more of what was typed (生小孩 and 补助) ranks above
+            # one matching a single word of it strongly (补助 in a name).
+            held = np.zeros(len(groups), dtype=np.float32)
+            for token, matches in typed_hits.items():
+                mask = np.zeros(len(groups), dtype=bool)
+                for ids in matches:
+                    mask[ids] = True
+                held += parsed.weights[token] * mask
+            groups *= 1 - COORDINATION + COORDINATION * np.minimum(held / typed_total, 1.0)
         # Rows of a matched department score their group's score plus the department's.
         matched = np.flatnonzero(departments)
         rows = (
@@ -1078,6 +1135,7 @@ def _catalogue_words(records: Sequence[IndexRecord], synonyms: Sequence[Synonym]
     """Words jieba should keep whole: synonym targets, short material names, department short
     names and the parts of item names between brackets."""
     words: set[str] = set()
+    seen: set[int] = set()
     for synonym in synonyms:
         words.update(synonym.expansions)
     for record in records:
@@ -1089,4 +1147,13 @@ def _catalogue_words(records: Sequence[IndexRecord], synonyms: Sequence[Synonym]
         for part in text.normalise(record.name).split():
             if 2 <= len(part) <= 6:
                 words.add(part)
+        # A situation jieba would cut into lone characters is a word of its own (托育, 电驴);
+        # one made of dictionary words (卖烟花, 机器伤手) is left to them, so that adding it
+        # changes no other cut.
+        # Claims of one base item share its tuple: each is looked at once, even at a million rows.
+        if record.situations and id(record.situations) not in seen:
+            seen.add(id(record.situations))
+            for situation in record.situations:
+                if len(situation) <= 4 and all(len(w) == 1 for w in text.words(situation)):
+                    words.add(situation)
     return words

@@ -4,13 +4,30 @@ built from these plain values (search/index.py)."""
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+from importlib import resources
+
 from django.db.models import Prefetch
 
 from yiwang.catalog import selectors
 from yiwang.catalog.models import BundleStage, BundleStageItem, Material
 from yiwang.catalog.search.index import BUNDLE, ITEM, IndexRecord
 
-__all__ = ["bundle_records", "catalogue_records", "item_records"]
+__all__ = ["bundle_records", "catalogue_records", "item_records", "situations"]
+
+
+@cache
+def situations() -> dict[str, tuple[str, ...]]:
+    """The life situations each item or bundle meets, in the words people use (身份证丢了,
+    坐月子, 五保户), by catalogue name: the shipped data/situations.csv, one line per base item
+    (docs/search.md). Read once per process; a name the table lacks has none."""
+    path = resources.files("yiwang.catalog").joinpath("data/situations.csv")
+    with path.open(encoding="utf-8") as fh:
+        return {
+            row["name"].strip(): tuple(dict.fromkeys(row["situations"].split()))
+            for row in csv.DictReader(fh)
+        }
 
 
 def item_records() -> list[IndexRecord]:
@@ -56,6 +73,7 @@ def item_records() -> list[IndexRecord]:
                     ]
                 ),
                 materials=tuple(m.name for m in version.materials.all()),
+                situations=situations().get(version.name, ()),
             )
         )
     return records
@@ -99,6 +117,7 @@ def bundle_records() -> list[IndexRecord]:
                 materials=tuple(
                     dict.fromkeys(mat.name for v in versions for mat in v.materials.all())
                 ),
+                situations=situations().get(bundle.name, ()),
             )
         )
     return records

@@ -60,6 +60,10 @@ STOP_PHRASES = sorted(
         "多少",
         "手续",
         "流程",
+        # What every item gives, or a question about it: no clue to which (打鱼要办证,
+        # 爷爷走了要办哪些手续).
+        "办证",
+        "哪些",
     },
     # Longest first, then in a fixed order: a set's order changes per process, and which of
     # 要什么 / 什么证 goes first decides whether 证 stays in 卖酒要什么证.
