@@ -402,7 +402,6 @@ class BundleRunner:
         for child in accepted:
             if child.status != CaseStatus.IN_REVIEW:
                 continue  # 即办件: decided on acceptance
-            child.refresh_from_db()
             due = child.promised_deadline or child.legal_deadline
             last = cursor.index(due) if due is not None else cursor.day + 5
             target = cursor.day + int(plan.progress * max(last - cursor.day, 0))
