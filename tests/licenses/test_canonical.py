@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from yiwang.common.crypto import sm3_hex
-from yiwang.licenses import sealing
+from yiwang.licenses import canonical, sealing
 from yiwang.licenses.canonical import (
     CanonicalError,
     canonical_bytes,
@@ -229,3 +229,98 @@ def test_a_changed_value_changes_the_bytes(fields, data):
     assert canonical_bytes(_with(("fields",), changed)) != canonical_bytes(
         _with(("fields",), fields)
     )
+
+
+def test_integers_zero_and_one_are_not_booleans():
+    # False == 0 and True == 1 in Python (and hash alike): the bytes must keep them apart.
+    data = canonical_bytes(_with(("fields",), {"a": 0, "b": 1, "c": False, "d": True}))
+    assert b'"fields":{"a":0,"b":1,"c":false,"d":true}' in data
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("validity", "from"), "2026-03-02\n"),
+        (("validity", "until"), "2031-03-01\n"),
+        (("holder", "id_number"), "3401**********1234\n"),
+        (("identifier",), EXAMPLE["identifier"].replace(".001.", ".001\n.")),
+    ],
+)
+def test_a_trailing_newline_is_refused(path, value):
+    # "$" in a pattern matches before a final newline; the patterns end with \Z.
+    with pytest.raises(CanonicalError):
+        canonical_bytes(_with(path, value))
+
+
+# The usual path (canonical._usual_bytes) against signed_content on generated objects, valid
+# and not: whenever it gives bytes they are signed_content's, and whatever signed_content
+# refuses it leaves to signed_content.
+odd_values = st.one_of(
+    field_values,
+    st.text(max_size=4),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.sampled_from(
+        ["", "e\u0301", "\ud800", "a\x00\u0301", "\U00020000", "2026-03-02\n", "x\n", [], {}, 0]
+    ),
+    st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+)
+odd_names = st.one_of(field_names, st.sampled_from(["", "e\u0301", "\ud800", "\U00020000", "～"]))
+places = st.sampled_from(
+    [
+        ("identifier",),
+        ("type", "code"),
+        ("type", "name"),
+        ("issuer", "uscc"),
+        ("issuer", "name"),
+        ("holder", "kind"),
+        ("holder", "name"),
+        ("holder", "id_number"),
+        ("validity", "from"),
+        ("validity", "until"),
+        ("fields",),
+        ("status",),
+        ("extra",),
+        ("holder", "extra"),
+    ]
+)
+ENTERPRISE = _with(
+    ("holder",),
+    {"kind": "enterprise", "name": "示范县一味餐饮有限公司", "id_number": "92341122MA2N7K5L84"},
+)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
+@given(
+    st.dictionaries(odd_names, odd_values, max_size=6),
+    st.lists(st.tuples(places, st.one_of(odd_values, st.just(KeyError))), max_size=2),
+    st.booleans(),
+)
+def test_the_usual_path_gives_signed_contents_bytes_or_nothing(fields, changes, enterprise):
+    license = _with(("fields",), fields, ENTERPRISE if enterprise else EXAMPLE)
+    for path, value in changes:
+        if value is KeyError and path[-1] not in (license if len(path) == 1 else {}):
+            continue
+        try:
+            license = _with(path, value, license)
+        except (TypeError, KeyError):  # the parent was replaced by a non-object
+            continue
+    try:
+        expected = jcs(signed_content(license))
+    except CanonicalError:
+        expected = None
+    usual = canonical._usual_bytes(license)
+    assert usual is None or usual == expected
+    if expected is None:
+        with pytest.raises(CanonicalError):
+            canonical_bytes(license)
+    else:
+        assert canonical_bytes(license) == expected
+
+
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
+@given(st.dictionaries(field_names, field_values, max_size=8), st.booleans())
+def test_the_usual_path_takes_every_usual_object(fields, enterprise):
+    license = _with(("fields",), fields, ENTERPRISE if enterprise else EXAMPLE)
+    assert canonical._usual_bytes(license) == jcs(signed_content(license))
+    assert canonical._usual_bytes(_with(("validity", "until"), None, license)) is not None

@@ -147,6 +147,11 @@ def _message(excinfo) -> str:
         ("1.2.156.3005.2.11100000MB0143028R001.11341122MB1A2B3CX9.2026000123a.001.M", "流水号"),
         ("1.2.156.3005.2.11100000MB0143028R001.11341122MB1A2B3CX9..001.M", "流水号"),
         ("1.2.156.3005.2.11100000mb0143028r001.11341122MB1A2B3CX9.2026000123.001.M", "大写"),
+        # "$" in a pattern also matches before a final newline: these were let through (the
+        # version) or crashed with a bare ValueError (the serial) before.
+        ("1.2.156.3005.2.11100000MB0143028R001.11341122MB1A2B3CX9.2026000123\n.001.M", "流水号"),
+        ("1.2.156.3005.2.11100000MB0143028R001.11341122MB1A2B3CX9.2026000123.001\n.M", "版本号"),
+        ("1.2.156.3005.2.11100000MB0143028R001\n.11341122MB1A2B3CX9.2026000123.001.M", "不含空格"),
     ],
 )
 def test_parse_refuses_with_a_sentence(text, says):
@@ -239,3 +244,24 @@ def test_the_remembered_prefix_state_gives_the_same_check_character(prefix, rest
     # LicenseIdentifier.check continues from the state after type code ‖ issuer (remembered).
     continued = identifiers._check_after(identifiers._product_after(prefix), rest)
     assert continued == check_character(prefix + rest) == mod_37_36.calc_check_digit(prefix + rest)
+
+
+@settings(deadline=None)  # a shared 2-core machine: time is not the property
+@given(identifier_values, st.data())
+def test_is_exact_agrees_with_parse(identifier, data):
+    # is_exact is the check sealing and verification make; it must accept exactly what parse
+    # accepts with the given type code and issuer.
+    text = str(identifier)
+    if data.draw(st.booleans()):
+        position = data.draw(st.integers(min_value=0, max_value=len(text) - 1))
+        text = text[:position] + data.draw(st.sampled_from(ALPHABET + ".\n a")) + text[position:]
+    type_code = data.draw(st.sampled_from([identifier.type_code, identifier.type_code.lower()]))
+    try:
+        parsed = parse(text)
+    except ValidationError:
+        parsed = None
+    expected = parsed is not None and (parsed.type_code, parsed.issuer) == (
+        type_code,
+        identifier.issuer,
+    )
+    assert identifiers.is_exact(text, type_code=type_code, issuer=identifier.issuer) is expected

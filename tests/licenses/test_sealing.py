@@ -167,6 +167,15 @@ def test_malformed_signatures_do_not_verify(key, signature):
     assert not verify(b"x", public_key=key.public_key, signature=signature)
 
 
+def test_a_good_signature_with_a_trailing_newline_does_not_verify(key):
+    # "$" would have matched before the newline, and bytes.fromhex skips it.
+    signature = sign(b"x", private_key_envelope=key.private_key_envelope, public_key=key.public_key)
+    assert verify(b"x", public_key=key.public_key, signature=signature)
+    assert not verify(b"x", public_key=key.public_key, signature=signature + "\n")
+    with pytest.raises(SealError):
+        verify(b"x", public_key=key.public_key + "\n", signature=signature)
+
+
 @pytest.mark.parametrize(
     "public_key",
     [

@@ -24,6 +24,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
+from json.encoder import encode_basestring as _quote
 from operator import methodcaller
 from typing import Any
 
@@ -37,8 +38,9 @@ UNSIGNED = frozenset({"status"})
 SAFE_INTEGER = 2**53 - 1  # the integers every JSON implementation reads exactly (RFC 8785)
 HOLDER_KINDS = ("person", "enterprise")
 # A resident-ID number as the licence file shows it (common.masking.mask_id_number).
-_MASKED_ID_RE = re.compile(r"^[1-9][0-9]{3}\*{10}[0-9]{3}[0-9X]$")
-_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+# \Z, not $: "$" also matches before a final newline.
+_MASKED_ID_RE = re.compile(r"^[1-9][0-9]{3}\*{10}[0-9]{3}[0-9X]\Z")
+_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 
 Scalar = str | int | bool | None
 
@@ -226,8 +228,156 @@ def jcs(value: Any) -> bytes:
 
 def canonical_bytes(license: Mapping[str, Any]) -> bytes:
     """The exact bytes sealed for a licence object (CanonicalError if it is not v1)."""
+    data = _usual_bytes(license)
+    if data is not None:
+        return data
     # signed_content's members are already in RFC 8785 order: jcs() without the re-sort.
     return _ENCODER.encode(signed_content(license)).encode("utf-8")
+
+
+# The usual object's serialisation, written out: the members in RFC 8785 order (their names are
+# ASCII), each string value through json's own escaping (the escapes RFC 8785 requires, as
+# _ENCODER uses them), integers in decimal as json writes them.
+_USUAL = (
+    '{"fields":{%s},"format":"' + FORMAT + '",'
+    '"holder":{"id_number":%s,"kind":%s,"name":%s},"identifier":%s,'
+    '"issuer":{"name":%s,"uscc":%s},"type":{"code":%s,"name":%s},'
+    '"validity":{"from":%s,"until":%s}}'
+)
+_LITERALS = {None: "null", True: "true", False: "false"}
+# Outside the BMP, UTF-16 order (RFC 8785) and Python's code-point order differ.
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+_TOP = frozenset(("identifier", "type", "issuer", "holder", "fields", "validity"))
+_TOP_WITH_STATUS = _TOP | UNSIGNED
+_PAIR_TYPE = frozenset(("code", "name"))
+_PAIR_ISSUER = frozenset(("uscc", "name"))
+_HOLDER = frozenset(("kind", "name", "id_number"))
+_VALIDITY = frozenset(("from", "until"))
+
+
+def _usual_bytes(license: Any) -> bytes | None:
+    """canonical_bytes for the usual licence object — plain dicts, exact str/int/bool/None
+    values, NFC text — or None for anything else, which signed_content then checks (and
+    refuses with the member named, or serialises).
+
+    Sealing and every verification run this: it makes the same checks as signed_content with
+    fewer steps (one NFC check over all the free text, the identifier checked in place; a
+    string that is not valid UTF-8 fails the final encode). Whenever it gives bytes they are
+    signed_content's (test_canonical holds the two together on generated objects, valid and
+    not)."""
+    if type(license) is not dict:
+        return None
+    keys = license.keys()
+    if keys != _TOP and keys != _TOP_WITH_STATUS:
+        return None
+    kind, issuer, holder = license["type"], license["issuer"], license["holder"]
+    fields, validity = license["fields"], license["validity"]
+    if (
+        type(kind) is not dict
+        or kind.keys() != _PAIR_TYPE
+        or type(issuer) is not dict
+        or issuer.keys() != _PAIR_ISSUER
+        or type(holder) is not dict
+        or holder.keys() != _HOLDER
+        or type(fields) is not dict
+        or type(validity) is not dict
+        or validity.keys() != _VALIDITY
+    ):
+        return None
+    identifier, type_code, issuer_uscc = license["identifier"], kind["code"], issuer["uscc"]
+    if (
+        type(identifier) is not str
+        or type(type_code) is not str
+        or type(issuer_uscc) is not str
+        or not identifiers.is_exact(identifier, type_code=type_code, issuer=issuer_uscc)
+    ):
+        return None
+    holder_kind, id_number = holder["kind"], holder["id_number"]
+    if type(holder_kind) is not str:
+        return None
+    if holder_kind == "person":
+        if type(id_number) is not str or not _MASKED_ID_RE.match(id_number):
+            return None
+    elif holder_kind == "enterprise":
+        try:
+            id_number = _uscc(id_number, "license.holder.id_number")
+        except CanonicalError:
+            return None
+    else:
+        return None
+    type_name, issuer_name, holder_name = kind["name"], issuer["name"], holder["name"]
+    texts = [type_name, issuer_name, holder_name]
+    for name, value in fields.items():
+        if type(name) is not str or not name:
+            return None
+        texts.append(name)
+        if type(value) is str:
+            texts.append(value)
+        elif type(value) is int:
+            if not -SAFE_INTEGER <= value <= SAFE_INTEGER:
+                return None
+        elif value is not None and value is not True and value is not False:
+            return None
+    if (
+        type(type_name) is not str
+        or type(issuer_name) is not str
+        or type(holder_name) is not str
+        or not type_name
+        or not issuer_name
+        or not holder_name
+    ):
+        return None
+    # NUL is a starter that composes with nothing, so NFC works on either side of it
+    # separately: the joined text is NFC exactly when each string is.
+    text = "\x00".join(texts)
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        return None
+    valid_from, valid_until = validity["from"], validity["until"]
+    try:
+        _date(valid_from, "license.validity.from")
+        if valid_until is not None and (_date(valid_until, "license.validity.until") < valid_from):
+            return None
+    except CanonicalError:
+        return None
+    if _ASTRAL_RE.search(text) is None:
+        order = sorted(fields)  # within the BMP, code-point order is UTF-16 order
+    else:
+        try:
+            order = sorted(fields, key=_utf16_order)
+        except UnicodeEncodeError:  # a lone surrogate: signed_content names the member
+            return None
+    members = ",".join(
+        [
+            _quote(name)
+            + ":"
+            + (
+                _quote(value)
+                if type(value) is str
+                else str(value)
+                if type(value) is int
+                else _LITERALS[value]  # None, True, False (never 0 or 1: ints are above)
+            )
+            for name in order
+            for value in (fields[name],)
+        ]
+    )
+    encoded = _USUAL % (
+        members,
+        _quote(id_number),
+        _quote(holder_kind),
+        _quote(holder_name),
+        _quote(identifier),
+        _quote(issuer_name),
+        _quote(issuer_uscc),
+        _quote(type_code),
+        _quote(type_name),
+        _quote(valid_from),
+        "null" if valid_until is None else _quote(valid_until),
+    )
+    try:
+        return encoded.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: signed_content names the member
+        return None
 
 
 def normalise(value: Any) -> Any:

@@ -28,10 +28,13 @@ PREFIX = "1.2.156.3005.2"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 MODULUS = len(ALPHABET)  # M = 36; the hybrid system computes modulo M and M + 1 = 37
 SERIAL_MAX_LENGTH = 32
-_SERIAL_RE = re.compile(r"^[0-9A-Z]{1,32}$")
-_SEQUENCE_RE = re.compile(r"^[0-9]{3}$")
-_VERSION_RE = re.compile(r"^[0-9]{3}$")
+# \Z, not $: "$" also matches before a final newline, which would let "001\n" through.
+_SERIAL_RE = re.compile(r"^[0-9A-Z]{1,32}\Z")
+_SEQUENCE_RE = re.compile(r"^[0-9]{3}\Z")
+_VERSION_RE = re.compile(r"^[0-9]{3}\Z")
 FIELD = "电子证照标识"
+_PREFIX_DOT = PREFIX + "."
+_PREFIX_LENGTH = len(_PREFIX_DOT)
 
 
 def _refuse(message: str, code: str) -> ValidationError:
@@ -193,6 +196,27 @@ def parse(text: str) -> LicenseIdentifier:
     if identifier.check != check:
         raise _refuse(f"{FIELD}校验位不正确，请核对标识。", "check_digit")
     return identifier
+
+
+def is_exact(text: str, *, type_code: str, issuer: str) -> bool:
+    """Whether `text` is a valid identifier (as `parse` accepts it) of this type code and
+    issuer — the check sealing and verification make on every licence, in fewer steps than
+    parse; False for anything else, which parse then explains."""
+    if not text.startswith(_PREFIX_DOT):
+        return False
+    parts = text[_PREFIX_LENGTH:].split(".")
+    if len(parts) != 5 or parts[0] != type_code or parts[1] != issuer:
+        return False
+    serial, version, check = parts[2], parts[3], parts[4]
+    if not _SERIAL_RE.match(serial) or not _VERSION_RE.match(version):
+        return False
+    try:
+        if validate_type_code(type_code) != type_code or _validate_issuer(issuer) != issuer:
+            return False
+    except ValidationError:
+        return False
+    # The version's three digits are what parse's f"{version:03d}" gives back.
+    return check == _check_after(_product_after(type_code + issuer), serial + version)
 
 
 def is_valid(text: str) -> bool:

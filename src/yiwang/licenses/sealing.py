@@ -43,8 +43,9 @@ ALGORITHM = "SM2-SM3"
 USER_ID = "1234567812345678"
 # The order n of the SM2 recommended curve (GB/T 32918.5): r and s lie in [1, n − 1].
 CURVE_ORDER = 0xFFFFFFFE_FFFFFFFF_FFFFFFFF_FFFFFFFF_7203DF6B_21C6052B_53BBF409_39D54123
-_PUBLIC_RE = re.compile(r"^04[0-9a-f]{128}$")
-_SIGNATURE_RE = re.compile(r"^[0-9a-f]{128}$")
+# \Z, not $: "$" also matches before a final newline (which bytes.fromhex would then skip).
+_PUBLIC_RE = re.compile(r"^04[0-9a-f]{128}\Z")
+_SIGNATURE_RE = re.compile(r"^[0-9a-f]{128}\Z")
 _SCHEME = ec.ECDSA(ts_hashes.SM3())  # tongsuopy's name for "sign with this key's curve": SM2
 
 # GM/T 0003.5's signature example on the recommended curve: message "message digest", ID

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from django.db import connection
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
+from yiwang.common.prepared import Prepared
 from yiwang.licenses.models import (
     HolderKind,
     License,
@@ -33,10 +31,9 @@ def license_by_identifier(identifier: str) -> License | None:
     )
 
 
-@dataclass(frozen=True)
-class VerificationRecord:
+class VerificationRecord(NamedTuple):
     """What checking a licence file needs of the registry's licence: its issuer, stored bytes,
-    status and the seal key it names."""
+    status and the seal key it names (a named tuple: made from the row in one step)."""
 
     identifier: str
     issuer_id: int
@@ -49,59 +46,41 @@ class VerificationRecord:
     seal_key_public_key: str
 
 
-def _column(model: type[Model], name: str) -> str:
-    """The quoted column of a model's concrete field, by name or attname."""
-    for field in model._meta.concrete_fields:
-        if name in (field.name, field.attname):
-            return connection.ops.quote_name(str(field.column))
-    raise LookupError(f"{model.__name__}.{name}")
-
-
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-@lru_cache(maxsize=1)
-def _verification_sql() -> str:
-    lic, dept, key = License, Department, SealKey
-
-    def col(model: type[Model], name: str) -> str:
-        return _column(model, name)
-
-    # Names from the models' meta, quoted; the identifier is a parameter.
-    return (
-        f"SELECT l.{col(lic, 'identifier')}, l.{col(lic, 'issuer')}, d.{col(dept, 'uscc')}, "  # noqa: S608
-        f"l.{col(lic, 'canonical')}, l.{col(lic, 'status')}, l.{col(lic, 'status_reason')}, "
-        f"l.{col(lic, 'seal_key')}, k.{col(key, 'department')}, k.{col(key, 'public_key')} "
-        f"FROM {_table(lic)} l "
-        f"JOIN {_table(dept)} d ON d.{col(dept, 'id')} = l.{col(lic, 'issuer')} "
-        f"JOIN {_table(key)} k ON k.{col(key, 'id')} = l.{col(lic, 'seal_key')} "
-        f"WHERE l.{col(lic, 'identifier')} = %s"
-    )
+# The registry's record for checking a licence file: one plain-equality read by identifier,
+# compiled once per process (common.prepared). Verification runs on every scan of a QR code
+# and every file checked, and building and compiling the ORM query each time cost more than
+# the SM2 verification itself (bench/seal.py, docs/performance.md). Every call reads the
+# database: nothing about a licence's status or its key is remembered.
+_VERIFICATION: Prepared[tuple] = Prepared(
+    lambda identifier: (
+        License.objects.filter(identifier=identifier)
+        .order_by()
+        .values_list(
+            "identifier",
+            "issuer_id",
+            "issuer__uscc",
+            "canonical",
+            "status",
+            "status_reason",
+            "seal_key_id",
+            "seal_key__department_id",
+            "seal_key__public_key",
+        )
+    ),
+    identifier=str,
+)
 
 
 def license_for_verification(identifier: str) -> VerificationRecord | None:
     """The licence's issuer, bytes, status and seal key in one short statement (identifiers
-    are unique). Verification runs on every scan of a QR code and every file checked, and
-    compiling the equivalent ORM query cost more than the SM2 verification itself
-    (bench/seal.py, docs/performance.md)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_verification_sql(), [identifier])
-        row = cursor.fetchone()
-    if row is None:
+    are unique)."""
+    rows = _VERIFICATION.tuples(identifier=identifier)
+    if not rows:
         return None
-    ident, issuer_id, uscc, data, status, reason, key_id, key_department, public_key = row
-    return VerificationRecord(
-        identifier=ident,
-        issuer_id=issuer_id,
-        issuer_uscc=uscc,
-        canonical=bytes(data),  # PostgreSQL gives a memoryview
-        status=status,
-        status_reason=reason,
-        seal_key_id=key_id,
-        seal_key_department_id=key_department,
-        seal_key_public_key=public_key,
-    )
+    row = rows[0]
+    if type(row[3]) is not bytes:  # PostgreSQL gives a memoryview
+        row = (*row[:3], bytes(row[3]), *row[4:])
+    return VerificationRecord._make(row)
 
 
 def license_list() -> QuerySet[License]:
@@ -113,29 +92,24 @@ def current_seal_key(department: Department) -> SealKey | None:
 
 
 _SIGNING_FIELDS = ("id", "department_id", "key_id", "public_key", "private_key")
-
-
-@lru_cache(maxsize=1)
-def _signing_sql() -> str:
-    columns = ", ".join(_column(SealKey, name) for name in _SIGNING_FIELDS)
-    return (  # names from the model's meta, quoted; the department is a parameter
-        f"SELECT {columns} FROM {_table(SealKey)} "  # noqa: S608
-        f"WHERE {_column(SealKey, 'department')} = %s "
-        f"AND {_column(SealKey, 'retired_at')} IS NULL"
-    )
+# The department's current key, compiled once per process (common.prepared): sealing runs for
+# every licence issued or gathered, and compiling the ORM query each time cost more than the
+# signature (bench/seal.py). At most one key is current (seal_key_one_current_per_department),
+# so no ordering is needed. Read on every call: a rotation in another process is seen at once.
+_SIGNING_KEY: Prepared[SealKey] = Prepared(
+    lambda department: (
+        SealKey.objects.filter(department_id=department, retired_at=None)
+        .order_by()
+        .only(*_SIGNING_FIELDS)
+    ),
+    department=int,
+)
 
 
 def signing_key(department_id: int) -> SealKey | None:
     """The department's current seal key with the fields sealing uses (the rest deferred), in
-    one short statement: sealing runs for every licence issued or gathered, and compiling the
-    ORM query cost more than the signature (bench/seal.py). At most one key is current
-    (seal_key_one_current_per_department)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_signing_sql(), [department_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    return SealKey.from_db(connection.alias, list(_SIGNING_FIELDS), list(row))
+    one short statement."""
+    return _SIGNING_KEY.first(department=department_id)
 
 
 def registered_seal_key(*, issuer_uscc: str, public_key: str) -> SealKey | None:
