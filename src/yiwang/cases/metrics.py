@@ -18,7 +18,16 @@ from yiwang.cases.fields import Channel, Delivery
 from yiwang.cases.models import Case
 from yiwang.insight.periods import Period
 from yiwang.insight.registry import Count as DCount
-from yiwang.insight.registry import Custom, Mean, Metric, Share, period_q, ratio, register
+from yiwang.insight.registry import (
+    CountBy,
+    Custom,
+    Mean,
+    Metric,
+    Share,
+    period_q,
+    ratio,
+    register,
+)
 from yiwang.org.scope import DataScope
 
 COUNTED = (
@@ -31,13 +40,6 @@ ONLINE = Q(channel__in=[Channel.ONLINE, Channel.MOBILE])
 def counted_cases(scope: DataScope) -> QuerySet[Case]:
     """The cases every figure counts (the denominator of the shares below)."""
     return scope.filter(Case.objects.filter(accepted_on__isnull=False))
-
-
-def _by_channel(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
-    counts = dict(
-        cases.values("channel").annotate(n=Count("pk")).order_by().values_list("channel", "n")
-    )
-    return {str(label): counts.get(value, 0) for value, label in Channel.choices}
 
 
 def _by_department(cases: QuerySet[Case], period: Period | None) -> dict[str, int]:
@@ -138,7 +140,8 @@ for metric in (
         + "按申请渠道（网上、窗口、自助终端、掌上、帮办代办）分组计数；列出全部渠道，"
         "各渠道之和等于办件量。",
         **CASES,
-        measure=Custom(_by_channel),
+        # A filtered count per channel: it shares the scan of the other case figures.
+        measure=CountBy("channel", tuple(Channel.choices)),
         kind="breakdown",
     ),
     Metric(

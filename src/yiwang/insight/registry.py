@@ -47,7 +47,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models.functions import Cast, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
@@ -195,6 +195,37 @@ class Mean:
 
 
 @dataclass(frozen=True)
+class CountBy:
+    """The number of records for each of a field's choices, as {label: n} with every choice
+    listed in the choices' order (a value outside the choices is not counted): a filtered
+    count per choice, so one aggregate query that shares the scan of the other figures of the
+    same records (compute_spans_many). Its value is already a breakdown: it has no derived
+    breakdowns, rankings or snapshots of its own."""
+
+    field: str
+    choices: tuple[tuple[Any, Any], ...]  # (value, label), e.g. a TextChoices' .choices
+
+    def aggregates(self, within: Q | None = None) -> dict[str, Any]:
+        return {
+            f"g{i}": models.Count("pk", filter=_and(Q(**{self.field: value}), within))
+            for i, (value, _) in enumerate(self.choices)
+        }
+
+    def counted(self) -> Q | None:
+        return None
+
+    def finish(self, row: dict[str, Any]) -> MetricValue:
+        return {str(label): int(row[f"g{i}"] or 0) for i, (_, label) in enumerate(self.choices)}
+
+    def records(self, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+    @property
+    def empty(self) -> MetricValue:
+        return {str(label): 0 for _, label in self.choices}
+
+
+@dataclass(frozen=True)
 class Custom:
     """A computation of its own over the period's records (`fn(records, period)`), for figures
     no aggregate above expresses (a breakdown by a field's choices, a percentile). It still
@@ -206,7 +237,7 @@ class Custom:
         return queryset
 
 
-Measure = Count | Share | Total | Mean | Custom
+Measure = Count | Share | Total | Mean | CountBy | Custom
 
 
 @dataclass(frozen=True)
@@ -251,9 +282,16 @@ class Metric:
         return self.date_field is None and not isinstance(self.measure, Custom)
 
     @property
-    def derivable(self) -> bool:
-        """Whether breakdowns, rankings and snapshots can be derived (an aggregate measure)."""
+    def aggregated(self) -> bool:
+        """Whether the value is aggregates over the records (not a custom measure's own
+        computation): what compute_spans_many can share with other figures."""
         return self.declarative and not isinstance(self.measure, Custom)
+
+    @property
+    def derivable(self) -> bool:
+        """Whether breakdowns, rankings and snapshots can be derived (an aggregate measure whose
+        value is a single number)."""
+        return self.declarative and not isinstance(self.measure, Custom | CountBy)
 
     @property
     def town_path(self) -> str | None:
@@ -400,9 +438,51 @@ def compute_spans(
     table once, not four times). A custom query counts no records (None); a custom measure
     falls back to one query per value and per count (narrowed by its `records_in_period`, if
     it has one)."""
-    metric = get(key)
+    return compute_spans_many([key], scope, periods)[key]
+
+
+def _shared_by(metric: Metric) -> tuple[Any, ...] | None:
+    """What the metrics computed in one query have in common: the same records (the same
+    `records` function, so the same rows for a scope) placed in a period by the same date
+    field. None: the metric is computed in a query of its own (a custom measure or query; a
+    share whose numerator is a subquery, grouped by it)."""
+    if not metric.aggregated:
+        return None
+    measure = metric.measure
+    if isinstance(measure, Share) and _has_subquery(_q(measure.numerator)):
+        return None
+    return (metric.records, metric.date_field)
+
+
+def compute_spans_many(
+    keys: Iterable[str], scope: DataScope | None, periods: Sequence[Period | None]
+) -> dict[str, list[tuple[MetricValue, int | None]]]:
+    """compute_spans of several metrics, {key: [(value, records) per period]}: the aggregate
+    metrics over the same records and date field (`_shared_by`: the case figures, the rating
+    figures, ...) share ONE aggregate query — each metric's aggregates for each span are
+    filtered aggregates over the widest span's records, so the table is read once for all of
+    them, not once per figure. Each value is the one compute() gives, each count the one
+    records().count() gives."""
+    keys = list(dict.fromkeys(keys))
+    found: dict[str, list[tuple[MetricValue, int | None]]] = {}
+    together: dict[tuple[Any, ...], list[Metric]] = {}
+    for key in keys:
+        metric = get(key)
+        shared = _shared_by(metric)
+        if shared is None:
+            found[key] = _spans_alone(metric, scope, periods)
+        else:
+            together.setdefault(shared, []).append(metric)
+    for metrics in together.values():
+        found.update(_spans_together(metrics, scope, periods))
+    return {key: found[key] for key in keys}
+
+
+def _spans_alone(
+    metric: Metric, scope: DataScope | None, periods: Sequence[Period | None]
+) -> list[tuple[MetricValue, int | None]]:
     if not metric.declarative:
-        value = compute(key, scope)  # a point-in-time figure: the same for every period
+        value = compute(metric.key, scope)  # a point-in-time figure: the same for every period
         return [(value, None) for _ in periods]
     assert metric.measure is not None
     measure = metric.measure
@@ -411,12 +491,22 @@ def compute_spans(
         narrow = getattr(measure, "records_in_period", None)
         found_custom: list[tuple[MetricValue, int | None]] = []
         for p in periods:
-            behind = records(key, scope, p)
+            behind = records(metric.key, scope, p)
             if narrow is not None:
                 behind = narrow(behind, p)
             found_custom.append((_compute(metric, scope, p), int(behind.count())))
         return found_custom
+    assert isinstance(measure, Share)  # with a subquery numerator (_shared_by)
     spans = list(periods) if metric.date_field else [None]
+    queryset, within = _widest(metric, scope, spans)
+    shares = _share_spans_by_numerator(queryset, measure, within)
+    return shares if metric.date_field else [shares[0] for _ in periods]
+
+
+def _widest(
+    metric: Metric, scope: DataScope | None, spans: Sequence[Period | None]
+) -> tuple[QuerySet, list[Q | None]]:
+    """The metric's records of the union of the spans, and each span's condition on them."""
     queryset = _base(metric, scope, None)
     within = [
         period_q(queryset.model, metric.date_field, p) if metric.date_field else None for p in spans
@@ -426,23 +516,39 @@ def compute_spans(
         for q in within[1:]:
             widest |= q  # type: ignore[operator]
         queryset = queryset.filter(widest)
-    if isinstance(measure, Share) and _has_subquery(_q(measure.numerator)):
-        shares = _share_spans_by_numerator(queryset, measure, within)
-        return shares if metric.date_field else [shares[0] for _ in periods]
+    return queryset, within
+
+
+def _spans_together(
+    metrics: list[Metric], scope: DataScope | None, periods: Sequence[Period | None]
+) -> dict[str, list[tuple[MetricValue, int | None]]]:
+    """compute_spans of aggregate metrics sharing their records and date field, in one query:
+    metric j's aggregate `name` for span i is `m{j}_s{i}_{name}`."""
+    first = metrics[0]
+    spans = list(periods) if first.date_field else [None]
+    queryset, within = _widest(first, scope, spans)
     aggregates: dict[str, Any] = {}
-    for i, q in enumerate(within):
-        for name, aggregate in measure.aggregates(q).items():
-            aggregates[f"s{i}_{name}"] = aggregate
-        aggregates[f"s{i}_records"] = models.Count("pk", filter=_and(measure.counted(), q))
+    for j, metric in enumerate(metrics):
+        measure = metric.measure
+        assert measure is not None and not isinstance(measure, Custom)
+        for i, q in enumerate(within):
+            for name, aggregate in measure.aggregates(q).items():
+                aggregates[f"m{j}_s{i}_{name}"] = aggregate
+            aggregates[f"m{j}_s{i}_records"] = models.Count("pk", filter=_and(measure.counted(), q))
     row = queryset.aggregate(**aggregates)
-    found: list[tuple[MetricValue, int | None]] = []
-    for i in range(len(spans)):
-        prefix = f"s{i}_"
-        mine = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
-        found.append((measure.finish(mine), int(mine["records"] or 0)))
-    if not metric.date_field:
-        return [found[0] for _ in periods]
+    found: dict[str, list[tuple[MetricValue, int | None]]] = {}
+    for j, metric in enumerate(metrics):
+        assert metric.measure is not None and not isinstance(metric.measure, Custom)
+        values: list[tuple[MetricValue, int | None]] = []
+        for i in range(len(spans)):
+            mine = _prefixed(row, f"m{j}_s{i}_")
+            values.append((metric.measure.finish(mine), int(mine["records"] or 0)))
+        found[metric.key] = values if metric.date_field else [values[0] for _ in periods]
     return found
+
+
+def _prefixed(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
 
 
 def _has_subquery(condition: Q | None) -> bool:
@@ -492,23 +598,55 @@ def _unsupported(metric: Metric, by: str) -> ValueError:
 _BY_LABEL = {"department": "部门", "town": "乡镇（街道）", "month": "月份"}
 
 
+# A cumulative span's month breakdown places the records of its last MONTHS_BY_BOUNDS months by
+# comparisons with each month's bounds; older records (if any) by truncating their date.
+MONTHS_BY_BOUNDS = 36
+
+
+def _months_up_to(end: dt.date, count: int) -> list[str]:
+    """The `count` months ending with the month of `end`, as "YYYY-MM", oldest first."""
+    year, month = end.year, end.month
+    found = []
+    for _ in range(count):
+        found.append(f"{year}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found[::-1]
+
+
 def _month_of(model: type[models.Model], date_field: str, period: Period | None) -> Any:
-    """The expression grouping records by month: TruncMonth, except for a date-time field in a
-    period with a start, where the local month is found by comparing the column with each
-    month's aware bounds ("YYYY-MM"; the records are already within the period) — the same
-    months, by index-friendly comparisons instead of a time-zone conversion of every row (on
-    SQLite a Python function call per row)."""
-    if period is None or period.start is None:
+    """The expression grouping records by month ("YYYY-MM"). Within a period the local month is
+    found by comparing the column with each month's first day (a date-time field: its aware
+    start) — the same months as truncating the date, by comparisons instead of a conversion
+    of every row (on SQLite TruncMonth is a Python function call per row, also for a date
+    field). A cumulative span has no first month: its last MONTHS_BY_BOUNDS months are
+    compared, an older record's month is its truncated date. All time (no period): TruncMonth.
+    The records are already within the period."""
+    return _months_of(model, date_field, [period])
+
+
+def _months_of(model: type[models.Model], date_field: str, spans: Sequence[Period | None]) -> Any:
+    """_month_of for the records of several spans (their union)."""
+    if any(span is None for span in spans):
         return TruncMonth(date_field)
-    if not isinstance(_resolve(model, date_field), models.DateTimeField):
-        return TruncMonth(date_field)
+    periods = [span for span in spans if span is not None]
+    is_datetime = isinstance(_resolve(model, date_field), models.DateTimeField)
+    bounded = all(p.start is not None for p in periods)
+    if bounded:
+        months = sorted({m for p in periods for m in p.months})
+    else:
+        months = _months_up_to(max(p.end for p in periods), MONTHS_BY_BOUNDS)
     whens = []
-    for month in period.months:
-        year, number = int(month[:4]), int(month[5:])
-        following = dt.date(year + number // 12, number % 12 + 1, 1)
-        bound = timezone.make_aware(dt.datetime.combine(following, dt.time.min))
-        whens.append(When(**{f"{date_field}__lt": bound}, then=Value(month)))
-    return Case(*whens, default=Value(None), output_field=CharField())
+    for month in reversed(months):  # newest first: most records need few comparisons
+        first: dt.date | dt.datetime = dt.date(int(month[:4]), int(month[5:]), 1)
+        if is_datetime:
+            first = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+        whens.append(When(**{f"{date_field}__gte": first}, then=Value(month)))
+    # Within bounded spans every record is in one of their months (the spans' records only are
+    # grouped); the records of a cumulative span may be older than its bounded months.
+    older: Any = Value(None)
+    if not bounded:
+        older = Substr(Cast(TruncMonth(date_field), CharField()), 1, 7)
+    return Case(*whens, default=older, output_field=CharField())
 
 
 def _labelled(
@@ -557,78 +695,156 @@ def breakdown(
     and name, towns by code (county-level departments under 县本级), months in order — every
     month of the period is listed, a month without records with the measure's empty value (0
     for counts, None for ratios)."""
-    metric = get(key)
-    if not metric.derivable:
-        raise _unsupported(metric, by)
-    assert metric.measure is not None and not isinstance(metric.measure, Custom)
-    queryset = _base(metric, scope, period)
-    aggregates = metric.measure.aggregates()
-    if by == "department":
-        path = metric.department_field
+    return breakdown_spans([key], by, scope, [period])[key][0]
+
+
+def breakdown_many(
+    keys: Iterable[str], by: Dimension, scope: DataScope | None = None, period: Period | None = None
+) -> dict[str, list[Row]]:
+    """breakdown() of several metrics by the same dimension and period, {key: rows}, by
+    breakdown_spans."""
+    return {key: rows[0] for key, rows in breakdown_spans(keys, by, scope, [period]).items()}
+
+
+def breakdown_spans(
+    keys: Iterable[str],
+    by: Dimension,
+    scope: DataScope | None,
+    periods: Sequence[Period | None],
+) -> dict[str, list[list[Row]]]:
+    """breakdown() of several metrics by the same dimension for each of several periods,
+    {key: [rows per period]}: the metrics over the same records, date field and department
+    (or town, or month) path share ONE grouped query over the records of the widest span, each
+    metric's aggregates for each span a filtered aggregate side by side in every group — the
+    table is read once for all of them (a report's period and its cumulative span too). The
+    rows are those breakdown() gives for each span: a group without a record in a span is left
+    out of that span's rows (as its own query would not find it), whichever metric is asked,
+    since every measure filters in its aggregates."""
+    keys = list(dict.fromkeys(keys))
+    together: dict[tuple[Any, ...], list[Metric]] = {}
+    for key in keys:
+        metric = get(key)
+        if not metric.derivable:
+            raise _unsupported(metric, by)
+        if by == "department":
+            path = metric.department_field
+        elif by == "town":
+            path = metric.town_path
+        elif by == "month":
+            path = metric.date_field
+        else:
+            raise ValueError(f"未知的分解维度：{by}。")
         if path is None:
             raise _unsupported(metric, by)
-        from yiwang.org.models import Department, Region
+        together.setdefault((metric.records, metric.date_field, path), []).append(metric)
+    found: dict[str, list[list[Row]]] = {}
+    for metrics in together.values():
+        found.update(_breakdown_together(metrics, by, scope, list(periods)))
+    return {key: found[key] for key in keys}
 
-        rows = _labelled(
-            queryset.values(f"{path}__id").annotate(**aggregates).order_by(),
-            "d.{name}",
-            "INNER JOIN {department} d ON d.{id} = t.{key} "
-            "INNER JOIN {region} g ON g.{id} = d.{region_id} ORDER BY g.{code}, d.{name}",
-            [],
-            key=f"{path}__id",
-            department=Department._meta.db_table,
-            region=Region._meta.db_table,
-            region_id=Department._meta.get_field("region").column,
-        )
-        return [
-            Row(r[f"{path}__id"], r["label"], metric.measure.finish(r))
-            for r in rows
-            if r[f"{path}__id"] is not None
-        ]
-    if by == "town":
-        path = metric.town_path
-        if path is None:
-            raise _unsupported(metric, by)
-        from yiwang.org.models import Region, RegionLevel
 
-        rows = _labelled(
-            queryset.annotate(town=Substr(f"{path}__code", 1, TOWN_PREFIX))
-            .values("town")
-            .annotate(**aggregates)
-            .order_by(),
-            "(SELECT u.{name} FROM {region} u"
-            " WHERE u.{level} = %s AND u.{code} = t.{key} || '000')",
-            "ORDER BY t.{key}",
-            [RegionLevel.TOWN.value],
-            key="town",
-            region=Region._meta.db_table,
-        )
-        return [
-            Row(r["town"], r["label"] or gettext(COUNTY_LEVEL), metric.measure.finish(r))
-            for r in rows
-            if r["town"]
-        ]
-    if by == "month":
-        if metric.date_field is None:
-            raise _unsupported(metric, by)
-        rows = (
-            queryset.annotate(month=_month_of(queryset.model, metric.date_field, period))
-            .values("month")
-            .annotate(**aggregates)
-            .order_by("month")
-        )
-        found = {
-            r["month"] if isinstance(r["month"], str) else f"{r['month']:%Y-%m}": (
-                metric.measure.finish(r)
+def _breakdown_together(
+    metrics: list[Metric], by: Dimension, scope: DataScope | None, periods: list[Period | None]
+) -> dict[str, list[list[Row]]]:
+    """The breakdowns of metrics sharing records, date field and the dimension's path, for each
+    span: metric j's aggregate `name` for span i is `m{j}_s{i}_{name}` in each group, and
+    `s{i}_present` counts the group's records in span i (when the spans differ)."""
+    first = metrics[0]
+    spans = periods if first.date_field else [None]
+    within: list[Q | None]
+    if len(spans) == 1:
+        queryset, within = _base(first, scope, spans[0]), [None]
+    else:
+        queryset, within = _widest(first, scope, spans)
+    aggregates: dict[str, Any] = {}
+    measures = []
+    for j, metric in enumerate(metrics):
+        measure = metric.measure
+        assert measure is not None and not isinstance(measure, Custom | CountBy)
+        measures.append(measure)
+        for i, q in enumerate(within):
+            for name, aggregate in measure.aggregates(q).items():
+                aggregates[f"m{j}_s{i}_{name}"] = aggregate
+    for i, q in enumerate(within):
+        if q is not None and q != Q():
+            aggregates[f"s{i}_present"] = models.Count("pk", filter=q)
+
+    def present(group: dict[str, Any], i: int) -> bool:
+        return group.get(f"s{i}_present", 1) > 0
+
+    def value(group: dict[str, Any], j: int, i: int) -> MetricValue:
+        return measures[j].finish(_prefixed(group, f"m{j}_s{i}_"))
+
+    if by in ("department", "town"):
+        if by == "department":
+            path = first.department_field
+            from yiwang.org.models import Department, Region
+
+            column = f"{path}__id"
+            groups = _labelled(
+                queryset.values(column).annotate(**aggregates).order_by(),
+                "d.{name}",
+                "INNER JOIN {department} d ON d.{id} = t.{key} "
+                "INNER JOIN {region} g ON g.{id} = d.{region_id} ORDER BY g.{code}, d.{name}",
+                [],
+                key=column,
+                department=Department._meta.db_table,
+                region=Region._meta.db_table,
+                region_id=Department._meta.get_field("region").column,
             )
-            for r in rows
-            if r["month"]
-        }
-        months = period.months if period is not None and not period.is_cumulative else []
-        for month in months:
-            found.setdefault(month, metric.measure.empty)
-        return [Row(m, m, found[m]) for m in sorted(found)]
-    raise ValueError(f"未知的分解维度：{by}。")
+        else:
+            path = first.town_path
+            from yiwang.org.models import Region, RegionLevel
+
+            column = "town"
+            groups = _labelled(
+                queryset.annotate(town=Substr(f"{path}__code", 1, TOWN_PREFIX))
+                .values("town")
+                .annotate(**aggregates)
+                .order_by(),
+                "(SELECT u.{name} FROM {region} u"
+                " WHERE u.{level} = %s AND u.{code} = t.{key} || '000')",
+                "ORDER BY t.{key}",
+                [RegionLevel.TOWN.value],
+                key="town",
+                region=Region._meta.db_table,
+            )
+            for group in groups:
+                group["label"] = group["label"] or gettext(COUNTY_LEVEL)
+        found_groups: dict[str, list[list[Row]]] = {}
+        for j, metric in enumerate(metrics):
+            per_span = [
+                [
+                    Row(g[column], g["label"], value(g, j, i))
+                    for g in groups
+                    if g[column] is not None and g[column] != "" and present(g, i)
+                ]
+                for i in range(len(within))
+            ]
+            found_groups[metric.key] = (
+                per_span if first.date_field else [per_span[0] for _ in periods]
+            )
+        return found_groups
+    assert first.date_field is not None
+    grouped = list(
+        queryset.annotate(month=_months_of(queryset.model, first.date_field, spans))
+        .values("month")
+        .annotate(**aggregates)
+        .order_by("month")
+    )
+    for g in grouped:
+        if g["month"] and not isinstance(g["month"], str):
+            g["month"] = f"{g['month']:%Y-%m}"
+    found: dict[str, list[list[Row]]] = {}
+    for j, metric in enumerate(metrics):
+        per_span = []
+        for i, span in enumerate(spans):
+            values = {g["month"]: value(g, j, i) for g in grouped if g["month"] and present(g, i)}
+            for month in span.months if span is not None and not span.is_cumulative else []:
+                values.setdefault(month, measures[j].empty)
+            per_span.append([Row(m, m, values[m]) for m in sorted(values)])
+        found[metric.key] = per_span if first.date_field else [per_span[0] for _ in periods]
+    return found
 
 
 def _rank_key(row: Row) -> tuple[int, Decimal]:
@@ -643,7 +859,12 @@ def ranking(
 ) -> list[Row]:
     """The breakdown sorted high to low (no data last); ties keep the breakdown's order (region
     code and name, town code), the sort being stable."""
-    return sorted(breakdown(key, by, scope, period), key=_rank_key)
+    return ranked(breakdown(key, by, scope, period))
+
+
+def ranked(rows: Iterable[Row]) -> list[Row]:
+    """A breakdown's rows as ranking() orders them (high to low, no data last, stable)."""
+    return sorted(rows, key=_rank_key)
 
 
 def records(

@@ -4,9 +4,11 @@ the period and for its cumulative span (截至期末累计), with the count of r
 consistency guard checks against their wholes.
 
 Nothing here counts records itself: each figure's value and record count for the period and
-its cumulative span come from `registry.compute_spans` (one aggregate query; the count is a
-ratio's denominator, or what a custom measure says its figure counts), the breakdowns from
-`registry.breakdown`."""
+its cumulative span come from `registry.compute_spans_many` (one aggregate query for the
+figures of the same records; the count is a ratio's denominator, or what a custom measure says
+its figure counts), the breakdowns from `registry.breakdown_many` (one grouped query for the
+figures of the same records by the same dimension and span), each computed once: the
+per-department table, the guard's parts and the 存在问题 rankings read the same rows."""
 
 from __future__ import annotations
 
@@ -59,6 +61,14 @@ ADDITIVE_KEYS: tuple[str, ...] = (
     "cases.overdue_count",
     "evaluations.bad_count",
     "appeals.total",
+)
+
+# The rankings of the 存在问题 section (insight.report.problems), as (key, dimension).
+PROBLEM_BREAKDOWNS: tuple[tuple[str, str], ...] = (
+    ("cases.on_time_rate", "department"),
+    ("evaluations.bad_count", "department"),
+    ("evaluations.bad_count", "town"),
+    ("appeals.on_time_rate", "department"),
 )
 
 NONE_TEXT = "—"
@@ -158,6 +168,13 @@ class ReportFigures:
     months: list[registry.Row]  # cases.total by month of the period
     # key -> [(dimension, [(label, value)])] for ADDITIVE_KEYS, period and cumulative
     parts: dict[str, list[tuple[str, str, list[tuple[str, MetricValue]]]]]
+    # (key, dimension) -> the period's breakdown, for PROBLEM_BREAKDOWNS
+    problem_rows: dict[tuple[str, str], list[registry.Row]] = field(default_factory=dict)
+
+    def ranking(self, key: str, by: str) -> list[registry.Row]:
+        """registry.ranking(key, by, scope, period) of a PROBLEM_BREAKDOWNS pair, from the
+        breakdown computed with the other figures."""
+        return registry.ranked(self.problem_rows[(key, by)])
 
     @property
     def by_name(self) -> dict[str, Used]:
@@ -173,10 +190,9 @@ class ReportFigures:
         return not self.used["cases.total"].value
 
 
-def _use(key: str, scope: DataScope, period: Period, cumulative: Period) -> Used:
+def _use(key: str, spans: list[tuple[MetricValue, int | None]]) -> Used:
     metric = registry.get(key)
-    # The period and the cumulative span with their record counts, in one aggregate query.
-    (value, count), (total, total_count) = registry.compute_spans(key, scope, (period, cumulative))
+    (value, count), (total, total_count) = spans
     if metric.point_in_time:
         total, total_count = value, count
     return Used(
@@ -188,10 +204,38 @@ def _use(key: str, scope: DataScope, period: Period, cumulative: Period) -> Used
     )
 
 
-def _departments(scope: DataScope, period: Period) -> list[DepartmentRow]:
+def wanted_breakdowns() -> dict[str, list[str]]:
+    """dimension -> the keys of every breakdown the report prints by it (for the period, some
+    also for the cumulative span): the per-department table, the monthly series, the guard's
+    parts, the 存在问题 rankings."""
+    wanted: dict[str, list[str]] = {
+        "department": [*DEPARTMENT_KEYS, *ADDITIVE_KEYS],
+        "month": ["cases.total", *ADDITIVE_KEYS],
+    }
+    for key, by in PROBLEM_BREAKDOWNS:
+        wanted.setdefault(by, []).append(key)
+    return {by: list(dict.fromkeys(keys)) for by, keys in wanted.items()}
+
+
+def _breakdowns(
+    scope: DataScope, period: Period, cumulative: Period
+) -> dict[tuple[str, str], dict[str, list[registry.Row]]]:
+    """(dimension, "period" | "cumulative") -> {key: rows}: every breakdown the report prints,
+    the period's and the cumulative span's asked together per dimension
+    (registry.breakdown_spans: one query per dimension and group of figures of the same
+    records)."""
+    found: dict[tuple[str, str], dict[str, list[registry.Row]]] = {}
+    for by, keys in wanted_breakdowns().items():
+        spans = registry.breakdown_spans(keys, by, scope, (period, cumulative))  # type: ignore[arg-type]
+        found[(by, "period")] = {key: rows[0] for key, rows in spans.items()}
+        found[(by, "cumulative")] = {key: rows[1] for key, rows in spans.items()}
+    return found
+
+
+def _departments(rows_of: dict[str, list[registry.Row]]) -> list[DepartmentRow]:
     rows: dict[int, DepartmentRow] = {}
     for key in DEPARTMENT_KEYS:
-        for row in registry.breakdown(key, "department", scope, period):
+        for row in rows_of[key]:
             target = rows.setdefault(int(row.id), DepartmentRow(int(row.id), row.label))
             target.values[key] = row.value
     # Departments in the breakdowns' order (region code, name), as the first column saw them.
@@ -199,14 +243,14 @@ def _departments(scope: DataScope, period: Period) -> list[DepartmentRow]:
 
 
 def _parts(
-    scope: DataScope, period: Period, cumulative: Period
+    breakdowns: dict[tuple[str, str], dict[str, list[registry.Row]]],
 ) -> dict[str, list[tuple[str, str, list[tuple[str, MetricValue]]]]]:
     parts: dict[str, list[tuple[str, str, list[tuple[str, MetricValue]]]]] = {}
     for key in ADDITIVE_KEYS:
         found = []
-        for span, which in ((period, "period"), (cumulative, "cumulative")):
+        for which in ("period", "cumulative"):
             for by in ("month", "department"):
-                rows = registry.breakdown(key, by, scope, span)  # type: ignore[arg-type]
+                rows = breakdowns[(by, which)][key]
                 found.append((which, by, [(r.label, r.value) for r in rows]))
         parts[key] = found
     return parts
@@ -214,17 +258,20 @@ def _parts(
 
 def report_figures(period: Period, scope: DataScope) -> ReportFigures:
     """Compute every figure of the report for the period and scope (a few dozen aggregate
-    queries whatever the number of records)."""
+    queries whatever the number of records: one per group of figures over the same records,
+    and per dimension and span of their breakdowns)."""
     cumulative = period.cumulative()
-    used = {key: _use(key, scope, period, cumulative) for key in REPORT_KEYS}
+    spans = registry.compute_spans_many(REPORT_KEYS, scope, (period, cumulative))
+    breakdowns = _breakdowns(scope, period, cumulative)
     return ReportFigures(
         period=period,
         cumulative_period=cumulative,
         scope=scope,
-        used=used,
-        departments=_departments(scope, period),
-        months=registry.breakdown("cases.total", "month", scope, period),
-        parts=_parts(scope, period, cumulative),
+        used={key: _use(key, spans[key]) for key in REPORT_KEYS},
+        departments=_departments(breakdowns[("department", "period")]),
+        months=breakdowns[("month", "period")]["cases.total"],
+        parts=_parts(breakdowns),
+        problem_rows={(key, by): breakdowns[(by, "period")][key] for key, by in PROBLEM_BREAKDOWNS},
     )
 
 

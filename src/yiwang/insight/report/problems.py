@@ -3,7 +3,8 @@ departments with the lowest on-time rates, where bad ratings gather, guide-quali
 catalogue's quality checks), overdue tickets and items nobody applied for in the period.
 
 Each problem is a heading and its sentences; a problem with nothing to report is left out.
-Figures come from the registry (ranking, breakdown, records), the guide gaps from
+Figures come from the registry (the rankings from the breakdowns the report's figures computed,
+ReportFigures.ranking; counts and records), the guide gaps from
 catalog.quality (the same checks as the 指南质量 page)."""
 
 from __future__ import annotations
@@ -25,13 +26,22 @@ class Problem:
     lines: list[str] = field(default_factory=list)
 
 
+def _ranking(figures: ReportFigures, key: str, by: str) -> list[registry.Row]:
+    """registry.ranking of the report's period and scope, from the breakdown the report's
+    figures already computed (ReportFigures.problem_rows) when they did."""
+    rows = getattr(figures, "problem_rows", {}).get((key, by))
+    if rows is not None:
+        return registry.ranked(rows)
+    return registry.ranking(key, by, figures.scope, figures.period)  # type: ignore[arg-type]
+
+
 def _listed(rows: list[tuple[str, str]]) -> str:
     return "、".join(f"{label}（{text}）" for label, text in rows)
 
 
 def _lowest_on_time(figures: ReportFigures, top: int) -> Problem | None:
     metric = registry.get("cases.on_time_rate")
-    rows = registry.ranking(metric.key, "department", figures.scope, figures.period)
+    rows = _ranking(figures, metric.key, "department")
     late = [r for r in rows if isinstance(r.value, int | Decimal) and r.value < 1]
     if not late:
         return None
@@ -46,7 +56,7 @@ def _lowest_on_time(figures: ReportFigures, top: int) -> Problem | None:
 def _bad_ratings(figures: ReportFigures, top: int) -> Problem | None:
     lines = []
     for by, what in (("department", "部门"), ("town", "乡镇（街道）")):
-        rows = registry.ranking("evaluations.bad_count", by, figures.scope, figures.period)  # type: ignore[arg-type]
+        rows = _ranking(figures, "evaluations.bad_count", by)
         hot = [r for r in rows if r.value][:top]
         if hot:
             lines.append(f"差评较多的{what}：{_listed([(r.label, f'{r.value}条') for r in hot])}。")
@@ -86,7 +96,7 @@ def _overdue_tickets(figures: ReportFigures, top: int) -> Problem | None:
         f"{figures.period.label}受理的诉求工单中有{count}件超期（答复晚于办理期限或逾期未答复）。"
     )
     metric = registry.get("appeals.on_time_rate")
-    rows = registry.ranking(metric.key, "department", figures.scope, figures.period)
+    rows = _ranking(figures, metric.key, "department")
     late = [r for r in rows if isinstance(r.value, int | Decimal) and r.value < 1]
     if late:
         listed = _listed([(r.label, text_of(metric, r.value)) for r in reversed(late)][:top])
