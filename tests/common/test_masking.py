@@ -65,3 +65,16 @@ def test_mask_text_finds_them_in_free_text(text, expected):
 )
 def test_mask_text_leaves_other_numbers_alone(text):
     assert mask_text(text) == text
+
+
+def test_mask_text_leaves_long_hex_tokens_whole():
+    # A seal key's public key whose digits happened to contain 14195037299 (a mobile pattern)
+    # was masked in the audit trail; personal data beside such a token is still masked.
+    key = "04ea919a31152c3db2a9d0c29676ff925c4b86dd7ddde95f29c48e181a03d2f8498e498f31" + (
+        "08f05f2722bc1c41731bef3e9e63b757f90e14195037299dc4aeb482"
+    )
+    assert mask_text(f"公钥 {key}") == f"公钥 {key}"
+    assert mask_text(f"{key}，电话13812345678") == f"{key}，电话138****5678"
+    assert mask_text("id340104199001011234") == "id3401**********1234"
+    # A short hex-like run is not a token: the mobile in it is masked as before.
+    assert mask_text("ab13812345678") == "ab138****5678"

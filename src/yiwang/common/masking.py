@@ -43,10 +43,25 @@ def _mask_mobile_match(match: re.Match[str]) -> str:
     return (match["prefix"] or "") + mask_phone(digits)
 
 
-def mask_text(text: str) -> str:
-    """Mask every resident-ID number and mainland mobile number found in free text (logs)."""
+# A long hexadecimal token (a public key, hash or signature) is not personal data, though eleven
+# of its digits may happen to read as a mobile number: such tokens are left whole.
+HEX_TOKEN_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{32,}(?![0-9A-Za-z])")
+
+
+def _mask_plain(text: str) -> str:
     text = ID_NUMBER_RE.sub(lambda m: mask_id_number(m.group(0)), text)
     return MOBILE_RE.sub(_mask_mobile_match, text)
+
+
+def mask_text(text: str) -> str:
+    """Mask every resident-ID number and mainland mobile number found in free text (logs),
+    outside long hexadecimal tokens (HEX_TOKEN_RE)."""
+    parts, last = [], 0
+    for token in HEX_TOKEN_RE.finditer(text):
+        parts += [_mask_plain(text[last : token.start()]), token.group(0)]
+        last = token.end()
+    parts.append(_mask_plain(text[last:]))
+    return "".join(parts)
 
 
 _DIGIT_RUN_RE = re.compile(r"[0-9]{7,}")
