@@ -26,6 +26,7 @@ from tests.catalog.search_queries import (
 )
 from tests.catalog.search_queries_held_out import HELD_OUT_FIRST, HELD_OUT_NEW
 from tests.catalog.search_queries_held_out_2 import HELD_OUT_2
+from tests.catalog.search_queries_held_out_3 import HELD_OUT_3
 from yiwang.catalog.search import query as search
 
 __all__ = ["demo_catalogue"]
@@ -102,18 +103,26 @@ def test_query_sets_are_large_colloquial_and_apart(db):
     index = search.current_index()
     catalogue_names = {r.name for r in index.records}
     development = [q for q, _ in QUERIES + HELD_OUT + DEV_EXTRA + DEV_COLLOQUIAL + DEV_EVERYDAY]
-    held_out = [q for q, _ in HELD_OUT_NEW + HELD_OUT_2]
+    held_out = [q for q, _ in HELD_OUT_NEW + HELD_OUT_2 + HELD_OUT_3]
     assert len(QUERIES) >= 60
     assert len(DEV_COLLOQUIAL) >= 60
     assert len(DEV_EVERYDAY) >= 60
     assert len(HELD_OUT_NEW) >= 100
     assert len(HELD_OUT_2) >= 100
+    assert len(HELD_OUT_3) >= 100
     assert len(set(development + held_out)) == len(development) + len(held_out)
     # Not copies of item names: no query contains a whole name of the catalogue.
     queries = development + held_out
     assert [q for q in queries if any(name in q for name in catalogue_names)] == []
     sets = (
-        QUERIES + HELD_OUT + DEV_EXTRA + DEV_COLLOQUIAL + DEV_EVERYDAY + HELD_OUT_NEW + HELD_OUT_2
+        QUERIES
+        + HELD_OUT
+        + DEV_EXTRA
+        + DEV_COLLOQUIAL
+        + DEV_EVERYDAY
+        + HELD_OUT_NEW
+        + HELD_OUT_2
+        + HELD_OUT_3
     )
     for _, names in sets:
         resolve(index, names)
