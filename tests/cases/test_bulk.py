@@ -12,16 +12,22 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
+from tests import factories
 from tests.cases.conftest import CaseWorld
 from tests.common import files
+from tests.licenses.conftest import issuer  # noqa: F401 (fixture)
 from yiwang.audit.models import AuditEvent
 from yiwang.audit.services import audit_batch, audit_verify
 from yiwang.cases import services as cs
 from yiwang.cases.bulk import NewCases
 from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice
+from yiwang.licenses import exemption
+from yiwang.licenses import services as licences
+from yiwang.licenses.models import LicenseMaterial
 from yiwang.notifications.models import Message
 from yiwang.windows.models import HandOut, Routing
 from yiwang.workdays.models import Clock
@@ -40,6 +46,8 @@ SERVICES = SimpleNamespace(
     decide=cs.case_decide,
     deliver=cs.case_deliver,
     hand_out=cs.case_hand_out,
+    not_accept=cs.case_not_accept,
+    withdraw=cs.case_withdraw,
 )
 
 
@@ -315,3 +323,115 @@ def test_a_case_of_the_batch_goes_on_through_the_services(world):
     with pytest.raises(ValueError), transaction.atomic():
         NewCases().advance(case=case, actor=world.approver.user)
     assert audit_verify().ok
+
+
+PREMISES = "经营场所使用证明"
+FORM = "食品经营许可申请书"
+
+
+def _ended_at_intake(world: CaseWorld, ops: Any) -> None:
+    """An online application 不予受理 at pre-review; a counter one withdrawn by the applicant."""
+    citizen = world.citizen
+    online = ops.create(item=world.item, applicant=citizen, actor=citizen.user, form=world.form())
+    for order in (1, 2):
+        ops.upload(case=online, actor=citizen.user, order=order, file=PDF, file_name="a.pdf")
+    ops.submit(case=online, actor=citizen.user)
+    ops.not_accept(case=online, actor=world.clerk.user, reason="申请事项不属于本部门职权范围。")
+    counter = world.counter.user
+    walk_in = ops.create(
+        item=world.item, applicant=citizen, actor=counter, form=world.form(), channel="window"
+    )
+    for order in (1, 2):
+        ops.paper(case=walk_in, actor=counter, order=order)
+    ops.submit(case=walk_in, actor=counter)
+    ops.withdraw(case=walk_in, actor=citizen.user, reason="暂不办理")
+
+
+@freeze_time(MOMENT)
+def test_not_accepted_and_withdrawn_in_bulk_leave_what_the_services_leave(world):
+    since = _last_sequence()
+    with transaction.atomic():
+        _ended_at_intake(world, SERVICES)
+    by_services = _records(list(Case.objects.order_by("pk")), since)
+    since = _last_sequence()
+    with transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        _ended_at_intake(world, bulk)
+        made = bulk.flush()
+    by_bulk = _records(made, since)
+    assert [row["status"] for row in by_services["cases"]] == ["not_accepted", "withdrawn"]
+    assert [n[0] for n in by_services["notices"]] == ["non_acceptance"]
+    assert all(c[8] != "None" for c in by_services["clocks"])  # the pre-review clocks stopped
+    assert "case.not_accepted" in {m[3] for m in by_services["messages"]}
+    assert _file_names(by_bulk) == _file_names(by_services)
+    assert audit_verify().ok
+
+
+@freeze_time(MOMENT)
+def test_a_refusal_or_withdrawal_the_services_refuse_is_refused_in_bulk(world):
+    cases, events, audit = Case.objects.count(), CaseEvent.objects.count(), _last_sequence()
+    citizen = world.citizen
+
+    def submitted(bulk: NewCases) -> Case:
+        case = bulk.create(
+            item=world.item, applicant=citizen, actor=citizen.user, form=world.form()
+        )
+        for order in (1, 2):
+            bulk.upload(case=case, actor=citizen.user, order=order, file=PDF, file_name="a.pdf")
+        return bulk.submit(case=case, actor=citizen.user)
+
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        bulk.not_accept(case=submitted(bulk), actor=world.clerk.user, reason=" ")
+    assert "不予受理的理由" in str(caught.value)
+    with pytest.raises(PermissionDenied), transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        bulk.not_accept(case=submitted(bulk), actor=citizen.user, reason="不属于本部门职权。")
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = bulk.accept(case=submitted(bulk), actor=world.clerk.user)
+        bulk.not_accept(case=case, actor=world.clerk.user, reason="不属于本部门职权。")
+    assert caught.value.code == "illegal_transition"
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = bulk.accept(case=submitted(bulk), actor=world.clerk.user)
+        bulk.withdraw(case=case, actor=citizen.user)  # accepted: no longer withdrawn
+    assert caught.value.code == "illegal_transition"
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = bulk.not_accept(case=submitted(bulk), actor=world.clerk.user, reason="不属于。")
+        bulk.withdraw(case=case, actor=citizen.user)  # ended already
+    assert caught.value.code == "illegal_transition"
+    assert (Case.objects.count(), CaseEvent.objects.count(), _last_sequence()) == (
+        cases,
+        events,
+        audit,
+    )
+    assert audit_verify().ok
+
+
+def test_licence_links_are_read_once_in_a_batch_and_again_when_changed(world, issuer):  # noqa: F811
+    deed = licences.license_type_create(
+        code=factories.uscc() + "001", name="不动产权证书", department=issuer
+    )
+    licences.license_material_link(license_type=deed, material_name=PREMISES)
+    names = [PREMISES, FORM, f" {PREMISES} "]
+    uncached = exemption.linked_types(names)
+    assert uncached == {PREMISES: deed}
+    with exemption.linked_types_cached():
+        assert exemption.linked_types(names) == uncached
+        with CaptureQueriesContext(connection) as queries:
+            assert exemption.linked_types(names) == uncached  # from memory
+            assert exemption.linked_types([FORM]) == {}  # not linked: remembered too
+        assert len(queries) == 0
+        # A link made or removed through the services is seen at once.
+        licences.license_material_link(license_type=deed, material_name=FORM)
+        assert exemption.linked_types(names) == {PREMISES: deed, FORM: deed}
+        licences.license_material_unlink(material_name=PREMISES)
+        assert exemption.linked_types(names) == {FORM: deed}
+    # Outside the block every call reads (a link written by other means is seen too).
+    LicenseMaterial.objects.filter(material_name=FORM).delete()
+    assert exemption.linked_types(names) == {}
+    with CaptureQueriesContext(connection) as queries:
+        exemption.linked_types(names)
+    assert len(queries) == 1

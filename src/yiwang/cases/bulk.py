@@ -2,23 +2,24 @@
 creation through intake, review and decision to hand-out or delivery, checked exactly as
 cases.services checks them and written with a few statements per batch instead of ~100 a case.
 
-`NewCases` offers `create`, `upload`, `paper`, `submit`, `accept`, `advance`, `decide`,
-`deliver` and `hand_out` with the services' arguments, and runs the services' own code for each
-(cases.services: the published version, channel, window, consent, form and delivery checks,
-`full_clean`, the state machine `CASE.check`, the material checks, the missing-materials rule
-with the licences standing in, the review steps, the decision's rules, notices and messages;
-workdays: the clocks' checks and deadlines from the work calendar; windows: the routing and the
-hand-out record with the desk rule). Only the writing differs (cases.services.Writes): a new
-case is visible to no one else until the batch commits, so it needs no row lock, and its rows
-are kept in memory with reserved ids (common.bulk) and written together — inserted, and later
-changes of rows already written updated, one statement per model — then post_save is sent for
-every row as save() would. Before a submission or a decision the rows so far are written and
-the history line is saved at once, so the receivers that act then (licence uses on submission;
-on a decision the licences issued and the rating invitation) find the case in the database and
-run at the moment of the step, as with the services. An invalid step raises the services'
-ValidationError/PermissionDenied at once and the caller's transaction then writes nothing.
-Corrections, special procedures, extensions, ratings and a case created in another batch go
-through the services, once the batch is flushed."""
+`NewCases` offers `create`, `upload`, `paper`, `submit`, `accept`, `not_accept` (不予受理),
+`withdraw`, `advance`, `decide`, `deliver` and `hand_out` with the services' arguments, and
+runs the services' own code for each (cases.services: the published version, channel, window,
+consent, form and delivery checks, `full_clean`, the state machine `CASE.check`, the material
+checks, the missing-materials rule with the licences standing in, the review steps, the
+decision's rules, notices and messages; workdays: the clocks' checks and deadlines from the
+work calendar; windows: the routing and the hand-out record with the desk rule). Only the
+writing differs (cases.services.Writes): a new case is visible to no one else until the batch
+commits, so it needs no row lock, and its rows are kept in memory with reserved ids
+(common.bulk) and written together — inserted, and later changes of rows already written
+updated, one statement per model — then post_save is sent for every row as save() would. Before
+a submission or a decision the rows so far are written and the history line is saved at once,
+so the receivers that act then (licence uses on submission; on a decision the licences issued
+and the rating invitation) find the case in the database and run at the moment of the step, as
+with the services. An invalid step raises the services' ValidationError/PermissionDenied at
+once and the caller's transaction then writes nothing. Corrections, special procedures,
+extensions, ratings and a case created in another batch go through the services, once the batch
+is flushed."""
 
 from __future__ import annotations
 
@@ -161,6 +162,16 @@ class NewCases(services.Writes):
         """cases.services.case_accept."""
         self._ours(case)
         return services._accept_now(case, actor, deferred=deferred, note=note, w=self)
+
+    def not_accept(self, *, case: Case, actor: User, reason: str) -> Case:
+        """cases.services.case_not_accept (a 一件事 child is not refused here)."""
+        self._ours(case)
+        return services._not_accept(case, actor, reason, w=self)
+
+    def withdraw(self, *, case: Case, actor: User, reason: str = "") -> Case:
+        """cases.services.case_withdraw."""
+        self._ours(case)
+        return services._withdraw(case, actor, reason, w=self)
 
     def advance(self, *, case: Case, actor: User, note: str = "") -> Case:
         """cases.services.case_advance."""

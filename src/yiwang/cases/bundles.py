@@ -20,7 +20,9 @@ bundle, cases.services.BUNDLE_TOLD)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -44,6 +46,7 @@ from yiwang.cases.fields import (
     clean_form_value,
 )
 from yiwang.cases.models import BundleCase, BundleEvent, BundleMaterial, Case, CaseMaterial
+from yiwang.catalog import generation as catalog_generation
 from yiwang.catalog import selectors as catalog_selectors
 from yiwang.catalog.guides.bundles import (
     BundleNotice,
@@ -90,13 +93,49 @@ STOPPING = {"not_accept": "不予受理", "withdraw": "撤回申请"}
 # --- Reading the bundle as it is published ---------------------------------------------------
 
 
+# Inside notices_cached(): each bundle's notice with the catalogue generation it was read in.
+_NOTICES: ContextVar[dict[int, tuple[str, BundleNotice]] | None] = ContextVar(
+    "bundle_notices", default=None
+)
+
+
+@contextmanager
+def notices_cached() -> Iterator[None]:
+    """Within the block (a bulk path's batch: the demo simulation), published_notice reads a
+    bundle's notice once and answers from memory while the catalogue generation
+    (catalog.generation: a token the database triggers change with every catalogue write, and
+    licenses.services with every licence link) is the one it was read in — one primary-key read
+    instead of the bundle with its stages, items, versions and materials. The checks on the
+    notice (published, every item active) run on every call. Outside such a block, or without a
+    generation table, nothing is cached."""
+    token = _NOTICES.set({}) if _NOTICES.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _NOTICES.reset(token)
+
+
+def _notice_of(bundle: Bundle) -> BundleNotice:
+    cache = _NOTICES.get()
+    generation = catalog_generation.current() if cache is not None else None
+    if cache is not None and generation is not None:
+        found = cache.get(bundle.pk)
+        if found is not None and found[0] == generation:
+            return found[1]
+    read = bundle_notice(catalog_selectors.bundle_with_items(bundle))  # as it is now
+    if cache is not None and generation is not None:
+        cache[bundle.pk] = (generation, read)
+    return read
+
+
 def published_notice(bundle: Bundle) -> BundleNotice:
     """The bundle's 一次告知 (stages, merged form and materials) from its published items;
     refused when the bundle or one of its items cannot be applied for."""
-    bundle = catalog_selectors.bundle_with_items(bundle)  # as it is now, not as it was read
+    notice = _notice_of(bundle)
+    bundle = notice.bundle  # as it is now, not as it was read
     if bundle.status != BundleStatus.PUBLISHED:
         raise ValidationError({"bundle": "该一件事未发布或已撤销，暂不能申请。"})
-    notice = bundle_notice(bundle)
     if not notice.stages or notice.inactive_items:
         names = "、".join(ref.name for ref in notice.inactive_items)
         raise ValidationError({"bundle": f"该一件事中的事项暂停办理（{names}），暂不能申请。"})

@@ -962,14 +962,17 @@ def _accept_now(
 @transaction.atomic
 def case_not_accept(*, case: Case, actor: User, reason: str) -> Case:
     """不予受理, in writing with the reasons (the notice tells the applicant his rights)."""
-    case = _locked(case)
+    return _not_accept(_locked(case), actor, reason)
+
+
+def _not_accept(case: Case, actor: User, reason: str, *, w: Writes = NOW) -> Case:
     _check(case, "not_accept", actor)
     reason = _reason(reason, "不予受理的理由")
-    _stop_pre_review(case, _today(), actor)
+    _stop_pre_review(case, _today(), actor, w=w)
     case.not_accepted_reason = reason
-    _fire(case, "not_accept", actor, note=reason, fields=["not_accepted_reason"])
-    _notice(case, NoticeKind.NON_ACCEPTANCE, {"reason": reason, "rights": RIGHTS_NOTICE})
-    _applicant_message(case, "case.not_accepted", f"不予受理：{reason}")
+    _fire(case, "not_accept", actor, note=reason, fields=["not_accepted_reason"], w=w)
+    _notice(case, NoticeKind.NON_ACCEPTANCE, {"reason": reason, "rights": RIGHTS_NOTICE}, w=w)
+    _applicant_message(case, "case.not_accepted", f"不予受理：{reason}", w=w)
     return case
 
 
@@ -1073,10 +1076,13 @@ def case_resubmit(*, case: Case, actor: User) -> Case:
 @transaction.atomic
 def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
     """The applicant withdraws an application not yet accepted."""
-    case = _locked(case)
+    return _withdraw(_locked(case), actor, reason)
+
+
+def _withdraw(case: Case, actor: User, reason: str = "", *, w: Writes = NOW) -> Case:
     _check(case, "withdraw", actor)
-    _stop_pre_review(case, _today(), actor)
-    _fire(case, "withdraw", actor, note=_reason(reason, "撤回原因", required=False))
+    _stop_pre_review(case, _today(), actor, w=w)
+    _fire(case, "withdraw", actor, note=_reason(reason, "撤回原因", required=False), w=w)
     return case
 
 

@@ -9,7 +9,9 @@ an upload. Pages, cases and metrics all ask here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,12 +58,49 @@ class LicenceMaterial:
         return self.licence is not None
 
 
+# Inside linked_types_cached(): each name's licence type (None: not linked), as read once.
+_TYPES: ContextVar[dict[str, LicenseType | None] | None] = ContextVar("licence_types", default=None)
+
+
+@contextmanager
+def linked_types_cached() -> Iterator[None]:
+    """Within the block, linked_types reads each material name's licence type once and then
+    answers from memory — for a bulk path in which the catalogue's links cannot change (a batch
+    of the demo simulation). Licences themselves (valid_licence) are always read. Outside such a
+    block nothing is cached."""
+    token = _TYPES.set({}) if _TYPES.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _TYPES.reset(token)
+
+
+def forget_linked_types() -> None:
+    """A link was made or removed (licenses.services): what linked_types_cached remembers is
+    read again."""
+    cache = _TYPES.get()
+    if cache is not None:
+        cache.clear()
+
+
+def _read_types(names: set[str]) -> dict[str, LicenseType]:
+    rows = LicenseMaterial.objects.select_related("license_type").filter(material_name__in=names)
+    return {row.material_name: row.license_type for row in rows}
+
+
 def linked_types(names: Iterable[str]) -> dict[str, LicenseType]:
     """The licence type each of `names` is linked to (names not linked are left out)."""
-    rows = LicenseMaterial.objects.select_related("license_type").filter(
-        material_name__in={name.strip() for name in names}
-    )
-    return {row.material_name: row.license_type for row in rows}
+    wanted = {name.strip() for name in names}
+    cache = _TYPES.get()
+    if cache is None:
+        return _read_types(wanted)
+    unknown = wanted - cache.keys()
+    if unknown:
+        read = _read_types(unknown)
+        for name in unknown:
+            cache[name] = read.get(name)
+    return {name: kind for name in wanted if (kind := cache[name]) is not None}
 
 
 def valid_q(on: dt.date | None = None) -> Q:

@@ -578,7 +578,9 @@ def _guides_changed() -> None:
     # The guides (catalog.guides) show a licence-linked material as 免提交: their cached pages
     # belong to a catalogue generation, which a link changes like a catalogue edit.
     from yiwang.catalog import generation
+    from yiwang.licenses.exemption import forget_linked_types
 
+    forget_linked_types()
     if generation.current() is not None:
         generation.bump()
 

@@ -39,6 +39,7 @@ from yiwang.catalog.guides.bundles import BundleNotice
 from yiwang.catalog.models import Bundle, BundleStatus
 from yiwang.common.personal import PersonalValue
 from yiwang.demo.cases import _form, _pdf
+from yiwang.licenses.exemption import linked_types_cached
 from yiwang.org.models import Applicant, User
 
 from .clock import SimulatedClock
@@ -73,9 +74,16 @@ def in_batches(
 ) -> None:
     """`size` plans per transaction, as the engine runs the single-item cases: one commit and
     one audit-chain write per batch (audit_batch), one new detail key per case
-    (touches_deferred); `finish` runs before each commit (the engine's one sending task)."""
+    (touches_deferred); `finish` runs before each commit (the engine's one sending task). The
+    catalogue's licence links are read once a batch (linked_types_cached)."""
     for start in range(0, len(plans), size):
-        with transaction.atomic(), audit_batch(), touches_deferred():
+        with (
+            transaction.atomic(),
+            audit_batch(),
+            touches_deferred(),
+            linked_types_cached(),
+            bs.notices_cached(),
+        ):
             for plan in plans[start : start + size]:
                 run(plan)
             finish()

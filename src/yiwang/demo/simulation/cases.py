@@ -18,12 +18,13 @@ from yiwang.cases.fields import CaseStatus, Delivery
 from yiwang.cases.models import Case
 from yiwang.catalog.models import ServiceItem
 from yiwang.demo.cases import _delivery, _form, _pdf
+from yiwang.licenses.exemption import linked_types_cached
 from yiwang.org.models import Applicant, User
 
 from .clock import SimulatedClock
 from .plan import CasePlan
 from .population import Population
-from .ratings import RatingSteps
+from .ratings import RatingSteps, ratings_in_bulk
 
 ONLINE = ("online", "mobile")
 LAST_MINUTE = 17 * 60 + 50
@@ -91,11 +92,18 @@ def catalogue(seed: int) -> Catalogue:
 # The one-at-a-time steps, with the bulk path's names (cases.bulk.NewCases).
 SERVICES = SimpleNamespace(
     accept=cs.case_accept,
+    not_accept=cs.case_not_accept,
     advance=cs.case_advance,
     decide=cs.case_decide,
     deliver=cs.case_deliver,
     hand_out=cs.case_hand_out,
 )
+
+
+def _in_bulk(plan: CasePlan) -> bool:
+    """Whether the case goes from application to its end in the batch's bulk path (a 补正 or
+    a special procedure: through the services after the flush)."""
+    return not (plan.correction or plan.special)
 
 
 class CaseRunner(RatingSteps):
@@ -134,24 +142,31 @@ class CaseRunner(RatingSteps):
             pool = p.walk_in_companies if plan.company else p.walk_in_persons
         return pool[plan.applicant % len(pool)]
 
+    @ratings_in_bulk
     def run_batch(self, plans: list[CasePlan]) -> list[Case]:
         """The batch through the bulk path (cases.bulk.NewCases: the services' checks and
-        code, a few statements): every application, and a case without 补正, 不予受理 or a
-        special procedure on to its hand-out or delivery; then, through the services, the
-        other cases' later steps and the ratings."""
+        code, a few statements): every application, and a case without 补正 or a special
+        procedure on to its 不予受理, hand-out or delivery; then, through the services, the
+        other cases' later steps and the ratings. The catalogue's licence links are read once
+        a batch (licenses.exemption.linked_types_cached: the simulation never changes them)."""
+        with linked_types_cached():
+            return self._run_batch(plans)
+
+    def _run_batch(self, plans: list[CasePlan]) -> list[Case]:
         new = NewCases()
         steps: list[tuple[CasePlan, Case, tuple[int, int] | None]] = []
         for plan in plans:
             case = self._apply(plan, new)
-            if plan.correction or plan.not_accepted or plan.special:
+            if not _in_bulk(plan):
                 steps.append((plan, case, None))
                 continue
             case, rating = self._handle(plan, case, new)
             steps.append((plan, case, (self.day, self.minute) if rating else None))
         new.flush()
+        self._ratings_read((plan, case) for plan, case, cursor in steps if cursor is not None)
         done = []
         for plan, case, cursor in steps:
-            if cursor is None and (plan.correction or plan.not_accepted or plan.special):
+            if cursor is None and not _in_bulk(plan):
                 done.append(self.run(plan, case))
                 continue
             if cursor is not None:
@@ -190,8 +205,8 @@ class CaseRunner(RatingSteps):
         return found
 
     def _handle(self, plan: CasePlan, case: Case, ops: Any) -> tuple[Case, bool]:
-        """From submission to hand-out or delivery, with `ops` (the services, or the bulk path
-        for a case without 补正, 不予受理 or special procedure); whether it reached the rating."""
+        """From submission to 不予受理, hand-out or delivery, with `ops` (the services, or the
+        bulk path for a case without 补正 or special procedure); whether it reached the rating."""
         _, applicant, handler, desk = self._start(plan)
         online = plan.channel in ONLINE
         intake = handler if online else desk
@@ -208,7 +223,7 @@ class CaseRunner(RatingSteps):
         if not self._at(self.day + (plan.accept_lag if online else 0)):
             return case, False
         if plan.not_accepted:
-            refused = cs.case_not_accept(
+            refused = ops.not_accept(
                 case=case, actor=intake, reason="申请事项不属于本部门职权范围，请向有关部门申请。"
             )
             return refused, False
