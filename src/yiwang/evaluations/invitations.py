@@ -1,6 +1,13 @@
-"""Rating invitations through the outbox (notifications.services.notify)."""
+"""Rating invitations through the outbox (notifications.services.notify), or, inside
+`invitations_into(writes)`, through a bulk path's `writes.notify` (evaluations.bulk.NewRatings:
+the same messages, inserted with the batch)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Protocol
 
 from yiwang.cases.models import Case
 from yiwang.evaluations.fields import token_days
@@ -8,6 +15,29 @@ from yiwang.evaluations.tokens import case_token, rating_url
 from yiwang.notifications.services import notify
 
 INVITATION_KIND = "evaluations.invitation"
+
+
+class Notifier(Protocol):
+    def notify(self, **message: Any) -> Any: ...
+
+    def holds_rating(self, case_id: int) -> bool:
+        """Whether a rating of the case waits in the batch, not yet in the database."""
+        ...
+
+
+_INTO: ContextVar[Notifier | None] = ContextVar("yiwang.evaluations.invitations", default=None)
+
+
+@contextmanager
+def invitations_into(writes: Notifier) -> Iterator[None]:
+    """The invitations queued meanwhile (in this context) go to `writes.notify` — which takes
+    notify's arguments and writes the same messages in the same transaction — instead of being
+    saved one by one."""
+    token = _INTO.set(writes)
+    try:
+        yield
+    finally:
+        _INTO.reset(token)
 
 
 def invitation_text(case: Case) -> str:
@@ -27,10 +57,13 @@ def invite_case(case_id: int) -> None:
         .filter(pk=case_id)
         .first()
     )
+    into = _INTO.get()
     if case is None or case.bundle_case_id is not None or case.ratings.exists():
         return
+    if into is not None and into.holds_rating(case.pk):
+        return
     applicant = case.applicant
-    notify(
+    (notify if into is None else into.notify)(
         kind=INVITATION_KIND,
         text=invitation_text(case),
         recipients=[applicant.user] if applicant.user_id else [],

@@ -130,10 +130,41 @@ def _handling_department(window: Window) -> Department:
     return bureau
 
 
-def _store(values: dict[str, Any], *, actor: User | None, duplicate: str) -> Rating:
-    try:
+class Writes:
+    """How the rating services read the rated case and store a rating: at once (NOW, every
+    service), or into a bulk path's batch (evaluations.bulk.NewRatings), which reads the batch's
+    cases together and inserts its ratings together. The checks are the same code either way."""
+
+    def rated_case(self, case: Case) -> Case:
+        """The case to rate, locked for the transaction (two ratings at once are serialised)."""
+        return (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("applicant", "department", "item")
+            .get(pk=case.pk)
+        )
+
+    def case_rated(self, case: Case) -> bool:
+        """Whether the case has its rating (一次一评) already."""
+        return Rating.objects.filter(case=case, follows_up__isnull=True).exists()
+
+    def insert(self, values: dict[str, Any]) -> Rating:
+        """The new rating; IntegrityError if the database's constraints refuse it."""
         with transaction.atomic():  # a savepoint: the refusal leaves the outer work usable
-            rating = Rating.objects.create(**values)
+            return Rating.objects.create(**values)
+
+    def received(self, rating: Rating) -> None:
+        """rating_received, inside the rating's transaction."""
+        rating_received.send(sender=Rating, rating=rating)
+
+
+NOW = Writes()
+
+
+def _store(
+    values: dict[str, Any], *, actor: User | None, duplicate: str, w: Writes = NOW
+) -> Rating:
+    try:
+        rating = w.insert(values)
     except IntegrityError:
         raise ValidationError(duplicate, code="duplicate") from None
     audit_change(
@@ -148,7 +179,7 @@ def _store(values: dict[str, Any], *, actor: User | None, duplicate: str) -> Rat
         },
         actor=actor,
     )
-    rating_received.send(sender=Rating, rating=rating)
+    w.received(rating)
     if rating.level <= low_rating_max():
         from yiwang.evaluations.hooks import run_low_rating_hooks
 
@@ -185,19 +216,41 @@ def rating_for_case(
     case's acceptance window (or the rating device's `window`). Online cases are rated on the
     online dimensions, window cases on the offline ones. Real-name ratings name the case's
     applicant."""
+    return _rate_case(
+        case=case,
+        channel=channel,
+        level=level,
+        scores=scores,
+        comment=comment,
+        rater=rater,
+        actor=actor,
+        window=window,
+    )
+
+
+def _rate_case(
+    *,
+    case: Case,
+    channel: str,
+    level: Any,
+    scores: Mapping[str, Any] | None = None,
+    comment: str = "",
+    rater: RaterInput = RaterInput(),
+    actor: User | None = None,
+    window: Window | None = None,
+    w: Writes = NOW,
+) -> Rating:
+    """rating_for_case's checks and rating, with `w` reading the case and storing the row
+    (inside the caller's transaction)."""
     if channel not in Channel.values:
         raise ValidationError({"channel": "评价渠道不正确。"})
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("applicant", "department", "item")
-        .get(pk=case.pk)
-    )
+    locked = w.rated_case(case)
     _may_rate_case(locked, channel, actor)
     if channel == Channel.DEVICE and (window is None or locked.window_id != window.pk):
         raise PermissionDenied("该办件不是在本窗口受理的，不能在本窗口的评价器上评价。")
     if locked.concluded_on is None:
         raise ValidationError(NOT_CONCLUDED, code="not_concluded")
-    if Rating.objects.filter(case=locked, follows_up__isnull=True).exists():
+    if w.case_rated(locked):
         raise ValidationError(DUPLICATE_CASE, code="duplicate")
     value = _level(level)
     dimension_set = (
@@ -217,7 +270,7 @@ def rating_for_case(
         "entered_by": actor if channel == Channel.HOTLINE else None,
         **_rater(rater, locked.applicant),
     }
-    return _store(values, actor=actor, duplicate=DUPLICATE_CASE)
+    return _store(values, actor=actor, duplicate=DUPLICATE_CASE, w=w)
 
 
 @transaction.atomic
