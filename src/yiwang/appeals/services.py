@@ -49,7 +49,7 @@ from yiwang.appeals.models import (
     TicketEvent,
     TicketExtension,
 )
-from yiwang.appeals.sla import limits_for
+from yiwang.appeals.sla import Limits, limits_for
 from yiwang.appeals.workflow import FOLLOW_UP, IN_PLACE, MANAGE_SLA, REGISTER, TICKET
 from yiwang.audit.services import audit_change
 from yiwang.common import uploads
@@ -119,6 +119,98 @@ def lock_ticket(ticket: Ticket) -> Ticket:
     )
 
 
+class Writes:
+    """How the ticket services read the rows they lock and write what a step changes: at once
+    (NOW, every service), or into a bulk path's batch of new tickets (appeals.bulk.NewTickets),
+    which keeps the rows in memory and inserts them together. The rules are the same code
+    either way."""
+
+    def lock(self, ticket: Ticket) -> Ticket:
+        return lock_ticket(ticket)
+
+    def add_ticket(self, ticket: Ticket) -> None:
+        """Save the new ticket, then give it its number (from its id)."""
+        try:
+            with transaction.atomic():
+                ticket.save()
+        except IntegrityError:  # the same external number registered at the same moment
+            raise _duplicate(ticket.external_number) from None
+        ticket.number = ticket_number(ticket)
+        ticket.save(update_fields=["number"])
+
+    def registered(self, source: str, external_number: str) -> bool:
+        """Whether a ticket of `source` has the external number already."""
+        return Ticket.objects.filter(source=source, external_number=external_number).exists()
+
+    def insert(self, row: Any) -> None:
+        row.save()
+
+    def update(self, row: Any, fields: list[str]) -> None:
+        row.save(update_fields=fields)
+
+    def notify(self, **message: Any) -> Any:
+        return notify(**message)
+
+    def clock_start(self, **clock: Any) -> Clock:
+        return clock_start(**clock)
+
+    def clock_stop(self, clock: Clock, on: dt.date, actor: User | None) -> None:
+        clock_stop(clock=clock, on=on, actor=actor)
+
+    def limits(self, *, source: str, kind: str, urgent: bool) -> Limits:
+        return limits_for(source=source, kind=kind, urgent=urgent)
+
+    def part(
+        self,
+        ticket: Ticket,
+        *,
+        department: Department | None = None,
+        role: str = "",
+        live: bool = True,
+    ) -> TicketAssignment | None:
+        """The ticket's assignment in its current round (of `department`, in `role`), locked:
+        a live one, or (live False) one neither cancelled nor sent back."""
+        rows = TicketAssignment.objects.select_for_update().filter(
+            ticket=ticket, round=ticket.dispatch_count
+        )
+        if department is not None:
+            rows = rows.filter(department=department)
+        if role:
+            rows = rows.filter(role=role)
+        if live:
+            rows = rows.filter(status__in=LIVE_ASSIGNMENT_STATUSES)
+        else:
+            rows = rows.exclude(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.SENT_BACK])
+        return rows.first()
+
+    def cancel_parts(self, ticket: Ticket) -> None:
+        """Cancel the live assignments of the ticket's current round."""
+        TicketAssignment.objects.filter(
+            ticket=ticket, round=ticket.dispatch_count, status__in=LIVE_ASSIGNMENT_STATUSES
+        ).update(status=AssignmentStatus.CANCELLED)
+
+    def handling_staff(self, department: Department | int) -> list[User]:
+        return selectors.handling_staff(department)
+
+    def dispatch_staff(self, centre_id: int) -> list[User]:
+        return selectors.dispatch_staff(centre_id)
+
+
+NOW = Writes()
+
+
+def ticket_number(ticket: Ticket) -> str:
+    """工单编号: GD, the day of registration, the id."""
+    return f"GD{ticket.registered_on:%Y%m%d}{ticket.pk:06d}"
+
+
+def _duplicate(external_number: str) -> ValidationError:
+    return ValidationError(
+        {"external_number": f"来源编号 {external_number} 的工单已登记，不能重复登记。"},
+        code="duplicate",
+    )
+
+
 def record_event(
     ticket: Ticket,
     action: str,
@@ -130,9 +222,33 @@ def record_event(
     public: bool = True,
 ) -> TicketEvent:
     """A line of the ticket's history (labels from the machine, else ACTION_LABELS)."""
+    row = event_row(
+        ticket,
+        action,
+        actor,
+        from_status=from_status,
+        note=note,
+        department=department,
+        public=public,
+    )
+    row.save()
+    return row
+
+
+def event_row(
+    ticket: Ticket,
+    action: str,
+    actor: User | None,
+    *,
+    from_status: str,
+    note: str = "",
+    department: Department | None = None,
+    public: bool = True,
+) -> TicketEvent:
+    """record_event's line, unsaved."""
     transition = TICKET.transitions.get(action)
     label = transition.label if transition else ACTION_LABELS.get(action, action)
-    return TicketEvent.objects.create(
+    return TicketEvent(
         ticket=ticket,
         actor=actor,
         actor_label=_label(actor),
@@ -156,21 +272,24 @@ def _fire(
     audit: dict[str, Any] | None = None,
     department: Department | None = None,
     public: bool = True,
+    w: Writes = NOW,
 ) -> Ticket:
     """Apply transition `name` to the locked ticket (whose other changes the caller made):
     status (unless the transition works in place), save, history line, audit event."""
     before = ticket.status
     if name not in IN_PLACE:
         ticket.status = TICKET.transitions[name].target
-    ticket.save(update_fields=["status", "updated_at", *fields])
-    record_event(
-        ticket,
-        name,
-        actor,
-        from_status=before,
-        note=note,
-        department=department,
-        public=public,
+    w.update(ticket, ["status", "updated_at", *fields])
+    w.insert(
+        event_row(
+            ticket,
+            name,
+            actor,
+            from_status=before,
+            note=note,
+            department=department,
+            public=public,
+        )
     )
     audit_change(
         action=f"appeals.{name}",
@@ -187,10 +306,10 @@ def _check(ticket: Ticket, name: str, actor: User | None) -> None:
     TICKET.check(name, ticket.status, actor)
 
 
-def _applicant_message(ticket: Ticket, kind: str, text: str) -> None:
+def _applicant_message(ticket: Ticket, kind: str, text: str, *, w: Writes = NOW) -> None:
     """Tell the applicant (his site messages when he has an account, SMS to his phone)."""
     user = ticket.applicant.user if ticket.applicant_id and ticket.applicant else None
-    notify(
+    w.notify(
         kind=kind,
         text=f"您的诉求 {ticket.number}（{ticket.title}）{text}",
         recipients=[user] if user is not None else [],
@@ -200,22 +319,27 @@ def _applicant_message(ticket: Ticket, kind: str, text: str) -> None:
 
 
 def _department_message(
-    ticket: Ticket, kind: str, text: str, departments: Iterable[Department | int | None]
+    ticket: Ticket,
+    kind: str,
+    text: str,
+    departments: Iterable[Department | int | None],
+    *,
+    w: Writes = NOW,
 ) -> None:
     users: list[User] = []
     for department in departments:
         if department is not None:
-            users.extend(selectors.handling_staff(department))
+            users.extend(w.handling_staff(department))
     if users:
-        notify(
+        w.notify(
             kind=kind, text=f"诉求工单 {ticket.number}（{ticket.title}）{text}", recipients=users
         )
 
 
-def _bureau_message(ticket: Ticket, kind: str, text: str) -> None:
-    users = selectors.dispatch_staff(ticket.centre_id)
+def _bureau_message(ticket: Ticket, kind: str, text: str, *, w: Writes = NOW) -> None:
+    users = w.dispatch_staff(ticket.centre_id)
     if users:
-        notify(
+        w.notify(
             kind=kind, text=f"诉求工单 {ticket.number}（{ticket.title}）{text}", recipients=users
         )
 
@@ -226,7 +350,12 @@ def _actor_department(actor: User | None) -> Department | None:
 
 
 def _part_for(
-    ticket: Ticket, actor: User | None, department: Department | None, *, during: str = ""
+    ticket: Ticket,
+    actor: User | None,
+    department: Department | None,
+    *,
+    during: str = "",
+    w: Writes = NOW,
 ) -> TicketAssignment:
     """The live assignment of `department` (default: the actor's) in the ticket's current
     round, locked. Staff act only for their own department (a superuser or the system for
@@ -241,43 +370,21 @@ def _part_for(
         raise ValidationError({"department": "请指明部门。"})
     if actor is not None and not actor.is_superuser and (own is None or own.pk != department.pk):
         raise PermissionDenied("只能办理本部门的工单。")
-    part = (
-        TicketAssignment.objects.select_for_update()
-        .filter(
-            ticket=ticket,
-            round=ticket.dispatch_count,
-            department=department,
-            status__in=LIVE_ASSIGNMENT_STATUSES,
-        )
-        .first()
-    )
+    part = w.part(ticket, department=department)
     if part is None:
         raise PermissionDenied(f"该工单未交办给{department.name}。")
     return part
 
 
-def _lead_part(ticket: Ticket) -> TicketAssignment | None:
-    return (
-        TicketAssignment.objects.select_for_update()
-        .filter(
-            ticket=ticket,
-            round=ticket.dispatch_count,
-            role=AssignmentRole.LEAD,
-            status__in=LIVE_ASSIGNMENT_STATUSES,
-        )
-        .first()
-    )
-
-
-def _stop_clock(ticket: Ticket, on: dt.date, actor: User | None) -> None:
+def _stop_clock(ticket: Ticket, on: dt.date, actor: User | None, *, w: Writes = NOW) -> None:
     clock = ticket.handling_clock
     if clock is not None and clock.stopped_on is None:
-        clock_stop(clock=clock, on=max(on, clock.started_on), actor=actor)
+        w.clock_stop(clock, max(on, clock.started_on), actor)
 
 
-def _start_clock(ticket: Ticket, on: dt.date, actor: User | None) -> Clock:
-    limits = limits_for(source=ticket.source, kind=ticket.kind, urgent=ticket.urgent)
-    clock = clock_start(
+def _start_clock(ticket: Ticket, on: dt.date, actor: User | None, *, w: Writes = NOW) -> Clock:
+    limits = w.limits(source=ticket.source, kind=ticket.kind, urgent=ticket.urgent)
+    clock = w.clock_start(
         subject_type=SUBJECT_TYPE,
         subject_id=ticket.pk,
         started_on=on,
@@ -343,6 +450,51 @@ def ticket_register(
     the source's own number: a second ticket with the same one is refused. `attachments` are
     (file name, content) pairs, checked like the case materials. `tell_applicant`: send him
     the acknowledgement (not for imports: the hotline has told him)."""
+    return _register(
+        actor=actor,
+        source=source,
+        title=title,
+        content=content,
+        kind=kind,
+        urgent=urgent,
+        applicant_name=applicant_name,
+        applicant_phone=applicant_phone,
+        anonymous=anonymous,
+        applicant=applicant,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        external_number=external_number,
+        registered_at=registered_at,
+        centre=centre,
+        attachments=attachments,
+        tell_applicant=tell_applicant,
+        w=NOW,
+    )
+
+
+def _register(
+    *,
+    actor: User | None,
+    source: str,
+    title: str,
+    content: str,
+    kind: str = "",
+    urgent: bool = False,
+    applicant_name: str = "",
+    applicant_phone: str = "",
+    anonymous: bool = False,
+    applicant: Applicant | None = None,
+    address: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    external_number: str = "",
+    registered_at: dt.datetime | None = None,
+    centre: Department | None = None,
+    attachments: Sequence[tuple[str, IO[bytes] | bytes]] = (),
+    tell_applicant: bool = True,
+    w: Writes,
+) -> Ticket:
     if source not in TicketSource.values:
         raise ValidationError({"source": "诉求来源不正确。"})
     if actor is not None and not actor.has_perm(REGISTER):
@@ -371,19 +523,13 @@ def ticket_register(
     external_number = _text(
         external_number, "来源编号", field="external_number", required=False, limit=64
     )
-    if (
-        external_number
-        and Ticket.objects.filter(source=source, external_number=external_number).exists()
-    ):
-        raise ValidationError(
-            {"external_number": f"来源编号 {external_number} 的工单已登记，不能重复登记。"},
-            code="duplicate",
-        )
+    if external_number and w.registered(source, external_number):
+        raise _duplicate(external_number)
     centre = centre or department_bureau()
     if centre is None:
         raise ValidationError({"centre": "尚未设置数据资源管理局（受理单位）。"})
     now = timezone.now()
-    limits = limits_for(source=source, kind=kind, urgent=urgent)
+    limits = w.limits(source=source, kind=kind, urgent=urgent)
     registered_on = timezone.localdate(registered_at) if registered_at else _today()
     ticket = Ticket(
         number=uuid.uuid4().hex,  # unique placeholder until the row has its id
@@ -408,18 +554,9 @@ def ticket_register(
     )
     if limits.feedback_days is not None:
         ticket.feedback_deadline = add_working_days(registered_on, limits.feedback_days).date
-    try:
-        with transaction.atomic():
-            ticket.save()
-    except IntegrityError:  # the same external number registered at the same moment
-        raise ValidationError(
-            {"external_number": f"来源编号 {external_number} 的工单已登记，不能重复登记。"},
-            code="duplicate",
-        ) from None
-    ticket.number = f"GD{registered_on:%Y%m%d}{ticket.pk:06d}"
-    ticket.save(update_fields=["number"])
+    w.add_ticket(ticket)
     note = TicketSource(source).label + (f" · {TicketKind(kind).label}" if kind else "")
-    record_event(ticket, "register", actor, from_status="", note=note)
+    w.insert(event_row(ticket, "register", actor, from_status="", note=note))
     audit_change(
         action="appeals.register",
         obj=ticket,
@@ -429,7 +566,7 @@ def ticket_register(
     for file_name, data in attachments:
         _attach(ticket, actor, data, file_name)
     if tell_applicant and (ticket.applicant_id or phone):
-        _applicant_message(ticket, "ticket.registered", "已受理，我们将尽快办理。")
+        _applicant_message(ticket, "ticket.registered", "已受理，我们将尽快办理。", w=w)
     return ticket
 
 
@@ -478,7 +615,21 @@ def ticket_dispatch(
     round starts its own: a department re-dispatched to gets the whole limit). From 已退单 it
     is the re-dispatch after a send-back; from 待签收 / 办理中 the bureau takes the ticket from
     the departments holding it (their parts are cancelled)."""
-    ticket = lock_ticket(ticket)
+    return _dispatch(
+        ticket=ticket, actor=actor, lead=lead, assisting=assisting, instruction=instruction, w=NOW
+    )
+
+
+def _dispatch(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    lead: Department,
+    assisting: Sequence[Department],
+    instruction: str,
+    w: Writes,
+) -> Ticket:
+    ticket = w.lock(ticket)
     name = "redispatch" if ticket.status in TICKET.sources_of("redispatch") else "dispatch"
     _check(ticket, name, actor)
     if not ticket.kind:
@@ -493,30 +644,30 @@ def ticket_dispatch(
     today = _today()
     now = timezone.now()
     if name == "redispatch":
-        TicketAssignment.objects.filter(
-            ticket=ticket, round=ticket.dispatch_count, status__in=LIVE_ASSIGNMENT_STATUSES
-        ).update(status=AssignmentStatus.CANCELLED)
-    _stop_clock(ticket, today, actor)
-    limits = limits_for(source=ticket.source, kind=ticket.kind, urgent=ticket.urgent)
+        w.cancel_parts(ticket)
+    _stop_clock(ticket, today, actor, w=w)
+    limits = w.limits(source=ticket.source, kind=ticket.kind, urgent=ticket.urgent)
     sign_deadline = add_working_days(today, limits.sign_for_days).date
     ticket.dispatch_count += 1
     for department, role in [(lead, AssignmentRole.LEAD)] + [
         (d, AssignmentRole.ASSIST) for d in others
     ]:
-        TicketAssignment.objects.create(
-            ticket=ticket,
-            department=department,
-            role=role,
-            round=ticket.dispatch_count,
-            instruction=instruction,
-            dispatched_at=now,
-            dispatched_by=actor,
-            sign_deadline=sign_deadline,
+        w.insert(
+            TicketAssignment(
+                ticket=ticket,
+                department=department,
+                role=role,
+                round=ticket.dispatch_count,
+                instruction=instruction,
+                dispatched_at=now,
+                dispatched_by=actor,
+                sign_deadline=sign_deadline,
+            )
         )
     ticket.lead_department = lead
     ticket.sign_deadline = sign_deadline
     ticket.first_dispatched_on = ticket.first_dispatched_on or today
-    _start_clock(ticket, today, actor)
+    _start_clock(ticket, today, actor, w=w)
     names = "、".join([lead.name, *[d.name for d in others]])
     _fire(
         ticket,
@@ -539,6 +690,7 @@ def ticket_dispatch(
             "round": ticket.dispatch_count,
         },
         department=lead,
+        w=w,
     )
     _department_message(
         ticket,
@@ -546,6 +698,7 @@ def ticket_dispatch(
         f"已交办贵单位（{names}），请于 {sign_deadline.isoformat()} 前签收，"
         f"{ticket.deadline.isoformat() if ticket.deadline else ''} 前办结。",
         [lead, *others],
+        w=w,
     )
     return ticket
 
@@ -557,8 +710,14 @@ def ticket_sign_for(
     """Sign for (签收) the department's part. The lead's signature moves the ticket to 办理中;
     an assisting department's signs for its part only. Late signatures are recorded as late
     (按时签收率)."""
-    ticket = lock_ticket(ticket)
-    part = _part_for(ticket, actor, department, during="sign_for_part")
+    return _sign_for(ticket=ticket, actor=actor, department=department, w=NOW)
+
+
+def _sign_for(
+    *, ticket: Ticket, actor: User | None, department: Department | None, w: Writes
+) -> TicketAssignment:
+    ticket = w.lock(ticket)
+    part = _part_for(ticket, actor, department, during="sign_for_part", w=w)
     lead = part.role == AssignmentRole.LEAD
     _check(ticket, "sign_for" if lead else "sign_for_part", actor)
     if part.status != AssignmentStatus.PENDING:
@@ -568,13 +727,14 @@ def ticket_sign_for(
     part.signed_at = now
     part.signed_by = actor
     part.signed_on_time = _today() <= part.sign_deadline
-    part.save(update_fields=["status", "signed_at", "signed_by", "signed_on_time"])
+    w.update(part, ["status", "signed_at", "signed_by", "signed_on_time"])
     _fire(
         ticket,
         "sign_for" if lead else "sign_for_part",
         actor,
         note=part.department.name,
         department=part.department,
+        w=w,
     )
     return part
 
@@ -590,8 +750,19 @@ def ticket_send_back(
     """Send back (退单) with a reason, before signing and within the sign-for limit. The lead's
     send-back returns the whole ticket to the bureau for re-dispatch (the round's parts are
     cancelled, the clock stops); an assisting department's returns its part only."""
-    ticket = lock_ticket(ticket)
-    part = _part_for(ticket, actor, department, during="send_back_part")
+    return _send_back(ticket=ticket, actor=actor, reason=reason, department=department, w=NOW)
+
+
+def _send_back(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    reason: str,
+    department: Department | None,
+    w: Writes,
+) -> TicketAssignment:
+    ticket = w.lock(ticket)
+    part = _part_for(ticket, actor, department, during="send_back_part", w=w)
     lead = part.role == AssignmentRole.LEAD
     _check(ticket, "send_back" if lead else "send_back_part", actor)
     reason = _text(reason, "退单理由")
@@ -605,13 +776,11 @@ def ticket_send_back(
     part.status = AssignmentStatus.SENT_BACK
     part.sent_back_at = timezone.now()
     part.send_back_reason = reason
-    part.save(update_fields=["status", "sent_back_at", "send_back_reason"])
+    w.update(part, ["status", "sent_back_at", "send_back_reason"])
     fields = []
     if lead:
-        TicketAssignment.objects.filter(
-            ticket=ticket, round=ticket.dispatch_count, status__in=LIVE_ASSIGNMENT_STATUSES
-        ).update(status=AssignmentStatus.CANCELLED)
-        _stop_clock(ticket, today, actor)
+        w.cancel_parts(ticket)
+        _stop_clock(ticket, today, actor, w=w)
         ticket.send_back_count += 1
         ticket.lead_department = None
         ticket.sign_deadline = None
@@ -625,16 +794,17 @@ def ticket_send_back(
         fields=fields,
         department=part.department,
         public=False,
+        w=w,
     )
-    _bureau_message(ticket, "ticket.sent_back", f"被{part.department.name}退回：{reason}")
+    _bureau_message(ticket, "ticket.sent_back", f"被{part.department.name}退回：{reason}", w=w)
     return part
 
 
 # --- Handling -------------------------------------------------------------------------------
 
 
-def _lead_actor_check(ticket: Ticket, actor: User | None) -> TicketAssignment:
-    part = _part_for(ticket, actor, None if actor is not None else ticket.lead_department)
+def _lead_actor_check(ticket: Ticket, actor: User | None, *, w: Writes = NOW) -> TicketAssignment:
+    part = _part_for(ticket, actor, None if actor is not None else ticket.lead_department, w=w)
     if part.role != AssignmentRole.LEAD:
         raise PermissionDenied("只有主办部门可以办理此项。")
     return part
@@ -745,9 +915,13 @@ def ticket_reply_part(
 def ticket_reply(*, ticket: Ticket, actor: User | None, reply: str) -> Ticket:
     """The lead department answers the applicant (答复); the clock stops and the answer counts
     as on time when given by the deadline. The ticket waits for the follow-up."""
-    ticket = lock_ticket(ticket)
+    return _reply(ticket=ticket, actor=actor, reply=reply, w=NOW)
+
+
+def _reply(*, ticket: Ticket, actor: User | None, reply: str, w: Writes) -> Ticket:
+    ticket = w.lock(ticket)
     _check(ticket, "reply", actor)
-    part = _lead_actor_check(ticket, actor)
+    part = _lead_actor_check(ticket, actor, w=w)
     reply = _text(reply, "答复内容", field="reply")
     now = timezone.now()
     today = _today()
@@ -755,12 +929,12 @@ def ticket_reply(*, ticket: Ticket, actor: User | None, reply: str) -> Ticket:
         clock = clock_resume(clock=ticket.handling_clock, on=today, actor=actor)
         ticket.deadline = clock.deadline
         ticket.paused = False
-    _stop_clock(ticket, today, actor)
+    _stop_clock(ticket, today, actor, w=w)
     part.status = AssignmentStatus.REPLIED
     part.reply = reply
     part.replied_at = now
     part.replied_by = actor
-    part.save(update_fields=["status", "reply", "replied_at", "replied_by"])
+    w.update(part, ["status", "reply", "replied_at", "replied_by"])
     ticket.reply = reply
     ticket.replied_at = now
     ticket.replied_on = today
@@ -784,8 +958,9 @@ def ticket_reply(*, ticket: Ticket, actor: User | None, reply: str) -> Ticket:
             "deadline",
         ],
         department=part.department,
+        w=w,
     )
-    _applicant_message(ticket, "ticket.replied", f"已答复：{reply}")
+    _applicant_message(ticket, "ticket.replied", f"已答复：{reply}", w=w)
     return ticket
 
 
@@ -805,7 +980,13 @@ def ticket_follow_up(
 ) -> Ticket:
     """The follow-up (回访): the bureau's call, or the applicant rating the reply on 我的诉求.
     不满意 re-opens the ticket for redo (重办) by the same lead department at once."""
-    ticket = lock_ticket(ticket)
+    return _follow_up(ticket=ticket, actor=actor, satisfaction=satisfaction, note=note, w=NOW)
+
+
+def _follow_up(
+    *, ticket: Ticket, actor: User | None, satisfaction: str, note: str, w: Writes
+) -> Ticket:
+    ticket = w.lock(ticket)
     _check(ticket, "follow_up", actor)
     if not _may_follow_up(ticket, actor):
         raise PermissionDenied("只能评价本人的诉求。")
@@ -825,33 +1006,30 @@ def ticket_follow_up(
         note=f"{label}{'；' + note if note else ''}",
         fields=["satisfaction", "follow_up_note", "followed_up_at"],
         audit={"satisfaction": satisfaction},
+        w=w,
     )
     if satisfaction == Satisfaction.DISSATISFIED:
         _redo(
             ticket,
             None if actor is not None and not actor.has_perm(FOLLOW_UP) else actor,
             reason=f"回访不满意{'：' + note if note else ''}",
+            w=w,
         )
     return ticket
 
 
-def _redo(ticket: Ticket, actor: User | None, *, reason: str) -> Ticket:
+def _redo(ticket: Ticket, actor: User | None, *, reason: str, w: Writes = NOW) -> Ticket:
     """Re-open the locked ticket for redo: the lead's part back to 已签收, a new clock."""
     _check(ticket, "redo", actor)
-    part = (
-        TicketAssignment.objects.select_for_update()
-        .filter(ticket=ticket, round=ticket.dispatch_count, role=AssignmentRole.LEAD)
-        .exclude(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.SENT_BACK])
-        .first()
-    )
+    part = w.part(ticket, role=AssignmentRole.LEAD, live=False)
     if part is None:
         raise ValidationError("该工单没有主办部门，不能重办。")
     part.status = AssignmentStatus.SIGNED
-    part.save(update_fields=["status"])
+    w.update(part, ["status"])
     ticket.redo_count += 1
     ticket.reminded_for = None
     ticket.supervised_for = None
-    _start_clock(ticket, _today(), actor)
+    _start_clock(ticket, _today(), actor, w=w)
     _fire(
         ticket,
         "redo",
@@ -866,6 +1044,7 @@ def _redo(ticket: Ticket, actor: User | None, *, reason: str) -> Ticket:
             "paused",
         ],
         department=part.department,
+        w=w,
     )
     _department_message(
         ticket,
@@ -873,6 +1052,7 @@ def _redo(ticket: Ticket, actor: User | None, *, reason: str) -> Ticket:
         f"需重办（{reason}），请于 {ticket.deadline.isoformat() if ticket.deadline else ''} "
         "前重新答复。",
         [part.department],
+        w=w,
     )
     return ticket
 
@@ -889,7 +1069,11 @@ def ticket_redo(*, ticket: Ticket, actor: User | None, reason: str) -> Ticket:
 def ticket_close(*, ticket: Ticket, actor: User | None, note: str = "") -> Ticket:
     """Close (办结) an answered ticket — after the follow-up, or without one (a reason is then
     required, e.g. 匿名无法回访)."""
-    ticket = lock_ticket(ticket)
+    return _close(ticket=ticket, actor=actor, note=note, w=NOW)
+
+
+def _close(*, ticket: Ticket, actor: User | None, note: str, w: Writes) -> Ticket:
+    ticket = w.lock(ticket)
     _check(ticket, "close", actor)
     required = ticket.status == TicketStatus.REPLIED
     note = _text(note, "未回访的原因" if required else "办结说明", field="note", required=required)
@@ -897,7 +1081,9 @@ def ticket_close(*, ticket: Ticket, actor: User | None, note: str = "") -> Ticke
     ticket.closed_at = now
     ticket.closed_on = _today()
     ticket.close_note = note
-    return _fire(ticket, "close", actor, note=note, fields=["closed_at", "closed_on", "close_note"])
+    return _fire(
+        ticket, "close", actor, note=note, fields=["closed_at", "closed_on", "close_note"], w=w
+    )
 
 
 # --- Reminders, supervision, extensions -----------------------------------------------------

@@ -1,18 +1,23 @@
 """The half year's tickets (诉求工单) through appeals.services: from every source (12345
 hotline, 涉企服务窗口, 办不成事反映窗口, 有诉即办, 网站留言, 县长信箱, the portal, Open311),
 dispatched by the bureau, some sent back (退单) and re-dispatched, signed for, answered (a few
-late), followed up — a dissatisfied follow-up sends it back for redo (重办) — and closed."""
+late), followed up — a dissatisfied follow-up sends it back for redo (重办) — and closed. A
+batch goes through the bulk path (appeals.bulk.NewTickets: the services' code and checks, the
+rows written together); `run` with SERVICES takes one ticket through the services."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from yiwang.appeals import services as s
+from yiwang.appeals.bulk import NewTickets
 from yiwang.appeals.models import Ticket
 from yiwang.org.models import Applicant, Department, User
+from yiwang.org.selectors import department_bureau
 
 from .clock import SimulatedClock
 from .plan import daily_counts
@@ -88,6 +93,18 @@ DISSATISFIED_RATE = 0.05
 ANONYMOUS_RATE = 0.05
 
 
+# The one-at-a-time steps, with the bulk path's names (appeals.bulk.NewTickets).
+SERVICES = SimpleNamespace(
+    register=s.ticket_register,
+    dispatch=s.ticket_dispatch,
+    send_back=s.ticket_send_back,
+    sign_for=s.ticket_sign_for,
+    reply=s.ticket_reply,
+    follow_up=s.ticket_follow_up,
+    close=s.ticket_close,
+)
+
+
 def departments() -> dict[str, Department]:
     names = {t[3] for t in TOPICS} | {t[4] for t in TOPICS}
     found = {d.name: d for d in Department.objects.filter(name__in=names)}
@@ -151,6 +168,7 @@ class TicketRunner:
         self.clock, self.days, self.desk = clock, days, desk
         self.dispatcher, self.handlers, self.citizens = dispatcher, handlers, citizens
         self.departments = departments()
+        self.centre = department_bureau()
         self.day = self.minute = 0
         self.number = 0
 
@@ -164,7 +182,16 @@ class TicketRunner:
         self.clock.at(self.days[self.day], self.minute)
         return True
 
-    def run(self, plan: TicketPlan) -> Ticket | None:
+    def run_batch(self, plans: list[TicketPlan]) -> list[Ticket | None]:
+        """The batch through the bulk path, written together at its end."""
+        new = NewTickets()
+        done = [self.run(plan, new) for plan in plans]
+        new.flush()
+        return done
+
+    def run(self, plan: TicketPlan, ops: Any = SERVICES) -> Ticket | None:
+        """The planned ticket from its registration to the end of the period (or its closing)
+        through `ops`: the services (SERVICES) or a batch (NewTickets)."""
         kind, title, content, lead_name, wrong_name = TOPICS[plan.topic]
         lead, wrong = self.departments.get(lead_name), self.departments.get(wrong_name)
         if lead is None or wrong is None:
@@ -180,6 +207,7 @@ class TicketRunner:
             "title": title,
             "content": content,
             "tell_applicant": False,
+            "centre": self.centre,
         }
         if plan.anonymous:
             values.update(anonymous=True, applicant_name="匿名")
@@ -191,47 +219,45 @@ class TicketRunner:
         if plan.source == "hotline":
             values["external_number"] = f"SIM-12345-{self.number:07d}"
         if plan.source == "portal":
-            ticket = s.ticket_register(actor=citizen.user, applicant=citizen, **values)
+            ticket = ops.register(actor=citizen.user, applicant=citizen, **values)
         elif plan.source == "open311":
-            ticket = s.ticket_register(actor=None, **values)
+            ticket = ops.register(actor=None, **values)
         else:
-            ticket = s.ticket_register(actor=clerk, **values)
+            ticket = ops.register(actor=clerk, **values)
         self._at(self.day)
         if plan.send_back:
-            s.ticket_dispatch(ticket=ticket, actor=self.dispatcher, lead=wrong)
+            ops.dispatch(ticket=ticket, actor=self.dispatcher, lead=wrong)
             self._at(self.day)
-            s.ticket_send_back(
+            ops.send_back(
                 ticket=ticket,
                 actor=self.handlers[wrong.pk],
                 reason=f"该事项属{lead.name}职责，请改派。",
             )
             if not self._at(self.day + 1):
                 return ticket
-        s.ticket_dispatch(ticket=ticket, actor=self.dispatcher, lead=lead, instruction="请核实办理")
+        ops.dispatch(ticket=ticket, actor=self.dispatcher, lead=lead, instruction="请核实办理")
         handler = self.handlers[lead.pk]
         if not self._at(self.day + (1 if plan.minute > 16 * 60 else 0), gap=60):
             return ticket
-        s.ticket_sign_for(ticket=ticket, actor=handler)
+        ops.sign_for(ticket=ticket, actor=handler)
         if not self._at(self.day + plan.reply_after + (12 if plan.late else 0)):
             return ticket
-        s.ticket_reply(
-            ticket=ticket, actor=handler, reply="已核实并处理，具体情况已电话告知诉求人。"
-        )
+        ops.reply(ticket=ticket, actor=handler, reply="已核实并处理，具体情况已电话告知诉求人。")
         if plan.anonymous:
             if self._at(self.day + 1):
-                s.ticket_close(ticket=ticket, actor=clerk, note="匿名诉求，无法回访。")
+                ops.close(ticket=ticket, actor=clerk, note="匿名诉求，无法回访。")
             return ticket
         if not self._at(self.day + 1):
             return ticket
         if plan.dissatisfied:
-            s.ticket_follow_up(
+            ops.follow_up(
                 ticket=ticket, actor=clerk, satisfaction="dissatisfied", note="问题没有解决"
             )
             if not self._at(self.day + 2):
                 return ticket
-            s.ticket_reply(ticket=ticket, actor=handler, reply="已重新办理，现场复查问题已解决。")
+            ops.reply(ticket=ticket, actor=handler, reply="已重新办理，现场复查问题已解决。")
             if not self._at(self.day + 1):
                 return ticket
-        s.ticket_follow_up(ticket=ticket, actor=clerk, satisfaction="satisfied")
-        s.ticket_close(ticket=ticket, actor=clerk, note="回访满意，办结。")
+        ops.follow_up(ticket=ticket, actor=clerk, satisfaction="satisfied")
+        ops.close(ticket=ticket, actor=clerk, note="回访满意，办结。")
         return ticket
