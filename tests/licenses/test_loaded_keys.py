@@ -137,3 +137,23 @@ def test_remembered_key_ids_never_let_a_forged_or_retired_key_pass(license_type,
     assert verification.verify_document(files.license_file(later)).valid
     services.license_revoke(license=first, reason="测试撤销")
     assert verification.verify_document(genuine).word == verification.REVOKED  # read per call
+
+
+def test_remembered_normal_form_of_a_public_key_refuses_every_time(db, unsealed):
+    """normalise_public_key is remembered for keys that pass; a malformed key or a point off
+    the curve is refused on every call, and an upper-case key signs as its lower-case self."""
+    pair = sealing.generate_key()
+    upper = pair.public_key.upper()
+    assert sealing.normalise_public_key(upper) == pair.public_key
+    assert sealing.normalise_public_key(upper) is sealing.normalise_public_key(upper)
+    signature = sealing.sign(b"x", private_key_envelope=pair.private_key_envelope, public_key=upper)
+    assert sealing.verify(b"x", public_key=pair.public_key, signature=signature)
+    assert unsealed == [pair.key_id]  # one loaded key, whichever case the row's text has
+    off_curve = "04" + "00" * 64
+    for _ in range(2):
+        with pytest.raises(sealing.SealError):
+            sealing.normalise_public_key(off_curve)
+        with pytest.raises(sealing.SealError):
+            sealing.normalise_public_key(pair.public_key + "\n")
+        with pytest.raises(sealing.SealError):
+            sealing.sign(b"x", private_key_envelope=pair.private_key_envelope, public_key=off_curve)

@@ -85,8 +85,12 @@ def key_id_for(public_key: str) -> str:
     return sm3_hex(bytes.fromhex(normalise_public_key(public_key)))[:16]
 
 
+@lru_cache(maxsize=256)
 def normalise_public_key(public_key: str) -> str:
     """Lower-case hex of an uncompressed point on the SM2 curve, or SealError."""
+    # Pure, and asked on every seal: remembered (a malformed key raises and is not), which
+    # also hands back the same string object each time, so the loaded key's entry compares
+    # its public key by identity rather than character by character.
     _load_public(public_key)
     return public_key.lower()
 
