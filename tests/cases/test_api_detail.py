@@ -21,7 +21,10 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
 
 from tests.cases.test_api import BODIES, PDF, as_, in_state, post
 from yiwang.cases import selectors
@@ -30,8 +33,10 @@ from yiwang.cases.api import presenting, snapshots
 from yiwang.cases.api.serializers import CaseDetailSerializer
 from yiwang.cases.fields import CaseStatus
 from yiwang.cases.models import Case, CaseMaterial, CaseSnapshot
+from yiwang.cases.workflow import CASE
 from yiwang.common.api import json_data
 from yiwang.common.crypto import sm4_encrypt_bytes
+from yiwang.org import services as org_services
 from yiwang.org.models import User
 
 STATES = [
@@ -318,3 +323,25 @@ def test_the_stored_detail_is_encrypted_at_rest_and_an_unreadable_one_is_not_use
     answer = as_(world.clerk.user).get(f"/api/cases/{pk}/")
     assert answer.status_code == 200 and spy.calls == 1
     assert answer.json() == _tables(pk, world.clerk.user)
+
+
+def test_a_token_status_read_is_the_tables_bytes_in_two_or_three_statements(world, variety):
+    """Through the API token, as clients read: byte for byte the answer built from the tables;
+    the token (with the user's region scope permission) and the case in two statements, the
+    permission read only when a transition out of the case's state needs a permission."""
+    for user in _users(world):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {org_services.api_token_issue(user=user)}")
+        for case_id in variety:
+            status = Case.objects.get(pk=case_id).status
+            needs = any(t.permission for t in CASE.transitions.values() if status in t.sources)
+            with CaptureQueriesContext(connection) as captured:
+                answer = client.get(f"/api/cases/{case_id}/")
+            assert answer.status_code == 200
+            statements = [q["sql"] for q in captured.captured_queries]
+            assert len(statements) == (3 if needs else 2), (user.username, status, statements)
+            reader = User.objects.get(pk=user.pk)
+            record = selectors.case_record(selectors.case_get_for(user=reader, pk=case_id))
+            assert answer.content == JSONRenderer().render(
+                json_data(presenting.detail(record, reader))
+            )

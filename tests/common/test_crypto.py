@@ -7,10 +7,12 @@ import base64
 
 import gmalg
 import pytest
+from cryptography.hazmat.primitives.ciphers import algorithms
 from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given
 from hypothesis import strategies as st
 
+from yiwang.common import crypto
 from yiwang.common.crypto import (
     NONCE_BYTES,
     TAG_BYTES,
@@ -150,3 +152,29 @@ def test_bad_key_configuration(settings, spec, message):
     settings.YIWANG_PII_KEYS = spec
     with pytest.raises(ImproperlyConfigured, match=message):
         pii_keys()
+
+
+def test_one_key_object_per_key_and_a_new_nonce_per_value(settings, monkeypatch):
+    """The SM4 key object is made once per key and shared; nonces stay random per value."""
+    made = []
+    original = algorithms.SM4
+
+    def counting(key: bytes) -> algorithms.SM4:
+        made.append(key)
+        return original(key)
+
+    crypto._sm4.cache_clear()
+    monkeypatch.setattr(crypto.algorithms, "SM4", counting)
+    settings.YIWANG_PII_KEYS = f"dev:{KEY_HEX},k2:{'22' * 16}"
+    envelopes = [sm4_encrypt("13812345678") for _ in range(5)]
+    assert [sm4_decrypt(e) for e in envelopes] == ["13812345678"] * 5
+    assert made == [bytes.fromhex(KEY_HEX)]
+    nonces = {base64.b64decode(e.split(":", 2)[2])[:NONCE_BYTES] for e in envelopes}
+    assert len(nonces) == 5
+    other = sm4_encrypt("13812345678", key_id="k2")
+    assert made == [bytes.fromhex(KEY_HEX), bytes.fromhex("22" * 16)]
+    assert sm4_decrypt(other) == "13812345678"
+    settings.YIWANG_PII_KEYS = "dev:" + "ff" * 16  # another key under the same id
+    with pytest.raises(DecryptionError):
+        sm4_decrypt(envelopes[0])
+    crypto._sm4.cache_clear()

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from tests import factories as f
@@ -82,3 +83,38 @@ def test_a_parameter_that_does_not_reach_the_statement_unchanged_is_refused(db):
         STAFF.tuples(user=1)  # a model read gives instances
     with pytest.raises(TypeError):
         Prepared(lambda when: User.objects.filter(date_joined=when), when=dt.date)
+
+
+PARTIAL = ("id", "department__id", "department__name", "department__region__code", "user__id")
+PARTIAL_WITH_COUNT = Prepared(
+    lambda user: (
+        Staff.objects.select_related("department__region", "user")
+        .only(*PARTIAL)
+        .annotate(windows=Count("department__windows"))
+        .filter(user_id=user)
+    ),
+    user=int,
+)
+
+
+def test_partial_objects_and_annotations_are_the_querysets(people, django_assert_num_queries):
+    for staff in people:
+        expected = (
+            Staff.objects.select_related("department__region", "user")
+            .only(
+                "id", "department__id", "department__name", "department__region__code", "user__id"
+            )
+            .annotate(windows=Count("department__windows"))
+            .get(user_id=staff.user_id)
+        )
+        with django_assert_num_queries(1):
+            (got,) = PARTIAL_WITH_COUNT.objects(user=staff.user_id)
+            assert got.windows == expected.windows  # the annotation, as Django sets it
+            assert got.department.name == expected.department.name
+            assert got.department.region.code == expected.department.region.code
+        assert got.get_deferred_fields() == expected.get_deferred_fields()
+        assert got.department.get_deferred_fields() == expected.department.get_deferred_fields()
+        assert got.department.region.get_deferred_fields() == (
+            expected.department.region.get_deferred_fields()
+        )
+        assert got.department.region.name == expected.department.region.name  # loaded on use

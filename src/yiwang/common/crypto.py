@@ -73,6 +73,13 @@ def _parse_keys(spec: str) -> dict[str, bytes]:
     return keys
 
 
+@lru_cache(maxsize=32)
+def _sm4(key: bytes) -> algorithms.SM4:
+    # The algorithm object only holds the key (checked once, here); it is immutable and shared
+    # by every Cipher made with it, across threads. Each encryption still draws a new nonce.
+    return algorithms.SM4(key)
+
+
 def pii_keys() -> dict[str, bytes]:
     """The SM4 keys by id, from YIWANG_PII_KEYS ("id:32 hex chars", comma-separated)."""
     return _parse_keys(settings.YIWANG_PII_KEYS)
@@ -100,7 +107,7 @@ def sm4_encrypt_bytes(data: bytes, *, key_id: str | None = None) -> str:
     key_id = key_id or current_key_id()
     key = pii_keys()[key_id]
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(_sm4(key), modes.GCM(nonce)).encryptor()
     body = encryptor.update(data) + encryptor.finalize()
     blob = base64.b64encode(nonce + body + encryptor.tag).decode("ascii")
     return f"{ENVELOPE_PREFIX}:{key_id}:{blob}"
@@ -143,7 +150,7 @@ def sm4_decrypt_bytes(envelope: str) -> bytes:
     if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError("SM4 密文信封过短。")
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(_sm4(key), modes.GCM(nonce, tag)).decryptor()
     try:
         plain = decryptor.update(body) + decryptor.finalize()
     except InvalidTag as exc:

@@ -70,16 +70,31 @@ class _Compiled:
             assert klass_info is not None
             select_fields = klass_info["select_fields"]
             start, end = select_fields[0], select_fields[-1] + 1
-            init_list = [column[0].target.attname for column in select[start:end]]
+            # Model.from_db asks `attname in field_names` of every concrete field when some
+            # are deferred (.only()): a set answers that at once, a list by scanning it.
+            init_names = frozenset(column[0].target.attname for column in select[start:end])
             # Django 5.2's signature (the type stubs follow a later release).
             populators = get_related_populators(klass_info, select, alias)  # type: ignore[call-arg]
-            self._builders = (klass_info["model"], start, end, init_list, populators)
+            for populator in _all_populators(populators):
+                # Read only by populate(), as from_db's field_names (its pk_idx is computed).
+                populator.init_list = frozenset(populator.init_list)
+            annotations = tuple(self.compiler.annotation_col_map.items())
+            self._builders = (klass_info["model"], start, end, init_names, populators, annotations)
         return self._builders
 
     def convert(self, rows: list[Any]) -> list[Any]:
         if not self.converters:
             return rows
         return list(self.compiler.apply_converters(rows, self.converters))
+
+
+def _all_populators(populators: list[Any]) -> list[Any]:
+    """The select_related populators with those nested in them (a join of a join)."""
+    found = []
+    for populator in populators:
+        found.append(populator)
+        found.extend(_all_populators(populator.related_populators))
+    return found
 
 
 class Prepared(Generic[M]):
@@ -177,13 +192,15 @@ class Prepared(Generic[M]):
             raise TypeError("Prepared: a values_list read gives tuples; use .tuples()")
         if not rows:
             return []
-        model_cls, start, end, init_list, populators = compiled.builders(alias)
+        model_cls, start, end, init_names, populators, annotations = compiled.builders(alias)
         out = []
         # As Django's ModelIterable builds them (django.db.models.query, 5.2).
         for row in compiled.convert(rows):
-            obj = model_cls.from_db(alias, init_list, row[start:end])
+            obj = model_cls.from_db(alias, init_names, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
+            for name, position in annotations:
+                setattr(obj, name, row[position])
             out.append(obj)
         return out
 

@@ -212,7 +212,13 @@ class User(AbstractUser):
         """Drop what this instance derived from its roles: the role codes, the data scope
         (org.selectors.data_scope_for) and Django's permission caches. Called on every change
         of the user's groups (org.signals), so the same request sees the new roles."""
-        for name in ("_role_codes", "_yiwang_scope", "_perm_cache", "_group_perm_cache"):
+        for name in (
+            "_role_codes",
+            "_yiwang_scope",
+            "_yiwang_region_scope",
+            "_perm_cache",
+            "_group_perm_cache",
+        ):
             self.__dict__.pop(name, None)
         getattr(self, "_prefetched_objects_cache", {}).pop("groups", None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -36,9 +36,34 @@ _STAFF_OF_USER: Prepared[Staff] = Prepared(
     lambda user: Staff.objects.select_related("department__region").filter(user_id=user),
     user=int,
 )
+_REGION_APP, _REGION_CODENAME = REGION_SCOPE_PERMISSION.split(".")
+
+
+def _region_permission() -> QuerySet[Permission, Any]:
+    return Permission.objects.filter(
+        content_type__app_label=_REGION_APP, codename=_REGION_CODENAME
+    ).values("pk")
+
+
+# The token with its user, his staff profile and whether he holds the region scope permission
+# (his own or a role's: what data_scope_for asks of every staff read), in one statement: the
+# permission read then runs only when a request asks for another permission.
 _TOKEN_BY_DIGEST: Prepared[ApiToken] = Prepared(
-    lambda digest: ApiToken.objects.select_related("user__staff__department__region").filter(
-        digest=digest
+    lambda digest: (
+        ApiToken.objects.select_related("user__staff__department__region")
+        .annotate(
+            _region_own=Exists(
+                User.user_permissions.through.objects.filter(
+                    user_id=OuterRef("user_id"), permission_id__in=_region_permission()
+                )
+            ),
+            _region_role=Exists(
+                Group.permissions.through.objects.filter(
+                    group__user=OuterRef("user_id"), permission_id__in=_region_permission()
+                )
+            ),
+        )
+        .filter(digest=digest)
     ),
     digest=str,
 )
@@ -77,7 +102,16 @@ def staff_for_user(user: User) -> Staff | None:
 def api_token_by_digest(digest: str) -> ApiToken | None:
     """The API token with this digest, its user and his staff profile (department, region)
     read with it."""
-    return _TOKEN_BY_DIGEST.first(digest=digest)
+    found = _TOKEN_BY_DIGEST.first(digest=digest)
+    if found is not None:
+        user = found.user
+        # As user.has_perm(REGION_SCOPE_PERMISSION) answers for this user now (an inactive
+        # account holds none; a superuser's scope is everything before this is asked);
+        # forgotten with his other role caches when his groups change (User.forget_roles).
+        user._yiwang_region_scope = user.is_active and bool(  # type: ignore[attr-defined]
+            found._region_own or found._region_role  # type: ignore[attr-defined]
+        )
+    return found
 
 
 def api_key_for(secret: str, scope: str) -> ApiKey | None:
@@ -137,6 +171,13 @@ def is_staff_user(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.kind == UserKind.STAFF
 
 
+def _holds_region_scope(user: User) -> bool:
+    known = user.__dict__.get("_yiwang_region_scope")  # read with the API token
+    if known is not None:
+        return bool(known)
+    return bool(user.has_perm(REGION_SCOPE_PERMISSION))
+
+
 def data_scope_for(user: User) -> DataScope:
     """The user's data scope: bureau staff and leaders see their region, others their department,
     a superuser (with or without a staff profile) everything.
@@ -158,7 +199,7 @@ def data_scope_for(user: User) -> DataScope:
         scope = NO_SCOPE
     else:
         department = staff.department
-        if user.has_perm(REGION_SCOPE_PERMISSION):
+        if _holds_region_scope(user):
             scope = DataScope(
                 kind="region",
                 department_id=department.pk,
