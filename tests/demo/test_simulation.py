@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from yiwang.cases.models import Case, CaseEvent
@@ -139,6 +141,14 @@ def test_one_seed_same_records_and_figures_rerun_and_reset(county):
     bookings = Booking.objects.filter(slot__in=engine.simulated_slots())
     assert bookings.count() == engine.bookings_for(SMALL)
     assert engine.simulated_visits().filter(status="done").count() == bookings.count()
+    # Their messages belong to the simulated past: stored as sent then, none left for the worker
+    # (notifications.services.simulated_past).
+    from yiwang.notifications.models import Message
+
+    simulated = Message.objects.filter(created_at__date__lte=p.END)
+    assert simulated.filter(kind__startswith="ticket.").exists()
+    assert set(simulated.values_list("status", flat=True)) == {"sent"}
+    assert not simulated.exclude(sent_at=F("created_at")).exists()
     # Deadlines from workdays (cases without a pause).
     for case in cases.filter(accepted_on__isnull=False, special_procedures__isnull=True)[:10]:
         clock = case.promised_clock
@@ -210,6 +220,11 @@ def test_plan_at_the_default_scale_and_the_failure_paths(county, monkeypatch):
     assert 980 <= len(booked) <= 1000
     weekend = sum(not is_working_day(calendar[b.day]) for b in booked) / len(booked)
     assert 0.05 <= weekend <= 0.3
+    # One transaction per run of whole days of about 25 bookings, every booking once, in order.
+    batches = a.day_batches(booked, 25)
+    assert [b for batch in batches for b in batch] == booked and len(batches) > 10
+    assert all(len(batch) >= 25 for batch in batches[:-1])
+    assert all(x[-1].day != y[0].day for x, y in pairwise(batches))
     tickets = t.ticket_plans(2026, 2000, days)
     assert {x.source for x in tickets} == {s for s, _ in t.SOURCES}
     assert 0.05 <= sum(x.send_back for x in tickets) / len(tickets) <= 0.11

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -19,6 +21,27 @@ from yiwang.notifications.models import Message, MessageChannel, MessageStatus
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 500
+
+# Set while the demo's simulated half year runs (demo.simulation.engine): see simulated_past().
+_PAST: ContextVar[bool] = ContextVar("yiwang_notifications_simulated_past", default=False)
+
+
+@contextmanager
+def simulated_past() -> Iterator[None]:
+    """Inside, the messages written belong to a simulated past (the demo's half year,
+    demo.simulation): each is stored as already sent at the moment it is written (the
+    simulated clock) instead of queued for the worker, and no sending task is asked for, so the
+    console gateway does not print months of messages. Outside (every real message), nothing
+    changes: queued, then sent by the worker."""
+    token = _PAST.set(True)
+    try:
+        yield
+    finally:
+        _PAST.reset(token)
+
+
+def in_simulated_past() -> bool:
+    return _PAST.get()
 
 
 class Sender(Protocol):
@@ -61,7 +84,7 @@ def notify(
     rows = message_rows(kind=kind, text=text, recipients=recipients, phone=phone, subject=subject)
     for row in rows:
         row.save()
-    if rows:
+    if any(row.status == MessageStatus.PENDING for row in rows):
         transaction.on_commit(_enqueue_sending)
     return rows
 
@@ -75,7 +98,8 @@ def message_rows(
     subject: Any = None,
 ) -> list[Message]:
     """The messages `notify` queues, unsaved: for a bulk path that inserts them in the same
-    transaction and asks for one sending task on commit (enqueue_sending_on_commit)."""
+    transaction and asks for one sending task on commit (enqueue_sending_on_commit). In a
+    simulated past (simulated_past) they are already sent, now."""
     now = timezone.now()
     text = text[:MAX_TEXT]
     subject_type = subject._meta.label_lower if subject is not None else ""
@@ -104,11 +128,17 @@ def message_rows(
                 next_attempt_at=now,
             )
         )
+    if _PAST.get():
+        for row in rows:
+            row.status, row.sent_at, row.attempts = MessageStatus.SENT, now, 1
     return rows
 
 
 def enqueue_sending_on_commit() -> None:
-    transaction.on_commit(_enqueue_sending)
+    """Ask for a sending task when the transaction commits (none in a simulated past: its
+    messages are sent already)."""
+    if not _PAST.get():
+        transaction.on_commit(_enqueue_sending)
 
 
 def _enqueue_sending() -> None:

@@ -66,6 +66,22 @@ def capacity(working: bool) -> int:
     return 4 if working else 6
 
 
+def day_batches(plans: list[BookingPlan], size: int) -> list[list[BookingPlan]]:
+    """The plans (in day order) cut into runs of whole days of about `size` bookings: one
+    transaction each (engine), so the database is not held for the whole half year's bookings
+    at once."""
+    batches: list[list[BookingPlan]] = []
+    current: list[BookingPlan] = []
+    for plan in plans:
+        if current and len(current) >= size and plan.day != current[-1].day:
+            batches.append(current)
+            current = []
+        current.append(plan)
+    if current:
+        batches.append(current)
+    return batches
+
+
 class AppointmentRunner:
     def __init__(
         self, *, clock: SimulatedClock, days: list[dt.date], citizens: list[Applicant]
@@ -73,6 +89,7 @@ class AppointmentRunner:
         self.clock, self.days, self.citizens = clock, days, citizens
         self.hall = ServiceHall.objects.get(name=HALL)
         self.groups = list(ItemGroup.objects.filter(active=True).order_by("code"))
+        self._windows: dict[int, tuple[Window, User]] | None = None
 
     def windows(self) -> dict[int, tuple[Window, User]]:
         """Per group: a window of its kind in the hall and the clerk at it."""
@@ -89,7 +106,10 @@ class AppointmentRunner:
         return out
 
     def run(self, plans: list[BookingPlan]) -> int:
-        windows = self.windows()
+        """The plans' days (whole days, in order): slots, bookings, visits; how many visits."""
+        if self._windows is None:
+            self._windows = self.windows()
+        windows = self._windows
         by_day: dict[int, list[BookingPlan]] = defaultdict(list)
         for plan in plans:
             if plan.group in windows:

@@ -3,7 +3,10 @@
 The simulation is complete once its audit event `demo.simulated` is the latest of the two
 simulation events (`demo.simulation_reset` undoes it): a run stopped half-way leaves cases but
 no such event, and is then redone only with --reset. The audit trail itself is append-only, so
-a reset keeps the audit events of the records it removes (and records the reset)."""
+a reset keeps the audit events of the records it removes (and records the reset).
+
+The messages the simulated services write belong to the simulated past: they are stored as sent
+at their simulated moment (notifications.services.simulated_past), not queued for the worker."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from yiwang.demo import county as c
 from yiwang.hall.models import Slot
 from yiwang.hall.models import Ticket as HallTicket
 from yiwang.licenses.models import LicenseUse
+from yiwang.notifications.services import simulated_past
 from yiwang.org.models import Applicant, Department, User
 from yiwang.workdays.selectors import work_calendar_pinned
 
@@ -156,7 +160,7 @@ def simulate(
     if not items.person_items or not items.company_items:
         raise ValidationError("示范县事项目录尚未生成，请先运行 yiwang demo。")
     ticket_plans = t.ticket_plans(seed, tickets_for(scale), days)
-    with simulated_clock(p.START) as clock, work_calendar_pinned():
+    with simulated_clock(p.START) as clock, work_calendar_pinned(), simulated_past():
         topic_ids = [d.pk for d in t.departments().values()]
         offers = b.offers()
         departments = set(items.department_ids) | set(topic_ids) | b.department_ids(offers[0])
@@ -195,14 +199,16 @@ def simulate(
             handlers=people.handlers,
             citizens=people.online_persons,
         )
-        _batches(ticket_plans, lambda batch: [tickets.run(x) for x in batch], lambda n: None)
+        _batches(ticket_plans, tickets.run_batch, lambda n: None)
         visits = a.AppointmentRunner(
             clock=clock, days=a.calendar_days(p.START, p.END), citizens=people.online_persons
         )
         booking_plans = a.booking_plans(seed, bookings_for(scale), visits.days, visits.groups)
-        with transaction.atomic(), audit_batch():
-            booked = visits.run(booking_plans)
-            _dedupe_send_hooks()
+        booked = 0
+        for days_of_bookings in a.day_batches(booking_plans, BATCH):
+            with transaction.atomic(), audit_batch():
+                booked += visits.run(days_of_bookings)
+                _dedupe_send_hooks()
     report = SimulationReport(
         cases=len(plans),
         tickets=len(ticket_plans),
