@@ -14,7 +14,7 @@ from django.urls import reverse
 from tests.catalog.search_queries import HOUSE, RESTAURANT, SEN, demo_catalogue
 from yiwang.audit.models import AuditEvent
 from yiwang.catalog import services as catalog
-from yiwang.catalog.models import SearchSynonym, ServiceItem
+from yiwang.catalog.models import SearchSynonym, ServiceItem, ServiceItemVersion
 from yiwang.catalog.search import index as search_index
 from yiwang.catalog.search import query as search
 from yiwang.catalog.search import text as search_text
@@ -612,7 +612,10 @@ def test_situations_table_names_catalogue_items_and_is_well_formed(db):
     assert len(set(table) & catalogue) >= 0.95 * len(catalogue)
     assert all(table.values())
     assert all(len(p) >= 2 for phrases in table.values() for p in phrases)
-    # The records carry them.
+    # The demo catalogue's versions hold them as their 生活场景 element, and the records carry
+    # them from the published version.
+    version = ServiceItemVersion.objects.filter(name="生育津贴支付").first()
+    assert version is not None and "坐月子" in version.situations.split()
     by_name = {r.name: r for r in index.records}
     assert "坐月子" in by_name["生育津贴支付"].situations
     assert "五保户" in by_name["特困人员救助供养审核确认"].situations

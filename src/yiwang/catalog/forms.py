@@ -132,6 +132,7 @@ _TEXTAREAS = {
     "fee_standard",
     "fee_basis",
     "faq",
+    "situations",
 }
 
 

@@ -80,6 +80,8 @@ ELEMENT_FIELDS = [
     "appointment",
     "in_hall",
     "service_scope",
+    # The life situations the item meets as people say them (issue 7 §4; the guided search).
+    "situations",
 ]
 # Files of a version, copied to its revisions like a material's blank form.
 VERSION_FILE_FIELDS = ["result_sample"]
@@ -370,6 +372,13 @@ class ServiceItemVersion(models.Model):
     service_scope = models.CharField(
         _("通办范围"), max_length=16, choices=ServiceScope.choices, default=ServiceScope.COUNTY
     )
+    situations = models.CharField(
+        _("生活场景"),
+        max_length=1000,
+        blank=True,
+        validators=[PlainText("生活场景")],
+        help_text=_("群众说法的办事场景，用于智能导办，空格分隔（如：身份证丢了 身份证被偷）"),
+    )
     change_reason = models.CharField(
         _("调整原因"), max_length=500, blank=True, validators=[PlainText("调整原因")]
     )
@@ -599,6 +608,13 @@ class Bundle(models.Model):
     code = models.CharField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200, unique=True, validators=[PlainText("名称")])
     summary = bounded_text(gettext_noop("简介"), 2000, blank=True)
+    situations = models.CharField(
+        _("生活场景"),
+        max_length=1000,
+        blank=True,
+        validators=[PlainText("生活场景")],
+        help_text=_("群众说法的办事场景，用空格分隔，用于智能导办"),
+    )
     lead_department = models.ForeignKey(
         Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, related_name="+"
     )

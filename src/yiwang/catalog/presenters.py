@@ -56,6 +56,7 @@ ELEMENT_GROUPS: list[tuple[str | Promise, list[str]]] = [
             "handling_kind",
             "visits",
             "handling_forms",
+            "situations",
         ],
     ),
     (gettext_lazy("审批结果"), ["result_type", "result_name", "result_sample", "delivery_methods"]),

@@ -663,9 +663,12 @@ def bundle_create(
     lead_department: Department,
     stages: Iterable[Iterable[ServiceItem]],
     summary: str = "",
+    situations: str = "",
     actor: User | None = None,
 ) -> Bundle:
-    """Create a bundle (一件事) from stages of items; items in one stage run in parallel."""
+    """Create a bundle (一件事) from stages of items; items in one stage run in parallel.
+    situations: the life situations it meets as people say them, space-separated (the guided
+    search's field)."""
     if not workflow.may_review(actor):
         raise PermissionDenied("只有数据资源局可以编制一件事。")
     stage_lists = [list(items) for items in stages]
@@ -677,7 +680,13 @@ def bundle_create(
             if item.pk in seen:
                 raise ValidationError({"stages": f"事项“{item}”在一件事中重复出现。"})
             seen.add(item.pk)
-    bundle = Bundle(code=code, name=name, summary=summary, lead_department=lead_department)
+    bundle = Bundle(
+        code=code,
+        name=name,
+        summary=summary,
+        situations=" ".join(situations.split()),
+        lead_department=lead_department,
+    )
     bundle.full_clean()
     bundle.save()
     for order, items in enumerate(stage_lists, start=1):
@@ -691,6 +700,7 @@ def bundle_create(
         after={
             "code": code,
             "name": name,
+            "situations": bundle.situations,
             "stages": [[i.code for i in items] for items in stage_lists],
         },
         actor=actor,

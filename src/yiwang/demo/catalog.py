@@ -19,6 +19,7 @@ from typing import Any
 from yiwang.catalog import services as catalog
 from yiwang.catalog.fields import DeliveryMethod, ServiceObject
 from yiwang.catalog.models import BaseItem, Bundle, ItemType, ServiceItem
+from yiwang.catalog.search.records import situations
 from yiwang.catalog.transfer import rows as cells
 from yiwang.catalog.transfer.spec import normalize_header
 from yiwang.org.models import Department, Window, WindowKind
@@ -381,6 +382,8 @@ def elements(item: DemoItem, location: str, phone: str) -> dict[str, object]:
         "consult_phone": phone,
         "complaint_channel": "12345 政务服务便民热线；示范县政务服务中心办不成事反映窗口",
         "form_fields": form_fields(item.name, item.result_name),
+        # The guided search's 生活场景, from the shipped table (catalog data/situations.csv).
+        "situations": " ".join(situations().get(item.name, ())),
     }
 
 
@@ -452,6 +455,7 @@ def seed_catalog(progress: Progress | None = None) -> dict[str, int]:
             name=name,
             lead_department=departments[leads[name]],
             summary=f"{name}：一次告知、一表申请、一套材料、一窗（端）受理、一网办理。",
+            situations=" ".join(situations().get(name, ())),
             stages=[[by_name[item] for item in stages[order]] for order in sorted(stages)],
         )
         catalog.bundle_publish(bundle=bundle)

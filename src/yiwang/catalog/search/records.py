@@ -14,14 +14,21 @@ from yiwang.catalog import selectors
 from yiwang.catalog.models import BundleStage, BundleStageItem, Material
 from yiwang.catalog.search.index import BUNDLE, ITEM, IndexRecord
 
-__all__ = ["bundle_records", "catalogue_records", "item_records", "situations"]
+__all__ = [
+    "bundle_records",
+    "catalogue_records",
+    "item_records",
+    "situation_phrases",
+    "situations",
+]
 
 
 @cache
 def situations() -> dict[str, tuple[str, ...]]:
-    """The life situations each item or bundle meets, in the words people use (身份证丢了,
-    坐月子, 五保户), by catalogue name: the shipped data/situations.csv, one line per base item
-    (docs/search.md). Read once per process; a name the table lacks has none."""
+    """The shipped life situations of the demo catalogue by item or bundle name (身份证丢了,
+    坐月子, 五保户): data/situations.csv, one line per base item (docs/search.md). Only the seed:
+    migration 0008 and the demo county copy it into the items' 生活场景 element and the bundles'
+    field, which the index reads; read once per process."""
     path = resources.files("yiwang.catalog").joinpath("data/situations.csv")
     with path.open(encoding="utf-8") as fh:
         return {
@@ -30,8 +37,23 @@ def situations() -> dict[str, tuple[str, ...]]:
         }
 
 
+def situation_phrases(
+    value: str, _seen: dict[str, tuple[str, ...]] | None = None
+) -> tuple[str, ...]:
+    """A 生活场景 element as the index's phrases: split at white space, repeats dropped, in the
+    order written. With `_seen`, equal texts share one tuple (a province's claims of one base
+    item form one group without a tuple each)."""
+    if _seen is None:
+        return tuple(dict.fromkeys(value.split()))
+    phrases = _seen.get(value)
+    if phrases is None:
+        phrases = _seen[value] = tuple(dict.fromkeys(value.split()))
+    return phrases
+
+
 def item_records() -> list[IndexRecord]:
-    """Published, active items with their materials, as index records."""
+    """Published, active items with their materials and life situations (the published
+    version's 生活场景), as index records."""
     items = selectors.published_items().prefetch_related(
         Prefetch(
             "published_version__materials",
@@ -39,6 +61,7 @@ def item_records() -> list[IndexRecord]:
         )
     )
     records = []
+    seen: dict[str, tuple[str, ...]] = {}
     for item in items:
         version = item.published_version
         assert version is not None  # published_items() guarantees it
@@ -73,7 +96,7 @@ def item_records() -> list[IndexRecord]:
                     ]
                 ),
                 materials=tuple(m.name for m in version.materials.all()),
-                situations=situations().get(version.name, ()),
+                situations=situation_phrases(version.situations, seen),
             )
         )
     return records
@@ -117,7 +140,7 @@ def bundle_records() -> list[IndexRecord]:
                 materials=tuple(
                     dict.fromkeys(mat.name for v in versions for mat in v.materials.all())
                 ),
-                situations=situations().get(bundle.name, ()),
+                situations=situation_phrases(bundle.situations),
             )
         )
     return records

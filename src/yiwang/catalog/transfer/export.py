@@ -125,6 +125,7 @@ def _item_row(item: ServiceItem, v: ServiceItemVersion) -> dict[str, Any]:
         "joint_bodies": v.joint_bodies,
         "power_source": _label(PowerSource, v.power_source),
         "quantity_limit": v.quantity_limit,
+        "situations": v.situations,
         "result_type": _label(ResultType, v.result_type),
         "result_name": v.result_name,
         "delivery_methods": "、".join(v.delivery_method_labels),

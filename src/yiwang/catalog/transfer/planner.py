@@ -116,6 +116,7 @@ _TEXT_ELEMENTS = (
     "joint_bodies",
     "quantity_limit",
     "result_name",
+    "situations",
 )
 _FLAG_ELEMENTS = (
     "commitment_based",

@@ -326,6 +326,13 @@ ITEMS = SheetSpec(
             example="按本县零售点布局规划控制数量",
         ),
         Column(
+            "situations",
+            "生活场景",
+            ("situations", "办事场景"),
+            "群众说法的办事场景，用空格分隔，用于智能导办；没有则留空。",
+            example="开饭店 开小吃店 开奶茶店",
+        ),
+        Column(
             "result_type",
             "审批结果类型",
             ("result_type",),
