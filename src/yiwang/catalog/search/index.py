@@ -872,6 +872,8 @@ class SearchIndex:
         typed_departments = np.zeros(len(departments), dtype=bool)
         # The groups each typed token matches (in any field but departments).
         typed_hits: dict[str, list[np.ndarray]] = {}
+        # Groups whose life situations hold a word the citizen typed (被偷 of 身份证被偷了).
+        situation_groups = np.zeros(len(groups), dtype=bool)
         for name, field_postings in self.postings.items():
             target, typed = (
                 (departments, typed_departments)
@@ -890,6 +892,8 @@ class SearchIndex:
                     typed[ids] = True
                     if name != "departments":
                         typed_hits.setdefault(token, []).append(ids)
+                    if name == "situations":
+                        situation_groups[ids] = True
         typed_total = sum(w for t, w in parsed.weights.items() if t in parsed.typed)
         if len(typed_hits) > 1 and typed_total > 0:
             # Coordination: a group matching more of what was typed (生小孩 and 补助) ranks above
@@ -952,6 +956,9 @@ class SearchIndex:
             # 换 for 换领, 补办 for 补领).
             if action not in asked and action[0] not in typed_characters:
                 penalty[hit] *= FOLLOW_UP_FACTOR
+        # A follow-up whose own life situations say what was typed is what was asked for
+        # (身份证被偷了 → 补领, 小店不想开了 → 注销), in the item's words rather than the name's.
+        penalty[situation_groups] = 1.0
         groups *= penalty
         row_scores *= penalty[self.row_group[rows]]
         return self._rank(groups, limit, RELATIVE_CUTOFF, rows, row_scores)
