@@ -238,7 +238,7 @@ def _last_sequence() -> int:
 def _file_names(records: dict[str, Any]) -> dict[str, Any]:
     # The storage adds a random suffix to the second file of the same name.
     for row in records["materials"]:
-        row[2] = row[2].split("_")[0] if row[2] else row[2]
+        row[2] = re.sub(r"_[A-Za-z0-9]{7}(?=\.\w+$)", "", row[2]) if row[2] else row[2]
     return records
 
 
