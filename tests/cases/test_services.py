@@ -296,6 +296,19 @@ def test_the_applicant_may_withdraw_until_accepted(world):
     assert err.value.code == "illegal_transition"
 
 
+def test_staff_withdraw_for_the_applicant_only_with_the_window_s_role(world):
+    case = submitted(world)
+    with pytest.raises(PermissionDenied, match="撤回"):
+        s.case_withdraw(case=case, actor=world.approver.user, reason="申请人要求")
+    case.refresh_from_db()
+    assert (
+        case.status == CaseStatus.SUBMITTED
+        and not case.events.filter(to_status=CaseStatus.WITHDRAWN).exists()
+    )
+    case = s.case_withdraw(case=case, actor=world.clerk.user, reason="申请人到窗口要求撤回")
+    assert case.status == CaseStatus.WITHDRAWN
+
+
 # --- review and decision --------------------------------------------------------------------
 
 

@@ -1081,6 +1081,10 @@ def case_withdraw(*, case: Case, actor: User, reason: str = "") -> Case:
 
 def _withdraw(case: Case, actor: User, reason: str = "", *, w: Writes = NOW) -> Case:
     _check(case, "withdraw", actor)
+    if actor.kind == UserKind.STAFF and not actor.has_perm("cases.accept_case"):
+        # Staff withdraw an application for the applicant only at the window, as with a
+        # correction handed in (a citizen reaches only his own cases: the selectors).
+        raise PermissionDenied("您的角色不能代申请人撤回申请。")
     _stop_pre_review(case, _today(), actor, w=w)
     _fire(case, "withdraw", actor, note=_reason(reason, "撤回原因", required=False), w=w)
     return case
