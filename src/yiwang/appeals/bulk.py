@@ -31,8 +31,12 @@ from yiwang.appeals.fields import LIVE_ASSIGNMENT_STATUSES, AssignmentStatus
 from yiwang.appeals.models import Ticket, TicketAssignment
 from yiwang.appeals.sla import Limits
 from yiwang.common.bulk import RowBuffer, reserve_ids
-from yiwang.notifications.models import Message, MessageStatus
-from yiwang.notifications.services import enqueue_sending_on_commit, message_rows
+from yiwang.notifications.models import Message
+from yiwang.notifications.services import (
+    awaiting_sending,
+    enqueue_sending_on_commit,
+    message_rows,
+)
 from yiwang.org.models import Department, User
 from yiwang.workdays.models import Clock
 from yiwang.workdays.services import clock_start_unsaved, clock_stop_unsaved
@@ -161,8 +165,7 @@ class NewTickets(services.Writes):
     def notify(self, **message: Any) -> list[Message]:
         rows = message_rows(**message)
         self._rows.extend(rows)
-        pending = any(row.status == MessageStatus.PENDING for row in rows)
-        if pending and not self._sending:
+        if awaiting_sending(rows) and not self._sending:
             enqueue_sending_on_commit()
             self._sending = True
         return rows

@@ -35,7 +35,11 @@ from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice
 from yiwang.catalog.models import ServiceItem
 from yiwang.common.bulk import RowBuffer, reserve_ids
 from yiwang.notifications.models import Message
-from yiwang.notifications.services import enqueue_sending_on_commit, message_rows
+from yiwang.notifications.services import (
+    awaiting_sending,
+    enqueue_sending_on_commit,
+    message_rows,
+)
 from yiwang.org.models import Applicant, User
 from yiwang.windows import services as windows
 from yiwang.windows.models import HandOut, Routing
@@ -243,7 +247,7 @@ class NewCases(services.Writes):
     def notify(self, **message: Any) -> list[Message]:
         rows = message_rows(**message)
         self._rows.extend(rows)
-        if rows and not self._sending:
+        if awaiting_sending(rows) and not self._sending:
             enqueue_sending_on_commit()
             self._sending = True
         return rows

@@ -84,9 +84,15 @@ def notify(
     rows = message_rows(kind=kind, text=text, recipients=recipients, phone=phone, subject=subject)
     for row in rows:
         row.save()
-    if any(row.status == MessageStatus.PENDING for row in rows):
+    if awaiting_sending(rows):
         transaction.on_commit(_enqueue_sending)
     return rows
+
+
+def awaiting_sending(rows: Iterable[Message]) -> bool:
+    """Whether any of these messages is still to be sent (those of the simulated past are
+    stored as sent): only then is a sending task asked for."""
+    return any(row.status == MessageStatus.PENDING for row in rows)
 
 
 def message_rows(
