@@ -52,3 +52,34 @@ def test_no_invitation_when_switched_off(world, settings):
     settings.YIWANG_RATING_SMS_INVITATION = False
     concluded_case(world)
     assert not Message.objects.filter(kind=INVITATION_KIND).exists()
+
+
+def test_the_decisions_own_case_is_not_read_again_and_a_bare_one_is(world):
+    """invite_case takes the concluded case as the decision holds it (department, version and
+    applicant loaded) without reading it again; a case object without them is read, and both
+    give the same invitation."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from yiwang.cases.models import Case
+    from yiwang.evaluations.invitations import invite_case
+
+    case = concluded_case(world)
+    sent = Message.objects.filter(kind=INVITATION_KIND, subject_id=str(case.pk))
+    first = sorted(sent.values_list("channel", "text"))
+    assert len(first) == 2
+    loaded = Case.objects.select_related("department", "version", "applicant__user").get(pk=case.pk)
+    for given, reads_the_case in ((loaded, False), (Case.objects.get(pk=case.pk), True)):
+        sent.delete()
+        with CaptureQueriesContext(connection) as queries:
+            invite_case(case.pk, case=given)
+        read = any('FROM "cases_case"' in q["sql"] for q in queries.captured_queries)
+        assert read is reads_the_case
+        assert sorted(sent.values_list("channel", "text")) == first
+    # the rules still run on the case given: a rated case gets no invitation
+    sent.delete()
+    link = re.search(r"(/rate/\S+?)\?via=sms", dict(first)[MessageChannel.SMS]).group(1)
+    assert Client().post(link, {"level": 5}).status_code == 302
+    assert Rating.objects.filter(case=case).exists()
+    invite_case(case.pk, case=loaded)
+    assert not sent.exists()

@@ -13,6 +13,7 @@ from yiwang.cases.models import Case
 from yiwang.evaluations.fields import token_days
 from yiwang.evaluations.tokens import case_token, rating_url
 from yiwang.notifications.services import notify
+from yiwang.org.models import Applicant
 
 INVITATION_KIND = "evaluations.invitation"
 
@@ -49,14 +50,30 @@ def invitation_text(case: Case) -> str:
     )
 
 
-def invite_case(case_id: int) -> None:
-    """Queue the invitation of a just-concluded case: an SMS to the applicant's phone and a
-    site message to his account. A 一件事 child or a case already rated gets none."""
-    case = (
-        Case.objects.select_related("department", "version", "applicant__user")
-        .filter(pk=case_id)
-        .first()
+def _loaded(case: Case) -> bool:
+    """Whether the case object holds what the invitation names (department, version, applicant
+    and his account), so that nothing needs reading."""
+    return (
+        Case.department.is_cached(case)
+        and Case.version.is_cached(case)
+        and Case.applicant.is_cached(case)
+        and (case.applicant.user_id is None or Applicant.user.is_cached(case.applicant))
     )
+
+
+def invite_case(case_id: int, *, case: Case | None = None) -> None:
+    """Queue the invitation of a just-concluded case: an SMS to the applicant's phone and a
+    site message to his account. A 一件事 child or a case already rated gets none. `case`: the
+    case as the decision just wrote it in this transaction (the history line's own object),
+    used as it is when it holds the department, version and applicant — the decision has them
+    at hand, and reading them again (with the applicant's personal data decrypted) was most of
+    an invitation's cost; otherwise the case is read."""
+    if case is None or case.pk != case_id or not _loaded(case):
+        case = (
+            Case.objects.select_related("department", "version", "applicant__user")
+            .filter(pk=case_id)
+            .first()
+        )
     into = _INTO.get()
     if case is None or case.bundle_case_id is not None or case.ratings.exists():
         return

@@ -21,4 +21,8 @@ def invite_on_conclusion(sender: Any, instance: CaseEvent, created: bool, **kwar
         return
     from yiwang.evaluations.invitations import invite_case
 
-    invite_case(instance.case_id)
+    # The decision's own case object, when the history line holds it (cases.services and the
+    # bulk path build the line from the case they have just written).
+    invite_case(
+        instance.case_id, case=instance.case if CaseEvent.case.is_cached(instance) else None
+    )
