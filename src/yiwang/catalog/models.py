@@ -7,6 +7,8 @@ an old version keeps pointing at it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -33,8 +35,26 @@ from yiwang.catalog.fields import (
 from yiwang.common.validators import PlainText, bounded_text
 from yiwang.org.models import Department, Region
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The element vocabulary is defined in catalog.fields; the model's choices are importable here too.
 __all__ = ["DeliveryMethod", "HandlingForm", "HandlingKind", "ServiceObject"]
+
+
+def situations_field(help_text: StrOrPromise) -> models.CharField:
+    """The life situations (生活场景) as people say them, space-separated, for the guided
+    search: declared once for the item version's element and the bundle's field, so the bound
+    and the plain-text check are one rule wherever a value comes in (workbench form, import,
+    services' full_clean)."""
+    return models.CharField(
+        _("生活场景"),
+        max_length=1000,
+        blank=True,
+        validators=[PlainText("生活场景")],
+        help_text=help_text,
+    )
+
 
 # Field groups shared by services, forms, serializers, import/export and review diffs.
 # Elements copied from version to version and editable while a version is a draft.
@@ -372,12 +392,8 @@ class ServiceItemVersion(models.Model):
     service_scope = models.CharField(
         _("通办范围"), max_length=16, choices=ServiceScope.choices, default=ServiceScope.COUNTY
     )
-    situations = models.CharField(
-        _("生活场景"),
-        max_length=1000,
-        blank=True,
-        validators=[PlainText("生活场景")],
-        help_text=_("群众说法的办事场景，用于智能导办，空格分隔（如：身份证丢了 身份证被偷）"),
+    situations = situations_field(
+        _("群众说法的办事场景，用于智能导办，空格分隔（如：身份证丢了 身份证被偷）")
     )
     change_reason = models.CharField(
         _("调整原因"), max_length=500, blank=True, validators=[PlainText("调整原因")]
@@ -608,13 +624,7 @@ class Bundle(models.Model):
     code = models.CharField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=200, unique=True, validators=[PlainText("名称")])
     summary = bounded_text(gettext_noop("简介"), 2000, blank=True)
-    situations = models.CharField(
-        _("生活场景"),
-        max_length=1000,
-        blank=True,
-        validators=[PlainText("生活场景")],
-        help_text=_("群众说法的办事场景，用空格分隔，用于智能导办"),
-    )
+    situations = situations_field(_("群众说法的办事场景，用空格分隔，用于智能导办"))
     lead_department = models.ForeignKey(
         Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, related_name="+"
     )

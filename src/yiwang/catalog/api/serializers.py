@@ -126,6 +126,8 @@ class VersionSerializer(serializers.ModelSerializer):
     result_sample_url = serializers.SerializerMethodField()
     cross_province = serializers.BooleanField(read_only=True)
     in_province = serializers.BooleanField(read_only=True)
+    # Read-only here: edited in the workbench and by import (the 生活场景 column), not by PATCH.
+    situations = serializers.CharField(read_only=True)
 
     def get_result_sample_url(self, obj: ServiceItemVersion) -> str | None:
         if not obj.result_sample:
@@ -233,6 +235,8 @@ class BundleSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     summary = serializers.CharField()
+    # 生活场景, space-separated (the guided search's phrases); set by import.
+    situations = serializers.CharField(read_only=True)
     lead_department = serializers.CharField()
     stages = BundleStageSerializer(many=True)
     guide_url = serializers.CharField()

@@ -140,6 +140,7 @@ def _bundle_data(bundle: Bundle) -> dict[str, Any]:
         "code": bundle.code,
         "name": bundle.name,
         "summary": bundle.summary,
+        "situations": bundle.situations,
         "lead_department": bundle.lead_department.name,
         "guide_url": reverse("guide:bundle", args=[bundle.code]),
         "stages": [

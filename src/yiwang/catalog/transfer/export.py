@@ -3,7 +3,8 @@
 The export uses the import format (docs/catalog-import.md), so an exported workbook imports back
 unchanged: sheets 事项 (one row per item: the published version's elements, materials joined),
 申请材料 (one row per material with all its attributes), 办理流程, 特别程序, 一件事 (bundle,
-stage, item) and 说明 (what every column means). Items without a published version are exported
+stage, item; the bundle's lead department, summary and 生活场景 on each of its rows) and 说明
+(what every column means). Items without a published version are exported
 with their latest version, marked in 版本状态; withdrawn items are left out.
 """
 
@@ -249,6 +250,7 @@ def _bundle_rows(names: dict[int, tuple[str, str]]) -> list[dict[str, Any]]:
                     "department": department,
                     "lead_department": bundle.lead_department.name,
                     "summary": bundle.summary,
+                    "situations": bundle.situations,
                 }
             )
     return rows

@@ -208,6 +208,7 @@ class BundlePlan:
     lead_department: Department | None
     summary: str
     stages: list[list[ItemPlan | ServiceItem]]
+    situations: str = ""
     existing: Bundle | None = None
     action: str = ""
     publish: bool = False
@@ -1092,6 +1093,7 @@ class Planner:
         first = rows[0]
         code = self._bundle_attribute(rows, "code")
         summary = self._bundle_attribute(rows, "summary")
+        situations = self._bundle_attribute(rows, "situations")
         lead_name = self._bundle_attribute(rows, "lead_department")
         lead: Department | None
         if lead_name:
@@ -1167,6 +1169,7 @@ class Planner:
             lead_department=lead,
             summary=summary,
             stages=stage_lists,
+            situations=situations,
         )
         plan.existing = Bundle.objects.filter(name=name).first()
         if plan.existing is not None:
@@ -1197,12 +1200,20 @@ class Planner:
             taken_codes.add(plan.code)
             plan.action = "created"
             plan.publish = self.publish
-            candidate = Bundle(code=plan.code, name=name, summary=summary, lead_department=lead)
+            candidate = Bundle(
+                code=plan.code,
+                name=name,
+                summary=summary,
+                situations=situations,
+                lead_department=lead,
+            )
             try:
+                # The model's own checks (length bounds, plain text), as bundle_create runs them.
                 candidate.full_clean(exclude=["lead_department"], validate_unique=False)
             except ValidationError as exc:
                 for key, message in _model_errors(exc):
-                    first.error(key if key in ("code", "summary") else "bundle", message)
+                    column = key if key in ("code", "summary", "situations") else "bundle"
+                    first.error(column, message)
                 return None
         if plan.publish:
             for stage_items in stage_lists:

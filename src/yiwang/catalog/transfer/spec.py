@@ -128,6 +128,16 @@ _ITEM_KEY_COLUMNS = (
     ),
 )
 
+# The 生活场景 column of the 事项 and 一件事 sheets: one column, read and checked the same way
+# (the cell as written; bound and plain-text check are the model field's, situations_field).
+SITUATIONS = Column(
+    "situations",
+    "生活场景",
+    ("situations", "办事场景"),
+    "群众说法的办事场景，用空格分隔，用于智能导办；没有则留空。",
+    example="开饭店 开小吃店 开奶茶店",
+)
+
 ITEMS = SheetSpec(
     kind="items",
     title="事项",
@@ -325,13 +335,7 @@ ITEMS = SheetSpec(
             "留空表示无数量限制。",
             example="按本县零售点布局规划控制数量",
         ),
-        Column(
-            "situations",
-            "生活场景",
-            ("situations", "办事场景"),
-            "群众说法的办事场景，用空格分隔，用于智能导办；没有则留空。",
-            example="开饭店 开小吃店 开奶茶店",
-        ),
+        SITUATIONS,
         Column(
             "result_type",
             "审批结果类型",
@@ -602,6 +606,7 @@ BUNDLES = SheetSpec(
         ),
         Column("lead_department", "牵头部门", ("lead_department",), "空白为数据资源管理局。"),
         Column("summary", "简介", ("summary",)),
+        SITUATIONS,
     ),
 )
 

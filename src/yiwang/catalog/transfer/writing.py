@@ -52,6 +52,7 @@ def write_bundle(plan: BundlePlan, actor: User | None) -> None:
             lead_department=plan.lead_department,
             stages=stages,  # type: ignore[arg-type]
             summary=plan.summary,
+            situations=plan.situations,
             actor=actor,
         )
     if plan.publish:
