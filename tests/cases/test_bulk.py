@@ -325,6 +325,168 @@ def test_a_case_of_the_batch_goes_on_through_the_services(world):
     assert audit_verify().ok
 
 
+SERVICES.request_correction = cs.case_request_correction
+SERVICES.resubmit = cs.case_resubmit
+SERVICES.open_correction = cs.NOW.open_correction
+
+
+def _corrected(world: CaseWorld, ops: Any, frozen: Any) -> None:
+    """补正 online (a material and a point of the form asked for, the file handed in again days
+    later, resubmitted, accepted, approved); at the counter (the paper original superseded,
+    resubmitted by the clerk, accepted); and an online application withdrawn while its
+    correction is asked for."""
+    citizen, counter = world.citizen, world.counter.user
+
+    def on(day: int) -> None:
+        frozen.move_to(MOMENT + dt.timedelta(days=day))
+
+    on(0)
+    online = ops.create(item=world.item, applicant=citizen, actor=citizen.user, form=world.form())
+    for order in (1, 2):
+        ops.upload(case=online, actor=citizen.user, order=order, file=PDF, file_name="a.pdf")
+    ops.submit(case=online, actor=citizen.user)
+    walk_in = ops.create(
+        item=world.item,
+        applicant=world.stranger,
+        actor=counter,
+        form=world.form(),
+        channel="window",
+    )
+    for order in (1, 2):
+        ops.paper(case=walk_in, actor=counter, order=order)
+    ops.submit(case=walk_in, actor=counter)
+    dropped = ops.create(item=world.item, applicant=citizen, actor=citizen.user, form=world.form())
+    for order in (1, 2):
+        ops.upload(case=dropped, actor=citizen.user, order=order, file=PDF, file_name="b.pdf")
+    ops.submit(case=dropped, actor=citizen.user)
+    on(1)
+    ops.request_correction(
+        case=online,
+        actor=world.clerk.user,
+        entries=[{"order": 1, "note": "请盖章。"}, {"name": "联系地址", "note": "请补充。"}],
+        note="一次性告知",
+    )
+    ops.request_correction(case=walk_in, actor=counter, entries=[{"order": 2, "note": "请签字。"}])
+    ops.request_correction(
+        case=dropped, actor=world.clerk.user, entries=[{"order": 2, "note": "x"}]
+    )
+    on(6)
+    assert [e["order"] for e in ops.open_correction(online).entries] == [1, None]
+    ops.upload(case=online, actor=citizen.user, order=1, file=PDF, file_name="盖章.pdf")
+    ops.resubmit(case=online, actor=citizen.user)
+    ops.paper(case=walk_in, actor=counter, order=2)
+    ops.resubmit(case=walk_in, actor=counter)
+    ops.withdraw(case=dropped, actor=citizen.user, reason="暂不办理")
+    on(7)
+    ops.accept(case=online, actor=world.clerk.user)
+    ops.accept(case=walk_in, actor=counter)
+    ops.advance(case=online, actor=world.approver.user)
+    ops.decide(case=online, actor=world.approver.user, decision="approve", reason="符合法定条件")
+
+
+def test_corrections_in_bulk_leave_what_the_services_leave(world):
+    from yiwang.cases.models import CorrectionRequest
+    from yiwang.workdays.models import ClockPause
+
+    def extra(cases: list[Case]) -> dict[str, Any]:
+        order = {c.pk: n for n, c in enumerate(cases)}
+        return {
+            "requests": sorted(
+                [
+                    order[r.case_id],
+                    r.entries,
+                    r.note,
+                    r.requested_by_id,
+                    r.requested_at,
+                    r.resolved_at,
+                ]
+                for r in CorrectionRequest.objects.filter(case__in=cases)
+            ),
+            "pauses": sorted(
+                [order[int(p.clock.subject_id)], p.started_on, p.ended_on, p.kind, p.reason]
+                for p in ClockPause.objects.filter(clock__subject_id__in=[str(c.pk) for c in cases])
+            ),
+        }
+
+    since = _last_sequence()
+    with freeze_time(MOMENT) as frozen, transaction.atomic():
+        _corrected(world, SERVICES, frozen)
+    one_by_one = list(Case.objects.order_by("pk"))
+    by_services = {**_records(one_by_one, since), **extra(one_by_one)}
+    since = _last_sequence()
+    with freeze_time(MOMENT) as frozen, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        _corrected(world, bulk, frozen)
+        made = bulk.flush()
+    by_bulk = {**_records(made, since), **extra(made)}
+    assert [row["status"] for row in by_services["cases"]] == [
+        "concluded",
+        "in_review",
+        "withdrawn",
+    ]
+    assert len(by_services["requests"]) == 3 and len(by_services["pauses"]) == 3
+    assert all(p[2] is not None for p in by_services["pauses"])  # resumed, or ended on withdrawal
+    assert {"case.correction", "case.resubmitted"} <= {m[3] for m in by_services["messages"]}
+    assert "暂停 1 次" in by_services["clocks"][0][6]  # the pre-review deadline counts the pause
+    assert _file_names(by_bulk) == _file_names(by_services)
+    assert audit_verify().ok
+
+
+def test_a_correction_the_services_refuse_is_refused_in_bulk(world):
+    with freeze_time(MOMENT) as frozen:
+        _refused_corrections(world, frozen)
+
+
+def _refused_corrections(world: CaseWorld, frozen: Any) -> None:
+    cases, events, audit = Case.objects.count(), CaseEvent.objects.count(), _last_sequence()
+    citizen = world.citizen
+
+    def submitted(bulk: NewCases) -> Case:
+        case = bulk.create(
+            item=world.item, applicant=citizen, actor=citizen.user, form=world.form()
+        )
+        for order in (1, 2):
+            bulk.upload(case=case, actor=citizen.user, order=order, file=PDF, file_name="a.pdf")
+        case = bulk.submit(case=case, actor=citizen.user)
+        frozen.tick(60)  # the correction is asked for later than the files came
+        return case
+
+    asked = [{"order": 1, "note": "请盖章。"}]
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        bulk.request_correction(case=submitted(bulk), actor=world.clerk.user, entries=[])
+    assert "一次性告知" in str(caught.value)
+    with pytest.raises(PermissionDenied), transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        bulk.request_correction(case=submitted(bulk), actor=citizen.user, entries=asked)
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = submitted(bulk)
+        bulk.request_correction(case=case, actor=world.clerk.user, entries=asked)
+        bulk.resubmit(case=case, actor=citizen.user)  # the stamped file not handed in again
+    assert "请先重新提交" in str(caught.value)
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = submitted(bulk)
+        bulk.request_correction(case=case, actor=world.clerk.user, entries=asked)
+        bulk.upload(case=case, actor=citizen.user, order=1, file=PDF, file_name="c.pdf")
+        bulk.resubmit(case=case, actor=citizen.user)
+        bulk.request_correction(case=case, actor=world.clerk.user, entries=asked)  # again
+    assert caught.value.error_dict["entries"][0].code == "repeated_correction"
+    with pytest.raises(ValidationError) as caught, transaction.atomic(), audit_batch():
+        bulk = NewCases()
+        case = submitted(bulk)
+        bulk.request_correction(case=case, actor=world.clerk.user, entries=asked)
+        bulk.accept(case=case, actor=world.clerk.user)  # waiting for the correction
+    assert caught.value.code == "illegal_transition"
+    assert (Case.objects.count(), CaseEvent.objects.count(), _last_sequence()) == (
+        cases,
+        events,
+        audit,
+    )
+    assert audit_verify().ok
+
+
 PREMISES = "经营场所使用证明"
 FORM = "食品经营许可申请书"
 

@@ -31,7 +31,7 @@ from django.db.models import Model
 
 from yiwang.cases import services
 from yiwang.cases.fields import Channel, Delivery, pre_review_days
-from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice
+from yiwang.cases.models import Case, CaseEvent, CaseMaterial, CaseNotice, CorrectionRequest
 from yiwang.catalog.models import ServiceItem
 from yiwang.common.bulk import RowBuffer, reserve_ids
 from yiwang.notifications.models import Message
@@ -43,8 +43,13 @@ from yiwang.notifications.services import (
 from yiwang.org.models import Applicant, User
 from yiwang.windows import services as windows
 from yiwang.windows.models import HandOut, Routing
-from yiwang.workdays.models import Clock
-from yiwang.workdays.services import clock_start_unsaved, clock_stop_unsaved
+from yiwang.workdays.models import Clock, ClockPause
+from yiwang.workdays.services import (
+    clock_pause_unsaved,
+    clock_resume_unsaved,
+    clock_start_unsaved,
+    clock_stop_unsaved,
+)
 
 # History lines whose post_save receivers act on the case in the database (licenses.receivers,
 # evaluations.receivers): saved at once, after the rows before them.
@@ -62,6 +67,8 @@ class NewCases(services.Writes):
         self._materials: dict[int, list[CaseMaterial]] = {}
         self._notices: dict[tuple[int, str], int] = {}
         self._clocks: set[int] = set()
+        self._pauses: dict[int, list[ClockPause]] = {}
+        self._corrections: dict[int, list[CorrectionRequest]] = {}
         self._sending = False
         self.cases: list[Case] = []
 
@@ -106,6 +113,7 @@ class NewCases(services.Writes):
         case.number = services.case_number(case)
         self._rows.add(case)
         self._materials[case.pk] = []
+        self._corrections[case.pk] = []
         self.cases.append(case)
         note = Channel(case.channel).label
         self.insert(services._event_row(case, "create", actor, from_status="", note=note))
@@ -131,21 +139,9 @@ class NewCases(services.Writes):
         return row
 
     def paper(self, *, case: Case, actor: User, order: int, received: bool = True) -> CaseMaterial:
-        """cases.services.case_material_paper (a new case has no correction asked for)."""
-        current = self.current_materials(case)
-        services._check_paper(case, actor)
-        material = services._material_spec(case, order)
-        row = next((m for m in current if m.order == order), None)
-        if row is None:
-            row = CaseMaterial(case=case, order=order, name=material.name, uploaded_by=actor)
-            self.insert(row)
-        row.paper = received
-        self._rows.changed(row, ["paper"])
-        note = services._paper_note(material)
-        self.insert(
-            services._event_row(case, "material", actor, from_status=case.status, note=note)
-        )
-        return row
+        """cases.services.case_material_paper."""
+        self._ours(case)
+        return services._paper(case, actor, order, received, w=self)
 
     def submit(self, *, case: Case, actor: User) -> Case:
         """cases.services.case_submit (a 一件事 child is not applied for here)."""
@@ -159,6 +155,18 @@ class NewCases(services.Writes):
         services._fire(case, "submit", actor, fields=fields, w=self)
         services._submitted_message(case, w=self)
         return case
+
+    def request_correction(
+        self, *, case: Case, actor: User, entries: Sequence[Mapping[str, Any]], note: str = ""
+    ) -> CorrectionRequest:
+        """cases.services.case_request_correction (补正: the pre-review clock paused)."""
+        self._ours(case)
+        return services._request_correction(case, actor, entries, note=note, w=self)
+
+    def resubmit(self, *, case: Case, actor: User) -> Case:
+        """cases.services.case_resubmit."""
+        self._ours(case)
+        return services._resubmit(case, actor, w=self)
 
     def accept(
         self, *, case: Case, actor: User, deferred: Sequence[int] = (), note: str = ""
@@ -234,6 +242,12 @@ class NewCases(services.Writes):
             self._rows.add(row)
             self._rows.flush()
             return
+        if isinstance(row, (CorrectionRequest, CaseMaterial)) and row.pk is None:
+            # An id, so that a later change (a correction answered, a material superseded in
+            # 补正) can update the row after a flush.
+            row.pk = self._pk(type(row))
+        if isinstance(row, CorrectionRequest):
+            self._corrections[row.case_id].append(row)
         self._rows.add(row)
         if isinstance(row, CaseMaterial):
             self._materials[row.case_id].append(row)
@@ -258,15 +272,50 @@ class NewCases(services.Writes):
         self._clocks.add(started.pk)
         return started
 
-    def clock_stop(self, clock: Clock, on: dt.date, actor: User | None) -> None:
+    def _our_clock(self, clock: Clock) -> list[ClockPause]:
         if clock.pk not in self._clocks:
             raise ValueError("NewCases: the clock was not started in this batch.")
-        clock_stop_unsaved(clock=clock, on=on, actor=actor)
+        return self._pauses.setdefault(clock.pk, [])
+
+    def clock_stop(self, clock: Clock, on: dt.date, actor: User | None) -> None:
+        pauses = self._our_clock(clock)
+        open_pause = self.open_pause(clock)
+        clock_stop_unsaved(clock=clock, on=on, actor=actor, pauses=pauses)
+        if open_pause is not None:
+            self._rows.changed(open_pause, ["ended_on"])
         self._rows.changed(clock, ["stopped_on", "deadline", "deadline_rule", "warnings"])
 
+    def clock_pause(
+        self, clock: Clock, on: dt.date, reason: str, kind: str, actor: User | None
+    ) -> None:
+        pauses = self._our_clock(clock)
+        pause = clock_pause_unsaved(
+            clock=clock, pauses=pauses, on=on, reason=reason, kind=kind, actor=actor
+        )
+        pause.pk = self._pk(ClockPause)
+        self._rows.add(pause)
+        self._rows.changed(clock, ["deadline", "deadline_rule", "warnings"])
+
+    def clock_resume(self, clock: Clock, on: dt.date, actor: User | None) -> None:
+        pause = clock_resume_unsaved(clock=clock, pauses=self._our_clock(clock), on=on, actor=actor)
+        self._rows.changed(pause, ["ended_on"])
+        self._rows.changed(clock, ["deadline", "deadline_rule", "warnings"])
+
+    def open_pause(self, clock: Clock) -> ClockPause | None:
+        return next((p for p in self._our_clock(clock) if p.ended_on is None), None)
+
     def pauses(self, clock: Clock) -> list[Any] | None:
-        # A clock of this batch is never paused here (special procedures: the services).
-        return [] if clock.pk in self._clocks else None
+        # The pauses of a clock of this batch are kept here (clock_pause_unsaved).
+        return list(self._pauses.get(clock.pk, [])) if clock.pk in self._clocks else None
+
+    def corrections(self, case: Case) -> list[CorrectionRequest]:
+        self._ours(case)
+        return list(self._corrections[case.pk])
+
+    def open_correction(self, case: Case) -> CorrectionRequest | None:
+        self._ours(case)
+        waiting = [c for c in self._corrections[case.pk] if c.resolved_at is None]
+        return max(waiting, key=lambda c: (c.requested_at, c.pk), default=None)
 
     def current_materials(self, case: Case) -> list[CaseMaterial]:
         self._ours(case)

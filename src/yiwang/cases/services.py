@@ -194,8 +194,26 @@ class Writes:
     def clock_stop(self, clock: Clock, on: dt.date, actor: User | None) -> None:
         clock_stop(clock=clock, on=on, actor=actor)
 
+    def clock_pause(
+        self, clock: Clock, on: dt.date, reason: str, kind: str, actor: User | None
+    ) -> None:
+        clock_pause(clock=clock, on=on, reason=reason, kind=kind, actor=actor)
+
+    def clock_resume(self, clock: Clock, on: dt.date, actor: User | None) -> None:
+        clock_resume(clock=clock, on=on, actor=actor)
+
+    def open_pause(self, clock: Clock) -> Any:
+        return clock_open_pause(clock)
+
     def pauses(self, clock: Clock) -> list[Any] | None:
         return None  # read from the table
+
+    def corrections(self, case: Case) -> Iterable[CorrectionRequest]:
+        return case.corrections.all()
+
+    def open_correction(self, case: Case) -> CorrectionRequest | None:
+        """The correction notice not yet answered (the latest)."""
+        return case.corrections.filter(resolved_at__isnull=True).order_by("-requested_at").first()
 
     def current_materials(self, case: Case) -> Iterable[CaseMaterial]:
         return case.materials.filter(current=True)
@@ -729,28 +747,34 @@ def case_material_paper(
     *, case: Case, actor: User, order: int, received: bool = True
 ) -> CaseMaterial:
     """Record at the window that the paper original of material `order` was received."""
-    case = _locked(case)
+    return _paper(_locked(case), actor, order, received)
+
+
+def _paper(
+    case: Case, actor: User, order: int, received: bool = True, *, w: Writes = NOW
+) -> CaseMaterial:
     _check_paper(case, actor)
     material = _material_spec(case, order)
-    row = case.materials.filter(order=order, current=True).first()
-    asked = (
-        case.corrections.filter(resolved_at__isnull=True).order_by("-requested_at").first()
-        if case.status == CaseStatus.CORRECTION
-        else None
+    row = min(
+        (m for m in w.current_materials(case) if m.order == order),
+        key=lambda m: m.pk or 0,
+        default=None,
     )
+    asked = w.open_correction(case) if case.status == CaseStatus.CORRECTION else None
     if row is not None and received and asked is not None and row.uploaded_at < asked.requested_at:
         # A corrected original handed in at the window supersedes what the correction notice
         # asked about (kept, not current), so the resubmission finds it new.
         row.current = False
-        row.save(update_fields=["current"])
+        w.update(row, ["current"])
         row = None
     if row is None:
-        row = CaseMaterial.objects.create(
-            case=case, order=order, name=material.name, uploaded_by=actor
-        )
+        row = CaseMaterial(case=case, order=order, name=material.name, uploaded_by=actor)
+        w.insert(row)
     row.paper = received
-    row.save(update_fields=["paper"])
-    _event(case, "material", actor, from_status=case.status, note=_paper_note(material))
+    w.update(row, ["paper"])
+    w.insert(
+        _event_row(case, "material", actor, from_status=case.status, note=_paper_note(material))
+    )
     return row
 
 
@@ -984,15 +1008,22 @@ def case_request_correction(
     until the applicant resubmits. Each entry names a material (`order`) or another point
     (`name`) and what is wrong (`note`). A material already asked for once cannot be asked for
     again."""
-    case = _locked(case)
+    return _request_correction(_locked(case), actor, entries, note=note)
+
+
+def _request_correction(
+    case: Case,
+    actor: User,
+    entries: Sequence[Mapping[str, Any]],
+    *,
+    note: str = "",
+    w: Writes = NOW,
+) -> CorrectionRequest:
     _check(case, "request_correction", actor)
     if not entries:
         raise ValidationError({"entries": "请列出需要补正的全部内容（一次性告知）。"})
     asked_before = {
-        e.get("order")
-        for c in case.corrections.all()
-        for e in c.entries
-        if e.get("order") is not None
+        e.get("order") for c in w.corrections(case) for e in c.entries if e.get("order") is not None
     }
     clean = []
     seen: set[int] = set()
@@ -1024,16 +1055,15 @@ def case_request_correction(
     today = _today()
     clock = case.pre_review_clock
     if clock is not None:
-        clock_pause(
-            clock=clock, on=today, reason="一次性告知补正", kind=PauseKind.CORRECTION, actor=actor
-        )
-    request = CorrectionRequest.objects.create(
+        w.clock_pause(clock, today, "一次性告知补正", PauseKind.CORRECTION, actor)
+    request = CorrectionRequest(
         case=case, entries=clean, note=_reason(note, "说明", required=False), requested_by=actor
     )
+    w.insert(request)
     listing = "；".join(f"{e['name']}：{e['note']}" for e in clean)
-    _fire(case, "request_correction", actor, note=listing)
-    _notice(case, NoticeKind.CORRECTION, {"entries": clean, "note": request.note})
-    _applicant_message(case, "case.correction", f"需要补正：{listing}。请补正后重新提交。")
+    _fire(case, "request_correction", actor, note=listing, w=w)
+    _notice(case, NoticeKind.CORRECTION, {"entries": clean, "note": request.note}, w=w)
+    _applicant_message(case, "case.correction", f"需要补正：{listing}。请补正后重新提交。", w=w)
     return request
 
 
@@ -1041,17 +1071,20 @@ def case_request_correction(
 def case_resubmit(*, case: Case, actor: User) -> Case:
     """Hand the corrected application back: every material named in the correction notice has
     a new file (or paper original) since the notice. The pre-review clock runs again."""
-    case = _locked(case)
+    return _resubmit(_locked(case), actor)
+
+
+def _resubmit(case: Case, actor: User, *, w: Writes = NOW) -> Case:
     _check(case, "resubmit", actor)
     if actor.kind == UserKind.STAFF and not actor.has_perm("cases.accept_case"):
         # Staff hand a correction in for the applicant only at the window.
         raise PermissionDenied("您的角色不能代申请人提交补正材料。")
-    request = case.corrections.filter(resolved_at__isnull=True).order_by("-requested_at").first()
+    request = w.open_correction(case)
     if request is not None:
         fresh = {
             m.order
-            for m in case.materials.filter(current=True, uploaded_at__gte=request.requested_at)
-            if m.file or m.paper
+            for m in w.current_materials(case)
+            if m.uploaded_at >= request.requested_at and (m.file or m.paper)
         }
         stale = [
             e["name"]
@@ -1061,15 +1094,17 @@ def case_resubmit(*, case: Case, actor: User) -> Case:
         if stale:
             raise ValidationError({"materials": f"请先重新提交：{'、'.join(stale)}。"})
         request.resolved_at = timezone.now()
-        request.save(update_fields=["resolved_at"])
+        w.update(request, ["resolved_at"])
     _clean_form(case.version, case.form_data)
     today = _today()
     clock = case.pre_review_clock
-    if clock is not None and clock.stopped_on is None and clock_open_pause(clock) is not None:
-        clock_resume(clock=clock, on=today, actor=actor)
+    if clock is not None and clock.stopped_on is None and w.open_pause(clock) is not None:
+        w.clock_resume(clock, today, actor)
     case.received_on = today
-    _fire(case, "resubmit", actor, fields=["received_on"])
-    _staff_message(case, "case.resubmitted", "申请人已提交补正材料。", selectors.intake_staff(case))
+    _fire(case, "resubmit", actor, fields=["received_on"], w=w)
+    _staff_message(
+        case, "case.resubmitted", "申请人已提交补正材料。", selectors.intake_staff(case), w=w
+    )
     return case
 
 

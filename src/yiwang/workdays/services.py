@@ -352,9 +352,22 @@ def clock_pause(
     """Stop the clock from `on` (补正, 特别程序, 挂起). Refused if it is already paused or stopped.
     Working days after `on` are not counted until it is resumed."""
     locked = _locked(clock)
-    if locked.stopped_on is not None:
+    _check_pause(locked, list(locked.pauses.all()), on=on, reason=reason, kind=kind)
+    before = _clock_state(locked)
+    pause = ClockPause.objects.create(clock=locked, started_on=on, kind=kind, reason=reason)
+    _refresh_deadline(locked)
+    _audit_pause(locked, before, on=on, kind=kind, reason=reason, actor=actor)
+    _sync(clock, locked)
+    return pause
+
+
+def _check_pause(
+    clock: Clock, pauses: list[ClockPause], *, on: dt.date, reason: str, kind: str
+) -> None:
+    """clock_pause's checks against the clock's `pauses` so far."""
+    if clock.stopped_on is not None:
         raise ValidationError("计时已停止，不能暂停。")
-    if clock_open_pause(locked) is not None:
+    if any(p.ended_on is None for p in pauses):
         raise ValidationError("计时已暂停，不能重复暂停。")
     if kind not in PauseKind.values:
         raise ValidationError({"kind": "暂停类别只能是补正、特别程序或挂起。"})
@@ -362,23 +375,44 @@ def clock_pause(
         raise ValidationError({"reason": "请填写暂停事由。"})
     if len(reason) > MAX_REASON:
         raise ValidationError({"reason": f"暂停事由不能超过 {MAX_REASON} 个字符。"})
-    if on < locked.started_on:
+    if on < clock.started_on:
         raise ValidationError("暂停日期不能早于计时起算日期。")
-    last = locked.pauses.order_by("-ended_on").first()
-    if last is not None and last.ended_on is not None and on < last.ended_on:
+    last = max((p.ended_on for p in pauses if p.ended_on is not None), default=None)
+    if last is not None and on < last:
         raise ValidationError("暂停日期不能早于上一次恢复日期。")
-    before = _clock_state(locked)
-    pause = ClockPause.objects.create(clock=locked, started_on=on, kind=kind, reason=reason)
-    _refresh_deadline(locked)
+
+
+def _audit_pause(
+    clock: Clock, before: dict[str, Any], *, on: dt.date, kind: str, reason: str, actor: Any
+) -> None:
     audit_change(
         action="workdays.clock_pause",
-        obj=locked,
+        obj=clock,
         before=before,
-        after={**_clock_state(locked), "pause": {"started_on": on.isoformat(), "kind": kind}},
+        after={**_clock_state(clock), "pause": {"started_on": on.isoformat(), "kind": kind}},
         actor=actor,
         reason=reason,
     )
-    _sync(clock, locked)
+
+
+def clock_pause_unsaved(
+    *,
+    clock: Clock,
+    pauses: list[ClockPause],
+    on: dt.date,
+    reason: str,
+    kind: str,
+    actor: Any = None,
+) -> ClockPause:
+    """clock_pause for a bulk path's clock (clock_start_unsaved) whose pauses the caller keeps
+    in `pauses`: the same checks, deadline and audit event. The new pause (appended to `pauses`)
+    and the clock's changed deadline are the caller's to write in the same transaction."""
+    _check_pause(clock, pauses, on=on, reason=reason, kind=kind)
+    before = _clock_state(clock)
+    pause = ClockPause(clock=clock, started_on=on, kind=kind, reason=reason)
+    pauses.append(pause)
+    clock.deadline, clock.deadline_rule, clock.warnings = _deadline_state(clock, pauses)
+    _audit_pause(clock, before, on=on, kind=kind, reason=reason, actor=actor)
     return pause
 
 
@@ -404,15 +438,48 @@ def clock_resume(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
         _refresh_deadline(locked)
     except ValueError as exc:
         raise ValidationError(str(exc)) from exc
-    audit_change(
-        action="workdays.clock_resume",
-        obj=locked,
-        before=before,
-        after={**_clock_state(locked), "pause": {"ended_on": on.isoformat(), "kind": pause.kind}},
-        actor=actor,
-    )
+    _audit_resume(locked, before, on=on, pause=pause, actor=actor)
     _sync(clock, locked)
     return locked
+
+
+def _audit_resume(
+    clock: Clock, before: dict[str, Any], *, on: dt.date, pause: ClockPause, actor: Any
+) -> None:
+    audit_change(
+        action="workdays.clock_resume",
+        obj=clock,
+        before=before,
+        after={**_clock_state(clock), "pause": {"ended_on": on.isoformat(), "kind": pause.kind}},
+        actor=actor,
+    )
+
+
+def _open_pause_of(pauses: list[ClockPause], on: dt.date) -> ClockPause:
+    # _close_pause's checks, on the pauses a bulk path keeps.
+    pause = next((p for p in pauses if p.ended_on is None), None)
+    if pause is None:
+        raise ValidationError("计时未暂停，无法恢复。")
+    if on < pause.started_on:
+        raise ValidationError("恢复日期不能早于暂停日期。")
+    return pause
+
+
+def clock_resume_unsaved(
+    *, clock: Clock, pauses: list[ClockPause], on: dt.date, actor: Any = None
+) -> ClockPause:
+    """clock_resume for a bulk path's clock (see clock_pause_unsaved): the same checks, deadline
+    and audit event; the pause ended (returned) and the clock's deadline are the caller's to
+    write."""
+    before = _clock_state(clock)
+    pause = _open_pause_of(pauses, on)
+    pause.ended_on = on
+    try:
+        clock.deadline, clock.deadline_rule, clock.warnings = _deadline_state(clock, pauses)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    _audit_resume(clock, before, on=on, pause=pause, actor=actor)
+    return pause
 
 
 @transaction.atomic
@@ -444,13 +511,19 @@ def _check_stop(clock: Clock, on: dt.date) -> None:
         raise ValidationError("停止日期不能早于计时起算日期。")
 
 
-def clock_stop_unsaved(*, clock: Clock, on: dt.date, actor: Any = None) -> Clock:
-    """clock_stop for a bulk path's new clock (clock_start_unsaved, not yet inserted, never
-    paused): the same checks, deadline and audit event."""
+def clock_stop_unsaved(
+    *, clock: Clock, on: dt.date, actor: Any = None, pauses: list[ClockPause] | None = None
+) -> Clock:
+    """clock_stop for a bulk path's clock (clock_start_unsaved) with its `pauses` kept by the
+    caller (clock_pause_unsaved): the same checks, deadline and audit event; an open pause ends
+    on the same day (the caller writes it with the clock)."""
+    pauses = [] if pauses is None else pauses
     _check_stop(clock, on)
     before = _clock_state(clock)
+    if any(p.ended_on is None for p in pauses):
+        _open_pause_of(pauses, on).ended_on = on
     clock.stopped_on = on
-    clock.deadline, clock.deadline_rule, clock.warnings = _deadline_state(clock, [])
+    clock.deadline, clock.deadline_rule, clock.warnings = _deadline_state(clock, pauses)
     audit_change(
         action="workdays.clock_stop",
         obj=clock,

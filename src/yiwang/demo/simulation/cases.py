@@ -91,6 +91,12 @@ def catalogue(seed: int) -> Catalogue:
 
 # The one-at-a-time steps, with the bulk path's names (cases.bulk.NewCases).
 SERVICES = SimpleNamespace(
+    upload=cs.case_material_upload,
+    paper=cs.case_material_paper,
+    request_correction=cs.case_request_correction,
+    open_correction=cs.NOW.open_correction,
+    resubmit=cs.case_resubmit,
+    withdraw=cs.case_withdraw,
     accept=cs.case_accept,
     not_accept=cs.case_not_accept,
     advance=cs.case_advance,
@@ -101,9 +107,9 @@ SERVICES = SimpleNamespace(
 
 
 def _in_bulk(plan: CasePlan) -> bool:
-    """Whether the case goes from application to its end in the batch's bulk path (a 补正 or
-    a special procedure: through the services after the flush)."""
-    return not (plan.correction or plan.special)
+    """Whether the case goes from application to its end in the batch's bulk path (a special
+    procedure: through the services after the flush)."""
+    return not plan.special
 
 
 class CaseRunner(RatingSteps):
@@ -145,10 +151,11 @@ class CaseRunner(RatingSteps):
     @ratings_in_bulk
     def run_batch(self, plans: list[CasePlan]) -> list[Case]:
         """The batch through the bulk path (cases.bulk.NewCases: the services' checks and
-        code, a few statements): every application, and a case without 补正 or a special
-        procedure on to its 不予受理, hand-out or delivery; then, through the services, the
-        other cases' later steps and the ratings. The catalogue's licence links are read once
-        a batch (licenses.exemption.linked_types_cached: the simulation never changes them)."""
+        code, a few statements): every application, and a case without a special procedure
+        (补正 included) on to its 不予受理, withdrawal, hand-out or delivery; then, through the
+        services, the other cases' later steps and the ratings. The catalogue's licence links
+        are read once a batch (licenses.exemption.linked_types_cached: the simulation never
+        changes them)."""
         with linked_types_cached():
             return self._run_batch(plans)
 
@@ -206,20 +213,20 @@ class CaseRunner(RatingSteps):
 
     def _handle(self, plan: CasePlan, case: Case, ops: Any) -> tuple[Case, bool]:
         """From submission to 不予受理, hand-out or delivery, with `ops` (the services, or the
-        bulk path for a case without 补正 or special procedure); whether it reached the rating."""
+        bulk path for a case without special procedure); whether it reached the rating."""
         _, applicant, handler, desk = self._start(plan)
         online = plan.channel in ONLINE
         intake = handler if online else desk
         if plan.correction:
             if not self._at(plan.day + plan.accept_lag):
                 return case, False
-            self._ask_correction(case, handler if online else desk)
+            self._ask_correction(case, handler if online else desk, ops)
             if not self._at(self.day + plan.fix_lag):
                 return case, False
             if plan.withdrawn and online:
-                withdrawn = cs.case_withdraw(case=case, actor=applicant.user, reason="暂不办理")  # type: ignore[arg-type]
+                withdrawn = ops.withdraw(case=case, actor=applicant.user, reason="暂不办理")
                 return withdrawn, False
-            case = self._correct(case, applicant, desk, online)
+            case = self._correct(case, applicant, desk, online, ops)
         if not self._at(self.day + (plan.accept_lag if online else 0)):
             return case, False
         if plan.not_accepted:
@@ -271,21 +278,23 @@ class CaseRunner(RatingSteps):
                 paper(case=case, actor=desk, order=material.order)
         return submit(case=case, actor=actor)
 
-    def _ask_correction(self, case: Case, actor: User) -> None:
+    def _ask_correction(self, case: Case, actor: User, ops: Any) -> None:
         first = next((m for m in case.version.materials.all() if not m.exempt), None)
         entry: dict[str, Any] = (
             {"order": first.order, "note": "请提供清晰完整、签字盖章的材料。"}
             if first is not None
             else {"name": "申请表", "note": "申请表填写不完整，请补充联系地址。"}
         )
-        cs.case_request_correction(case=case, actor=actor, entries=[entry])
+        ops.request_correction(case=case, actor=actor, entries=[entry])
 
-    def _correct(self, case: Case, applicant: Applicant, desk: User, online: bool) -> Case:
-        request = case.corrections.filter(resolved_at__isnull=True).first()
+    def _correct(
+        self, case: Case, applicant: Applicant, desk: User, online: bool, ops: Any
+    ) -> Case:
+        request = ops.open_correction(case)
         orders = [e["order"] for e in (request.entries if request else []) if e.get("order")]
         for order in orders:
             if online:
-                cs.case_material_upload(
+                ops.upload(
                     case=case,
                     actor=applicant.user,  # type: ignore[arg-type]
                     order=order,
@@ -293,9 +302,9 @@ class CaseRunner(RatingSteps):
                     file_name="补正材料.pdf",
                 )
             else:
-                cs.case_material_paper(case=case, actor=desk, order=order)
+                ops.paper(case=case, actor=desk, order=order)
         actor = applicant.user if online else desk
-        return cs.case_resubmit(case=case, actor=actor)  # type: ignore[arg-type]
+        return ops.resubmit(case=case, actor=actor)
 
     def _review(self, plan: CasePlan, case: Case, handler: User, ops: Any) -> Case:
         accepted = self.day
