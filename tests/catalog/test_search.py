@@ -690,3 +690,63 @@ def test_coordination_favours_the_item_matching_more_of_the_query(monkeypatch):
 def test_question_words_are_no_clue():
     assert search_text.strip_stop_phrases("打鱼要办证") == search_text.strip_stop_phrases("打鱼要")
     assert "哪些" not in search_text.strip_stop_phrases("爷爷走了要办哪些手续")
+
+
+# -- fourth round: character pairs, situations as alternatives, typed words lead ---------------
+
+
+def _codes(index: SearchIndex, query: str) -> list[str]:
+    return [index.records[h.index].code for h in index.search(query)]
+
+
+def test_character_pairs_of_situations_find_what_jieba_cuts_into_characters():
+    records = [
+        _record("A1", "证件首次申领"),
+        _record("A2", "证件补领", situations=("证件被偷",)),
+    ]
+    index = SearchIndex.build(records, [])
+    # jieba cuts 被偷 into 被 | 偷, lone characters the situations field leaves out; the pair
+    # 被偷 still says which item meets the situation. The name's own pairs are not stored.
+    assert search_index.GRAM_MARK + "被偷" in index.postings["grams"]
+    assert search_index.GRAM_MARK + "证件" not in index.postings["grams"]
+    assert _codes(index, "证件被偷了")[0] == "A2"
+    assert _codes(index, "证件怎么申领")[0] == "A1"
+
+
+def test_many_situations_do_not_weaken_one_another():
+    """The situations are alternatives, not prose: an item meeting many is not scored lower for
+    each of them than an item meeting one (no BM25 length normalisation in that field)."""
+    records = [
+        _record("A1", "食品经营许可", situations=("卤菜", "面馆", "火锅店", "烧烤店", "甜品店")),
+        _record("A2", "熟食登记", situations=("卤菜",)),
+    ]
+    index = SearchIndex.build(records, [])
+    scores = {index.records[h.index].code: h.score for h in index.search("卤菜")}
+    assert scores["A1"] == pytest.approx(scores["A2"])
+
+
+def test_a_synonyms_catalogue_words_are_not_looked_for_in_the_situations():
+    records = [
+        _record("A1", "餐饮许可"),
+        _record("A2", "熟食登记", situations=("餐饮",)),
+    ]
+    index = SearchIndex.build(records, [Synonym("开饭店", ("餐饮",))])
+    parsed = index.parse("开饭店")
+    assert "餐饮" in parsed.weights
+    assert "餐饮" not in parsed.situation_weights
+    assert _codes(index, "开饭店") == ["A1"]
+    # Typed by the citizen, the same word is looked for there.
+    assert set(_codes(index, "餐饮")) == {"A1", "A2"}
+
+
+def test_a_typed_word_leads_over_a_synonyms_words(monkeypatch):
+    records = [
+        _record("A1", "个体工商户设立登记"),
+        _record("A2", "公共场所卫生许可", situations=("美甲", "足浴")),
+    ]
+    synonyms = [Synonym("开店", ("个体工商户", "设立登记"))]
+    index = SearchIndex.build(records, synonyms)
+    # 开个美甲店: 开店 (with a gap) leads to A1 by the synonym's words only; A2 holds 美甲.
+    assert _codes(index, "开个美甲店")[0] == "A2"
+    monkeypatch.setattr(search_index, "TYPED_LEAD_SHARE", 10.0)
+    assert _codes(index, "开个美甲店")[0] == "A1"

@@ -57,9 +57,9 @@ HELD_OUT_MAX_EMPTY = 1
 # The second held-out set (search_queries_held_out_2, written and measured before the second
 # round of issue 7 §4, never used for tuning): the figures docs/search.md reports, less a margin
 # (87 / 111 / 3 before the life-situation table, 121 / 133 / 0 with it, measured once after it
-# was frozen; without it the gates fail).
-HELD_OUT_2_MIN_AT_1 = 117
-HELD_OUT_2_MIN_AT_3 = 130
+# was frozen; without it the gates fail; 126 / 136 / 0 after the fourth round, measured once).
+HELD_OUT_2_MIN_AT_1 = 123
+HELD_OUT_2_MIN_AT_3 = 133
 HELD_OUT_2_MAX_EMPTY = 1
 # The third held-out set (HELD_OUT_3, 145), written before the round that moved the life
 # situations into the item model; measured once at the end of that round (docs/search.md). The
@@ -70,8 +70,9 @@ HELD_OUT_3_MIN_AT_3 = 134
 HELD_OUT_3_MAX_EMPTY = 1
 # The fourth held-out set (HELD_OUT_4, 168), written before the fourth round of issue 7 §4 and
 # committed with its baseline (134 / 156 / 1, the search of 2c0a64a); measured once more at the
-# end of that round (docs/search.md). Floors: the figures less a margin.
-HELD_OUT_4_MIN_AT_1 = 131
+# end of that round (141 / 156 / 1, docs/search.md). Floors: the figures less a margin (the
+# first fails with the search as it was before the round).
+HELD_OUT_4_MIN_AT_1 = 138
 HELD_OUT_4_MIN_AT_3 = 153
 HELD_OUT_4_MAX_EMPTY = 2
 # Queries that name no need the catalogue meets: the fallback must not find noise for them.
