@@ -12,6 +12,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from yiwang.cases.models import Case
@@ -221,3 +224,73 @@ def test_breakdowns_of_several_spans_in_one_query(figures, django_assert_num_que
     else:
         assert found[0] == []
         assert sum(row.value for row in found[1]) == 4  # type: ignore[misc]
+
+
+JAN, FEB, MAR = (Period.parse(f"2026-0{month}") for month in (1, 2, 3))
+
+
+def test_the_union_of_spans_is_one_run_of_days_or_none():
+    assert r._one_run([H1, H1.cumulative()]) == (None, dt.date(2026, 6, 30))
+    assert r._one_run([FEB, JAN]) == (dt.date(2026, 1, 1), dt.date(2026, 2, 28))
+    assert r._one_run([Period.parse("2026Q1"), FEB]) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    assert r._one_run([JAN, MAR]) is None  # February between them
+    assert r._one_run([Y2024, MAR]) is None
+    assert r._one_run([H1, None]) is None  # all time: no bounds at all
+    assert r._one_run([]) is None
+
+
+def test_spans_bounded_by_their_run_keep_their_own_records(figures):
+    # c1 2026-01-10, c2 2026-03-05, c3 2026-03-20, c4 2026-08-01 (after every span), c5
+    # 2025-12-31: each figure and breakdown row is the one of the span alone (one fixture
+    # for every case: the figures fixture is the cost of this test)
+    cases = [
+        ([H1, H1.cumulative()], [3, 4]),  # one run: the period only needs its start
+        ([JAN, FEB], [1, 0]),  # adjacent: each needs the bound it does not share
+        ([Period.parse("2026Q1"), H1, MAR], [3, 3, 2]),  # overlapping
+        ([JAN, MAR], [1, 2]),  # a gap: every span bounded both ways
+        ([Period.parse("2025"), MAR, H1.cumulative()], [1, 2, 4]),
+    ]
+    for spans, totals in cases:
+        found = r.compute_spans_many(["cases.total"], None, spans)["cases.total"]
+        assert [value for value, _ in found] == totals, spans
+        for scope in _scopes(figures):
+            found = r.compute_spans_many(CASE_KEYS, scope, spans)
+            for key in CASE_KEYS:
+                for (value, count), span in zip(found[key], spans, strict=True):
+                    assert value == r.compute(key, scope, span), (key, span, scope)
+                    assert count == r.records(key, scope, span).count(), (key, span, scope)
+            for by in ("department", "month"):
+                rows = r.breakdown_spans(["cases.total", "cases.overdue_count"], by, scope, spans)
+                for key, per_span in rows.items():
+                    for got, span in zip(per_span, spans, strict=True):
+                        assert got == r.breakdown(key, by, scope, span), (key, by, span, scope)
+
+
+def test_a_period_and_its_cumulative_span_compare_with_the_end_once(figures):
+    # the records are those up to the end; the cumulative span needs no condition on them,
+    # the period only its start (fewer comparisons per row in every filtered aggregate)
+    with CaptureQueriesContext(connection) as queries:
+        found = r.compute_spans_many(["cases.total"], None, [H1, H1.cumulative()])
+    assert found["cases.total"] == [(3, 3), (4, 4)]
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert sql.count('"accepted_on" <') == 1
+    assert sql.count('"accepted_on" >=') == 1
+
+
+def test_the_same_aggregate_is_computed_once(figures):
+    # 好评率's denominator is also its record count: one COUNT for both, each name filled in
+    with CaptureQueriesContext(connection) as queries:
+        found = r.compute_spans_many(["evaluations.good_rate"], None, [H1])
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert sql.count("COUNT(") == 2  # hit and total (= records)
+    assert found["evaluations.good_rate"] == [(None, 0)]
+    _rated(figures.world, timezone.make_aware(dt.datetime(2026, 2, 1, 10)), level=5)
+    _rated(figures.world, timezone.make_aware(dt.datetime(2026, 2, 2, 10)), level=1)
+    found = r.compute_spans_many(["evaluations.good_rate", "evaluations.bad_count"], None, [H1])
+    assert found == {
+        "evaluations.good_rate": [(Decimal("0.5000"), 2)],
+        "evaluations.bad_count": [(1, 1)],
+    }
+    unique, names = r._once({"a": Count("pk"), "b": Count("id"), "c": Count("pk")})
+    assert list(unique) == ["a", "b"] and names == {"a": "a", "b": "b", "c": "a"}
+    assert r._spread({"a": 1, "b": 2}, names) == {"a": 1, "b": 2, "c": 1}
