@@ -413,6 +413,7 @@ def test_bundles_reference_items_by_name_and_department(world: CatalogWorld):
     )
     result = catalog_import(files=[("b.xlsx", moved)], actor=world.reviewer.user)
     assert "已存在" in result.errors[0].message
+    assert "以新的名称导入" in result.errors[0].message
 
 
 # --- Files -----------------------------------------------------------------------------------

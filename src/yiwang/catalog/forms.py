@@ -24,6 +24,7 @@ from yiwang.catalog.models import (
     INTERMEDIARY_FIELDS,
     MATERIAL_FIELDS,
     BaseItem,
+    Bundle,
     BusinessType,
     HandlingForm,
     IntermediaryService,
@@ -102,6 +103,23 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("退回修改时必须填写；审核通过时可选。"),
     )
+
+
+class BundleForm(forms.Form):
+    """A bundle's 简介 and 生活场景 (一件事管理). The bounds come with the model's fields; the
+    plain-text rule of `models.situations_field` is checked by bundle_update's full_clean and
+    put back here by the view."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        model_fields = forms.fields_for_model(
+            Bundle,
+            fields=["summary", "situations"],
+            widgets={"summary": forms.Textarea(attrs={"rows": 5}), "situations": TEXTAREA},
+        )
+        for name, field in model_fields.items():
+            assert field is not None
+            self.fields[name] = field
 
 
 # --- Editing a version ---------------------------------------------------------------------

@@ -3,7 +3,7 @@ limited to the departments in the user's data scope."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from yiwang.catalog.models import (
     OPEN_VERSION_STATUSES,
@@ -66,6 +66,28 @@ def bundle_with_items(bundle: Bundle) -> Bundle:
 def published_bundle_by_code(code: str) -> Bundle | None:
     bundle = published_bundles().filter(code=code).first()
     return bundle_with_items(bundle) if bundle else None
+
+
+def bundle_list_for(*, user: User) -> QuerySet[Bundle]:
+    """Bundles led by a department in the user's data scope (any status), with the number of
+    stages and of items (一件事管理)."""
+    scope = org_selectors.data_scope_for(user)
+    return (
+        scope.filter(Bundle.objects.select_related("lead_department"), path="lead_department")
+        .annotate(
+            stage_count=Count("stages", distinct=True),
+            item_count=Count("stages__entries", distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def bundle_page_for(*, user: User, pk: int) -> Bundle:
+    """One scoped bundle with its stages and items (404 outside the scope)."""
+    scope = org_selectors.data_scope_for(user)
+    return org_selectors.get_in_scope_or_404(
+        with_items(scope.filter(Bundle.objects.all(), path="lead_department")), pk=pk
+    )
 
 
 def item_list_for(*, user: User) -> QuerySet[ServiceItem]:

@@ -736,6 +736,43 @@ def bundle_publish(*, bundle: Bundle, actor: User | None = None) -> Bundle:
     return bundle
 
 
+# What a bundle's page may change (一件事管理); stages and items change only by importing a new
+# bundle.
+BUNDLE_EDITABLE_FIELDS = ["summary", "situations"]
+
+
+@transaction.atomic
+def bundle_update(
+    *,
+    bundle: Bundle,
+    summary: str | None = None,
+    situations: str | None = None,
+    actor: User | None = None,
+) -> Bundle:
+    """Change a bundle's 简介 and 生活场景 (None keeps a field). The row is locked; the values
+    are checked by the model's own rules (`situations_field`: bound, plain text), so a refused
+    value writes nothing; an unchanged value writes nothing and records no audit event."""
+    if not workflow.may_review(actor):
+        raise PermissionDenied(gettext("只有数据资源局可以编制一件事。"))
+    bundle = Bundle.objects.select_for_update().select_related("lead_department").get(pk=bundle.pk)
+    _check_scope(actor, bundle.lead_department)
+    before = snapshot(bundle, BUNDLE_EDITABLE_FIELDS)
+    if summary is not None:
+        bundle.summary = summary
+    if situations is not None:
+        # Space-separated, as bundle_create stores them.
+        bundle.situations = " ".join(situations.split())
+    after = snapshot(bundle, BUNDLE_EDITABLE_FIELDS)
+    if after == before:
+        return bundle
+    bundle.full_clean()
+    bundle.save(update_fields=[k for k in BUNDLE_EDITABLE_FIELDS if after[k] != before[k]])
+    audit_change(
+        action="catalog.bundle_update", obj=bundle, before=before, after=after, actor=actor
+    )
+    return bundle
+
+
 # --- Material files (空白表格、示例样表) --------------------------------------------------------
 # Uploads are size-limited and their type is decided by checking the whole content
 # (common.uploads), not trusted from the name or the browser's Content-Type.

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from yiwang.catalog.views import bundles as bundle_views
 from yiwang.catalog.views import workbench as views
 
 app_name = "catalog"
@@ -26,4 +27,7 @@ urlpatterns = [
     path("versions/<int:pk>/review/", views.version_review, name="version-review"),
     path("versions/<int:pk>/publish/", views.version_publish, name="version-publish"),
     path("review/", views.review_list, name="review-list"),
+    path("bundles/", bundle_views.bundle_list, name="bundle-list"),
+    path("bundles/<int:pk>/", bundle_views.bundle_detail, name="bundle-detail"),
+    path("bundles/<int:pk>/publish/", bundle_views.bundle_publish, name="bundle-publish"),
 ]
