@@ -222,6 +222,20 @@ class Case(models.Model):
                 ],
                 name="cases_figures_idx",
             ),
+            # The same columns led by the department, for the department breakdowns: without
+            # it SQLite groups along the plain department index and reads every case's row
+            # (2.9 → 0.6 s at 1,000,000 cases).
+            models.Index(
+                fields=[
+                    "department",
+                    "accepted_on",
+                    "channel",
+                    "ever_overdue",
+                    "concluded_on",
+                    "handling_days",
+                ],
+                name="cases_figures_dept_idx",
+            ),
         ]
 
     def __str__(self) -> str:
