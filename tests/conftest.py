@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["tests.browser", "tests.ci_skips", "tests.scale_out"]
+pytest_plugins = ["tests.browser", "tests.ci_skips", "tests.scale_out", "tests.seeded"]
 
 
 @pytest.fixture(autouse=True)
@@ -15,8 +15,19 @@ def _plain_static_storage(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
-    # Fast hashing: security of test passwords does not matter, suite speed does.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    # Fast hashing for the whole session, module fixtures included (the demo county's sign-ins
+    # are hashed when a module seeds it): security of test passwords does not matter, speed does.
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -24,10 +24,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 
+from tests.seeded import demo_county
 from yiwang.catalog import fields as catalog_fields
 from yiwang.catalog import models as catalog_models
 from yiwang.catalog.models import Bundle, ServiceItem
-from yiwang.demo.services import seed_demo_county
 from yiwang.org import models as org_models
 
 from .po import catalog, messages
@@ -129,7 +129,7 @@ def test_the_po_reader_sees_what_the_checks_need(tmp_path):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         yield
         transaction.set_rollback(True)
 

@@ -25,9 +25,9 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import ignored_auth
 
+from tests.seeded import demo_county
 from yiwang.cases.models import Case
 from yiwang.demo.county import CITIZEN_SIGN_INS, DEMO_PASSWORD
-from yiwang.demo.services import seed_demo_county
 from yiwang.org.selectors import citizen_user_by_mobile
 from yiwang.wsgi import application
 
@@ -164,7 +164,7 @@ def role_headers(django_db_setup, django_db_blocker, tmp_path_factory):
     temporary folder."""
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
     with django_db_blocker.unblock(), media, transaction.atomic():
-        seed_demo_county()
+        demo_county()
         CASE_IDS[:] = sorted(Case.objects.values_list("pk", flat=True))
         assert len(CASE_IDS) >= 4, "the demo county seeds its cases"
         client = Client()

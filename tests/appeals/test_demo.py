@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from tests.seeded import demo_county
 from yiwang.appeals import importing
 from yiwang.appeals.fields import TicketStatus
 from yiwang.appeals.models import Ticket
 from yiwang.demo.appeals import sample_bytes, seed_appeals
-from yiwang.demo.services import seed_demo_county
 from yiwang.insight.registry import compute
 
 
 @pytest.fixture
 def seeded(db):
-    seed_demo_county()
+    demo_county()
 
 
 def test_demo_tickets_cover_the_flow(seeded):

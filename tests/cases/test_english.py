@@ -15,11 +15,11 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import translation
 
+from tests.seeded import demo_county
 from tests.test_locale import _strings, chrome_left, data_strings
 from yiwang.cases import fields as case_fields
 from yiwang.cases.models import Case, CaseEvent
 from yiwang.cases.workflow import CASE
-from yiwang.demo.services import seed_demo_county
 from yiwang.org.models import Applicant, User
 
 # Text the pages show as it was entered or recorded (not the vocabulary): history notes, the
@@ -30,7 +30,7 @@ _CASE_DATA_EXCLUDED = {("caseevent", "label"), ("caseevent", "action")}
 @pytest.fixture(scope="module")
 def county(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         yield
         transaction.set_rollback(True)
 

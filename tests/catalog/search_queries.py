@@ -345,15 +345,15 @@ def demo_catalogue(django_db_setup, django_db_blocker) -> Iterator[None]:  # typ
     """The demo county's 159 published items and 7 bundles, seeded once per test module (about
     6 s) inside a transaction that is rolled back after the module. Each test still runs in its
     own savepoint (the `db` fixture), so changes made by a test are undone after it."""
+    from tests.seeded import demo_county
     from yiwang.catalog.search import query as search
     from yiwang.catalog.search.synonyms import synonyms_seed
-    from yiwang.demo.services import seed_demo_county
 
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            seed_demo_county()
+            demo_county()
             # The migration loads the synonyms, but a transactional test elsewhere may have
             # flushed them.
             synonyms_seed()

@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from tests.seeded import demo_county
 from yiwang.catalog import selectors
 from yiwang.catalog.guides import bundles
 from yiwang.catalog.models import Bundle, MaterialEquivalence
-from yiwang.demo.services import seed_demo_county
 
 from .test_bundles import published_bundle, published_item
 
@@ -181,7 +181,7 @@ def test_no_notice_pdf_page_holds_only_the_closing_line(world, tmp_path):
 def demo(django_db_setup, django_db_blocker):
     """The demo county, seeded once for the module and rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         yield
         transaction.set_rollback(True)
 

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from tests.seeded import demo_county
 from yiwang.catalog import caching, generation, services
 from yiwang.catalog.models import (
     BaseItem,
@@ -29,7 +30,6 @@ from yiwang.catalog.models import (
 )
 from yiwang.catalog.search import query as search
 from yiwang.catalog.search.synonyms import synonym_set
-from yiwang.demo.services import seed_demo_county
 from yiwang.org.models import Department, Region, User, UserKind
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def demo(django_db_setup, django_db_blocker):
     """The demo county, seeded once for the module and rolled back afterwards; each test runs
     in its own savepoint inside it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         yield
         transaction.set_rollback(True)
 

@@ -12,11 +12,11 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from tests.seeded import demo_county
 from yiwang.catalog import selectors, services
 from yiwang.catalog.guides import pdf as guide_pdf
 from yiwang.catalog.guides.bundles import bundle_notice
 from yiwang.catalog.models import BaseItem, Bundle, ServiceItem
-from yiwang.demo.services import seed_demo_county
 from yiwang.org.models import Department
 
 from .test_guides import pdf_text
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def demo(django_db_setup, django_db_blocker):
     """The demo county, seeded once for the module and rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         yield
         transaction.set_rollback(True)
 

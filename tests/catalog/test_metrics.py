@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from tests.seeded import demo_county
 from yiwang.catalog import services
 from yiwang.catalog.metrics import CATALOG_METRIC_KEYS
 from yiwang.catalog.models import ServiceItem, ServiceItemVersion
-from yiwang.demo.services import seed_demo_county
 from yiwang.insight import registry
 from yiwang.insight.registry import compute
 from yiwang.org.models import Department, User
@@ -311,7 +311,7 @@ def test_a_period_figure_is_one_query(history, django_assert_num_queries):
 def demo(django_db_setup, django_db_blocker):
     """The demo county, seeded once for the module and rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         yield
         transaction.set_rollback(True)
 

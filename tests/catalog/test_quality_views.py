@@ -13,9 +13,9 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from tests import factories as f
+from tests.seeded import demo_county
 from yiwang.catalog.models import ServiceItemVersion
 from yiwang.catalog.quality import report as quality_reports
-from yiwang.demo.services import seed_demo_county
 from yiwang.insight import registry
 from yiwang.org import services as org_services
 from yiwang.org.models import ApplicantKind, User
@@ -168,7 +168,7 @@ def test_figures_with_no_items_say_no_data(client, world):
 def demo(django_db_setup, django_db_blocker):
     """The demo county, seeded once for the module and rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         yield
         transaction.set_rollback(True)
 

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from tests.seeded import demo_county
 from yiwang.audit.models import AuditEvent
 from yiwang.demo import county
 from yiwang.demo.services import seed_demo_county
@@ -26,7 +27,7 @@ from yiwang.org.roles import STAFF_ROLES
 
 @pytest.fixture
 def seeded(db):
-    return seed_demo_county()
+    return demo_county()
 
 
 def test_demo_county_shape(seeded):

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tests.seeded import demo_county
 from yiwang.cases.models import Case, CaseEvent
-from yiwang.demo.services import seed_demo_county
 from yiwang.demo.simulation import appointments as a
 from yiwang.demo.simulation import engine
 from yiwang.demo.simulation import plan as p
@@ -41,7 +41,7 @@ def _seeded(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            seed_demo_county()
+            demo_county()
             yield
         finally:
             transaction.set_rollback(True)

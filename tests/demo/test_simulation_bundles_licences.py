@@ -13,10 +13,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from tests.seeded import demo_county
 from yiwang.audit.models import AuditEvent
 from yiwang.cases.fields import BundleCaseStatus
 from yiwang.cases.models import BundleCase, BundleEvent, Case, CaseMaterial
-from yiwang.demo.services import seed_demo_county
 from yiwang.demo.simulation import bundles as b
 from yiwang.demo.simulation import engine
 from yiwang.demo.simulation import licences as lu
@@ -46,7 +46,7 @@ def _seeded(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            seed_demo_county()
+            demo_county()
             yield
         finally:
             transaction.set_rollback(True)

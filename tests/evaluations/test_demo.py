@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.seeded import demo_county
 from yiwang.demo.services import seed_demo_county
 from yiwang.evaluations.fields import Channel, Subject
 from yiwang.evaluations.models import Rating
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_county_has_ratings_from_every_kind_of_channel():
-    seed_demo_county()
+    demo_county()
     good = Rating.objects.filter(follows_up__isnull=True, level__gte=3)
     assert {Channel.APP, Channel.DEVICE, Channel.HOTLINE, Channel.QR} <= set(
         good.values_list("channel", flat=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.seeded import demo_county
 from yiwang.demo.services import seed_demo_county
 from yiwang.evaluations.models import Rating, Rectification
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_seeds_tasks_in_each_state_once():
-    seed_demo_county()
+    demo_county()
     states = set(Rectification.objects.values_list("status", flat=True))
     assert {"verifying", "rectifying", "closed", "appealed"} <= states
     assert Rectification.objects.filter(rating__mistaken=True, status="closed").exists()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.seeded import demo_county
 from yiwang.demo.services import seed_demo_county
 from yiwang.hall.models import Booking, Slot, Ticket
 from yiwang.insight.registry import compute
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_county_has_slots_a_weekend_booking_and_a_queue_history():
-    seed_demo_county()
+    demo_county()
     slots = Slot.objects.select_related("group")
     assert slots.filter(non_working_day=False).exists()
     weekend = slots.filter(non_working_day=True)

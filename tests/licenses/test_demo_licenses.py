@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.seeded import demo_county
 from yiwang.demo.services import seed_demo_county
 from yiwang.licenses import files, selectors, verification
 from yiwang.licenses.models import License, LicenseStatus
@@ -18,7 +19,7 @@ STATEMENTS_PER_LICENCE = 30
 
 @pytest.fixture
 def seeded(db):
-    return seed_demo_county()
+    return demo_county()
 
 
 def holder_licences(phone: str) -> list[License]:

@@ -12,6 +12,7 @@ import pytest
 from django.db import transaction
 
 from tests import factories
+from tests.seeded import demo_county
 from yiwang.audit.models import AuditEvent
 from yiwang.cases import services as cases
 from yiwang.cases.fields import CaseStatus
@@ -20,7 +21,6 @@ from yiwang.cases.selectors import form_prefill
 from yiwang.catalog.models import ServiceItem
 from yiwang.demo.cases import _delivery, _pdf
 from yiwang.demo.licenses import _demo_applicants
-from yiwang.demo.services import seed_demo_county
 from yiwang.licenses import issuing, verification
 from yiwang.licenses.models import HolderKind, License, LicenseType
 from yiwang.org.models import Applicant, Department, User
@@ -92,7 +92,7 @@ def _seeded(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            seed_demo_county()
+            demo_county()
             yield issuing.issue_pending()
         finally:
             transaction.set_rollback(True)

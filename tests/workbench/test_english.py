@@ -12,13 +12,13 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from tests.seeded import demo_county
 from tests.test_locale import _strings, chrome_left, data_strings
 from yiwang.audit.models import AuditEvent
 from yiwang.catalog import services
 from yiwang.catalog.models import ServiceItem, ServiceItemVersion, VersionStatus
 from yiwang.catalog.transfer.spec import SHEETS
 from yiwang.demo.county import STAFF_SIGN_INS
-from yiwang.demo.services import seed_demo_county
 from yiwang.org.models import Applicant, Staff, User
 
 ROLES = [username for username, *_ in STAFF_SIGN_INS]
@@ -30,7 +30,7 @@ def county(django_db_setup, django_db_blocker):
     (so that the review page has a diff) and one left as a draft (so that the edit page has a
     version to edit)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        seed_demo_county()
+        demo_county()
         compiler = User.objects.get(username="scjg_admin")
         department = Staff.objects.get(user=compiler).department
         items = ServiceItem.objects.filter(
