@@ -3,9 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from tests import factories as f
-from yiwang.catalog import services
+from yiwang.catalog import generation, services
 from yiwang.catalog.models import BaseItem, ServiceItem
 from yiwang.org.models import Department, Staff
 
@@ -80,3 +82,48 @@ def publish(world: CatalogWorld, version):  # type: ignore[no-untyped-def]
     services.version_submit(version=version, actor=world.clerk.user)
     services.version_approve(version=version, actor=world.reviewer.user)
     return services.version_publish(version=version, actor=world.reviewer.user)
+
+
+# --- Data migrations --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def back_to_the_latest_migrations():  # type: ignore[no-untyped-def]
+    """Going back to an earlier catalogue migration also unapplies the apps that depend on the
+    catalogue (cases): afterwards every app is migrated forward again, or later tests find
+    tables missing."""
+    yield
+    generation.uninstall()
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    generation.install()
+
+
+class MigrationStep:
+    """One catalogue data migration under test: the database is taken back to `before`, the
+    test writes rows through `old` (that state's models), then `forward()` applies `after` and
+    answers that state's models. The generation triggers are off meanwhile, as `migrate` has
+    them (catalog.apps): SQLite rebuilds the tables it alters. Needs a transactional test and
+    the `back_to_the_latest_migrations` fixture."""
+
+    def __init__(self, before: str, after: str) -> None:
+        self.before, self.after = [("catalog", before)], [("catalog", after)]
+        generation.uninstall()
+        executor = MigrationExecutor(connection)
+        executor.migrate(self.before)
+        self.old = executor.loader.project_state(self.before).apps
+
+    def department(self, name: str):  # type: ignore[no-untyped-def]
+        """A county and one department of it, in the old state."""
+        region = self.old.get_model("org", "Region").objects.create(
+            code="341199000000", name="示范县", level=3
+        )
+        return self.old.get_model("org", "Department").objects.create(
+            name=name, uscc=f.uscc(1), kind="authority", region=region
+        )
+
+    def forward(self):  # type: ignore[no-untyped-def]
+        executor = MigrationExecutor(connection)
+        executor.migrate(self.after)
+        generation.install()
+        return executor.loader.project_state(self.after).apps

@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from rest_framework.test import APIClient
 
 from tests import factories as f
-from yiwang.catalog import fields, generation, selectors, services
+from yiwang.catalog import fields, selectors, services
 from yiwang.catalog.forms import FormFieldRowForm, MaterialRowForm, StepRowForm
 from yiwang.catalog.guides import bundles
 from yiwang.catalog.models import (
@@ -26,7 +24,7 @@ from yiwang.catalog.models import (
 from yiwang.catalog.quality import checks as quality
 from yiwang.org.models import RegionLevel
 
-from .conftest import claim_ready
+from .conftest import MigrationStep, claim_ready
 from .test_views import edit_url, load_edit_form
 
 
@@ -290,36 +288,16 @@ def test_scope_and_the_former_flags():
 # --- The data migration ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def back_to_the_latest_migrations():
-    """Going back to catalog 0005 also unapplies the apps that depend on the catalogue (cases):
-    afterwards every app is migrated forward again, or later tests find tables missing."""
-    yield
-    generation.uninstall()
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-    generation.install()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_migration_moves_the_flags_to_the_scope(back_to_the_latest_migrations):
-    generation.uninstall()  # as `migrate` does (catalog.apps): SQLite rebuilds the table
-    executor = MigrationExecutor(connection)
-    before, after = (
-        [("catalog", "0005_material_equivalences")],
-        [("catalog", "0006_implementation_list_elements")],
-    )
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    Region = old.get_model("org", "Region")
-    Department = old.get_model("org", "Department")
+@pytest.mark.usefixtures("back_to_the_latest_migrations")
+def test_migration_moves_the_flags_to_the_scope():
+    step = MigrationStep("0005_material_equivalences", "0006_implementation_list_elements")
+    old = step.old
     BaseItem = old.get_model("catalog", "BaseItem")
     Item = old.get_model("catalog", "ServiceItem")
     Version = old.get_model("catalog", "ServiceItemVersion")
-    region = Region.objects.create(code="341199000000", name="示范县", level=3)
-    dept = Department.objects.create(
-        name="县市场监督管理局", uscc=f.uscc(1), kind="authority", region=region
-    )
+    dept = step.department("县市场监督管理局")
+    region = dept.region
     base = BaseItem.objects.create(
         code="000103001000", name="食品经营许可", item_type="licensing", legal_basis="《法》"
     )
@@ -348,10 +326,7 @@ def test_migration_moves_the_flags_to_the_scope(back_to_the_latest_migrations):
             cross_province=cross,
             in_province=inside,
         )
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    generation.install()
-    new = executor.loader.project_state(after).apps
+    new = step.forward()
     rows = new.get_model("catalog", "ServiceItemVersion").objects.order_by("item__code")
     assert [
         (v.item.code, v.service_scope, v.online_depth, v.exercise_level, v.result_name)

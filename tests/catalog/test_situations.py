@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import transaction
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from tests import factories as f
-from tests.catalog.conftest import CatalogWorld, claim_ready, publish
+from tests.catalog.conftest import CatalogWorld, MigrationStep, claim_ready, publish
 from tests.catalog.test_exporting import Rollback, _sheet, dump
-from tests.catalog.test_fields import back_to_the_latest_migrations  # noqa: F401  (a fixture)
 from tests.catalog.test_importing import HEADER, row, xlsx_bytes
 from tests.catalog.test_views import edit_url, load_edit_form
-from yiwang.catalog import generation, services
+from yiwang.catalog import services
 from yiwang.catalog.models import Bundle, ServiceItem, ServiceItemVersion, VersionStatus
 from yiwang.catalog.search import query as search
 from yiwang.catalog.search.records import situation_phrases, situations
@@ -237,21 +234,13 @@ def test_the_api_shows_the_situations_read_only(world: CatalogWorld):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("back_to_the_latest_migrations")
 def test_migration_0008_fills_the_situations_from_the_former_table():
-    generation.uninstall()  # as `migrate` does (catalog.apps): SQLite rebuilds the tables
-    before, after = [("catalog", "0007_bundle_feeds")], [("catalog", "0008_life_situations")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    Region = old.get_model("org", "Region")
-    Department = old.get_model("org", "Department")
-    BaseItem = old.get_model("catalog", "BaseItem")
-    Item = old.get_model("catalog", "ServiceItem")
-    Version = old.get_model("catalog", "ServiceItemVersion")
-    OldBundle = old.get_model("catalog", "Bundle")
-    region = Region.objects.create(code="341199000000", name="示范县", level=3)
-    dept = Department.objects.create(
-        name="县公安局", uscc=f.uscc(1), kind="authority", region=region
-    )
+    step = MigrationStep("0007_bundle_feeds", "0008_life_situations")
+    BaseItem = step.old.get_model("catalog", "BaseItem")
+    Item = step.old.get_model("catalog", "ServiceItem")
+    Version = step.old.get_model("catalog", "ServiceItemVersion")
+    OldBundle = step.old.get_model("catalog", "Bundle")
+    dept = step.department("县公安局")
+    region = dept.region
     base = BaseItem.objects.create(
         code="000101001000",
         name="居民身份证首次申领",
@@ -280,11 +269,7 @@ def test_migration_0008_fills_the_situations_from_the_former_table():
     for code, name in [("YJS001", "开办餐饮店一件事"), ("YJS002", "本县自设一件事")]:
         OldBundle.objects.create(code=code, name=name, lead_department=dept)
 
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    generation.install()
-
-    new = executor.loader.project_state(after).apps
+    new = step.forward()
     versions = new.get_model("catalog", "ServiceItemVersion").objects.order_by(
         "item__code", "number"
     )

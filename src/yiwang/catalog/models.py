@@ -56,6 +56,12 @@ def situations_field(help_text: StrOrPromise) -> models.CharField:
     )
 
 
+def situations_value(text: str) -> str:
+    """The stored form of 生活场景 however typed: one space between situations, none at either
+    end (line breaks and runs of spaces count as one space)."""
+    return " ".join(text.split())
+
+
 # Field groups shared by services, forms, serializers, import/export and review diffs.
 # Elements copied from version to version and editable while a version is a draft.
 ELEMENT_FIELDS = [

@@ -44,6 +44,7 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
     SpecialProcedure,
     VersionStatus,
+    situations_value,
 )
 from yiwang.common import uploads
 from yiwang.org import selectors as org_selectors
@@ -684,7 +685,7 @@ def bundle_create(
         code=code,
         name=name,
         summary=summary,
-        situations=" ".join(situations.split()),
+        situations=situations_value(situations),
         lead_department=lead_department,
     )
     bundle.full_clean()
@@ -760,8 +761,7 @@ def bundle_update(
     if summary is not None:
         bundle.summary = summary
     if situations is not None:
-        # Space-separated, as bundle_create stores them.
-        bundle.situations = " ".join(situations.split())
+        bundle.situations = situations_value(situations)
     after = snapshot(bundle, BUNDLE_EDITABLE_FIELDS)
     if after == before:
         return bundle
