@@ -28,6 +28,7 @@ from tests.catalog.search_queries_held_out import HELD_OUT_FIRST, HELD_OUT_NEW
 from tests.catalog.search_queries_held_out_2 import HELD_OUT_2
 from tests.catalog.search_queries_held_out_3 import HELD_OUT_3
 from tests.catalog.search_queries_held_out_4 import HELD_OUT_4
+from tests.catalog.search_queries_held_out_5 import HELD_OUT_5
 from yiwang.catalog.search import query as search
 
 __all__ = ["demo_catalogue"]
@@ -75,6 +76,13 @@ HELD_OUT_3_MAX_EMPTY = 1
 HELD_OUT_4_MIN_AT_1 = 138
 HELD_OUT_4_MIN_AT_3 = 153
 HELD_OUT_4_MAX_EMPTY = 2
+# The fifth held-out set (HELD_OUT_5, 227 after the queries already in other sets were taken
+# out), written before the fifth round of issue 7 §4 and committed with its baseline, measured
+# once with the search of caee885: 195 / 213 / 0 (docs/search.md). Floors: the figures less a
+# margin.
+HELD_OUT_5_MIN_AT_1 = 192
+HELD_OUT_5_MIN_AT_3 = 210
+HELD_OUT_5_MAX_EMPTY = 1
 # Queries that name no need the catalogue meets: the fallback must not find noise for them.
 UNRELATED = [
     "天气预报",
@@ -118,7 +126,7 @@ def test_query_sets_are_large_colloquial_and_apart(db):
     index = search.current_index()
     catalogue_names = {r.name for r in index.records}
     development = [q for q, _ in QUERIES + HELD_OUT + DEV_EXTRA + DEV_COLLOQUIAL + DEV_EVERYDAY]
-    held_out = [q for q, _ in HELD_OUT_NEW + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4]
+    held_out = [q for q, _ in HELD_OUT_NEW + HELD_OUT_2 + HELD_OUT_3 + HELD_OUT_4 + HELD_OUT_5]
     assert len(QUERIES) >= 60
     assert len(DEV_COLLOQUIAL) >= 60
     assert len(DEV_EVERYDAY) >= 60
@@ -126,6 +134,7 @@ def test_query_sets_are_large_colloquial_and_apart(db):
     assert len(HELD_OUT_2) >= 100
     assert len(HELD_OUT_3) >= 100
     assert len(HELD_OUT_4) >= 120
+    assert len(HELD_OUT_5) >= 200
     assert len(set(development + held_out)) == len(development) + len(held_out)
     # Not copies of item names: no query contains a whole name of the catalogue.
     queries = development + held_out
@@ -140,6 +149,7 @@ def test_query_sets_are_large_colloquial_and_apart(db):
         + HELD_OUT_2
         + HELD_OUT_3
         + HELD_OUT_4
+        + HELD_OUT_5
     )
     for _, names in sets:
         resolve(index, names)
@@ -197,6 +207,14 @@ def test_recall_on_the_fourth_held_out_set(db):
     assert at1 >= HELD_OUT_4_MIN_AT_1
     assert at3 >= HELD_OUT_4_MIN_AT_3
     assert empty <= HELD_OUT_4_MAX_EMPTY
+
+
+def test_recall_on_the_fifth_held_out_set(db):
+    at1, at3, empty, _ = recall(HELD_OUT_5)
+    print(f"\n{line('留出集 HELD_OUT_5', HELD_OUT_5)}（{at1} / {at3} / {empty}）")
+    assert at1 >= HELD_OUT_5_MIN_AT_1
+    assert at3 >= HELD_OUT_5_MIN_AT_3
+    assert empty <= HELD_OUT_5_MAX_EMPTY
 
 
 @pytest.mark.parametrize(("query", "name"), HELD_OUT_FIRST)
