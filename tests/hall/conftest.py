@@ -127,5 +127,7 @@ def world(db) -> HallWorld:
         citizen=citizen,
         other=other,
         workday=workday,
-        saturday=next_saturday_off(),
+        # After the working day: on a Friday the next Saturday comes first, and a week from the
+        # working day (tests' periods) would miss it.
+        saturday=next_saturday_off(after=workday),
     )
