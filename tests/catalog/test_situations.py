@@ -273,7 +273,14 @@ def test_migration_0008_fills_the_situations_from_the_former_table():
     versions = new.get_model("catalog", "ServiceItemVersion").objects.order_by(
         "item__code", "number"
     )
-    first_id_card = "第一次办身份证 满十六岁 小孩办身份证 学生办身份证 没有身份证 头一回办证"
+    first_id_card = (
+        "第一次办身份证 满十六岁 小孩办身份证 学生办身份证 没有身份证 头一回办证 "
+        "首次申领身份证 第一次领身份证 初次办身份证 办第一张身份证 孩子办身份证 "
+        "儿童身份证 未满十六岁 小孩身份证 十六岁办证 满十六周岁 上学要身份证 "
+        "高考身份证 中考身份证 考试要身份证 读大学身份证 初中生办证 高中生身份证 "
+        "给孩子办身份证 从没办过身份证 没办过身份证 补录户口办证 成年办身份证 "
+        "刚上户口办证 宝宝身份证"
+    )
     assert [(v.item.code, v.number, v.situations) for v in versions] == [
         ("A", 1, first_id_card),
         ("A", 2, first_id_card),
