@@ -52,36 +52,37 @@ EVERYDAY_MAX_EMPTY = 3
 # it; before the character fallback 85, 113–114 and 11–12); with CC-CEDICT (ADR 0013) 96–97,
 # 121 and 6 (the first gate is kept, never lowered; the last tightened from 10); with the
 # life-situation table (third round, measured once after it was frozen) 139, 149 and 0.
-HELD_OUT_MIN_AT_1 = 135
-HELD_OUT_MIN_AT_3 = 146
+HELD_OUT_MIN_AT_1 = 139
+HELD_OUT_MIN_AT_3 = 147
 HELD_OUT_MAX_EMPTY = 1
 # The second held-out set (search_queries_held_out_2, written and measured before the second
 # round of issue 7 §4, never used for tuning): the figures docs/search.md reports, less a margin
 # (87 / 111 / 3 before the life-situation table, 121 / 133 / 0 with it, measured once after it
 # was frozen; without it the gates fail; 126 / 136 / 0 after the fourth round, measured once).
-HELD_OUT_2_MIN_AT_1 = 123
-HELD_OUT_2_MIN_AT_3 = 133
+HELD_OUT_2_MIN_AT_1 = 129
+HELD_OUT_2_MIN_AT_3 = 134
 HELD_OUT_2_MAX_EMPTY = 1
 # The third held-out set (HELD_OUT_3, 145), written before the round that moved the life
 # situations into the item model; measured once at the end of that round (docs/search.md). The
 # floors sit just below that measurement (122 / 136 / 0), so that a later change cannot
 # lower it unnoticed.
-HELD_OUT_3_MIN_AT_1 = 120
-HELD_OUT_3_MIN_AT_3 = 134
+HELD_OUT_3_MIN_AT_1 = 126
+HELD_OUT_3_MIN_AT_3 = 137
 HELD_OUT_3_MAX_EMPTY = 1
 # The fourth held-out set (HELD_OUT_4, 168), written before the fourth round of issue 7 §4 and
 # committed with its baseline (134 / 156 / 1, the search of 2c0a64a); measured once more at the
 # end of that round (141 / 156 / 1, docs/search.md). Floors: the figures less a margin (the
 # first fails with the search as it was before the round).
-HELD_OUT_4_MIN_AT_1 = 138
-HELD_OUT_4_MIN_AT_3 = 153
-HELD_OUT_4_MAX_EMPTY = 2
+HELD_OUT_4_MIN_AT_1 = 149
+HELD_OUT_4_MIN_AT_3 = 159
+HELD_OUT_4_MAX_EMPTY = 1
 # The fifth held-out set (HELD_OUT_5, 227 after the queries already in other sets were taken
 # out), written before the fifth round of issue 7 §4 and committed with its baseline, measured
-# once with the search of caee885: 195 / 213 / 0 (docs/search.md). Floors: the figures less a
-# margin.
-HELD_OUT_5_MIN_AT_1 = 192
-HELD_OUT_5_MIN_AT_3 = 210
+# once with the search of caee885: 195 / 213 / 0; at the end of the fifth round (the richer
+# 生活场景 of every demo item), 215 / 222 / 0 (docs/search.md). Floors: the figures less a
+# margin; every held-out floor was raised with that round (the first fails without it).
+HELD_OUT_5_MIN_AT_1 = 211
+HELD_OUT_5_MIN_AT_3 = 219
 HELD_OUT_5_MAX_EMPTY = 1
 # Queries that name no need the catalogue meets: the fallback must not find noise for them.
 UNRELATED = [
