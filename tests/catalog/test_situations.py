@@ -172,6 +172,50 @@ def test_a_bundles_situations_are_exported_and_imported_back(world: CatalogWorld
     assert (again.bundles_unchanged, again.bundles_created) == (1, 0)
 
 
+def _bundle_sheet(summary: str, situations: str) -> bytes:
+    return xlsx_bytes(
+        {
+            "一件事": [
+                ["一件事", "阶段", "事项名称", "简介", "生活场景"],
+                ["开店一件事", 1, "食品经营许可（新办）", summary, situations],
+            ]
+        }
+    )
+
+
+def test_an_import_changes_an_existing_bundles_summary_and_situations(world: CatalogWorld):
+    from yiwang.audit.models import AuditEvent
+
+    bundle = published_bundle(world, published_with(world, SITUATIONS), BUNDLE_SITUATIONS)
+    workbook = _bundle_sheet("开店前后要办的事", "开店  开小店\n开网店")
+    checked = catalog_import(files=[("a.xlsx", workbook)], actor=world.reviewer.user, dry_run=True)
+    assert (checked.errors, checked.bundles_updated, checked.bundles_unchanged) == ([], 1, 0)
+    assert "更新 1 个" in checked.summary
+    bundle.refresh_from_db()
+    assert (bundle.summary, bundle.situations) == ("", BUNDLE_SITUATIONS)  # a check writes nothing
+
+    result = catalog_import(files=[("a.xlsx", workbook)], actor=world.reviewer.user)
+    assert (result.errors, result.bundles_updated, result.bundles_created) == ([], 1, 0)
+    bundle.refresh_from_db()
+    # Stored as the workbench stores it: single spaces.
+    assert (bundle.summary, bundle.situations) == ("开店前后要办的事", "开店 开小店 开网店")
+    assert AuditEvent.objects.filter(action="catalog.bundle_update").count() == 1
+    # The same file again, and a file with the cells left empty, change nothing.
+    for again in (workbook, _bundle_sheet("", "")):
+        result = catalog_import(files=[("b.xlsx", again)], actor=world.reviewer.user)
+        assert (result.bundles_updated, result.bundles_unchanged) == (0, 1)
+    assert AuditEvent.objects.filter(action="catalog.bundle_update").count() == 1
+
+
+def test_a_bad_value_for_an_existing_bundle_is_a_row_error_and_changes_nothing(world):
+    bundle = published_bundle(world, published_with(world, SITUATIONS), BUNDLE_SITUATIONS)
+    workbook = _bundle_sheet("新简介", " ".join(["开饭店"] * 300))
+    result = catalog_import(files=[("a.xlsx", workbook)], actor=world.reviewer.user)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "生活场景")]
+    bundle.refresh_from_db()
+    assert (bundle.summary, bundle.situations) == ("", BUNDLE_SITUATIONS)
+
+
 def test_a_bad_bundle_situations_cell_is_a_row_error_and_nothing_is_imported(world):
     published_with(world, SITUATIONS)
     too_long = " ".join(["开饭店"] * 300)  # 1,199 characters, the item's element holds 1,000

@@ -100,7 +100,7 @@ def catalog_import(
         return result
     reason = f"批量导入：{names}"
     work = [p for p in items if p.action != "unchanged" or p.publish]
-    bundles = [b for b in planner.bundles if b.action == "created" or b.publish]
+    bundles = [b for b in planner.bundles if b.action != "unchanged" or b.publish]
     total = len(work) + len(bundles)
     bulk = BulkWrite(work, actor, reason, names) if work else None
     if writing:

@@ -46,6 +46,7 @@ from yiwang.catalog.models import (
     ServiceItemVersion,
     SpecialProcedure,
     VersionStatus,
+    situations_value,
 )
 from yiwang.catalog.transfer.reading import Table, classify
 from yiwang.catalog.transfer.report import RowError
@@ -210,8 +211,9 @@ class BundlePlan:
     stages: list[list[ItemPlan | ServiceItem]]
     situations: str = ""
     existing: Bundle | None = None
-    action: str = ""
+    action: str = ""  # created, updated (简介 or 生活场景 of an existing one) or unchanged
     publish: bool = False
+    changes: dict[str, str] = field(default_factory=dict)  # updated: the fields' new values
 
 
 def _generated_code(item_type: str, name: str, taken: Callable[[str], bool]) -> str:
@@ -1184,14 +1186,30 @@ class Planner:
                 first.error(
                     "bundle",
                     gettext(
-                        "一件事“%(name)s”已存在，且阶段或事项与文件不同；已有一件事的阶段和事项"
-                        "不能修改，请以新的名称导入一个新的一件事（简介、生活场景可在一件事管理中"
-                        "修改）。"
+                        "一件事“%(name)s”已存在，且阶段或事项与文件不同；已有一件事只能修改简介和"
+                        "生活场景，阶段和事项不同请以新的名称导入一个新的一件事。"
                     )
                     % {"name": name},
                 )
                 return None
-            plan.action = "unchanged"
+            # 简介 and 生活场景 may change (as in 一件事管理); an empty cell keeps the value.
+            changed = _bundle_changes(plan.existing, summary, situations)
+            if changed:
+                candidate = Bundle(
+                    code=plan.existing.code,
+                    name=name,
+                    summary=changed.get("summary", plan.existing.summary),
+                    situations=changed.get("situations", plan.existing.situations),
+                    lead_department=plan.existing.lead_department,
+                )
+                try:
+                    candidate.full_clean(exclude=["lead_department"], validate_unique=False)
+                except ValidationError as exc:
+                    for key, message in _model_errors(exc):
+                        first.error(key if key in ("summary", "situations") else "bundle", message)
+                    return None
+            plan.changes = changed
+            plan.action = "updated" if changed else "unchanged"
             plan.publish = self.publish and plan.existing.status == BundleStatus.DRAFT
         else:
             if code in taken_codes:
@@ -1233,6 +1251,16 @@ class Planner:
                         )
                         return None
         return plan
+
+
+def _bundle_changes(bundle: Bundle, summary: str, situations: str) -> dict[str, str]:
+    """The editable fields an import row changes on an existing bundle (empty cells keep)."""
+    changes = {}
+    if summary and summary != bundle.summary:
+        changes["summary"] = summary
+    if situations and situations_value(situations) != bundle.situations:
+        changes["situations"] = situations_value(situations)
+    return changes
 
 
 def _department_name(target: ItemPlan | ServiceItem) -> str:

@@ -41,6 +41,7 @@ class ImportResult:
     unchanged: int = 0
     published: int = 0
     bundles_created: int = 0
+    bundles_updated: int = 0  # 简介 or 生活场景 changed
     bundles_unchanged: int = 0
     bundles_published: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -62,10 +63,20 @@ class ImportResult:
         ]
         if self.published:
             parts.append(gettext("发布 %(n)s 个") % {"n": self.published})
-        if self.bundles_created or self.bundles_unchanged or self.bundles_published:
+        if (
+            self.bundles_created
+            or self.bundles_updated
+            or self.bundles_unchanged
+            or self.bundles_published
+        ):
             parts.append(
                 gettext("一件事新增 %(created)s 个、未变化 %(unchanged)s 个")
                 % {"created": self.bundles_created, "unchanged": self.bundles_unchanged}
+                + (
+                    gettext("、更新 %(n)s 个") % {"n": self.bundles_updated}
+                    if self.bundles_updated
+                    else ""
+                )
                 + (
                     gettext("、发布 %(n)s 个") % {"n": self.bundles_published}
                     if self.bundles_published
@@ -90,6 +101,7 @@ class ImportResult:
                     "unchanged",
                     "published",
                     "bundles_created",
+                    "bundles_updated",
                     "bundles_unchanged",
                     "bundles_published",
                 )

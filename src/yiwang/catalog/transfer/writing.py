@@ -55,6 +55,8 @@ def write_bundle(plan: BundlePlan, actor: User | None) -> None:
             situations=plan.situations,
             actor=actor,
         )
+    elif plan.action == "updated":
+        bundle = services.bundle_update(bundle=bundle, **plan.changes, actor=actor)
     if plan.publish:
         services.bundle_publish(bundle=bundle, actor=actor)
 
@@ -68,6 +70,11 @@ def count_changes(result: ImportResult, items: list[ItemPlan], bundles: list[Bun
     for bundle in bundles:
         if bundle.action == "created":
             result.bundles_created += 1
+        elif bundle.action == "updated":
+            result.bundles_updated += 1
+            result.changes.append(
+                ("bundle_updated", bundle.existing.lead_department.name, bundle.name)
+            )
         else:
             result.bundles_unchanged += 1
         result.bundles_published += bundle.publish
