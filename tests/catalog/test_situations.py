@@ -196,6 +196,7 @@ def test_an_import_changes_an_existing_bundles_summary_and_situations(world: Cat
 
     result = catalog_import(files=[("a.xlsx", workbook)], actor=world.reviewer.user)
     assert (result.errors, result.bundles_updated, result.bundles_created) == ([], 1, 0)
+    assert result.changes == []  # the list of new and updated items: no item changed
     bundle.refresh_from_db()
     # Stored as the workbench stores it: single spaces.
     assert (bundle.summary, bundle.situations) == ("开店前后要办的事", "开店 开小店 开网店")

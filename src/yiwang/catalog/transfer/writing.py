@@ -72,9 +72,6 @@ def count_changes(result: ImportResult, items: list[ItemPlan], bundles: list[Bun
             result.bundles_created += 1
         elif bundle.action == "updated":
             result.bundles_updated += 1
-            result.changes.append(
-                ("bundle_updated", bundle.existing.lead_department.name, bundle.name)
-            )
         else:
             result.bundles_unchanged += 1
         result.bundles_published += bundle.publish
