@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import io
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -46,14 +46,12 @@ class _Table:
 
 @dataclass
 class _Copy:
-    key: tuple[Any, ...]
     before: dict[str, tuple[Any, ...]]
     after: dict[str, tuple[Any, ...]]
     tables: list[_Table]
     sequence_sql: list[str]
     files: list[tuple[Storage, str, bytes]]
     report: Any
-    restores: int = field(default=0)
 
 
 _copies: dict[tuple[Any, ...], _Copy] = {}
@@ -64,13 +62,13 @@ def demo_county() -> Any:
     (a copy of) the report of the real seed."""
     key = _key()
     kept = _copies.get(key)
-    if kept is not None and _fingerprint() == kept.before:
+    now = _fingerprint()
+    if kept is not None and now == kept.before:
         _restore(kept)
         _counts["restored"] += 1
         return copy.deepcopy(kept.report)
     _counts["seeded"] += 1
-    kept = _seed_and_keep(key)
-    _copies[key] = kept
+    kept = _copies[key] = _seed_and_keep(now)
     return copy.deepcopy(kept.report)
 
 
@@ -179,12 +177,12 @@ def _file_names() -> set[tuple[type[models.Model], models.FileField, str]]:
 # --- seeding and restoring --------------------------------------------------------------------
 
 
-def _seed_and_keep(key: tuple[Any, ...]) -> _Copy:
+def _seed_and_keep(before: dict[str, tuple[Any, ...]]) -> _Copy:
+    """Seed for real on a database whose fingerprint is `before`, and keep what changed."""
     from yiwang.demo.services import seed_demo_county
 
     tables = _tables()
     before_rows = {name: _dump(name) for name in tables}
-    before = _fingerprint()
     files_before = _file_names()
     report = seed_demo_county()
     changed = [
@@ -197,7 +195,6 @@ def _seed_and_keep(key: tuple[Any, ...]) -> _Copy:
         with f.storage.open(name, "rb") as handle:
             files.append((f.storage, name, handle.read()))
     return _Copy(
-        key=key,
         before=before,
         after=_fingerprint(),
         tables=changed,
@@ -227,7 +224,6 @@ def _restore(kept: _Copy) -> None:
         if not storage.exists(name):
             saved = storage.save(name, ContentFile(data))
             assert saved == name, (saved, name)
-    kept.restores += 1
     after = _fingerprint()
     assert after == kept.after, {
         t: (after.get(t), kept.after.get(t))

@@ -1194,20 +1194,14 @@ class Planner:
                 return None
             # 简介 and 生活场景 may change (as in 一件事管理); an empty cell keeps the value.
             changed = _bundle_changes(plan.existing, summary, situations)
-            if changed:
-                candidate = Bundle(
-                    code=plan.existing.code,
-                    name=name,
-                    summary=changed.get("summary", plan.existing.summary),
-                    situations=changed.get("situations", plan.existing.situations),
-                    lead_department=plan.existing.lead_department,
-                )
-                try:
-                    candidate.full_clean(exclude=["lead_department"], validate_unique=False)
-                except ValidationError as exc:
-                    for key, message in _model_errors(exc):
-                        first.error(key if key in ("summary", "situations") else "bundle", message)
-                    return None
+            if changed and not _bundle_passes(
+                first,
+                code=plan.existing.code,
+                name=name,
+                summary=changed.get("summary", plan.existing.summary),
+                situations=changed.get("situations", plan.existing.situations),
+            ):
+                return None
             plan.changes = changed
             plan.action = "updated" if changed else "unchanged"
             plan.publish = self.publish and plan.existing.status == BundleStatus.DRAFT
@@ -1219,20 +1213,9 @@ class Planner:
             taken_codes.add(plan.code)
             plan.action = "created"
             plan.publish = self.publish
-            candidate = Bundle(
-                code=plan.code,
-                name=name,
-                summary=summary,
-                situations=situations,
-                lead_department=lead,
-            )
-            try:
-                # The model's own checks (length bounds, plain text), as bundle_create runs them.
-                candidate.full_clean(exclude=["lead_department"], validate_unique=False)
-            except ValidationError as exc:
-                for key, message in _model_errors(exc):
-                    column = key if key in ("code", "summary", "situations") else "bundle"
-                    first.error(column, message)
+            if not _bundle_passes(
+                first, code=plan.code, name=name, summary=summary, situations=situations
+            ):
                 return None
         if plan.publish:
             for stage_items in stage_lists:
@@ -1253,13 +1236,27 @@ class Planner:
         return plan
 
 
+def _bundle_passes(first: Row, **values: str) -> bool:
+    """The model's own checks (length bounds, plain text) on a bundle's values, as
+    bundle_create and bundle_update run them; each refusal is reported in its column of the
+    bundle's first row."""
+    try:
+        Bundle(**values).full_clean(exclude=["lead_department"], validate_unique=False)
+    except ValidationError as exc:
+        for key, message in _model_errors(exc):
+            first.error(key if key in ("code", "summary", "situations") else "bundle", message)
+        return False
+    return True
+
+
 def _bundle_changes(bundle: Bundle, summary: str, situations: str) -> dict[str, str]:
     """The editable fields an import row changes on an existing bundle (empty cells keep)."""
     changes = {}
     if summary and summary != bundle.summary:
         changes["summary"] = summary
-    if situations and situations_value(situations) != bundle.situations:
-        changes["situations"] = situations_value(situations)
+    stored = situations_value(situations)
+    if stored and stored != bundle.situations:
+        changes["situations"] = stored
     return changes
 
 
