@@ -117,10 +117,14 @@ def recall(queries: list[tuple[str, set[str]]]) -> tuple[int, int, int, list[str
     return at1, at3, empty, missed
 
 
-def line(label: str, queries: list[tuple[str, set[str]]]) -> str:
-    at1, at3, empty, _ = recall(queries)
+def line(label: str, queries: list[tuple[str, set[str]]], figures: tuple[int, ...]) -> str:
+    """The figures of `recall(queries)` as docs/search.md quotes them."""
+    at1, at3, empty = figures[:3]
     n = len(queries)
-    return f"{label} {n} 条：recall@1 = {at1 / n:.2f}，recall@3 = {at3 / n:.2f}，无结果 {empty} 条"
+    return (
+        f"{label} {n} 条：recall@1 = {at1 / n:.2f}，recall@3 = {at3 / n:.2f}，无结果 {empty} 条"
+        f"（{at1} / {at3} / {empty}）"
+    )
 
 
 def test_query_sets_are_large_colloquial_and_apart(db):
@@ -157,65 +161,54 @@ def test_query_sets_are_large_colloquial_and_apart(db):
 
 
 def test_recall_on_the_development_sets(db):
-    _, at3, _, missed = recall(QUERIES)
-    print(
-        f"\n{line('开发集 QUERIES', QUERIES)}\n{line('开发集 HELD_OUT', HELD_OUT)}"
-        f"\n{line('开发集 DEV_EXTRA', DEV_EXTRA)}\n{line('开发集 DEV_COLLOQUIAL', DEV_COLLOQUIAL)}"
-        f"\n{line('开发集 DEV_EVERYDAY', DEV_EVERYDAY)}"
-    )
+    sets = {
+        "QUERIES": QUERIES,
+        "HELD_OUT": HELD_OUT,
+        "DEV_EXTRA": DEV_EXTRA,
+        "DEV_COLLOQUIAL": DEV_COLLOQUIAL,
+    }
+    figures = {label: recall(queries) for label, queries in sets.items()}
+    for label, queries in sets.items():
+        print(f"\n{line(f'开发集 {label}', queries, figures[label])}")
+    _, at3, _, missed = figures["QUERIES"]
     assert at3 / len(QUERIES) >= MIN_RECALL_AT_3, f"recall@3 {at3}; missed: {missed}"
-    colloquial_at1, colloquial_at3, colloquial_empty, _ = recall(DEV_COLLOQUIAL)
+    colloquial_at1, colloquial_at3, colloquial_empty, _ = figures["DEV_COLLOQUIAL"]
     assert colloquial_at1 >= COLLOQUIAL_MIN_AT_1
     assert colloquial_empty <= COLLOQUIAL_MAX_EMPTY
     assert colloquial_at3 >= SITUATIONS_COLLOQUIAL_MIN_AT_3
 
 
 def test_recall_on_the_everyday_development_set(db):
-    at1, at3, empty, missed = recall(DEV_EVERYDAY)
-    print(f"\n{line('开发集 DEV_EVERYDAY', DEV_EVERYDAY)}")
+    figures = recall(DEV_EVERYDAY)
+    at1, at3, empty, missed = figures
+    print(f"\n{line('开发集 DEV_EVERYDAY', DEV_EVERYDAY, figures)}")
     assert at1 >= EVERYDAY_MIN_AT_1
     assert at3 >= EVERYDAY_MIN_AT_3, f"missed: {missed}"
     assert empty <= EVERYDAY_MAX_EMPTY
 
 
-def test_recall_on_the_held_out_set(db):
-    at1, at3, empty, _ = recall(HELD_OUT_NEW)
-    print(f"\n{line('留出集 HELD_OUT_NEW', HELD_OUT_NEW)}")
-    assert at1 >= HELD_OUT_MIN_AT_1
-    assert at3 >= HELD_OUT_MIN_AT_3
-    assert empty <= HELD_OUT_MAX_EMPTY
+# Each held-out set with its floors (found first, found in three, most queries finding nothing).
+HELD_OUT_SETS = [
+    ("HELD_OUT_NEW", HELD_OUT_NEW, HELD_OUT_MIN_AT_1, HELD_OUT_MIN_AT_3, HELD_OUT_MAX_EMPTY),
+    ("HELD_OUT_2", HELD_OUT_2, HELD_OUT_2_MIN_AT_1, HELD_OUT_2_MIN_AT_3, HELD_OUT_2_MAX_EMPTY),
+    ("HELD_OUT_3", HELD_OUT_3, HELD_OUT_3_MIN_AT_1, HELD_OUT_3_MIN_AT_3, HELD_OUT_3_MAX_EMPTY),
+    ("HELD_OUT_4", HELD_OUT_4, HELD_OUT_4_MIN_AT_1, HELD_OUT_4_MIN_AT_3, HELD_OUT_4_MAX_EMPTY),
+    ("HELD_OUT_5", HELD_OUT_5, HELD_OUT_5_MIN_AT_1, HELD_OUT_5_MIN_AT_3, HELD_OUT_5_MAX_EMPTY),
+]
 
 
-def test_recall_on_the_second_held_out_set(db):
-    at1, at3, empty, _ = recall(HELD_OUT_2)
-    print(f"\n{line('留出集 HELD_OUT_2', HELD_OUT_2)}（{at1} / {at3} / {empty}）")
-    assert at1 >= HELD_OUT_2_MIN_AT_1
-    assert at3 >= HELD_OUT_2_MIN_AT_3
-    assert empty <= HELD_OUT_2_MAX_EMPTY
-
-
-def test_recall_on_the_third_held_out_set(db):
-    at1, at3, empty, _ = recall(HELD_OUT_3)
-    print(f"\n{line('留出集 HELD_OUT_3', HELD_OUT_3)}（{at1} / {at3} / {empty}）")
-    assert at1 >= HELD_OUT_3_MIN_AT_1
-    assert at3 >= HELD_OUT_3_MIN_AT_3
-    assert empty <= HELD_OUT_3_MAX_EMPTY
-
-
-def test_recall_on_the_fourth_held_out_set(db):
-    at1, at3, empty, _ = recall(HELD_OUT_4)
-    print(f"\n{line('留出集 HELD_OUT_4', HELD_OUT_4)}（{at1} / {at3} / {empty}）")
-    assert at1 >= HELD_OUT_4_MIN_AT_1
-    assert at3 >= HELD_OUT_4_MIN_AT_3
-    assert empty <= HELD_OUT_4_MAX_EMPTY
-
-
-def test_recall_on_the_fifth_held_out_set(db):
-    at1, at3, empty, _ = recall(HELD_OUT_5)
-    print(f"\n{line('留出集 HELD_OUT_5', HELD_OUT_5)}（{at1} / {at3} / {empty}）")
-    assert at1 >= HELD_OUT_5_MIN_AT_1
-    assert at3 >= HELD_OUT_5_MIN_AT_3
-    assert empty <= HELD_OUT_5_MAX_EMPTY
+@pytest.mark.parametrize(
+    ("label", "queries", "min_at_1", "min_at_3", "max_empty"),
+    HELD_OUT_SETS,
+    ids=[label for label, *_ in HELD_OUT_SETS],
+)
+def test_recall_on_a_held_out_set(db, label, queries, min_at_1, min_at_3, max_empty):
+    figures = recall(queries)
+    at1, at3, empty, _ = figures
+    print(f"\n{line(f'留出集 {label}', queries, figures)}")
+    assert at1 >= min_at_1
+    assert at3 >= min_at_3
+    assert empty <= max_empty
 
 
 @pytest.mark.parametrize(("query", "name"), HELD_OUT_FIRST)
